@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+FROM python:3.11-slim AS build
+WORKDIR /src
+RUN python -m venv /venv
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN /venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 cohesion
+COPY --from=build /venv /venv
+WORKDIR /srv
+COPY alembic.ini ./
+COPY migrations ./migrations
+COPY app ./app
+ENV PATH="/venv/bin:$PATH" \
+    PYTHONUNBUFFERED=1 \
+    COHESION_ENVIRONMENT=production
+USER cohesion
+EXPOSE 8000
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+# Migrate, then serve. Several replicas may start at once: Alembic's upgrade is transactional
+# on PostgreSQL, so a second replica waits and finds nothing to do.
+CMD ["sh", "-c", "cohesion migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers --no-access-log"]

@@ -1,0 +1,28 @@
+"""Reading the audit trail."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.core.audit import AuditEvent
+from app.core.pagination import Sort, paginate
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    network_id: int | None,
+    object_type: str | None,
+    object_id: int | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AuditEvent], str | None]:
+    stmt = select(AuditEvent)
+    if network_id is not None:
+        stmt = stmt.where(col(AuditEvent.network_id) == network_id)
+    if object_type is not None:
+        stmt = stmt.where(col(AuditEvent.object_type) == object_type)
+    if object_id is not None:
+        stmt = stmt.where(col(AuditEvent.object_id) == object_id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)

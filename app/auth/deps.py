@@ -1,0 +1,81 @@
+"""Who is calling: bearer token to principal, re-reading roles from the database."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.auth import service
+from app.auth.policy import Principal
+from app.core import idempotency
+from app.core.db import SessionDep
+from app.core.errors import Forbidden, Unauthorized
+from app.core.idempotency import IdempotencyKeyHeader
+from app.core.security import InvalidToken
+from app.core.state import app_state
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    description="Log in with email and password (grant_type=password), or as a service "
+    "account with client_id and client_secret (grant_type=client_credentials).",
+)
+
+
+async def current_principal(
+    request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    """The authenticated caller; 401 with ``WWW-Authenticate: Bearer`` otherwise."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    if not token:
+        raise Unauthorized("this operation needs a bearer token")
+    try:
+        claims = app_state(request).tokens.verify(token)
+    except InvalidToken as exc:
+        raise Unauthorized(
+            "the token is invalid or expired",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        ) from exc
+    principal = await service.load_principal(session, claims)
+    if principal is None:
+        raise Unauthorized(
+            "the token's account no longer exists or is deactivated",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def current_user(principal: CurrentPrincipal) -> Principal:
+    """A person (not a service account)."""
+    if not principal.is_user:
+        raise Forbidden("service accounts may only use the operations their scopes name")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+async def current_admin(principal: CurrentUser) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("only a platform admin may do this")
+    return principal
+
+
+CurrentAdmin = Annotated[Principal, Depends(current_admin)]
+
+
+async def idempotency_guard(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> None:
+    """Added to every POST by CohesionRoute: replays or refuses a reused Idempotency-Key."""
+    if idempotency_key is not None:
+        await idempotency.begin(session, request, principal.key, idempotency_key)

@@ -1,0 +1,58 @@
+"""Accounts and role assignments."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, String
+from sqlmodel import Field
+
+from app.core.db import UTCDateTime, utcnow
+from app.core.models import IdType, JSONType, RecordMixin
+
+
+class User(RecordMixin, table=True):
+    __tablename__ = "users"
+
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = Field(default=True)
+    is_admin: bool = Field(default=False)
+
+
+class ServiceAccount(RecordMixin, table=True):
+    __tablename__ = "service_accounts"
+
+    network_id: int = Field(sa_type=IdType, foreign_key="networks.id", index=True)
+    name: str = Field(max_length=200)
+    client_id: str = Field(max_length=64, unique=True, index=True)
+    secret_hash: str = Field(max_length=255)
+    scopes: list[str] = Field(default_factory=list, sa_type=JSONType)
+    is_active: bool = Field(default=True)
+    # Bumped by rotate and revoke; tokens carry it, so older tokens stop working at once.
+    generation: int = Field(default=1)
+    created_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
+
+
+class RoleAssignment(RecordMixin, table=True):
+    """A person's role in one network for a span of time; ended ones stay as history."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        Index("ix_role_assignments_user_until", "user_id", "until"),
+        Index("ix_role_assignments_network_until", "network_id", "until"),
+    )
+
+    network_id: int = Field(sa_type=IdType, foreign_key="networks.id")
+    user_id: int = Field(sa_type=IdType, foreign_key="users.id")
+    role: str = Field(sa_type=String(20))
+    functions: list[str] = Field(default_factory=list, sa_type=JSONType)
+    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    appointed_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
+    ended_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )

@@ -1,0 +1,186 @@
+"""The one authorization policy: may this principal do this on this network?
+
+Permissions are data (``ROLE_PERMISSIONS``). A role on a network grants its read permissions
+on that network and every descendant, and its write permissions on that network only. A
+principal who may not read a network's private data gets ``404`` for it, as if it did not
+exist; one who may read but not do gets ``403``.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from app.core.errors import Forbidden, NotFound
+
+
+class Role(StrEnum):
+    chair = "chair"
+    executive = "executive"
+    facilitator = "facilitator"
+    member = "member"
+
+
+class SeilFunction(StrEnum):
+    connector = "connector"
+    integrator = "integrator"
+    facilitator = "facilitator"
+    challenge_partner = "challenge_partner"
+    conduit = "conduit"
+
+
+class Permission(StrEnum):
+    # read permissions: inherited by descendant networks
+    network_read = "network:read"
+    audit_read = "audit:read"
+    # write permissions: only on the network the role is held in
+    network_update = "network:update"
+    network_manage_children = "network:manage_children"
+    role_appoint = "role:appoint"
+    role_appoint_child_chair = "role:appoint_child_chair"
+    membership_write = "membership:write"
+    organisation_write = "organisation:write"
+    plan_write = "plan:write"
+    progress_record = "progress:record"
+    community_write = "community:write"
+    mobility_write = "mobility:write"
+    service_account_manage = "service_account:manage"
+    webhook_manage = "webhook:manage"
+
+
+READ_PERMISSIONS = frozenset({Permission.network_read, Permission.audit_read})
+
+_MEMBER = frozenset({Permission.network_read})
+_FACILITATOR = _MEMBER | {Permission.progress_record, Permission.mobility_write}
+_EXECUTIVE = _FACILITATOR | {
+    Permission.plan_write,
+    Permission.community_write,
+    Permission.membership_write,
+    Permission.organisation_write,
+}
+_CHAIR = _EXECUTIVE | {
+    Permission.audit_read,
+    Permission.network_update,
+    Permission.network_manage_children,
+    Permission.role_appoint,
+    Permission.role_appoint_child_chair,
+    Permission.service_account_manage,
+    Permission.webhook_manage,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.chair: frozenset(_CHAIR),
+    Role.executive: frozenset(_EXECUTIVE),
+    Role.facilitator: frozenset(_FACILITATOR),
+    Role.member: _MEMBER,
+}
+
+# What a service-account scope lets its token do on its one network.
+SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "mobility:write": frozenset({Permission.mobility_write}),
+}
+
+
+class NetworkLike(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def lineage_ids(self) -> list[int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """An active role of the principal in one network."""
+
+    network_id: int
+    role: Role
+
+
+@dataclass(slots=True)
+class Principal:
+    """Who is calling: a user (with current roles, re-read per request) or a service account."""
+
+    kind: str  # "user" | "service_account"
+    id: int
+    is_admin: bool = False
+    grants: list[Grant] = field(default_factory=list)
+    scopes: frozenset[str] = frozenset()
+    service_network_id: int | None = None
+    name: str = ""
+
+    @property
+    def actor_kind(self) -> str:
+        return self.kind
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.id
+
+    @property
+    def is_user(self) -> bool:
+        return self.kind == "user"
+
+    @property
+    def key(self) -> str:
+        """A stable identity string, e.g. ``user:4`` (used to scope idempotency keys)."""
+        return f"{self.kind}:{self.id}"
+
+    def roles_in(self, network_id: int) -> set[Role]:
+        return {g.role for g in self.grants if g.network_id == network_id}
+
+    def role_network_ids(self) -> set[int]:
+        return {g.network_id for g in self.grants}
+
+
+def permissions_on(principal: Principal, network: NetworkLike) -> frozenset[Permission]:
+    """Everything ``principal`` may do on ``network``."""
+    if principal.is_admin:
+        return frozenset(Permission)
+    if not principal.is_user:
+        if network.id is not None and network.id == principal.service_network_id:
+            perms: set[Permission] = set()
+            for scope in principal.scopes:
+                perms |= SCOPE_PERMISSIONS.get(scope, frozenset())
+            return frozenset(perms)
+        return frozenset()
+    lineage = network.lineage_ids
+    granted: set[Permission] = set()
+    for grant in principal.grants:
+        if grant.network_id == network.id:
+            granted |= ROLE_PERMISSIONS[grant.role]
+        elif grant.network_id in lineage:
+            granted |= ROLE_PERMISSIONS[grant.role] & READ_PERMISSIONS
+    return frozenset(granted)
+
+
+def can(principal: Principal, permission: Permission, network: NetworkLike) -> bool:
+    return permission in permissions_on(principal, network)
+
+
+def can_see(principal: Principal, network: NetworkLike) -> bool:
+    """Whether the network's private data exists for this principal at all."""
+    return Permission.network_read in permissions_on(principal, network)
+
+
+def authorize(
+    principal: Principal, permission: Permission, network: NetworkLike, *, public: bool = False
+) -> None:
+    """Raise ``NotFound`` when the network is invisible, ``Forbidden`` when not allowed.
+
+    ``public`` says the target is the network's public profile, which every signed-in
+    person sees, so a refusal there is always ``403``.
+    """
+    perms = permissions_on(principal, network)
+    if permission in perms:
+        return
+    if not perms and not (public and principal.is_user):
+        raise NotFound(f"network {network.id} does not exist or is not visible to you")
+    raise Forbidden(f"your role does not allow {permission.value} on network {network.id}")
+
+
+def readable_network_ids(principal: Principal) -> Iterable[int] | None:
+    """Networks whose private data (and descendants') the principal reads; None means all."""
+    if principal.is_admin:
+        return None
+    return principal.role_network_ids() if principal.is_user else set()

@@ -1,0 +1,396 @@
+"""Routes for tokens, the caller, users and role assignments."""
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+
+from app.auth import service
+from app.auth.deps import CurrentAdmin, CurrentPrincipal, CurrentUser
+from app.auth.models import RoleAssignment, User
+from app.auth.policy import Permission, authorize
+from app.auth.schemas import (
+    Me,
+    MyRole,
+    PasswordChange,
+    RoleCreate,
+    RoleEnd,
+    RolePage,
+    RoleRead,
+    Token,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.errors import BadRequest, NotFound, Unauthorized
+from app.core.models import path_id
+from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.routing import CohesionRoute, route_options
+from app.core.state import AppState, app_state
+from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.networks import service as network_service
+from app.networks.deps import NetworkForRead, ValidNetwork
+from app.networks.models import Network
+
+auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
+users_router = APIRouter(prefix="/users", tags=["users"], route_class=CohesionRoute)
+roles_router = APIRouter(tags=["roles"], route_class=CohesionRoute)
+
+State = Annotated[AppState, Depends(app_state)]
+UserIdPath = Annotated[int, path_id("user")]
+RoleIdPath = Annotated[int, path_id("role assignment")]
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise Unauthorized("malformed Basic credentials") from exc
+    client_id, sep, secret = raw.partition(":")
+    if not sep:
+        raise Unauthorized("malformed Basic credentials")
+    return client_id, secret
+
+
+@auth_router.post(
+    "/auth/token",
+    operation_id="create_token",
+    summary="Log in: get an access token",
+    response_model=Token,
+    responses=responses.problems(400, 401, 422),
+)
+@route_options(idempotent=False, write=False)
+async def create_token(
+    request: Request,
+    session: SessionDep,
+    state: State,
+    grant_type: Annotated[
+        str,
+        Form(
+            pattern="^(password|client_credentials)$",
+            description="`password` for people, `client_credentials` for scripts.",
+        ),
+    ],
+    username: Annotated[str | None, Form(max_length=254, description="Email (password).")] = None,
+    password: Annotated[str | None, Form(max_length=128, description="Password.")] = None,
+    client_id: Annotated[str | None, Form(max_length=64, description="Client id.")] = None,
+    client_secret: Annotated[str | None, Form(max_length=128, description="Client secret.")] = None,
+    scope: Annotated[str | None, Form(max_length=500, description="Ignored.")] = None,
+) -> Token:
+    """OAuth2 token endpoint (RFC 6749 password and client-credentials grants)."""
+    if grant_type == "password":
+        if not username or password is None:
+            raise BadRequest("the password grant needs username and password")
+        user = await service.authenticate_user(session, state.passwords, username, password)
+        roles = await service.current_roles(session, user.id or 0)
+        token, lifetime = state.tokens.issue(
+            f"user:{user.id}",
+            {"roles": [{"network_id": ra.network_id, "role": ra.role} for ra, _ in roles]},
+        )
+        return Token(access_token=token, expires_in=lifetime)
+    basic = _basic_credentials(request)
+    if basic is not None:
+        client_id, client_secret = basic
+    if not client_id or client_secret is None:
+        raise BadRequest("the client_credentials grant needs client_id and client_secret")
+    account = await service.authenticate_client(session, state.passwords, client_id, client_secret)
+    token, lifetime = state.tokens.issue(
+        f"sa:{account.id}",
+        {
+            "gen": account.generation,
+            "scope": " ".join(account.scopes),
+            "network_id": account.network_id,
+        },
+    )
+    return Token(access_token=token, expires_in=lifetime)
+
+
+@auth_router.get(
+    "/me",
+    operation_id="get_me",
+    summary="Who am I, with my current roles",
+    response_model=Me,
+    responses=responses.problems(401),
+)
+async def get_me(session: SessionDep, principal: CurrentPrincipal) -> Me:
+    if not principal.is_user:
+        return Me(
+            kind="service_account",
+            id=principal.id,
+            name=principal.name,
+            is_admin=False,
+            roles=[],
+            scopes=sorted(principal.scopes),
+            network_id=principal.service_network_id,
+        )
+    user = await session.get(User, principal.id)
+    assert user is not None
+    roles = await service.current_roles(session, principal.id)
+    return Me(
+        kind="user",
+        id=principal.id,
+        name=user.name,
+        email=user.email,
+        is_admin=user.is_admin,
+        roles=[
+            MyRole(
+                id=ra.id or 0,
+                network_id=ra.network_id,
+                network_name=name,
+                role=ra.role,
+                functions=ra.functions,
+                since=ra.since,
+            )
+            for ra, name in roles
+        ],
+    )
+
+
+# --- users -------------------------------------------------------------------------------
+
+USER_SORTS = {"email": User.email, "name": User.name, "created_at": User.created_at}
+
+
+@users_router.get(
+    "",
+    operation_id="list_users",
+    summary="List users (admin)",
+    response_model=UserPage,
+    responses=responses.problems(400, 401, 403, 422),
+)
+async def list_users(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _: CurrentAdmin,
+    q: Annotated[str | None, Query(max_length=200, description="Text in email or name.")] = None,
+    sort: Annotated[
+        str | None, Query(max_length=30, description="email, name, created_at, id.")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> UserPage:
+    order = sort_from_param(sort, USER_SORTS, User.id)
+    items, next_cursor = await service.list_users(
+        session, q=q, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return UserPage(
+        items=[UserRead.model_validate(u, from_attributes=True) for u in items],
+        next_cursor=next_cursor,
+    )
+
+
+@users_router.post(
+    "",
+    operation_id="create_user",
+    summary="Create a user (admin, or a chair for its network)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=responses.CREATE,
+)
+async def create_user(
+    data: UserCreate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    state: State,
+) -> User:
+    user = await service.create_user(session, principal, state.passwords, data=data)
+    set_etag(response, user.version)
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    return user
+
+
+@users_router.post(
+    "/me/password",
+    operation_id="change_my_password",
+    summary="Change my password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.ACTION,
+)
+async def change_my_password(
+    data: PasswordChange, session: SessionDep, principal: CurrentUser, state: State
+) -> None:
+    await service.change_password(session, principal, state.passwords, data=data)
+
+
+@users_router.get(
+    "/{user_id}",
+    operation_id="get_user",
+    summary="Get a user (admin or self)",
+    response_model=UserRead,
+    responses=responses.READ,
+)
+async def get_user(
+    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
+) -> User:
+    user = await service.get_user_or_404(session, principal, user_id)
+    set_etag(response, user.version)
+    return user
+
+
+@users_router.patch(
+    "/{user_id}",
+    operation_id="update_user",
+    summary="Update a user (admin or self)",
+    response_model=UserRead,
+    responses=responses.UPDATE,
+)
+async def update_user(
+    user_id: UserIdPath,
+    data: UserUpdate,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    if_match: IfMatchHeader = None,
+) -> User:
+    user = await service.get_user_or_404(session, principal, user_id)
+    check_if_match(if_match, user.version)
+    user = await service.update_user(session, principal, user, data=data)
+    set_etag(response, user.version)
+    return user
+
+
+@users_router.post(
+    "/{user_id}/deactivate",
+    operation_id="deactivate_user",
+    summary="Deactivate a user (admin or self): they can no longer log in",
+    response_model=UserRead,
+    responses=responses.ACTION,
+)
+async def deactivate_user(
+    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
+) -> User:
+    user = await service.get_user_or_404(session, principal, user_id)
+    user = await service.set_user_active(session, principal, user, active=False)
+    set_etag(response, user.version)
+    return user
+
+
+@users_router.post(
+    "/{user_id}/reactivate",
+    operation_id="reactivate_user",
+    summary="Reactivate a user (admin)",
+    response_model=UserRead,
+    responses=responses.ACTION,
+)
+async def reactivate_user(
+    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentAdmin
+) -> User:
+    user = await service.get_user_or_404(session, principal, user_id)
+    user = await service.set_user_active(session, principal, user, active=True)
+    set_etag(response, user.version)
+    return user
+
+
+# --- roles -------------------------------------------------------------------------------
+
+ROLE_SORTS = {"since": RoleAssignment.since, "role": RoleAssignment.role}
+
+
+async def _role_and_network(
+    session: SessionDep, principal: CurrentUser, role_id: RoleIdPath
+) -> tuple[RoleAssignment, Network]:
+    assignment = await session.get(RoleAssignment, role_id)
+    network = None
+    if assignment is not None:
+        network = await network_service.get(session, assignment.network_id)
+    if assignment is None or network is None:
+        raise NotFound(f"role assignment {role_id} does not exist or is not visible to you")
+    authorize(principal, Permission.network_read, network)
+    return assignment, network
+
+
+RoleWithNetwork = Annotated[tuple[RoleAssignment, Network], Depends(_role_and_network)]
+
+
+@roles_router.get(
+    "/networks/{network_id}/roles",
+    operation_id="list_network_roles",
+    summary="List a network's role assignments",
+    response_model=RolePage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_network_roles(
+    request: Request,
+    response: Response,
+    network: NetworkForRead,
+    session: SessionDep,
+    include_ended: Annotated[bool, Query(description="Include ended roles (history).")] = False,
+    sort: Annotated[str | None, Query(max_length=30, description="since, role or id.")] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> RolePage:
+    order = sort_from_param(sort, ROLE_SORTS, RoleAssignment.id)
+    items, next_cursor = await service.list_roles(
+        session, network, include_ended=include_ended, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return RolePage(
+        items=[RoleRead.model_validate(r, from_attributes=True) for r in items],
+        next_cursor=next_cursor,
+    )
+
+
+@roles_router.post(
+    "/networks/{network_id}/roles",
+    operation_id="create_network_role",
+    summary="Appoint a user to a role in a network",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RoleRead,
+    responses=responses.CREATE,
+)
+async def create_network_role(
+    data: RoleCreate,
+    network: ValidNetwork,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> RoleAssignment:
+    assignment = await service.appoint(session, principal, network, data=data)
+    set_etag(response, assignment.version)
+    response.headers["Location"] = f"/api/v1/roles/{assignment.id}"
+    return assignment
+
+
+@roles_router.get(
+    "/roles/{role_id}",
+    operation_id="get_role",
+    summary="Get a role assignment",
+    response_model=RoleRead,
+    responses=responses.READ,
+)
+async def get_role(found: RoleWithNetwork, response: Response) -> RoleAssignment:
+    assignment, _ = found
+    set_etag(response, assignment.version)
+    return assignment
+
+
+@roles_router.post(
+    "/roles/{role_id}/end",
+    operation_id="end_role",
+    summary="End a role assignment (kept as history)",
+    response_model=RoleRead,
+    responses=responses.ACTION,
+)
+async def end_role(
+    found: RoleWithNetwork,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    data: RoleEnd | None = None,
+) -> RoleAssignment:
+    assignment, network = found
+    assignment = await service.end_role(
+        session, principal, assignment, network, until=data.until if data else None
+    )
+    set_etag(response, assignment.version)
+    return assignment

@@ -1,0 +1,400 @@
+"""Accounts, credentials, principals and role assignments."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import join
+from sqlmodel import col
+
+from app.auth.models import RoleAssignment, ServiceAccount, User
+from app.auth.policy import Grant, Permission, Principal, Role, can, can_see
+from app.auth.schemas import PasswordChange, RoleCreate, UserCreate, UserUpdate
+from app.core import audit
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from app.core.pagination import Sort, paginate
+from app.core.security import PasswordHasher
+from app.networks.models import Network
+
+
+def _active_role_clause(now: datetime) -> Any:
+    return and_(
+        col(RoleAssignment.since) <= now,
+        or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
+    )
+
+
+async def load_principal(session: AsyncSession, claims: dict[str, Any]) -> Principal | None:
+    """The caller named by verified token claims, with roles read now; None if gone."""
+    kind, _, raw_id = str(claims["sub"]).partition(":")
+    if not raw_id.isdigit() or len(raw_id) > 19:
+        return None
+    subject_id = int(raw_id)
+    if kind == "user":
+        return await _load_user_principal(session, subject_id)
+    if kind == "sa":
+        account = await session.get(ServiceAccount, subject_id)
+        if account is None or not account.is_active or claims.get("gen") != account.generation:
+            return None
+        return Principal(
+            kind="service_account",
+            id=subject_id,
+            scopes=frozenset(account.scopes),
+            service_network_id=account.network_id,
+            name=account.name,
+        )
+    return None
+
+
+async def _load_user_principal(session: AsyncSession, user_id: int) -> Principal | None:
+    """User and current roles in one round trip (roles on deleted networks do not count)."""
+    now = utcnow()
+    live_roles = join(
+        RoleAssignment,
+        Network,
+        and_(col(RoleAssignment.network_id) == col(Network.id), col(Network.deleted_at).is_(None)),
+    )
+    stmt = (
+        select(
+            col(User.is_active),
+            col(User.is_admin),
+            col(User.name),
+            col(RoleAssignment.network_id),
+            col(RoleAssignment.role),
+        )
+        .select_from(User)
+        .outerjoin(
+            live_roles, and_(col(RoleAssignment.user_id) == col(User.id), _active_role_clause(now))
+        )
+        .where(col(User.id) == user_id)
+    )
+    rows = (await session.execute(stmt)).all()
+    if not rows or not rows[0].is_active:
+        return None
+    grants = [Grant(r.network_id, Role(r.role)) for r in rows if r.network_id is not None]
+    return Principal(
+        kind="user", id=user_id, is_admin=rows[0].is_admin, grants=grants, name=rows[0].name
+    )
+
+
+async def authenticate_user(
+    session: AsyncSession, passwords: PasswordHasher, email: str, password: str
+) -> User:
+    """The active user with these credentials, or 401."""
+    user = await session.scalar(select(User).where(col(User.email) == email.strip().lower()))
+    valid = await passwords.verify(password, user.password_hash if user else None)
+    if user is None or not valid or not user.is_active:
+        raise Unauthorized("wrong email or password, or the account is deactivated")
+    return user
+
+
+async def authenticate_client(
+    session: AsyncSession, passwords: PasswordHasher, client_id: str, secret: str
+) -> ServiceAccount:
+    """The active service account with these credentials, or 401."""
+    account = await session.scalar(
+        select(ServiceAccount).where(col(ServiceAccount.client_id) == client_id)
+    )
+    valid = await passwords.verify(secret, account.secret_hash if account else None)
+    if account is None or not valid or not account.is_active:
+        raise Unauthorized("unknown client or wrong secret, or the account is revoked")
+    return account
+
+
+async def current_roles(session: AsyncSession, user_id: int) -> list[tuple[RoleAssignment, str]]:
+    """A user's current role assignments with their networks' names."""
+    stmt = (
+        select(RoleAssignment, col(Network.name))
+        .join(Network, col(Network.id) == col(RoleAssignment.network_id))
+        .where(
+            col(RoleAssignment.user_id) == user_id,
+            _active_role_clause(utcnow()),
+            col(Network.deleted_at).is_(None),
+        )
+        .order_by(col(RoleAssignment.id))
+    )
+    return [(ra, name) for ra, name in (await session.execute(stmt)).all()]
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+async def get_user_or_404(session: AsyncSession, principal: Principal, user_id: int) -> User:
+    """A user the principal may see: admins see everyone, people see themselves."""
+    user = await session.get(User, user_id)
+    if user is None or not (principal.is_admin or (principal.is_user and principal.id == user_id)):
+        raise NotFound(f"user {user_id} does not exist or is not visible to you")
+    return user
+
+
+async def _email_free(session: AsyncSession, email: str, *, except_id: int | None = None) -> None:
+    stmt = select(col(User.id)).where(col(User.email) == email)
+    if except_id is not None:
+        stmt = stmt.where(col(User.id) != except_id)
+    if await session.scalar(stmt) is not None:
+        raise Conflict(f"a user with email {email} already exists")
+
+
+async def create_user(
+    session: AsyncSession,
+    principal: Principal,
+    passwords: PasswordHasher,
+    *,
+    data: UserCreate,
+) -> User:
+    """Create a person; a chair may only create people joining its own network."""
+    network: Network | None = None
+    if data.network_id is not None:
+        network = await session.get(Network, data.network_id)
+        if network is None or network.deleted_at is not None:
+            raise NotFound(f"network {data.network_id} does not exist or is not visible to you")
+        authorize_role_change(principal, network, data.role)
+    elif not principal.is_admin:
+        raise Forbidden("only a platform admin may create a user outside a network")
+    email = data.email.lower()
+    await _email_free(session, email)
+    user = User(email=email, name=data.name, password_hash=await passwords.hash(data.password))
+    session.add(user)
+    await audit.record(session, principal, action="create", obj=user, network_id=data.network_id)
+    if network is not None:
+        assert user.id is not None
+        await _add_role(
+            session, principal, network, user_id=user.id, role=data.role, functions=[], since=None
+        )
+    return user
+
+
+async def update_user(
+    session: AsyncSession, principal: Principal, user: User, *, data: UserUpdate
+) -> User:
+    before = audit.snapshot(user)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "email" in changes:
+        changes["email"] = changes["email"].lower()
+        await _email_free(session, changes["email"], except_id=user.id)
+    user.sqlmodel_update(changes)
+    session.add(user)
+    await audit.record(
+        session, principal, action="update", obj=user, network_id=None, before=before
+    )
+    return user
+
+
+async def change_password(
+    session: AsyncSession, principal: Principal, passwords: PasswordHasher, *, data: PasswordChange
+) -> None:
+    user = await session.get(User, principal.id)
+    if user is None or not principal.is_user:
+        raise Forbidden("only people have passwords")
+    if not await passwords.verify(data.current_password, user.password_hash):
+        raise Unprocessable(
+            "the current password is wrong",
+            errors=[
+                {
+                    "loc": ["body", "current_password"],
+                    "msg": "wrong password",
+                    "type": "password_mismatch",
+                }
+            ],
+        )
+    user.password_hash = await passwords.hash(data.new_password)
+    session.add(user)
+    await audit.record(
+        session,
+        principal,
+        action="change_password",
+        obj=user,
+        network_id=None,
+        after={"id": user.id},
+    )
+
+
+async def set_user_active(
+    session: AsyncSession, principal: Principal, user: User, *, active: bool
+) -> User:
+    if not active and user.is_admin and user.id == principal.id:
+        raise Conflict("an admin cannot deactivate their own account")
+    before = audit.snapshot(user)
+    user.is_active = active
+    session.add(user)
+    await audit.record(
+        session,
+        principal,
+        action="activate" if active else "deactivate",
+        obj=user,
+        network_id=None,
+        before=before,
+    )
+    return user
+
+
+async def list_users(
+    session: AsyncSession, *, q: str | None, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[User], str | None]:
+    stmt = select(User)
+    if q:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(or_(col(User.email).like(pattern), col(User.name).ilike(pattern)))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
+def _appoint_permission(role: Role) -> Permission:
+    return Permission.role_appoint_child_chair if role is Role.chair else Permission.role_appoint
+
+
+class _ParentRef:
+    """Stands for a network's parent when checking who may appoint its chair."""
+
+    def __init__(self, network: Network) -> None:
+        self.id = network.parent_id
+        self.lineage_ids = network.ancestor_ids
+
+
+def _appoint_target(network: Network, role: Role) -> Any:
+    """Chairs are appointed from the parent network (or by an admin at the top level)."""
+    if role is Role.chair and network.parent_id is not None:
+        return _ParentRef(network)
+    return network
+
+
+def authorize_role_change(principal: Principal, network: Network, role: Role) -> None:
+    """Who may appoint or end ``role`` in ``network``: see ``authorize`` for 403 vs 404."""
+    target = _appoint_target(network, role)
+    if role is Role.chair and network.parent_id is None:
+        if principal.is_admin:
+            return
+        if can_see(principal, network):
+            raise Forbidden("only a platform admin appoints or ends chairs of top-level networks")
+        raise NotFound(f"network {network.id} does not exist or is not visible to you")
+    permission = _appoint_permission(role)
+    if can(principal, permission, target):
+        return
+    if can_see(principal, network):
+        who = "the parent network's chair" if role is Role.chair else "the network's chair"
+        raise Forbidden(f"only {who} or a platform admin may appoint or end a {role.value}")
+    raise NotFound(f"network {network.id} does not exist or is not visible to you")
+
+
+async def _add_role(
+    session: AsyncSession,
+    principal: Principal,
+    network: Network,
+    *,
+    user_id: int,
+    role: Role,
+    functions: list[str],
+    since: datetime | None,
+) -> RoleAssignment:
+    now = utcnow()
+    duplicate = await session.scalar(
+        select(col(RoleAssignment.id)).where(
+            col(RoleAssignment.network_id) == network.id,
+            col(RoleAssignment.user_id) == user_id,
+            col(RoleAssignment.role) == role.value,
+            or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(f"user {user_id} already holds the {role.value} role in this network")
+    assert network.id is not None
+    assignment = RoleAssignment(
+        network_id=network.id,
+        user_id=user_id,
+        role=role.value,
+        functions=functions,
+        since=since or now,
+        appointed_by_user_id=principal.id if principal.is_user else None,
+    )
+    session.add(assignment)
+    await audit.record(session, principal, action="create", obj=assignment, network_id=network.id)
+    return assignment
+
+
+async def appoint(
+    session: AsyncSession, principal: Principal, network: Network, *, data: RoleCreate
+) -> RoleAssignment:
+    """Give a user a role in a network."""
+    authorize_role_change(principal, network, data.role)
+    if data.functions and data.role is not Role.facilitator:
+        raise Unprocessable(
+            "only facilitators carry SEIL functions",
+            errors=[
+                {
+                    "loc": ["body", "functions"],
+                    "msg": "only for facilitators",
+                    "type": "functions_not_allowed",
+                }
+            ],
+        )
+    user = await session.get(User, data.user_id)
+    if user is None or not user.is_active:
+        raise Unprocessable(
+            f"user {data.user_id} does not exist or is deactivated",
+            errors=[
+                {
+                    "loc": ["body", "user_id"],
+                    "msg": "unknown or inactive user",
+                    "type": "unknown_user",
+                }
+            ],
+        )
+    return await _add_role(
+        session,
+        principal,
+        network,
+        user_id=data.user_id,
+        role=data.role,
+        functions=[f.value for f in data.functions],
+        since=data.since,
+    )
+
+
+async def end_role(
+    session: AsyncSession,
+    principal: Principal,
+    assignment: RoleAssignment,
+    network: Network,
+    *,
+    until: datetime | None,
+) -> RoleAssignment:
+    """End a role assignment, keeping it as history."""
+    authorize_role_change(principal, network, Role(assignment.role))
+    now = utcnow()
+    if assignment.until is not None and assignment.until <= now:
+        raise Conflict(f"role assignment {assignment.id} has already ended")
+    end = until or now
+    if end < assignment.since:
+        raise Unprocessable(
+            "a role cannot end before it started",
+            errors=[
+                {"loc": ["body", "until"], "msg": "before since", "type": "until_before_since"}
+            ],
+        )
+    before = audit.snapshot(assignment)
+    assignment.until = end
+    assignment.ended_by_user_id = principal.id if principal.is_user else None
+    session.add(assignment)
+    await audit.record(
+        session, principal, action="end", obj=assignment, network_id=network.id, before=before
+    )
+    return assignment
+
+
+async def list_roles(
+    session: AsyncSession,
+    network: Network,
+    *,
+    include_ended: bool,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[RoleAssignment], str | None]:
+    stmt = select(RoleAssignment).where(col(RoleAssignment.network_id) == network.id)
+    if not include_ended:
+        stmt = stmt.where(_active_role_clause(utcnow()))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)

@@ -1,0 +1,70 @@
+"""Settings, read from the environment (prefix ``COHESION_``) and ``.env``."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-this-is-the-local-development-secret"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a Cohesion process."""
+
+    model_config = SettingsConfigDict(env_prefix="COHESION_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/cohesion.db"
+    database_pool_size: int = 10
+    sqlite_busy_timeout_ms: int = 30_000
+
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_secret: SecretStr = SecretStr(DEFAULT_SECRET)
+    jwt_private_key: SecretStr | None = None
+    jwt_public_key: str | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "https://cohesion.local"
+    jwt_audience: str = "cohesion-api"
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=300)
+
+    cors_origins: list[str] = []
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: str = "INFO"
+    log_json: bool = True
+    # Argon2 cost; tests lower it so that creating users stays fast.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65_536, ge=8)
+
+    admin_password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _load_key_files(self) -> "Settings":
+        if self.jwt_private_key is None and self.jwt_private_key_file is not None:
+            self.jwt_private_key = SecretStr(self.jwt_private_key_file.read_text())
+        if self.jwt_public_key is None and self.jwt_public_key_file is not None:
+            self.jwt_public_key = self.jwt_public_key_file.read_text()
+        if self.jwt_algorithm == "RS256" and not (self.jwt_private_key and self.jwt_public_key):
+            raise ValueError("RS256 needs COHESION_JWT_PRIVATE_KEY and COHESION_JWT_PUBLIC_KEY")
+        if self.environment == "production" and self.jwt_algorithm == "HS256":
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEFAULT_SECRET:
+                raise ValueError("refusing to start in production with the default JWT secret")
+            if len(secret.encode()) < 32:
+                raise ValueError(
+                    "refusing to start in production with an HS256 secret under 32 bytes"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

@@ -1,0 +1,60 @@
+"""Column conventions shared by every table: ids, versions, timestamps, soft delete."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON, BigInteger, Integer
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+from app.core.db import UTCDateTime, utcnow
+
+MAX_ID = 2**63 - 1
+MAX_INT = 2**31 - 1
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+JSONType = JSON()
+
+Id = Annotated[int, PydanticField(ge=1, le=MAX_ID, description="An integer id.")]
+
+
+def path_id(name: str) -> Any:
+    """A bounded integer id in a path (an id of 2^63 is a 422, never a 500)."""
+    return Path(ge=1, le=MAX_ID, description=f"The {name} id.", examples=[1])
+
+
+class IdMixin(SQLModel):
+    id: int | None = Field(default=None, primary_key=True, sa_type=IdType)
+
+
+class TimestampMixin(SQLModel):
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        index=True,
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+class VersionMixin(SQLModel):
+    """An optimistic-lock counter: SQLAlchemy adds ``WHERE version = :old`` to every UPDATE,
+    so a write racing another one fails with StaleDataError (a 412) rather than losing data."""
+
+    version: int = Field(default=1, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class SoftDeleteMixin(SQLModel):
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class RecordMixin(IdMixin, TimestampMixin, VersionMixin):
+    """An editable record: id, created/updated timestamps and a version."""

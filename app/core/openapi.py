@@ -1,0 +1,99 @@
+"""The OpenAPI document and the offline Swagger UI / ReDoc pages."""
+
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
+
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+ASSETS_URL = "/docs-assets"
+
+DESCRIPTION = """\
+Cohesion is the API education networks run their collaboration on: who is in a network, what it
+plans to achieve, how far it has got, and the evidence for it.
+
+* **Log in**: press *Authorize* and enter an email and password (the demo chair is
+  `chair@nonetwork.example` / `cohesion-demo`), or `POST /api/v1/auth/token`.
+* **Lists** are cursor-paginated: pass `next_cursor` back as `cursor`.
+* **Writes**: `PATCH` and `DELETE` need `If-Match` with the `ETag` you read; `POST` accepts an
+  `Idempotency-Key`.
+* **Errors** are `application/problem+json` (RFC 9457).
+"""
+
+
+def _problem_everywhere(schema: dict[str, Any]) -> None:
+    """Every 4xx/5xx answer is problem+json; drop FastAPI's own validation-error shapes."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for code, response in operation.get("responses", {}).items():
+                if code[0] in "45":
+                    response["content"] = {
+                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components.update(
+        {
+            name: value
+            for name, value in Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            .get("$defs", {})
+            .items()
+        }
+    )
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem.pop("$defs", None)
+    components["Problem"] = problem
+
+
+def install_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+                servers=app.servers,
+            )
+            _problem_everywhere(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs and ReDoc at /redoc, with their assets served by the app."""
+    app.mount(ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} — Swagger UI",
+            swagger_js_url=f"{ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{ASSETS_URL}/favicon.png",
+            swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} — ReDoc",
+            redoc_js_url=f"{ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
+        )

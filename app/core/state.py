@@ -1,0 +1,23 @@
+"""Process-wide singletons created once by ``create_app`` and reached through the request."""
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from app.core.config import Settings
+from app.core.db import Database
+from app.core.security import PasswordHasher, TokenService
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    db: Database
+    tokens: TokenService
+    passwords: PasswordHasher
+
+
+def app_state(request: Request) -> AppState:
+    """The application's shared services."""
+    state: AppState = request.app.state.cohesion
+    return state

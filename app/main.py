@@ -1,0 +1,100 @@
+"""The application factory. ``app.main:app`` is what uvicorn serves."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app import models  # noqa: F401 - registers every table
+from app.api import api_router
+from app.core import idempotency
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.errors import install_error_handlers
+from app.core.limits import BodySizeLimitMiddleware
+from app.core.logging import AccessLogMiddleware, configure_logging
+from app.core.openapi import DESCRIPTION, install_docs, install_openapi
+from app.core.security import PasswordHasher, TokenService
+from app.core.state import AppState
+from app.health.router import router as health_router
+
+TAGS = [
+    {"name": "auth", "description": "Log in and find out who you are."},
+    {"name": "users", "description": "People with a log-in."},
+    {"name": "networks", "description": "The directory of networks and their hierarchy."},
+    {"name": "roles", "description": "Who holds which role in which network, and since when."},
+    {"name": "organisations", "description": "Member institutions and stakeholders."},
+    {"name": "memberships", "description": "Organisations' memberships of networks."},
+    {"name": "audit", "description": "Every change: who, when, before and after."},
+    {"name": "health", "description": "Probes for load balancers and orchestrators."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (the environment's by default)."""
+    settings = settings or get_settings()
+    state = AppState(
+        settings=settings,
+        db=Database(settings),
+        tokens=TokenService(settings),
+        passwords=PasswordHasher(settings),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await state.db.dispose()
+
+    app = FastAPI(
+        title="Cohesion API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.cohesion = state
+    install_error_handlers(app)
+    idempotency.install(app)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    install_openapi(app)
+    install_docs(app)
+
+    # Outermost last: CORS answers preflights before anything else runs.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        update_request_header=True,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Idempotent-Replayed"],
+            max_age=600,
+        )
+    return app
+
+
+def _default_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return create_app(settings)
+
+
+app = _default_app()

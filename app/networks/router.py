@@ -1,0 +1,169 @@
+"""Routes for networks."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.auth.deps import CurrentUser
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.models import Id
+from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.routing import CohesionRoute
+from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.networks import service
+from app.networks.deps import NetworkIdPath, ValidNetwork
+from app.networks.models import Network
+from app.networks.schemas import NetworkCreate, NetworkKind, NetworkPage, NetworkRead, NetworkUpdate
+
+router = APIRouter(prefix="/networks", tags=["networks"], route_class=CohesionRoute)
+
+SORTS = {"name": Network.name, "created_at": Network.created_at, "updated_at": Network.updated_at}
+SortQuery = Annotated[
+    str | None,
+    Query(max_length=30, description="name, created_at, updated_at or id; prefix - to reverse."),
+]
+
+
+def read(network: Network) -> NetworkRead:
+    return NetworkRead.model_validate(
+        {**network.model_dump(), "ancestor_ids": network.ancestor_ids}
+    )
+
+
+def page(networks: list[Network], next_cursor: str | None) -> NetworkPage:
+    return NetworkPage(items=[read(n) for n in networks], next_cursor=next_cursor)
+
+
+@router.get(
+    "",
+    operation_id="list_networks",
+    summary="List networks (the directory)",
+    response_model=NetworkPage,
+    responses=responses.LIST,
+)
+async def list_networks(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _: CurrentUser,
+    kind: NetworkKind | None = None,
+    parent_id: Annotated[Id | None, Query(description="Only children of this network.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the name.")] = None,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> NetworkPage:
+    order = sort_from_param(sort, SORTS, Network.id)
+    items, next_cursor = await service.list_networks(
+        session, kind=kind, parent_id=parent_id, q=q, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return page(items, next_cursor)
+
+
+@router.post(
+    "",
+    operation_id="create_network",
+    summary="Create a network",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NetworkRead,
+    responses=responses.CREATE,
+)
+async def create_network(
+    data: NetworkCreate, response: Response, session: SessionDep, principal: CurrentUser
+) -> NetworkRead:
+    network = await service.create(session, principal, data=data)
+    set_etag(response, network.version)
+    response.headers["Location"] = f"/api/v1/networks/{network.id}"
+    return read(network)
+
+
+@router.get(
+    "/{network_id}",
+    operation_id="get_network",
+    summary="Get a network's profile",
+    response_model=NetworkRead,
+    responses=responses.READ,
+)
+async def get_network(network: ValidNetwork, response: Response, _: CurrentUser) -> NetworkRead:
+    set_etag(response, network.version)
+    return read(network)
+
+
+@router.patch(
+    "/{network_id}",
+    operation_id="update_network",
+    summary="Update a network's profile",
+    response_model=NetworkRead,
+    responses=responses.UPDATE,
+)
+async def update_network(
+    data: NetworkUpdate,
+    network: ValidNetwork,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    if_match: IfMatchHeader = None,
+) -> NetworkRead:
+    check_if_match(if_match, network.version)
+    network = await service.update(session, principal, network, data=data)
+    set_etag(response, network.version)
+    return read(network)
+
+
+@router.delete(
+    "/{network_id}",
+    operation_id="delete_network",
+    summary="Delete a network (restorable)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.DELETE,
+)
+async def delete_network(
+    network: ValidNetwork,
+    session: SessionDep,
+    principal: CurrentUser,
+    if_match: IfMatchHeader = None,
+) -> None:
+    check_if_match(if_match, network.version)
+    await service.delete(session, principal, network)
+
+
+@router.post(
+    "/{network_id}/restore",
+    operation_id="restore_network",
+    summary="Restore a deleted network",
+    response_model=NetworkRead,
+    responses=responses.ACTION,
+)
+async def restore_network(
+    network_id: NetworkIdPath, response: Response, session: SessionDep, principal: CurrentUser
+) -> NetworkRead:
+    network = await service.restore(session, principal, network_id)
+    set_etag(response, network.version)
+    return read(network)
+
+
+@router.get(
+    "/{network_id}/children",
+    operation_id="list_network_children",
+    summary="List a network's child networks",
+    response_model=NetworkPage,
+    responses=responses.problems(400, 401, 404, 422),
+)
+async def list_network_children(
+    request: Request,
+    response: Response,
+    network: ValidNetwork,
+    session: SessionDep,
+    _: CurrentUser,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> NetworkPage:
+    order = sort_from_param(sort, SORTS, Network.id)
+    items, next_cursor = await service.list_networks(
+        session, kind=None, parent_id=network.id, q=None, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return page(items, next_cursor)

@@ -1,0 +1,70 @@
+"""Request and response bodies for networks."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.core.models import Id
+from app.core.pagination import Page
+from app.core.schemas import Body, Keep
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+
+
+class NetworkKind(StrEnum):
+    alliance = "alliance"
+    regional = "regional"
+    geographic = "geographic"
+    thematic = "thematic"
+    partnership = "partnership"
+    badge = "badge"
+
+
+class NetworkCreate(Body):
+    name: Name = Field(description="Name.", examples=["Network of Networks"])
+    kind: NetworkKind = Field(description="What sort of network.")
+    parent_id: Id | None = Field(
+        default=None, description="The network this one belongs to (e.g. an alliance)."
+    )
+    territory: ShortText | None = Field(
+        default=None, description="Area covered.", examples=["Europe"]
+    )
+    description: LongText | None = Field(default=None, description="What the network is for.")
+    membership_criteria: LongText | None = Field(
+        default=None, description="Published criteria for organisations wishing to join."
+    )
+
+
+class NetworkUpdate(Body):
+    name: Keep[Name] = Field(default=None, description="New name.")
+    kind: Keep[NetworkKind] = Field(default=None, description="New kind.")
+    territory: ShortText | None = Field(default=None, description="New territory.")
+    description: LongText | None = Field(default=None, description="New description.")
+    membership_criteria: LongText | None = Field(
+        default=None, description="New membership criteria."
+    )
+
+
+class NetworkRead(BaseModel):
+    id: int = Field(description="Network id.")
+    name: str = Field(description="Name.")
+    kind: NetworkKind = Field(description="What sort of network.")
+    parent_id: int | None = Field(description="Parent network, if any.")
+    ancestor_ids: list[int] = Field(
+        description="Ids from the top-level network down to the parent."
+    )
+    territory: str | None = Field(description="Area covered.")
+    description: str | None = Field(description="What the network is for.")
+    membership_criteria: str | None = Field(description="Criteria for joining.")
+    version: int = Field(description="Row version; send it back in If-Match.")
+    created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
+
+
+class NetworkPage(Page[NetworkRead]):
+    """A page of networks."""

@@ -1,0 +1,138 @@
+"""Networks: the directory, the hierarchy, and who may change them."""
+
+from sqlalchemy import func, select
+from sqlalchemy import update as sa_update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col
+
+from app.auth.policy import Permission, Principal, authorize
+from app.core import audit
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.pagination import Sort, paginate
+from app.networks.models import Network
+from app.networks.schemas import NetworkCreate, NetworkKind, NetworkUpdate
+
+
+def _not_found(network_id: int) -> NotFound:
+    return NotFound(f"network {network_id} does not exist or is not visible to you")
+
+
+async def get(session: AsyncSession, network_id: int, *, deleted: bool = False) -> Network | None:
+    network = await session.get(Network, network_id)
+    if network is None or (network.deleted_at is not None) != deleted:
+        return None
+    return network
+
+
+async def get_or_404(session: AsyncSession, network_id: int) -> Network:
+    """A live network, or 404."""
+    network = await get(session, network_id)
+    if network is None:
+        raise _not_found(network_id)
+    return network
+
+
+def authorize_parent_level(principal: Principal, network_or_parent: Network | None) -> None:
+    """Creating, deleting and restoring a network is decided one level up."""
+    if network_or_parent is None:
+        if not principal.is_admin:
+            raise Forbidden("only a platform admin manages top-level networks")
+        return
+    authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
+
+
+async def create(session: AsyncSession, principal: Principal, *, data: NetworkCreate) -> Network:
+    """Create a network: top level by an admin, a child by the parent's chair."""
+    parent = None
+    if data.parent_id is not None:
+        parent = await get(session, data.parent_id)
+        if parent is None:
+            raise _not_found(data.parent_id)
+    authorize_parent_level(principal, parent)
+    network = Network.model_validate(
+        data, update={"created_by_user_id": principal.id if principal.is_user else None}
+    )
+    session.add(network)
+    await session.flush()
+    # The path needs the new id; a Core UPDATE sets it without bumping the row version.
+    path = f"{parent.path if parent else '/'}{network.id}/"
+    await session.execute(sa_update(Network).where(col(Network.id) == network.id).values(path=path))
+    set_committed_value(network, "path", path)
+    await audit.record(session, principal, action="create", obj=network, network_id=network.id)
+    return network
+
+
+async def list_networks(
+    session: AsyncSession,
+    *,
+    kind: NetworkKind | None,
+    parent_id: int | None,
+    q: str | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Network], str | None]:
+    stmt = select(Network).where(col(Network.deleted_at).is_(None))
+    if kind is not None:
+        stmt = stmt.where(col(Network.kind) == kind.value)
+    if parent_id is not None:
+        stmt = stmt.where(col(Network.parent_id) == parent_id)
+    if q:
+        stmt = stmt.where(func.lower(col(Network.name)).contains(q.lower(), autoescape=True))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def update(
+    session: AsyncSession, principal: Principal, network: Network, *, data: NetworkUpdate
+) -> Network:
+    authorize(principal, Permission.network_update, network, public=True)
+    before = audit.snapshot(network)
+    network.sqlmodel_update(data.model_dump(exclude_unset=True))
+    session.add(network)
+    await audit.record(
+        session, principal, action="update", obj=network, network_id=network.id, before=before
+    )
+    return network
+
+
+async def _parent_of(session: AsyncSession, network: Network) -> Network | None:
+    if network.parent_id is None:
+        return None
+    return await session.get(Network, network.parent_id)
+
+
+async def delete(session: AsyncSession, principal: Principal, network: Network) -> None:
+    """Soft-delete a network that has no live child networks."""
+    authorize_parent_level(principal, await _parent_of(session, network))
+    children = await session.scalar(
+        select(func.count()).where(
+            col(Network.parent_id) == network.id, col(Network.deleted_at).is_(None)
+        )
+    )
+    if children:
+        raise Conflict(f"network {network.id} has {children} child networks; delete them first")
+    before = audit.snapshot(network)
+    network.deleted_at = utcnow()
+    session.add(network)
+    await audit.record(
+        session, principal, action="delete", obj=network, network_id=network.id, before=before
+    )
+
+
+async def restore(session: AsyncSession, principal: Principal, network_id: int) -> Network:
+    network = await get(session, network_id, deleted=True)
+    if network is None:
+        raise NotFound(f"network {network_id} is not a deleted network visible to you")
+    parent = await _parent_of(session, network)
+    authorize_parent_level(principal, parent)
+    if parent is not None and parent.deleted_at is not None:
+        raise Conflict(f"restore the parent network {parent.id} first")
+    before = audit.snapshot(network)
+    network.deleted_at = None
+    session.add(network)
+    await audit.record(
+        session, principal, action="restore", obj=network, network_id=network.id, before=before
+    )
+    return network

@@ -1,0 +1,239 @@
+"""Organisations (a directory every signed-in person reads) and network memberships."""
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth.policy import Permission, Principal, Role, authorize
+from app.core import audit
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.pagination import Sort, paginate
+from app.networks import service as network_service
+from app.networks.models import Network
+from app.organisations.models import Membership, Organisation
+from app.organisations.schemas import (
+    MembershipCreate,
+    OrganisationCreate,
+    OrganisationKind,
+    OrganisationUpdate,
+)
+
+
+def _issue(field: str, msg: str, kind: str) -> dict[str, object]:
+    return {"loc": ["body", field], "msg": msg, "type": kind}
+
+
+async def get_or_404(
+    session: AsyncSession, organisation_id: int, *, deleted: bool = False
+) -> Organisation:
+    org = await session.get(Organisation, organisation_id)
+    if org is None or (org.deleted_at is not None) != deleted:
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    return org
+
+
+async def _owner_network_id(
+    session: AsyncSession, principal: Principal, requested: int | None
+) -> int | None:
+    if requested is not None:
+        network = await network_service.get(session, requested)
+        if network is None:
+            raise Unprocessable(
+                f"network {requested} does not exist",
+                errors=[_issue("owner_network_id", "unknown network", "unknown_network")],
+            )
+        authorize(principal, Permission.organisation_write, network, public=True)
+        return requested
+    if principal.is_admin:
+        return None
+    keepers = {g.network_id for g in principal.grants if g.role in (Role.chair, Role.executive)}
+    if not keepers:
+        raise Forbidden("only a chair or executive of a network may create organisations")
+    if len(keepers) > 1:
+        raise Unprocessable(
+            "you lead several networks; say which keeps this record",
+            errors=[_issue("owner_network_id", "required", "missing")],
+        )
+    return keepers.pop()
+
+
+async def _codes_free(
+    session: AsyncSession, *, erasmus_oid: str | None, pic: str | None, except_id: int | None
+) -> None:
+    for field, value in (("erasmus_oid", erasmus_oid), ("pic", pic)):
+        if value is None:
+            continue
+        stmt = select(col(Organisation.id)).where(getattr(Organisation, field) == value)
+        if except_id is not None:
+            stmt = stmt.where(col(Organisation.id) != except_id)
+        if await session.scalar(stmt) is not None:
+            raise Conflict(f"another organisation already has {field} {value}")
+
+
+async def authorize_keeper(session: AsyncSession, principal: Principal, org: Organisation) -> None:
+    """An admin, or a chair/executive of the network that keeps the record."""
+    if principal.is_admin:
+        return
+    network = await session.get(Network, org.owner_network_id) if org.owner_network_id else None
+    if network is None:
+        raise Forbidden("only a platform admin may change this organisation")
+    authorize(principal, Permission.organisation_write, network, public=True)
+
+
+async def create(
+    session: AsyncSession, principal: Principal, *, data: OrganisationCreate
+) -> Organisation:
+    owner = await _owner_network_id(session, principal, data.owner_network_id)
+    await _codes_free(session, erasmus_oid=data.erasmus_oid, pic=data.pic, except_id=None)
+    org = Organisation.model_validate(
+        data,
+        update={
+            "owner_network_id": owner,
+            "created_by_user_id": principal.id if principal.is_user else None,
+        },
+    )
+    session.add(org)
+    await audit.record(session, principal, action="create", obj=org, network_id=owner)
+    return org
+
+
+async def list_organisations(
+    session: AsyncSession,
+    *,
+    kind: OrganisationKind | None,
+    country: str | None,
+    local_authority: str | None,
+    q: str | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Organisation], str | None]:
+    stmt = select(Organisation).where(col(Organisation.deleted_at).is_(None))
+    if kind is not None:
+        stmt = stmt.where(col(Organisation.kind) == kind.value)
+    if country is not None:
+        stmt = stmt.where(col(Organisation.country) == country)
+    if local_authority is not None:
+        stmt = stmt.where(col(Organisation.local_authority) == local_authority)
+    if q:
+        needle = q.lower()
+        stmt = stmt.where(
+            or_(
+                func.lower(col(Organisation.name)).contains(needle, autoescape=True),
+                col(Organisation.erasmus_oid) == q,
+                col(Organisation.pic) == q,
+            )
+        )
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def update(
+    session: AsyncSession, principal: Principal, org: Organisation, *, data: OrganisationUpdate
+) -> Organisation:
+    await authorize_keeper(session, principal, org)
+    changes = data.model_dump(exclude_unset=True)
+    await _codes_free(
+        session, erasmus_oid=changes.get("erasmus_oid"), pic=changes.get("pic"), except_id=org.id
+    )
+    before = audit.snapshot(org)
+    org.sqlmodel_update(changes)
+    session.add(org)
+    await audit.record(
+        session, principal, action="update", obj=org, network_id=org.owner_network_id, before=before
+    )
+    return org
+
+
+async def set_deleted(
+    session: AsyncSession, principal: Principal, org: Organisation, *, deleted: bool
+) -> Organisation:
+    await authorize_keeper(session, principal, org)
+    before = audit.snapshot(org)
+    org.deleted_at = utcnow() if deleted else None
+    session.add(org)
+    await audit.record(
+        session,
+        principal,
+        action="delete" if deleted else "restore",
+        obj=org,
+        network_id=org.owner_network_id,
+        before=before,
+    )
+    return org
+
+
+# --- memberships -------------------------------------------------------------------------
+
+
+async def list_members(
+    session: AsyncSession,
+    network: Network,
+    *,
+    include_ended: bool,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Membership], str | None]:
+    stmt = select(Membership).where(col(Membership.network_id) == network.id)
+    if not include_ended:
+        stmt = stmt.where(col(Membership.left_on).is_(None))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def add_member(
+    session: AsyncSession, principal: Principal, network: Network, *, data: MembershipCreate
+) -> Membership:
+    org = await session.get(Organisation, data.organisation_id)
+    if org is None or org.deleted_at is not None:
+        raise Unprocessable(
+            f"organisation {data.organisation_id} does not exist",
+            errors=[_issue("organisation_id", "unknown organisation", "unknown_organisation")],
+        )
+    current = await session.scalar(
+        select(col(Membership.id)).where(
+            col(Membership.network_id) == network.id,
+            col(Membership.organisation_id) == data.organisation_id,
+            col(Membership.left_on).is_(None),
+        )
+    )
+    if current is not None:
+        raise Conflict(f"organisation {data.organisation_id} is already a member")
+    assert network.id is not None
+    membership = Membership(
+        network_id=network.id,
+        organisation_id=data.organisation_id,
+        joined_on=data.joined_on or utcnow().date(),
+        note=data.note,
+    )
+    session.add(membership)
+    await audit.record(session, principal, action="create", obj=membership, network_id=network.id)
+    return membership
+
+
+async def end_membership(
+    session: AsyncSession,
+    principal: Principal,
+    membership: Membership,
+    network: Network,
+    *,
+    left_on: date | None,
+) -> Membership:
+    authorize(principal, Permission.membership_write, network)
+    if membership.left_on is not None:
+        raise Conflict(f"membership {membership.id} has already ended")
+    end = left_on or utcnow().date()
+    if end < membership.joined_on:
+        raise Unprocessable(
+            "a membership cannot end before it started",
+            errors=[_issue("left_on", "before joined_on", "left_before_joined")],
+        )
+    before = audit.snapshot(membership)
+    membership.left_on = end
+    session.add(membership)
+    await audit.record(
+        session, principal, action="end", obj=membership, network_id=network.id, before=before
+    )
+    return membership

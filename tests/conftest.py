@@ -1,0 +1,236 @@
+"""Test harness: one migrated database per session and database kind, a cheap reset per test,
+and the real app called through httpx's ASGI transport.
+
+The suite runs on SQLite always and on PostgreSQL too when TEST_DATABASE_URL is set; every test
+that uses the database runs once per kind (ids end in ``[sqlite]`` / ``[postgresql]``).
+"""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.auth.models import User
+from app.auth.policy import Principal, Role
+from app.auth.schemas import RoleCreate
+from app.core.config import Settings
+from app.main import create_app
+from app.models import metadata
+from app.networks import service as network_service
+from app.networks.models import Network
+from app.networks.schemas import NetworkCreate, NetworkKind
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_PASSWORD = "correct horse battery"
+DB_KINDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["database_url"] = url
+    return config
+
+
+async def recreate_postgres_schema(url: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+def make_settings(url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "database_url": url,
+        "jwt_secret": "test-secret-that-is-long-enough-for-hs256!",
+        "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 1024,
+        "sqlite_busy_timeout_ms": 30_000,
+        "max_body_bytes": 65_536,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+async def database_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head with Alembic, once per session and kind."""
+    if db_kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'cohesion.db'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        await recreate_postgres_schema(url)
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    await application.state.cohesion.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(app: FastAPI) -> AsyncEngine:
+    return app.state.cohesion.db.engine  # type: ignore[no-any-return]
+
+
+async def reset_database(engine: AsyncEngine) -> None:
+    """Empty every table (the append-only audit triggers are set aside for the reset)."""
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        triggers = (
+            await conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        ).all()
+        for name, _ in triggers:
+            await conn.execute(text(f'DROP TRIGGER "{name}"'))
+        for table in tables:
+            await conn.execute(text(f'DELETE FROM "{table}"'))
+        for _, sql in triggers:
+            await conn.execute(text(sql))
+
+
+@pytest.fixture
+async def db(app: FastAPI, engine: AsyncEngine) -> AsyncIterator[None]:
+    await reset_database(engine)
+    yield
+
+
+@pytest.fixture
+async def client(app: FastAPI, db: None) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    headers: dict[str, str]
+
+
+@dataclass
+class World:
+    """Two networks with people in every role, and helpers to act as them."""
+
+    app: FastAPI
+    admin: Person
+    network_a: int
+    child_a: int
+    network_b: int
+    people: dict[str, Person] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Person:
+        return self.people[name]
+
+    def headers(self, name: str) -> dict[str, str]:
+        if name == "anonymous":
+            return {}
+        return self.people[name].headers
+
+
+def token_headers(app: FastAPI, subject: str, **claims: object) -> dict[str, str]:
+    token, _ = app.state.cohesion.tokens.issue(subject, claims or None)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def make_user(app: FastAPI, email: str, *, is_admin: bool = False) -> Person:
+    state = app.state.cohesion
+    async with state.db.transaction() as session:
+        user = User(
+            email=email,
+            name=email.split("@")[0].title(),
+            is_admin=is_admin,
+            password_hash=await state.passwords.hash(TEST_PASSWORD),
+        )
+        session.add(user)
+        await session.flush()
+        assert user.id is not None
+        user_id = user.id
+    return Person(user_id, email, token_headers(app, f"user:{user_id}"))
+
+
+@pytest.fixture
+async def world(app: FastAPI, db: None) -> World:
+    """Network A (a top-level alliance with one child) and network B, each with people.
+
+    People: admin; chair, executive, facilitator, member of A; chair of B (``other_chair``);
+    ``outsider``, a signed-in user with no role.
+    """
+    state = app.state.cohesion
+    admin = await make_user(app, "admin@test.example", is_admin=True)
+    root = Principal(kind="user", id=admin.id, is_admin=True)
+    async with state.db.transaction() as session:
+        a = await network_service.create(
+            session, root, data=NetworkCreate(name="Network of Networks", kind=NetworkKind.alliance)
+        )
+        child = await network_service.create(
+            session,
+            root,
+            data=NetworkCreate(
+                name="Basque VET Network", kind=NetworkKind.regional, parent_id=a.id
+            ),
+        )
+        b = await network_service.create(
+            session, root, data=NetworkCreate(name="West Partnership", kind=NetworkKind.partnership)
+        )
+    assert a.id and child.id and b.id
+    w = World(app=app, admin=admin, network_a=a.id, child_a=child.id, network_b=b.id)
+    w.people["admin"] = admin
+    for name, network_id, role in [
+        ("chair", a.id, Role.chair),
+        ("executive", a.id, Role.executive),
+        ("facilitator", a.id, Role.facilitator),
+        ("member", a.id, Role.member),
+        ("other_chair", b.id, Role.chair),
+        ("outsider", None, None),
+    ]:
+        person = await make_user(app, f"{name}@test.example")
+        w.people[name] = person
+        if network_id is not None and role is not None:
+            await appoint(app, root, network_id, person.id, role)
+    return w
+
+
+async def appoint(app: FastAPI, by: Principal, network_id: int, user_id: int, role: Role) -> int:
+    from app.auth import service as auth_service
+
+    async with app.state.cohesion.db.transaction() as session:
+        network = await session.get(Network, network_id)
+        assert network is not None
+        assignment = await auth_service.appoint(
+            session, by, network, data=RoleCreate(user_id=user_id, role=role)
+        )
+        assert assignment.id is not None
+        return assignment.id
+
+
+@pytest.fixture
+def anyio_backend() -> Iterator[str]:
+    yield "asyncio"

@@ -1,5 +1,6 @@
 """The application factory. ``app.main:app`` is what uvicorn serves."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,8 @@ from app.core.security import PasswordHasher, TokenService
 from app.core.state import AppState
 from app.health.router import router as health_router
 
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
 TAGS = [
     {"name": "auth", "description": "Log in and find out who you are."},
     {"name": "users", "description": "People with a log-in."},
@@ -30,6 +33,11 @@ TAGS = [
     {"name": "audit", "description": "Every change: who, when, before and after."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
+
+
+def _valid_request_id(value: str) -> bool:
+    """Accept a caller's request id if it is short and plain (it is logged and echoed)."""
+    return bool(REQUEST_ID.fullmatch(value))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CorrelationIdMiddleware,
         header_name="X-Request-ID",
         update_request_header=True,
+        validator=_valid_request_id,
     )
     if settings.cors_origins:
         app.add_middleware(

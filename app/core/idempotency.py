@@ -65,7 +65,10 @@ class IdempotentReplay(Exception):
     """Raised to answer with the stored response of an earlier identical request."""
 
     def __init__(self, record: IdempotencyRecord) -> None:
-        self.record = record
+        # Copied now: the session rolls back (expiring the row) before the handler runs.
+        self.status_code = record.status_code
+        self.body = record.response_body
+        self.headers = dict(record.response_headers)
 
 
 async def _fingerprint(request: Request) -> str:
@@ -149,13 +152,12 @@ def finish(session: AsyncSession, request: Request, response: Response) -> None:
 
 async def _replay(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, IdempotentReplay)
-    record = exc.record
-    headers: dict[str, Any] = dict(record.response_headers)
+    headers: dict[str, Any] = dict(exc.headers)
     media_type = headers.pop("content-type", "application/json")
     headers[REPLAYED_HEADER] = "true"
     return Response(
-        record.response_body.encode(),
-        status_code=record.status_code,
+        exc.body.encode(),
+        status_code=exc.status_code,
         headers=headers,
         media_type=media_type,
     )

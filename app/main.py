@@ -28,6 +28,7 @@ TAGS = [
     {"name": "users", "description": "People with a log-in."},
     {"name": "networks", "description": "The directory of networks and their hierarchy."},
     {"name": "roles", "description": "Who holds which role in which network, and since when."},
+    {"name": "service-accounts", "description": "Credentials for automation scripts."},
     {"name": "organisations", "description": "Member institutions and stakeholders."},
     {"name": "memberships", "description": "Organisations' memberships of networks."},
     {"name": "audit", "description": "Every change: who, when, before and after."},

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
 
 from app.auth import service
 from app.auth.deps import CurrentAdmin, CurrentPrincipal, CurrentUser
-from app.auth.models import RoleAssignment, User
+from app.auth.models import RoleAssignment, ServiceAccount, User
 from app.auth.policy import Permission, authorize
 from app.auth.schemas import (
     Me,
@@ -18,6 +18,10 @@ from app.auth.schemas import (
     RoleEnd,
     RolePage,
     RoleRead,
+    ServiceAccountCreate,
+    ServiceAccountCredentials,
+    ServiceAccountPage,
+    ServiceAccountRead,
     Token,
     UserCreate,
     UserPage,
@@ -33,7 +37,7 @@ from app.core.routing import CohesionRoute, route_options
 from app.core.state import AppState, app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
-from app.networks.deps import NetworkForRead, ValidNetwork
+from app.networks.deps import NetworkForRead, ValidNetwork, network_with
 from app.networks.models import Network
 
 auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
@@ -394,3 +398,132 @@ async def end_role(
     )
     set_etag(response, assignment.version)
     return assignment
+
+
+# --- service accounts --------------------------------------------------------------------
+
+service_accounts_router = APIRouter(tags=["service-accounts"], route_class=CohesionRoute)
+ServiceAccountIdPath = Annotated[int, path_id("service account")]
+NetworkForServiceAccounts = Annotated[Network, network_with(Permission.service_account_manage)]
+
+
+def _credentials(account: ServiceAccount, secret: str) -> ServiceAccountCredentials:
+    return ServiceAccountCredentials.model_validate(
+        {**account.model_dump(), "client_secret": secret}
+    )
+
+
+async def _managed_account(
+    service_account_id: ServiceAccountIdPath, session: SessionDep, principal: CurrentUser
+) -> ServiceAccount:
+    account = await session.get(ServiceAccount, service_account_id)
+    network = await network_service.get(session, account.network_id) if account else None
+    if account is None or network is None:
+        raise NotFound(f"service account {service_account_id} does not exist or is not visible")
+    authorize(principal, Permission.service_account_manage, network)
+    return account
+
+
+ManagedAccount = Annotated[ServiceAccount, Depends(_managed_account)]
+
+
+@service_accounts_router.get(
+    "/networks/{network_id}/service-accounts",
+    operation_id="list_network_service_accounts",
+    summary="List a network's service accounts (chair)",
+    response_model=ServiceAccountPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_network_service_accounts(
+    request: Request,
+    response: Response,
+    network: NetworkForServiceAccounts,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> ServiceAccountPage:
+    order = sort_from_param(None, {}, ServiceAccount.id)
+    items, next_cursor = await service.list_service_accounts(
+        session, network, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return ServiceAccountPage(
+        items=[ServiceAccountRead.model_validate(a, from_attributes=True) for a in items],
+        next_cursor=next_cursor,
+    )
+
+
+@service_accounts_router.post(
+    "/networks/{network_id}/service-accounts",
+    operation_id="create_network_service_account",
+    summary="Create a service account for automation scripts (chair)",
+    description="The response carries `client_secret`, shown only here. Idempotency-Key is "
+    "not offered: replaying would require storing the secret.",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ServiceAccountCredentials,
+    responses=responses.CREATE,
+)
+@route_options(idempotent=False)
+async def create_network_service_account(
+    data: ServiceAccountCreate,
+    network: NetworkForServiceAccounts,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    state: State,
+) -> ServiceAccountCredentials:
+    account, secret = await service.create_service_account(
+        session, principal, state.passwords, network, data=data
+    )
+    response.headers["Location"] = f"/api/v1/service-accounts/{account.id}"
+    response.headers["Cache-Control"] = "no-store"
+    return _credentials(account, secret)
+
+
+@service_accounts_router.get(
+    "/service-accounts/{service_account_id}",
+    operation_id="get_service_account",
+    summary="Get a service account (chair)",
+    response_model=ServiceAccountRead,
+    responses=responses.READ,
+)
+async def get_service_account(account: ManagedAccount, response: Response) -> ServiceAccount:
+    set_etag(response, account.version)
+    return account
+
+
+@service_accounts_router.post(
+    "/service-accounts/{service_account_id}/rotate",
+    operation_id="rotate_service_account",
+    summary="Issue a new secret; tokens from the old one stop working",
+    response_model=ServiceAccountCredentials,
+    responses=responses.ACTION,
+)
+@route_options(idempotent=False)
+async def rotate_service_account(
+    account: ManagedAccount,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    state: State,
+) -> ServiceAccountCredentials:
+    account, secret = await service.rotate_service_account(
+        session, principal, state.passwords, account
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return _credentials(account, secret)
+
+
+@service_accounts_router.post(
+    "/service-accounts/{service_account_id}/revoke",
+    operation_id="revoke_service_account",
+    summary="Revoke a service account; its tokens stop working at once",
+    response_model=ServiceAccountRead,
+    responses=responses.ACTION,
+)
+async def revoke_service_account(
+    account: ManagedAccount, response: Response, session: SessionDep, principal: CurrentUser
+) -> ServiceAccount:
+    account = await service.revoke_service_account(session, principal, account)
+    set_etag(response, account.version)
+    return account

@@ -1,6 +1,7 @@
 """Request and response bodies for accounts, tokens and roles."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
@@ -106,3 +107,34 @@ class Me(BaseModel):
     roles: list[MyRole] = Field(description="Current role assignments.")
     scopes: list[str] = Field(default_factory=list, description="Scopes (service accounts).")
     network_id: int | None = Field(default=None, description="Bound network (service accounts).")
+
+
+class ServiceAccountScope(StrEnum):
+    mobility_write = "mobility:write"
+
+
+class ServiceAccountCreate(Body):
+    name: Name = Field(description="What the account is for.", examples=["Nightly mobility sync"])
+    scopes: list[ServiceAccountScope] = Field(
+        min_length=1, max_length=10, description="What its tokens may do in this network."
+    )
+
+
+class ServiceAccountRead(BaseModel):
+    id: int = Field(description="Service account id.")
+    network_id: int = Field(description="The one network its tokens act in.")
+    name: str = Field(description="What the account is for.")
+    client_id: str = Field(description="Client id for the client-credentials grant.")
+    scopes: list[str] = Field(description="What its tokens may do.")
+    is_active: bool = Field(description="False once revoked.")
+    version: int = Field(description="Row version.")
+    created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
+
+
+class ServiceAccountCredentials(ServiceAccountRead):
+    client_secret: str = Field(description="The secret. Shown only in this response: store it now.")
+
+
+class ServiceAccountPage(Page[ServiceAccountRead]):
+    """A page of service accounts."""

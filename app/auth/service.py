@@ -10,12 +10,18 @@ from sqlmodel import col
 
 from app.auth.models import RoleAssignment, ServiceAccount, User
 from app.auth.policy import Grant, Permission, Principal, Role, can, can_see
-from app.auth.schemas import PasswordChange, RoleCreate, UserCreate, UserUpdate
+from app.auth.schemas import (
+    PasswordChange,
+    RoleCreate,
+    ServiceAccountCreate,
+    UserCreate,
+    UserUpdate,
+)
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from app.core.pagination import Sort, paginate
-from app.core.security import PasswordHasher
+from app.core.security import PasswordHasher, new_secret
 from app.networks.models import Network
 
 
@@ -398,3 +404,82 @@ async def list_roles(
     if not include_ended:
         stmt = stmt.where(_active_role_clause(utcnow()))
     return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+# --- service accounts --------------------------------------------------------------------
+
+
+async def create_service_account(
+    session: AsyncSession,
+    principal: Principal,
+    passwords: PasswordHasher,
+    network: Network,
+    *,
+    data: ServiceAccountCreate,
+) -> tuple[ServiceAccount, str]:
+    """A new service account for ``network`` and its secret (shown once, stored hashed)."""
+    assert network.id is not None
+    secret = new_secret()
+    account = ServiceAccount(
+        network_id=network.id,
+        name=data.name,
+        client_id=f"cohesion-{new_secret(12)}",
+        secret_hash=await passwords.hash(secret),
+        scopes=sorted({s.value for s in data.scopes}),
+        created_by_user_id=principal.id if principal.is_user else None,
+    )
+    session.add(account)
+    await audit.record(session, principal, action="create", obj=account, network_id=network.id)
+    return account, secret
+
+
+async def list_service_accounts(
+    session: AsyncSession, network: Network, *, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[ServiceAccount], str | None]:
+    stmt = select(ServiceAccount).where(col(ServiceAccount.network_id) == network.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def rotate_service_account(
+    session: AsyncSession,
+    principal: Principal,
+    passwords: PasswordHasher,
+    account: ServiceAccount,
+) -> tuple[ServiceAccount, str]:
+    """A new secret; tokens issued before stop working at once."""
+    if not account.is_active:
+        raise Conflict(f"service account {account.id} is revoked")
+    before = audit.snapshot(account)
+    secret = new_secret()
+    account.secret_hash = await passwords.hash(secret)
+    account.generation += 1
+    session.add(account)
+    await audit.record(
+        session,
+        principal,
+        action="rotate",
+        obj=account,
+        network_id=account.network_id,
+        before=before,
+    )
+    return account, secret
+
+
+async def revoke_service_account(
+    session: AsyncSession, principal: Principal, account: ServiceAccount
+) -> ServiceAccount:
+    if not account.is_active:
+        raise Conflict(f"service account {account.id} is already revoked")
+    before = audit.snapshot(account)
+    account.is_active = False
+    account.generation += 1
+    session.add(account)
+    await audit.record(
+        session,
+        principal,
+        action="revoke",
+        obj=account,
+        network_id=account.network_id,
+        before=before,
+    )
+    return account

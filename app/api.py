@@ -7,6 +7,7 @@ from app.auth.router import auth_router, roles_router, service_accounts_router, 
 from app.networks.router import router as networks_router
 from app.organisations.router import members_router
 from app.organisations.router import router as organisations_router
+from app.plans.router import router as plans_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
@@ -16,4 +17,5 @@ api_router.include_router(roles_router)
 api_router.include_router(service_accounts_router)
 api_router.include_router(organisations_router)
 api_router.include_router(members_router)
+api_router.include_router(plans_router)
 api_router.include_router(audit_router)

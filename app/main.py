@@ -31,6 +31,10 @@ TAGS = [
     {"name": "service-accounts", "description": "Credentials for automation scripts."},
     {"name": "organisations", "description": "Member institutions and stakeholders."},
     {"name": "memberships", "description": "Organisations' memberships of networks."},
+    {
+        "name": "plans",
+        "description": "Plans, objectives, actions, measures, milestones, evidence and progress.",
+    },
     {"name": "audit", "description": "Every change: who, when, before and after."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]

@@ -7,15 +7,33 @@ from app.core.audit import AuditEvent
 from app.core.idempotency import IdempotencyRecord
 from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
+from app.plans.models import (
+    Action,
+    ActionStatusChange,
+    Evidence,
+    Measure,
+    MeasureReading,
+    Milestone,
+    Objective,
+    Plan,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Action",
+    "ActionStatusChange",
     "AuditEvent",
+    "Evidence",
     "IdempotencyRecord",
+    "Measure",
+    "MeasureReading",
     "Membership",
+    "Milestone",
     "Network",
+    "Objective",
     "Organisation",
+    "Plan",
     "RoleAssignment",
     "ServiceAccount",
     "User",

@@ -1,0 +1,228 @@
+"""Measures of success: where a value comes from, and how a value is judged.
+
+Derived sources are a small registry: each knows its parameters and computes the values of
+all its measures in one plan with a constant number of queries. Later domains (communities,
+mobility, badges, programmes) add their sources with ``register``.
+
+Status rule, as of a date inside the plan period (documented in docs/plans.md):
+
+* no value or no target → ``no_data``
+* ``at_least`` T: value ≥ T → ``achieved``; otherwise, once the period (or, for ``per_annum``,
+  the current plan year) is over → ``off_track``; otherwise the expected value so far is
+  T * elapsed fraction: value ≥ expected → ``on_track``, ≥ 75 % of it → ``at_risk``, else
+  ``off_track``.
+* ``at_most`` T: value > T → ``off_track``; else ``achieved`` when the period is over, else
+  ``on_track``.
+* ``exactly`` T: value = T → ``achieved``; value > T → ``off_track``; below T as ``at_least``.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.core.errors import Unprocessable
+from app.networks.models import Network
+from app.plans.models import Measure, Plan
+from app.plans.schemas import Comparator, Frequency, MeasureStatus, TargetPeriod
+
+AT_RISK_SHARE = 0.75
+FREQUENCY_DAYS = {
+    Frequency.monthly: 31,
+    Frequency.quarterly: 92,
+    Frequency.termly: 122,
+    Frequency.annually: 366,
+}
+
+
+@dataclass(frozen=True)
+class MeasureScope:
+    """What a derived source may look at: the plan, its network, the date of the question."""
+
+    plan: Plan
+    network: Network
+    as_of: date
+
+
+Compute = Callable[[AsyncSession, MeasureScope, list[Measure]], Awaitable[dict[int, float | None]]]
+
+
+@dataclass(frozen=True)
+class MeasureSource:
+    name: str
+    description: str
+    params_model: type[BaseModel]
+    compute: Compute
+
+
+REGISTRY: dict[str, MeasureSource] = {}
+MANUAL = "manual"
+
+
+def register(source: MeasureSource) -> MeasureSource:
+    """Add a derived source; names are unique."""
+    if source.name in REGISTRY or source.name == MANUAL:
+        raise ValueError(f"measure source {source.name!r} is already registered")
+    REGISTRY[source.name] = source
+    return source
+
+
+def validate_source(source: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Check a measure's source and parameters; return the normalised parameters."""
+    if source == MANUAL:
+        if params:
+            raise Unprocessable(
+                "manual measures take no params",
+                errors=[{"loc": ["body", "params"], "msg": "must be empty", "type": "extra"}],
+            )
+        return {}
+    if source not in REGISTRY:
+        names = ", ".join([MANUAL, *sorted(REGISTRY)])
+        raise Unprocessable(
+            f"unknown measure source {source!r}; choose one of: {names}",
+            errors=[{"loc": ["body", "source"], "msg": "unknown source", "type": "enum"}],
+        )
+    try:
+        model = REGISTRY[source].params_model.model_validate(params)
+    except ValidationError as exc:
+        raise Unprocessable(
+            f"params do not fit source {source!r}",
+            errors=[
+                {"loc": ["body", "params", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+                for e in exc.errors()
+            ],
+        ) from exc
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+async def derived_values(
+    session: AsyncSession, scope: MeasureScope, measures: list[Measure]
+) -> dict[int, float | None]:
+    """Values of every derived measure given, one batch per source."""
+    by_source: dict[str, list[Measure]] = {}
+    for measure in measures:
+        if measure.source != MANUAL:
+            by_source.setdefault(measure.source, []).append(measure)
+    values: dict[int, float | None] = {}
+    for name, group in by_source.items():
+        source = REGISTRY.get(name)
+        if source is None:
+            values.update({m.id: None for m in group if m.id is not None})
+            continue
+        values.update(await source.compute(session, scope, group))
+    return values
+
+
+# --- judging a value ----------------------------------------------------------------------
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def plan_year(plan_start: date, as_of: date) -> tuple[date, date]:
+    """The plan year (counted from the period start) that contains ``as_of``."""
+    start = plan_start
+    while _add_years(start, 1) <= as_of:
+        start = _add_years(start, 1)
+    return start, _add_years(start, 1) - timedelta(days=1)
+
+
+def _window(plan: Plan, period: str | None, as_of: date) -> tuple[date, date]:
+    if period == TargetPeriod.per_annum:
+        start, end = plan_year(plan.period_start, min(as_of, plan.period_end))
+        return start, min(end, plan.period_end)
+    return plan.period_start, plan.period_end
+
+
+def elapsed_fraction(start: date, end: date, as_of: date) -> float:
+    if as_of < start:
+        return 0.0
+    if as_of >= end:
+        return 1.0
+    return ((as_of - start).days + 1) / ((end - start).days + 1)
+
+
+def judge(measure: Measure, value: float | None, plan: Plan, as_of: date) -> MeasureStatus:
+    """The status of ``value`` against the measure's target (rule in the module docstring)."""
+    target = measure.target_value
+    if value is None or target is None or measure.target_comparator is None:
+        return MeasureStatus.no_data
+    start, end = _window(plan, measure.target_period, as_of)
+    over = as_of >= end
+    comparator = Comparator(measure.target_comparator)
+    if comparator is Comparator.at_most:
+        if value > target:
+            return MeasureStatus.off_track
+        return MeasureStatus.achieved if over else MeasureStatus.on_track
+    if value >= target and (comparator is Comparator.at_least or value == target):
+        return MeasureStatus.achieved
+    if value > target:  # exactly, overshot
+        return MeasureStatus.off_track
+    if over:
+        return MeasureStatus.off_track
+    expected = target * elapsed_fraction(start, end, as_of)
+    if value >= expected:
+        return MeasureStatus.on_track
+    if value >= AT_RISK_SHARE * expected:
+        return MeasureStatus.at_risk
+    return MeasureStatus.off_track
+
+
+def is_stale(measure: Measure, last_reading_on: date | None, plan: Plan, as_of: date) -> bool:
+    """A manual measure with a cadence whose latest reading is older than the cadence allows."""
+    if measure.source != MANUAL or measure.update_frequency is None:
+        return False
+    if as_of < plan.period_start:
+        return False
+    allowed = timedelta(days=FREQUENCY_DAYS[Frequency(measure.update_frequency)])
+    since = last_reading_on or plan.period_start
+    return as_of - since > allowed
+
+
+# --- built-in sources ---------------------------------------------------------------------
+
+
+class ChildNetworksParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str | None = Field(
+        default=None, max_length=20, description="Only child networks of this kind."
+    )
+
+
+async def _child_networks(
+    session: AsyncSession, scope: MeasureScope, measures: list[Measure]
+) -> dict[int, float | None]:
+    rows = await session.execute(
+        select(col(Network.kind), func.count())
+        .where(col(Network.parent_id) == scope.network.id, col(Network.deleted_at).is_(None))
+        .group_by(col(Network.kind))
+    )
+    counts = {kind: int(n) for kind, n in rows.all()}
+    values: dict[int, float | None] = {}
+    for measure in measures:
+        kind = measure.source_params.get("kind")
+        total = counts.get(kind, 0) if kind else sum(counts.values())
+        if measure.id is not None:
+            values[measure.id] = float(total)
+    return values
+
+
+register(
+    MeasureSource(
+        name="child_networks",
+        description="How many live child networks the plan's network has (optionally of a "
+        "kind), e.g. 'a minimum of 5 regional networks'.",
+        params_model=ChildNetworksParams,
+        compute=_child_networks,
+    )
+)

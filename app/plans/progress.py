@@ -1,0 +1,235 @@
+"""The whole plan in one response, and where it stands: constant queries, whatever its size.
+
+RAG rule (per objective, counting its sub-objectives, and for the whole plan):
+
+* **red** — a measure is off track, or more than a quarter of the milestones already due are
+  overdue or missed;
+* **amber** — a measure is at risk or stale, a milestone is overdue or missed, or an action is
+  blocked;
+* **green** — otherwise, when there is anything to judge; ``null`` when there is nothing.
+"""
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.plans import service
+from app.plans.deps import InPlan
+from app.plans.models import Action, Measure, Milestone, Objective, Plan
+from app.plans.schemas import (
+    ActionCounts,
+    ActionNode,
+    ActionRead,
+    MeasureCounts,
+    MilestoneCounts,
+    MilestoneStatus,
+    ObjectiveNode,
+    ObjectiveProgress,
+    ObjectiveRead,
+    PlanProgress,
+    PlanRead,
+    PlanTree,
+    Progress,
+    Rag,
+)
+
+RED_OVERDUE_SHARE = 0.25
+
+
+def _ordered(rows: list[Any]) -> list[Any]:
+    return sorted(rows, key=lambda r: (r.position, r.id))
+
+
+async def _live(session: AsyncSession, model: Any, plan_id: int) -> list[Any]:
+    result = await session.execute(
+        select(model).where(col(model.plan_id) == plan_id, col(model.deleted_at).is_(None))
+    )
+    return list(result.scalars().all())
+
+
+async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = None) -> PlanTree:
+    """The plan with objectives, actions, measures and milestones nested: five queries plus
+    one per derived measure source in use."""
+    plan = found.plan
+    assert plan.id is not None
+    when = as_of or service.today()
+    objectives = await _live(session, Objective, plan.id)
+    actions = await _live(session, Action, plan.id)
+    measures = await _live(session, Measure, plan.id)
+    milestones = await _live(session, Milestone, plan.id)
+    measure_views = {m.id: m for m in await service.measure_reads(session, found, measures, when)}
+
+    milestones_by_action: dict[int, list[Any]] = defaultdict(list)
+    milestones_by_objective: dict[int, list[Any]] = defaultdict(list)
+    for milestone in _ordered(milestones):
+        view = service.milestone_read(milestone, when)
+        if milestone.action_id is not None:
+            milestones_by_action[milestone.action_id].append(view)
+        else:
+            milestones_by_objective[milestone.objective_id].append(view)
+    actions_by_objective: dict[int, list[ActionNode]] = defaultdict(list)
+    for action in _ordered(actions):
+        actions_by_objective[action.objective_id].append(
+            ActionNode(
+                **ActionRead.model_validate(action, from_attributes=True).model_dump(),
+                milestones=milestones_by_action.get(action.id or 0, []),
+            )
+        )
+    measures_by_objective: dict[int, list[Any]] = defaultdict(list)
+    for measure in _ordered(measures):
+        measures_by_objective[measure.objective_id].append(measure_views[measure.id])
+
+    children: dict[int | None, list[Objective]] = defaultdict(list)
+    for objective in _ordered(objectives):
+        children[objective.parent_id].append(objective)
+
+    def node(objective: Objective) -> ObjectiveNode:
+        oid = objective.id or 0
+        return ObjectiveNode(
+            **ObjectiveRead.model_validate(objective, from_attributes=True).model_dump(),
+            actions=actions_by_objective.get(oid, []),
+            measures=measures_by_objective.get(oid, []),
+            milestones=milestones_by_objective.get(oid, []),
+            children=[node(child) for child in children.get(oid, [])],
+        )
+
+    return PlanTree(
+        **PlanRead.model_validate(plan, from_attributes=True).model_dump(),
+        objectives=[node(o) for o in children.get(None, [])],
+    )
+
+
+def rag(counts: Progress) -> Rag | None:
+    """The red/amber/green rule in the module docstring."""
+    a, m, s = counts.actions, counts.milestones, counts.measures
+    if a.total + m.total + s.total == 0:
+        return None
+    late = m.overdue + m.missed
+    if s.off_track or (m.due and late / m.due > RED_OVERDUE_SHARE):
+        return Rag.red
+    if s.at_risk or s.stale or late or a.blocked:
+        return Rag.amber
+    return Rag.green
+
+
+def _add(total: Progress, part: Progress) -> None:
+    for group in ("actions", "milestones", "measures"):
+        mine, theirs = getattr(total, group), getattr(part, group)
+        for field in type(mine).model_fields:
+            setattr(mine, field, getattr(mine, field) + getattr(theirs, field))
+
+
+def _empty() -> Progress:
+    return Progress(
+        actions=ActionCounts(), milestones=MilestoneCounts(), measures=MeasureCounts(), rag=None
+    )
+
+
+async def progress(
+    session: AsyncSession, found: InPlan[Plan], as_of: date | None = None
+) -> PlanProgress:
+    """Actions by status, milestones by state and measures by status, per objective (with its
+    sub-objectives) and for the plan: aggregates in SQL, a constant number of queries."""
+    plan = found.plan
+    assert plan.id is not None
+    when = as_of or service.today()
+    objective_rows = (
+        await session.execute(
+            select(
+                col(Objective.id),
+                col(Objective.parent_id),
+                col(Objective.code),
+                col(Objective.title),
+                col(Objective.position),
+            ).where(col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None))
+        )
+    ).all()
+    own: dict[int, Progress] = {row.id: _empty() for row in objective_rows}
+
+    action_counts = await session.execute(
+        select(col(Action.objective_id), col(Action.status), func.count())
+        .where(col(Action.plan_id) == plan.id, col(Action.deleted_at).is_(None))
+        .group_by(col(Action.objective_id), col(Action.status))
+    )
+    for objective_id, status, n in action_counts.all():
+        if objective_id in own:
+            counts = own[objective_id].actions
+            setattr(counts, status, getattr(counts, status) + n)
+            counts.total += n
+
+    past_due = case((col(Milestone.due_on) < when, 1), else_=0)
+    milestone_counts = await session.execute(
+        select(col(Milestone.objective_id), col(Milestone.status), past_due, func.count())
+        .where(col(Milestone.plan_id) == plan.id, col(Milestone.deleted_at).is_(None))
+        .group_by(col(Milestone.objective_id), col(Milestone.status), past_due)
+    )
+    for objective_id, status, past, n in milestone_counts.all():
+        if objective_id not in own:
+            continue
+        counts_m = own[objective_id].milestones
+        counts_m.total += n
+        setattr(counts_m, status, getattr(counts_m, status) + n)
+        if past:
+            counts_m.due += n
+            if status == MilestoneStatus.pending:
+                counts_m.overdue += n
+
+    measures = await _live(session, Measure, plan.id)
+    for view, measure in zip(
+        await service.measure_reads(session, found, measures, when), measures, strict=True
+    ):
+        if measure.objective_id not in own:
+            continue
+        counts_s = own[measure.objective_id].measures
+        counts_s.total += 1
+        setattr(counts_s, view.status.value, getattr(counts_s, view.status.value) + 1)
+        counts_s.stale += int(view.is_stale)
+
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for row in sorted(objective_rows, key=lambda r: (r.position, r.id)):
+        children[row.parent_id].append(row.id)
+    rolled: dict[int, Progress] = {}
+
+    def roll(objective_id: int) -> Progress:
+        total = _empty()
+        _add(total, own[objective_id])
+        for child in children.get(objective_id, []):
+            _add(total, roll(child))
+        total.rag = rag(total)
+        rolled[objective_id] = total
+        return total
+
+    plan_total = _empty()
+    for top in children.get(None, []):
+        _add(plan_total, roll(top))
+    plan_total.rag = rag(plan_total)
+
+    info = {row.id: row for row in objective_rows}
+    ordered_ids: list[int] = []
+
+    def walk(objective_id: int) -> None:
+        ordered_ids.append(objective_id)
+        for child in children.get(objective_id, []):
+            walk(child)
+
+    for top in children.get(None, []):
+        walk(top)
+    return PlanProgress(
+        plan_id=plan.id,
+        as_of=when,
+        **plan_total.model_dump(),
+        objectives=[
+            ObjectiveProgress(
+                objective_id=oid,
+                parent_id=info[oid].parent_id,
+                code=info[oid].code,
+                title=info[oid].title,
+                **rolled[oid].model_dump(),
+            )
+            for oid in ordered_ids
+        ],
+    )

@@ -1,0 +1,603 @@
+"""Request and response bodies for plans and everything inside them."""
+
+import calendar
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from app.core.models import Id
+from app.core.pagination import Page
+from app.core.schemas import Body, Keep
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Code = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    ),
+]
+Workstream = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+Value = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+
+# The CLN workstream colour key (seed 004); networks may use their own tags too.
+CLN_WORKSTREAMS = [
+    "CLN",
+    "Families and Communities",
+    "Curriculum",
+    "Health and Wellbeing",
+    "Leadership",
+    "Systems Improvement",
+    "Evaluating and Reporting",
+    "CLPL",
+]
+
+
+class PlanStatus(StrEnum):
+    draft = "draft"
+    active = "active"
+    closed = "closed"
+
+
+class ObjectiveKind(StrEnum):
+    aspiration = "aspiration"
+    objective = "objective"
+    outcome = "outcome"
+
+
+class ActionStatus(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    done = "done"
+    blocked = "blocked"
+    dropped = "dropped"
+
+
+class Comparator(StrEnum):
+    at_least = "at_least"
+    at_most = "at_most"
+    exactly = "exactly"
+
+
+class TargetPeriod(StrEnum):
+    total = "total"
+    per_annum = "per_annum"
+    per_group = "per_group"
+
+
+class Frequency(StrEnum):
+    monthly = "monthly"
+    quarterly = "quarterly"
+    termly = "termly"
+    annually = "annually"
+
+
+class MeasureStatus(StrEnum):
+    achieved = "achieved"
+    on_track = "on_track"
+    at_risk = "at_risk"
+    off_track = "off_track"
+    no_data = "no_data"
+
+
+class MilestoneStatus(StrEnum):
+    pending = "pending"
+    achieved = "achieved"
+    missed = "missed"
+
+
+class EvidenceKind(StrEnum):
+    note = "note"
+    link = "link"
+    document = "document"
+
+
+class Rag(StrEnum):
+    green = "green"
+    amber = "amber"
+    red = "red"
+
+
+# --- month-precision dates ----------------------------------------------------------------
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{4})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_due(value: str) -> tuple[date, str]:
+    """'2019-10-15' → day precision; '2019-10' or 'October 2019' → end of month, month precision."""
+    text = value.strip()
+    match = _YEAR_MONTH.match(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+    else:
+        match = _MONTH_YEAR.match(text)
+        if match is None:
+            return date.fromisoformat(text), "day"
+        month_name = match.group(1).lower()
+        if month_name not in _MONTHS:
+            raise ValueError(f"unknown month {match.group(1)!r}")
+        year, month = int(match.group(2)), _MONTHS[month_name]
+    if not 1 <= month <= 12 or not 1900 <= year <= 2200:
+        raise ValueError("month or year out of range")
+    return date(year, month, calendar.monthrange(year, month)[1]), "month"
+
+
+def format_due(due_on: date | None, precision: str) -> str | None:
+    if due_on is None:
+        return None
+    return due_on.strftime("%Y-%m") if precision == "month" else due_on.isoformat()
+
+
+DueText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=4, max_length=30),
+    Field(
+        description="`YYYY-MM-DD`, or a month (`YYYY-MM`, `October 2019`): due at its end.",
+        examples=["2019-10", "2020-06-30"],
+    ),
+]
+
+
+def _check_due(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            parse_due(value)
+        except ValueError as exc:
+            raise ValueError(f"not a date or month: {value!r}") from exc
+    return value
+
+
+# --- plans --------------------------------------------------------------------------------
+
+
+class PlanCreate(Body):
+    title: Title = Field(
+        description="Title.", examples=["Networks of Networks Action Plan 2021-22"]
+    )
+    aim: Text | None = Field(default=None, description="What the plan is for.")
+    period_start: date = Field(description="First day of the plan period.")
+    period_end: date = Field(description="Last day of the plan period.")
+    status: PlanStatus = Field(default=PlanStatus.draft, description="draft, active or closed.")
+
+    @model_validator(mode="after")
+    def _period(self) -> "PlanCreate":
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        return self
+
+
+class PlanUpdate(Body):
+    title: Keep[Title] = Field(default=None, description="Title.")
+    aim: Text | None = Field(default=None, description="Aim.")
+    period_start: Keep[date] = Field(default=None, description="Period start.")
+    period_end: Keep[date] = Field(default=None, description="Period end.")
+    status: Keep[PlanStatus] = Field(default=None, description="Status.")
+
+
+class PlanRead(BaseModel):
+    id: int = Field(description="Plan id.")
+    network_id: int = Field(description="The network whose plan it is.")
+    title: str = Field(description="Title.")
+    aim: str | None = Field(description="Aim.")
+    period_start: date = Field(description="Period start.")
+    period_end: date = Field(description="Period end.")
+    status: PlanStatus = Field(description="Status; closed plans are read-only.")
+    version: int = Field(description="Row version; send it back in If-Match.")
+    created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
+
+
+class PlanPage(Page[PlanRead]):
+    """A page of plans."""
+
+
+# --- objectives ---------------------------------------------------------------------------
+
+
+class ObjectiveCreate(Body):
+    code: Code = Field(description="Unique within the plan, e.g. `4` or `2a`.")
+    kind: ObjectiveKind = Field(default=ObjectiveKind.objective, description="Node kind.")
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ] = Field(description="Title.")
+    description: Text | None = Field(default=None, description="Longer text.")
+    parent_id: Id | None = Field(default=None, description="Parent objective in this plan.")
+    position: int = Field(default=0, ge=0, le=100_000, description="Order among siblings.")
+    workstreams: list[Workstream] = Field(
+        default_factory=list,
+        max_length=20,
+        description=f"Workstream tags, e.g. the CLN colour key: {', '.join(CLN_WORKSTREAMS)}.",
+    )
+    responsible_group: ShortText | None = Field(
+        default=None, description="Who is responsible, as text (e.g. Steering Committee)."
+    )
+    responsible_community_id: Id | None = Field(
+        default=None, description="The community responsible, once communities exist."
+    )
+    role_of_partners: Text | None = Field(default=None, description="What partners do.")
+
+
+class ObjectiveUpdate(Body):
+    code: Keep[Code] = Field(default=None, description="Code.")
+    kind: Keep[ObjectiveKind] = Field(default=None, description="Kind.")
+    title: Keep[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    ] = Field(default=None, description="Title.")
+    description: Text | None = Field(default=None, description="Longer text.")
+    parent_id: Id | None = Field(default=None, description="Move under another objective.")
+    position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        default=None, description="Order among siblings."
+    )
+    workstreams: Keep[list[Workstream]] = Field(
+        default=None, max_length=20, description="Workstream tags."
+    )
+    responsible_group: ShortText | None = Field(default=None, description="Responsible group.")
+    responsible_community_id: Id | None = Field(default=None, description="Community.")
+    role_of_partners: Text | None = Field(default=None, description="Role of partners.")
+
+
+class ObjectiveRead(BaseModel):
+    id: int = Field(description="Objective id.")
+    plan_id: int = Field(description="Plan.")
+    parent_id: int | None = Field(description="Parent objective.")
+    code: str = Field(description="Code, unique in the plan.")
+    kind: ObjectiveKind = Field(description="Kind.")
+    title: str = Field(description="Title.")
+    description: str | None = Field(description="Longer text.")
+    position: int = Field(description="Order among siblings.")
+    workstreams: list[str] = Field(description="Workstream tags.")
+    responsible_group: str | None = Field(description="Responsible group (text).")
+    responsible_community_id: int | None = Field(description="Responsible community.")
+    role_of_partners: str | None = Field(description="Role of partners.")
+    version: int = Field(description="Row version.")
+    created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
+
+
+class ObjectivePage(Page[ObjectiveRead]):
+    """A page of objectives."""
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+class ActionCreate(Body):
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+    ] = Field(description="What will be done.", examples=["Set up a facilitator network group"])
+    status: ActionStatus = Field(default=ActionStatus.planned, description="Status.")
+    owner_user_id: Id | None = Field(default=None, description="Owner (a person).")
+    owner_community_id: Id | None = Field(default=None, description="Owner (a community).")
+    owner_text: ShortText | None = Field(default=None, description="Owner, as text.")
+    start_on: date | None = Field(default=None, description="Start.")
+    due_on: date | None = Field(default=None, description="Due.")
+    position: int = Field(default=0, ge=0, le=100_000, description="Order.")
+
+    @model_validator(mode="after")
+    def _dates(self) -> "ActionCreate":
+        if self.start_on and self.due_on and self.due_on < self.start_on:
+            raise ValueError("due_on is before start_on")
+        return self
+
+
+class ActionUpdate(Body):
+    description: Keep[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    ] = Field(default=None, description="What will be done.")
+    status: Keep[ActionStatus] = Field(default=None, description="New status (kept in history).")
+    status_note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None, description="Why the status changed (kept in history)."
+    )
+    owner_user_id: Id | None = Field(default=None, description="Owner (a person).")
+    owner_community_id: Id | None = Field(default=None, description="Owner (a community).")
+    owner_text: ShortText | None = Field(default=None, description="Owner, as text.")
+    start_on: date | None = Field(default=None, description="Start.")
+    due_on: date | None = Field(default=None, description="Due.")
+    position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        default=None, description="Order."
+    )
+
+
+class ActionRead(BaseModel):
+    id: int = Field(description="Action id.")
+    plan_id: int = Field(description="Plan.")
+    objective_id: int = Field(description="Objective.")
+    description: str = Field(description="What will be done.")
+    status: ActionStatus = Field(description="Status.")
+    owner_user_id: int | None = Field(description="Owner (a person).")
+    owner_community_id: int | None = Field(description="Owner (a community).")
+    owner_text: str | None = Field(description="Owner, as text.")
+    start_on: date | None = Field(description="Start.")
+    due_on: date | None = Field(description="Due.")
+    position: int = Field(description="Order.")
+    version: int = Field(description="Row version.")
+    created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
+
+
+class ActionPage(Page[ActionRead]):
+    """A page of actions."""
+
+
+class StatusChangeRead(BaseModel):
+    id: int = Field(description="Change id.")
+    from_status: ActionStatus | None = Field(description="Before (null when created).")
+    to_status: ActionStatus = Field(description="After.")
+    note: str | None = Field(description="Why.")
+    changed_at: datetime = Field(description="When.")
+    changed_by_kind: str = Field(description="user or service_account.")
+    changed_by_id: int | None = Field(description="Who.")
+
+
+class StatusChangePage(Page[StatusChangeRead]):
+    """A page of status changes."""
+
+
+# --- measures -----------------------------------------------------------------------------
+
+
+class Target(BaseModel):
+    comparator: Comparator = Field(description="at_least, at_most or exactly.")
+    value: Value = Field(description="The number to reach.", examples=[25])
+    unit: ShortText | None = Field(default=None, description="Unit.", examples=["mobilities"])
+    period: TargetPeriod = Field(
+        default=TargetPeriod.total, description="total, per_annum or per_group."
+    )
+
+
+class MeasureCreate(Body):
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+    ] = Field(
+        description="How the network will know.",
+        examples=["Minimum 25 x staff mobilities per annum"],
+    )
+    target: Target | None = Field(default=None, description="Where countable, the target.")
+    source: Annotated[str, StringConstraints(max_length=40)] = Field(
+        default="manual",
+        description="`manual` (readings), or a derived source computed from live data: see "
+        "GET /api/v1/measure-sources.",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Parameters of a derived source (see its schema)."
+    )
+    update_frequency: Frequency | None = Field(
+        default=None, description="For manual measures: how often a reading is expected."
+    )
+    position: int = Field(default=0, ge=0, le=100_000, description="Order.")
+
+
+class MeasureUpdate(Body):
+    description: Keep[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    ] = Field(default=None, description="How the network will know.")
+    target: Target | None = Field(default=None, description="Target (null removes it).")
+    source: Keep[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        default=None, description="Source."
+    )
+    params: Keep[dict[str, Any]] = Field(default=None, description="Source parameters.")
+    update_frequency: Frequency | None = Field(default=None, description="Expected cadence.")
+    position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        default=None, description="Order."
+    )
+
+
+class MeasureRead(BaseModel):
+    id: int = Field(description="Measure id.")
+    plan_id: int = Field(description="Plan.")
+    objective_id: int = Field(description="Objective.")
+    description: str = Field(description="How the network will know.")
+    target: Target | None = Field(description="Target, if countable.")
+    source: str = Field(description="manual, or a derived source.")
+    params: dict[str, Any] = Field(description="Derived-source parameters.")
+    update_frequency: Frequency | None = Field(description="Expected cadence (manual).")
+    position: int = Field(description="Order.")
+    current_value: float | None = Field(description="Latest reading, or the derived value.")
+    status: MeasureStatus = Field(description="achieved, on_track, at_risk, off_track, no_data.")
+    is_stale: bool = Field(description="A manual measure whose reading is overdue.")
+    last_reading_on: date | None = Field(description="Date of the latest reading (manual).")
+    version: int = Field(description="Row version.")
+    created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
+
+
+class MeasurePage(Page[MeasureRead]):
+    """A page of measures."""
+
+
+class ReadingCreate(Body):
+    value: Value = Field(description="The value observed.")
+    observed_on: date | None = Field(default=None, description="When; defaults to today.")
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None, description="A note."
+    )
+
+
+class ReadingRead(BaseModel):
+    id: int = Field(description="Reading id.")
+    measure_id: int = Field(description="Measure.")
+    value: float = Field(description="Value.")
+    observed_on: date = Field(description="When observed.")
+    note: str | None = Field(description="Note.")
+    recorded_at: datetime = Field(description="When recorded.")
+    recorded_by_kind: str = Field(description="user or service_account.")
+    recorded_by_id: int | None = Field(description="Who.")
+
+
+class ReadingPage(Page[ReadingRead]):
+    """A page of readings."""
+
+
+class MeasureSourceRead(BaseModel):
+    name: str = Field(description="Source name, for `source`.")
+    description: str = Field(description="What it counts.")
+    params_schema: dict[str, Any] = Field(description="JSON Schema of its `params`.")
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+class MilestoneCreate(Body):
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ] = Field(description="What will be evidenced.", examples=["Identify local authorities"])
+    due: DueText | None = None
+    status: MilestoneStatus = Field(default=MilestoneStatus.pending, description="Status.")
+    achieved_on: date | None = Field(default=None, description="When achieved.")
+    position: int = Field(default=0, ge=0, le=100_000, description="Order.")
+
+    @model_validator(mode="after")
+    def _valid(self) -> "MilestoneCreate":
+        _check_due(self.due)
+        if self.achieved_on and self.status is not MilestoneStatus.achieved:
+            raise ValueError("achieved_on is only for achieved milestones")
+        return self
+
+
+class MilestoneUpdate(Body):
+    title: Keep[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    ] = Field(default=None, description="Title.")
+    due: DueText | None = None
+    status: Keep[MilestoneStatus] = Field(default=None, description="Status.")
+    achieved_on: date | None = Field(default=None, description="When achieved (defaults to today).")
+    position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        default=None, description="Order."
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> "MilestoneUpdate":
+        _check_due(self.due)
+        return self
+
+
+class MilestoneRead(BaseModel):
+    id: int = Field(description="Milestone id.")
+    plan_id: int = Field(description="Plan.")
+    objective_id: int = Field(description="Objective.")
+    action_id: int | None = Field(description="Action, if on one.")
+    title: str = Field(description="Title.")
+    due: str | None = Field(description="Due date, or month (`YYYY-MM`) when month-precise.")
+    due_on: date | None = Field(description="Due date (end of month when month-precise).")
+    due_precision: str = Field(description="day or month.")
+    status: MilestoneStatus = Field(description="Status.")
+    achieved_on: date | None = Field(description="When achieved.")
+    is_overdue: bool = Field(description="Pending past its due date (as of today or `as_of`).")
+    position: int = Field(description="Order.")
+    version: int = Field(description="Row version.")
+    created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
+
+
+class MilestonePage(Page[MilestoneRead]):
+    """A page of milestones."""
+
+
+class EvidenceCreate(Body):
+    kind: EvidenceKind = Field(description="note, link or document.")
+    text: Text | None = Field(default=None, description="The note, or a document reference.")
+    url: Url | None = Field(default=None, description="Link (required for `link`).")
+
+    @model_validator(mode="after")
+    def _content(self) -> "EvidenceCreate":
+        if self.kind is EvidenceKind.link and not self.url:
+            raise ValueError("a link needs a url")
+        if self.kind is EvidenceKind.note and not (self.text and self.text.strip()):
+            raise ValueError("a note needs text")
+        if self.kind is EvidenceKind.document and not (self.text or self.url):
+            raise ValueError("a document needs a reference (text) or a url")
+        return self
+
+
+class EvidenceRead(BaseModel):
+    id: int = Field(description="Evidence id.")
+    milestone_id: int = Field(description="Milestone.")
+    kind: EvidenceKind = Field(description="Kind.")
+    text: str | None = Field(description="Note or reference.")
+    url: str | None = Field(description="Link.")
+    recorded_at: datetime = Field(description="When recorded.")
+    recorded_by_kind: str = Field(description="user or service_account.")
+    recorded_by_id: int | None = Field(description="Who recorded it.")
+
+
+class EvidencePage(Page[EvidenceRead]):
+    """A page of evidence."""
+
+
+# --- tree and progress --------------------------------------------------------------------
+
+
+class ActionNode(ActionRead):
+    milestones: list[MilestoneRead] = Field(description="Milestones on this action.")
+
+
+class ObjectiveNode(ObjectiveRead):
+    actions: list[ActionNode] = Field(description="Actions, in order.")
+    measures: list[MeasureRead] = Field(description="Measures of success, in order.")
+    milestones: list[MilestoneRead] = Field(description="Milestones on the objective itself.")
+    children: list["ObjectiveNode"] = Field(description="Sub-objectives, in order.")
+
+
+class PlanTree(PlanRead):
+    objectives: list[ObjectiveNode] = Field(description="Top-level objectives, in order.")
+
+
+class ActionCounts(BaseModel):
+    planned: int = Field(default=0, description="Planned.")
+    in_progress: int = Field(default=0, description="In progress.")
+    done: int = Field(default=0, description="Done.")
+    blocked: int = Field(default=0, description="Blocked.")
+    dropped: int = Field(default=0, description="Dropped.")
+    total: int = Field(default=0, description="All actions.")
+
+
+class MilestoneCounts(BaseModel):
+    achieved: int = Field(default=0, description="Achieved.")
+    pending: int = Field(default=0, description="Pending (not yet due, or overdue).")
+    overdue: int = Field(default=0, description="Pending past their due date.")
+    missed: int = Field(default=0, description="Recorded as missed.")
+    due: int = Field(default=0, description="Due by now (due date passed), whatever status.")
+    total: int = Field(default=0, description="All milestones.")
+
+
+class MeasureCounts(BaseModel):
+    achieved: int = Field(default=0, description="Achieved.")
+    on_track: int = Field(default=0, description="On track.")
+    at_risk: int = Field(default=0, description="At risk.")
+    off_track: int = Field(default=0, description="Off track.")
+    no_data: int = Field(default=0, description="No value or no target.")
+    stale: int = Field(default=0, description="Manual measures whose reading is overdue.")
+    total: int = Field(default=0, description="All measures.")
+
+
+class Progress(BaseModel):
+    actions: ActionCounts = Field(description="Actions by status.")
+    milestones: MilestoneCounts = Field(description="Milestones by state.")
+    measures: MeasureCounts = Field(description="Measures by status.")
+    rag: Rag | None = Field(
+        description="red / amber / green (rule in docs/plans.md); null with nothing to judge."
+    )
+
+
+class ObjectiveProgress(Progress):
+    objective_id: int = Field(description="Objective.")
+    parent_id: int | None = Field(description="Parent objective.")
+    code: str = Field(description="Code.")
+    title: str = Field(description="Title.")
+
+
+class PlanProgress(Progress):
+    plan_id: int = Field(description="Plan.")
+    as_of: date = Field(description="The date the numbers are for.")
+    objectives: list[ObjectiveProgress] = Field(
+        description="Every objective, its numbers including its sub-objectives'."
+    )

@@ -1,0 +1,821 @@
+"""Plans and their contents: the rules (who may write, closed plans, codes, cycles) and queries."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, over, select
+from sqlalchemy import update as sa_update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth.policy import Permission, Principal, authorize
+from app.core import audit, softdelete
+from app.core.db import utcnow
+from app.core.errors import Conflict, Unprocessable
+from app.core.pagination import Sort, paginate
+from app.networks.models import Network
+from app.plans import measures as measure_rules
+from app.plans.deps import InPlan
+from app.plans.models import (
+    Action,
+    ActionStatusChange,
+    Evidence,
+    Measure,
+    MeasureReading,
+    Milestone,
+    Objective,
+    Plan,
+)
+from app.plans.schemas import (
+    ActionCreate,
+    ActionStatus,
+    ActionUpdate,
+    EvidenceCreate,
+    MeasureCreate,
+    MeasureRead,
+    MeasureUpdate,
+    MilestoneCreate,
+    MilestoneRead,
+    MilestoneStatus,
+    MilestoneUpdate,
+    ObjectiveCreate,
+    ObjectiveUpdate,
+    PlanCreate,
+    PlanStatus,
+    PlanUpdate,
+    ReadingCreate,
+    Target,
+    format_due,
+    parse_due,
+)
+
+PROGRESS_FIELDS_ACTION = frozenset({"status", "status_note"})
+PROGRESS_FIELDS_MILESTONE = frozenset({"status", "achieved_on"})
+
+
+def _issue(field: str, msg: str, kind: str) -> dict[str, Any]:
+    return {"loc": ["body", field], "msg": msg, "type": kind}
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def ensure_writable(
+    principal: Principal, found: InPlan[Any], permission: Permission = Permission.plan_write
+) -> None:
+    """The caller may ``permission`` on the plan's network, and the plan is not closed."""
+    authorize(principal, permission, found.network)
+    if found.plan.status == PlanStatus.closed:
+        raise Conflict(f"plan {found.plan.id} is closed and read-only; reopen it first")
+
+
+async def _record(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    obj: Any,
+    found: InPlan[Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    await audit.record(
+        session, principal, action=action, obj=obj, network_id=found.network.id, before=before
+    )
+
+
+# --- plans --------------------------------------------------------------------------------
+
+
+async def create_plan(
+    session: AsyncSession, principal: Principal, network: Network, *, data: PlanCreate
+) -> Plan:
+    authorize(principal, Permission.plan_write, network)
+    plan = Plan.model_validate(data, update={"network_id": network.id})
+    session.add(plan)
+    await audit.record(session, principal, action="create", obj=plan, network_id=network.id)
+    return plan
+
+
+async def list_plans(
+    session: AsyncSession,
+    network: Network,
+    *,
+    status: PlanStatus | None,
+    q: str | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Plan], str | None]:
+    stmt = select(Plan).where(col(Plan.network_id) == network.id, col(Plan.deleted_at).is_(None))
+    if status is not None:
+        stmt = stmt.where(col(Plan.status) == status.value)
+    if q:
+        stmt = stmt.where(func.lower(col(Plan.title)).contains(q.lower(), autoescape=True))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def update_plan(
+    session: AsyncSession, principal: Principal, found: InPlan[Plan], *, data: PlanUpdate
+) -> Plan:
+    authorize(principal, Permission.plan_write, found.network)
+    plan = found.plan
+    changes = data.model_dump(exclude_unset=True)
+    if plan.status == PlanStatus.closed and set(changes) - {"status"}:
+        raise Conflict(f"plan {plan.id} is closed and read-only; reopen it first")
+    start = changes.get("period_start", plan.period_start)
+    end = changes.get("period_end", plan.period_end)
+    if end < start:
+        raise Unprocessable(
+            "period_end is before period_start",
+            errors=[_issue("period_end", "before period_start", "period")],
+        )
+    before = audit.snapshot(plan)
+    plan.sqlmodel_update(changes)
+    session.add(plan)
+    await _record(session, principal, "update", plan, found, before)
+    return plan
+
+
+async def delete_plan(session: AsyncSession, principal: Principal, found: InPlan[Plan]) -> None:
+    authorize(principal, Permission.plan_write, found.network)
+    await softdelete.soft_delete(session, principal, found.plan, network_id=found.network.id)
+
+
+async def restore_plan(session: AsyncSession, principal: Principal, found: InPlan[Plan]) -> Plan:
+    authorize(principal, Permission.plan_write, found.network)
+    await softdelete.restore(session, principal, found.plan, network_id=found.network.id)
+    return found.plan
+
+
+# --- objectives ---------------------------------------------------------------------------
+
+
+async def _code_free(
+    session: AsyncSession, plan_id: int, code: str, except_id: int | None = None
+) -> None:
+    stmt = select(col(Objective.id)).where(
+        col(Objective.plan_id) == plan_id,
+        col(Objective.code) == code,
+        col(Objective.deleted_at).is_(None),
+    )
+    if except_id is not None:
+        stmt = stmt.where(col(Objective.id) != except_id)
+    if await session.scalar(stmt) is not None:
+        raise Conflict(f"objective code {code!r} is already used in this plan")
+
+
+async def _parent_links(session: AsyncSession, plan_id: int) -> dict[int, int | None]:
+    rows = await session.execute(
+        select(col(Objective.id), col(Objective.parent_id)).where(
+            col(Objective.plan_id) == plan_id, col(Objective.deleted_at).is_(None)
+        )
+    )
+    return {oid: parent for oid, parent in rows.all() if oid is not None}
+
+
+async def create_objective(
+    session: AsyncSession, principal: Principal, found: InPlan[Plan], *, data: ObjectiveCreate
+) -> Objective:
+    ensure_writable(principal, found)
+    assert found.plan.id is not None
+    if data.parent_id is not None:
+        links = await _parent_links(session, found.plan.id)
+        if data.parent_id not in links:
+            raise Unprocessable(
+                f"objective {data.parent_id} is not an objective of this plan",
+                errors=[_issue("parent_id", "unknown parent", "unknown_parent")],
+            )
+    await _code_free(session, found.plan.id, data.code)
+    objective = Objective.model_validate(data, update={"plan_id": found.plan.id})
+    session.add(objective)
+    await _record(session, principal, "create", objective, found)
+    return objective
+
+
+async def list_objectives(
+    session: AsyncSession,
+    plan: Plan,
+    *,
+    parent_id: int | None,
+    top_level: bool,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Objective], str | None]:
+    stmt = select(Objective).where(
+        col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None)
+    )
+    if parent_id is not None:
+        stmt = stmt.where(col(Objective.parent_id) == parent_id)
+    elif top_level:
+        stmt = stmt.where(col(Objective.parent_id).is_(None))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def update_objective(
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Objective],
+    *,
+    data: ObjectiveUpdate,
+) -> Objective:
+    ensure_writable(principal, found)
+    objective = found.obj
+    changes = data.model_dump(exclude_unset=True)
+    if "code" in changes and changes["code"] != objective.code:
+        await _code_free(session, objective.plan_id, changes["code"], except_id=objective.id)
+    if changes.get("parent_id") is not None:
+        links = await _parent_links(session, objective.plan_id)
+        target = changes["parent_id"]
+        if target not in links:
+            raise Unprocessable(
+                f"objective {target} is not an objective of this plan",
+                errors=[_issue("parent_id", "unknown parent", "unknown_parent")],
+            )
+        node: int | None = target
+        while node is not None:
+            if node == objective.id:
+                raise Unprocessable(
+                    "an objective cannot move under itself or one of its descendants",
+                    errors=[_issue("parent_id", "would create a cycle", "cycle")],
+                )
+            node = links.get(node)
+    before = audit.snapshot(objective)
+    objective.sqlmodel_update(changes)
+    session.add(objective)
+    await _record(session, principal, "update", objective, found, before)
+    return objective
+
+
+def _subtree(links: dict[int, int | None], root: int) -> set[int]:
+    children: dict[int | None, list[int]] = {}
+    for oid, parent in links.items():
+        children.setdefault(parent, []).append(oid)
+    found, stack = {root}, [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+async def _set_deleted(
+    session: AsyncSession, model: Any, where: Any, value: datetime | None, match: Any = None
+) -> None:
+    stmt = sa_update(model).where(where)
+    if match is not None:
+        stmt = stmt.where(match)
+    await session.execute(
+        stmt.values(
+            deleted_at=value, version=model.version + 1, updated_at=utcnow()
+        ).execution_options(synchronize_session=False)
+    )
+
+
+async def delete_objective(
+    session: AsyncSession, principal: Principal, found: InPlan[Objective]
+) -> None:
+    """Soft-delete an objective with its sub-objectives, actions, measures and milestones."""
+    ensure_writable(principal, found)
+    objective = found.obj
+    assert objective.id is not None
+    ids = _subtree(await _parent_links(session, objective.plan_id), objective.id)
+    await softdelete.soft_delete(session, principal, objective, network_id=found.network.id)
+    stamp = objective.deleted_at
+    others = ids - {objective.id}
+    if others:
+        await _set_deleted(
+            session,
+            Objective,
+            col(Objective.id).in_(others),
+            stamp,
+            col(Objective.deleted_at).is_(None),
+        )
+    for model in (Action, Measure, Milestone):
+        await _set_deleted(
+            session, model, col(model.objective_id).in_(ids), stamp, col(model.deleted_at).is_(None)
+        )
+
+
+async def restore_objective(
+    session: AsyncSession, principal: Principal, found: InPlan[Objective]
+) -> Objective:
+    """Restore an objective and everything deleted with it."""
+    ensure_writable(principal, found)
+    objective = found.obj
+    if objective.parent_id is not None:
+        parent = await session.get(Objective, objective.parent_id)
+        if parent is None or parent.deleted_at is not None:
+            raise Conflict("restore the parent objective first")
+    await _code_free(session, objective.plan_id, objective.code, except_id=objective.id)
+    stamp = objective.deleted_at
+    await softdelete.restore(session, principal, objective, network_id=found.network.id)
+    plan_objectives = col(Objective.plan_id) == objective.plan_id
+    await _set_deleted(
+        session, Objective, plan_objectives, None, col(Objective.deleted_at) == stamp
+    )
+    for model in (Action, Measure, Milestone):
+        await _set_deleted(
+            session,
+            model,
+            col(model.plan_id) == objective.plan_id,
+            None,
+            col(model.deleted_at) == stamp,
+        )
+    return objective
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def _status_change(
+    action: Action, principal: Principal, previous: str | None, note: str | None
+) -> ActionStatusChange:
+    assert action.id is not None
+    return ActionStatusChange(
+        action_id=action.id,
+        from_status=previous,
+        to_status=action.status,
+        note=note,
+        changed_by_kind=principal.actor_kind,
+        changed_by_id=principal.actor_id,
+    )
+
+
+async def create_action(
+    session: AsyncSession, principal: Principal, found: InPlan[Objective], *, data: ActionCreate
+) -> Action:
+    ensure_writable(principal, found)
+    action = Action.model_validate(
+        data, update={"plan_id": found.plan.id, "objective_id": found.obj.id}
+    )
+    session.add(action)
+    await _record(session, principal, "create", action, found)
+    session.add(_status_change(action, principal, None, None))
+    return action
+
+
+async def list_actions(
+    session: AsyncSession,
+    objective: Objective,
+    *,
+    status: ActionStatus | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Action], str | None]:
+    stmt = select(Action).where(
+        col(Action.objective_id) == objective.id, col(Action.deleted_at).is_(None)
+    )
+    if status is not None:
+        stmt = stmt.where(col(Action.status) == status.value)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def update_action(
+    session: AsyncSession, principal: Principal, found: InPlan[Action], *, data: ActionUpdate
+) -> Action:
+    """Chairs and executives edit actions; facilitators may change only their status."""
+    changes = data.model_dump(exclude_unset=True)
+    progress_only = set(changes) <= PROGRESS_FIELDS_ACTION
+    ensure_writable(
+        principal, found, Permission.progress_record if progress_only else Permission.plan_write
+    )
+    action = found.obj
+    note = changes.pop("status_note", None)
+    previous = action.status
+    start = changes.get("start_on", action.start_on)
+    due = changes.get("due_on", action.due_on)
+    if start and due and due < start:
+        raise Unprocessable(
+            "due_on is before start_on", errors=[_issue("due_on", "before start_on", "dates")]
+        )
+    before = audit.snapshot(action)
+    action.sqlmodel_update(changes)
+    session.add(action)
+    await _record(session, principal, "update", action, found, before)
+    if action.status != previous:
+        session.add(_status_change(action, principal, previous, note))
+    return action
+
+
+async def action_history(
+    session: AsyncSession, action: Action, *, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[ActionStatusChange], str | None]:
+    stmt = select(ActionStatusChange).where(col(ActionStatusChange.action_id) == action.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def delete_action(session: AsyncSession, principal: Principal, found: InPlan[Action]) -> None:
+    ensure_writable(principal, found)
+    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
+    await _set_deleted(
+        session,
+        Milestone,
+        col(Milestone.action_id) == found.obj.id,
+        found.obj.deleted_at,
+        col(Milestone.deleted_at).is_(None),
+    )
+
+
+async def restore_action(
+    session: AsyncSession, principal: Principal, found: InPlan[Action]
+) -> Action:
+    ensure_writable(principal, found)
+    await _require_live_objective(session, found.obj.objective_id)
+    stamp = found.obj.deleted_at
+    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
+    await _set_deleted(
+        session,
+        Milestone,
+        col(Milestone.action_id) == found.obj.id,
+        None,
+        col(Milestone.deleted_at) == stamp,
+    )
+    return found.obj
+
+
+async def _require_live_objective(session: AsyncSession, objective_id: int) -> None:
+    objective = await session.get(Objective, objective_id)
+    if objective is None or objective.deleted_at is not None:
+        raise Conflict("restore its objective first")
+
+
+# --- measures -----------------------------------------------------------------------------
+
+
+def _measure_fields(
+    data: MeasureCreate | MeasureUpdate,
+    changes: dict[str, Any],
+    source: str,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {k: v for k, v in changes.items() if k not in {"target", "params"}}
+    if "params" in changes or "source" in changes:
+        fields["source_params"] = measure_rules.validate_source(source, params)
+    if "target" in changes:
+        target: Target | None = data.target
+        fields.update(
+            target_comparator=target.comparator.value if target else None,
+            target_value=target.value if target else None,
+            target_unit=target.unit if target else None,
+            target_period=target.period.value if target else None,
+        )
+    frequency = changes.get("update_frequency")
+    if frequency is not None and source != measure_rules.MANUAL:
+        raise Unprocessable(
+            "only manual measures have an update frequency",
+            errors=[_issue("update_frequency", "only for manual measures", "frequency")],
+        )
+    if source != measure_rules.MANUAL:
+        fields["update_frequency"] = None
+    return fields
+
+
+async def create_measure(
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Objective],
+    *,
+    data: MeasureCreate,
+) -> Measure:
+    ensure_writable(principal, found)
+    changes = data.model_dump(exclude_unset=True)
+    changes.setdefault("source", data.source)
+    fields = _measure_fields(data, {**changes, "params": data.params}, data.source, data.params)
+    measure = Measure.model_validate(
+        {**fields, "plan_id": found.plan.id, "objective_id": found.obj.id}
+    )
+    session.add(measure)
+    await _record(session, principal, "create", measure, found)
+    return measure
+
+
+async def update_measure(
+    session: AsyncSession, principal: Principal, found: InPlan[Measure], *, data: MeasureUpdate
+) -> Measure:
+    ensure_writable(principal, found)
+    measure = found.obj
+    changes = data.model_dump(exclude_unset=True)
+    source = changes.get("source", measure.source)
+    params = changes.get("params", measure.source_params if "source" not in changes else {})
+    fields = _measure_fields(data, changes, source, params)
+    before = audit.snapshot(measure)
+    measure.sqlmodel_update(fields)
+    session.add(measure)
+    await _record(session, principal, "update", measure, found, before)
+    return measure
+
+
+async def list_measures(
+    session: AsyncSession, objective: Objective, *, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[Measure], str | None]:
+    stmt = select(Measure).where(
+        col(Measure.objective_id) == objective.id, col(Measure.deleted_at).is_(None)
+    )
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def delete_measure(
+    session: AsyncSession, principal: Principal, found: InPlan[Measure]
+) -> None:
+    ensure_writable(principal, found)
+    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
+
+
+async def restore_measure(
+    session: AsyncSession, principal: Principal, found: InPlan[Measure]
+) -> Measure:
+    ensure_writable(principal, found)
+    await _require_live_objective(session, found.obj.objective_id)
+    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
+    return found.obj
+
+
+async def add_reading(
+    session: AsyncSession, principal: Principal, found: InPlan[Measure], *, data: ReadingCreate
+) -> MeasureReading:
+    ensure_writable(principal, found, Permission.progress_record)
+    measure = found.obj
+    if measure.source != measure_rules.MANUAL:
+        raise Conflict(
+            f"measure {measure.id} is derived from live data ({measure.source}); "
+            "it takes no readings"
+        )
+    assert measure.id is not None
+    reading = MeasureReading(
+        measure_id=measure.id,
+        value=data.value,
+        observed_on=data.observed_on or today(),
+        note=data.note,
+        recorded_by_kind=principal.actor_kind,
+        recorded_by_id=principal.actor_id,
+    )
+    session.add(reading)
+    await _record(session, principal, "create", reading, found)
+    return reading
+
+
+async def list_readings(
+    session: AsyncSession, measure: Measure, *, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[MeasureReading], str | None]:
+    stmt = select(MeasureReading).where(col(MeasureReading.measure_id) == measure.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def latest_readings(
+    session: AsyncSession, plan_id: int, as_of: date, measure_id: int | None = None
+) -> dict[int, tuple[float, date]]:
+    """The latest reading on or before ``as_of`` of every manual measure in a plan, in one
+    query (a window function, so it does not grow with the number of measures)."""
+    rank = over(
+        func.row_number(),
+        partition_by=col(MeasureReading.measure_id),
+        order_by=(col(MeasureReading.observed_on).desc(), col(MeasureReading.id).desc()),
+    ).label("rank")
+    inner = (
+        select(
+            col(MeasureReading.measure_id),
+            col(MeasureReading.value),
+            col(MeasureReading.observed_on),
+            rank,
+        )
+        .join(Measure, col(Measure.id) == col(MeasureReading.measure_id))
+        .where(col(Measure.plan_id) == plan_id, col(MeasureReading.observed_on) <= as_of)
+    )
+    if measure_id is not None:
+        inner = inner.where(col(MeasureReading.measure_id) == measure_id)
+    sub = inner.subquery()
+    rows = await session.execute(
+        select(sub.c.measure_id, sub.c.value, sub.c.observed_on).where(sub.c.rank == 1)
+    )
+    return {mid: (value, observed) for mid, value, observed in rows.all()}
+
+
+async def measure_reads(
+    session: AsyncSession, found: InPlan[Any], measures: list[Measure], as_of: date | None = None
+) -> list[MeasureRead]:
+    """Measures with their current value, status and staleness, in a constant number of
+    queries."""
+    when = as_of or today()
+    if not measures:
+        return []
+    assert found.plan.id is not None
+    only = measures[0].id if len(measures) == 1 else None
+    readings = await latest_readings(session, found.plan.id, when, only)
+    scope = measure_rules.MeasureScope(plan=found.plan, network=found.network, as_of=when)
+    derived = await measure_rules.derived_values(session, scope, measures)
+    return [measure_read(m, found.plan, when, readings, derived) for m in measures]
+
+
+def measure_read(
+    measure: Measure,
+    plan: Plan,
+    as_of: date,
+    readings: dict[int, tuple[float, date]],
+    derived: dict[int, float | None],
+) -> MeasureRead:
+    assert measure.id is not None
+    last = readings.get(measure.id)
+    if measure.source == measure_rules.MANUAL:
+        value: float | None = last[0] if last else None
+    else:
+        value = derived.get(measure.id)
+    target = None
+    if measure.target_comparator is not None and measure.target_value is not None:
+        target = Target.model_validate(
+            {
+                "comparator": measure.target_comparator,
+                "value": measure.target_value,
+                "unit": measure.target_unit,
+                "period": measure.target_period or "total",
+            }
+        )
+    return MeasureRead.model_validate(
+        {
+            **measure.model_dump(),
+            "params": measure.source_params,
+            "target": target,
+            "current_value": value,
+            "status": measure_rules.judge(measure, value, plan, as_of),
+            "is_stale": measure_rules.is_stale(measure, last[1] if last else None, plan, as_of),
+            "last_reading_on": last[1] if last and measure.source == measure_rules.MANUAL else None,
+        }
+    )
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+def milestone_read(milestone: Milestone, as_of: date | None = None) -> MilestoneRead:
+    when = as_of or today()
+    return MilestoneRead.model_validate(
+        {
+            **milestone.model_dump(),
+            "due": format_due(milestone.due_on, milestone.due_precision),
+            "is_overdue": is_overdue(milestone.status, milestone.due_on, when),
+        }
+    )
+
+
+def is_overdue(status: str, due_on: date | None, as_of: date) -> bool:
+    """Pending after the due date has passed (a month-precise due date is its last day)."""
+    return status == MilestoneStatus.pending and due_on is not None and due_on < as_of
+
+
+def _milestone_fields(changes: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(changes)
+    if "due" in fields:
+        due = fields.pop("due")
+        if due is None:
+            fields.update(due_on=None, due_precision="day")
+        else:
+            fields["due_on"], fields["due_precision"] = parse_due(due)
+    return fields
+
+
+async def create_milestone(
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Any],
+    *,
+    data: MilestoneCreate,
+) -> Milestone:
+    """A milestone on an objective, or on an action (``found.obj``)."""
+    ensure_writable(principal, found)
+    owner = found.obj
+    objective_id, action_id = (
+        (owner.objective_id, owner.id) if isinstance(owner, Action) else (owner.id, None)
+    )
+    fields = _milestone_fields(data.model_dump(exclude_unset=True))
+    if fields.get("status") == MilestoneStatus.achieved and not fields.get("achieved_on"):
+        fields["achieved_on"] = today()
+    milestone = Milestone.model_validate(
+        {
+            **fields,
+            "plan_id": found.plan.id,
+            "objective_id": objective_id,
+            "action_id": action_id,
+        }
+    )
+    session.add(milestone)
+    await _record(session, principal, "create", milestone, found)
+    return milestone
+
+
+async def update_milestone(
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Milestone],
+    *,
+    data: MilestoneUpdate,
+) -> Milestone:
+    """Chairs and executives edit milestones; facilitators may record them achieved/missed."""
+    changes = data.model_dump(exclude_unset=True)
+    progress_only = set(changes) <= PROGRESS_FIELDS_MILESTONE
+    ensure_writable(
+        principal, found, Permission.progress_record if progress_only else Permission.plan_write
+    )
+    milestone = found.obj
+    fields = _milestone_fields(changes)
+    status = fields.get("status", milestone.status)
+    if status == MilestoneStatus.achieved:
+        fields.setdefault("achieved_on", milestone.achieved_on or today())
+    elif fields.get("achieved_on") is not None:
+        raise Unprocessable(
+            "achieved_on is only for achieved milestones",
+            errors=[_issue("achieved_on", "milestone not achieved", "status")],
+        )
+    else:
+        fields["achieved_on"] = None
+    before = audit.snapshot(milestone)
+    milestone.sqlmodel_update(fields)
+    session.add(milestone)
+    await _record(session, principal, "update", milestone, found, before)
+    return milestone
+
+
+async def list_milestones(
+    session: AsyncSession,
+    *,
+    plan_id: int,
+    objective_id: int | None = None,
+    action_id: int | None = None,
+    status: MilestoneStatus | None = None,
+    overdue: bool | None = None,
+    as_of: date,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Milestone], str | None]:
+    stmt = select(Milestone).where(
+        col(Milestone.plan_id) == plan_id, col(Milestone.deleted_at).is_(None)
+    )
+    if objective_id is not None:
+        stmt = stmt.where(col(Milestone.objective_id) == objective_id)
+    if action_id is not None:
+        stmt = stmt.where(col(Milestone.action_id) == action_id)
+    if status is not None:
+        stmt = stmt.where(col(Milestone.status) == status.value)
+    overdue_clause = (col(Milestone.status) == MilestoneStatus.pending.value) & (
+        col(Milestone.due_on) < as_of
+    )
+    if overdue is True:
+        stmt = stmt.where(overdue_clause)
+    elif overdue is False:
+        stmt = stmt.where(~overdue_clause | col(Milestone.due_on).is_(None))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def delete_milestone(
+    session: AsyncSession, principal: Principal, found: InPlan[Milestone]
+) -> None:
+    ensure_writable(principal, found)
+    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
+
+
+async def restore_milestone(
+    session: AsyncSession, principal: Principal, found: InPlan[Milestone]
+) -> Milestone:
+    ensure_writable(principal, found)
+    await _require_live_objective(session, found.obj.objective_id)
+    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
+    return found.obj
+
+
+async def add_evidence(
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Milestone],
+    *,
+    data: EvidenceCreate,
+) -> Evidence:
+    ensure_writable(principal, found, Permission.progress_record)
+    assert found.obj.id is not None
+    evidence = Evidence(
+        milestone_id=found.obj.id,
+        kind=data.kind.value,
+        text=data.text,
+        url=data.url,
+        recorded_by_kind=principal.actor_kind,
+        recorded_by_id=principal.actor_id,
+    )
+    session.add(evidence)
+    await _record(session, principal, "create", evidence, found)
+    return evidence
+
+
+async def list_evidence(
+    session: AsyncSession, milestone: Milestone, *, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[Evidence], str | None]:
+    stmt = select(Evidence).where(col(Evidence.milestone_id) == milestone.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+def by_key(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:
+    grouped: dict[Any, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped

@@ -25,8 +25,8 @@ run: demo
 	$(BIN)/cohesion serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations bench examples
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 types: $(STAMP)
 	$(BIN)/mypy app

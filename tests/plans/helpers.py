@@ -21,11 +21,14 @@ class PlanBuilder:
         return response.json()  # type: ignore[no-any-return]
 
     async def plan(self, network_id: int | None = None, **extra: Any) -> dict[str, Any]:
-        body = {"title": "Action Plan 2021-22", "period_start": "2021-09-01",
-                "period_end": "2022-08-31", "status": "active", **extra}
-        return await self.post(
-            f"/api/v1/networks/{network_id or self.world.network_a}/plans", body
-        )
+        body = {
+            "title": "Action Plan 2021-22",
+            "period_start": "2021-09-01",
+            "period_end": "2022-08-31",
+            "status": "active",
+            **extra,
+        }
+        return await self.post(f"/api/v1/networks/{network_id or self.world.network_a}/plans", body)
 
     async def objective(self, plan_id: int, code: str, **extra: Any) -> dict[str, Any]:
         body = {"code": code, "title": f"Objective {code}", **extra}

@@ -16,8 +16,14 @@ PLAN = Plan(network_id=1, title="t", period_start=date(2021, 9, 1), period_end=d
 
 
 def measure(comparator: str | None, target: float | None, period: str = "total") -> Measure:
-    return Measure(plan_id=1, objective_id=1, description="m", target_comparator=comparator,
-                   target_value=target, target_period=period)
+    return Measure(
+        plan_id=1,
+        objective_id=1,
+        description="m",
+        target_comparator=comparator,
+        target_value=target,
+        target_period=period,
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,11 +51,14 @@ def test_measure_status_rule(comparator, target, value, as_of, expected) -> None
 
 
 def test_per_annum_targets_are_judged_within_the_plan_year() -> None:
-    two_years = Plan(network_id=1, title="t", period_start=date(2021, 1, 1),
-                     period_end=date(2022, 12, 31))
+    two_years = Plan(
+        network_id=1, title="t", period_start=date(2021, 1, 1), period_end=date(2022, 12, 31)
+    )
     per_annum = measure("at_least", 24, "per_annum")
-    assert plan_year(two_years.period_start, date(2022, 7, 1)) == (date(2022, 1, 1),
-                                                                    date(2022, 12, 31))
+    assert plan_year(two_years.period_start, date(2022, 7, 1)) == (
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+    )
     # Early in year two, 13 is on track against 24 a year (not against 48 over two years).
     assert judge(per_annum, 13, two_years, date(2022, 6, 30)) is MeasureStatus.on_track
     assert judge(per_annum, 5, two_years, date(2022, 6, 30)) is MeasureStatus.off_track
@@ -66,8 +75,9 @@ async def test_overdue_at_month_boundaries(client, world: World) -> None:
     build = PlanBuilder(client, world)
     plan = await build.plan(period_start="2019-08-01", period_end="2020-07-31")
     objective = await build.objective(plan["id"], "2b")
-    month = await build.milestone(objective["id"], title="Identify local authorities",
-                                  due="October 2019")
+    month = await build.milestone(
+        objective["id"], title="Identify local authorities", due="October 2019"
+    )
     day = await build.milestone(objective["id"], title="Survey sent", due="2019-10-15")
     assert month["due"] == "2019-10"
     assert month["due_on"] == "2019-10-31"
@@ -90,9 +100,11 @@ async def test_overdue_at_month_boundaries(client, world: World) -> None:
     assert not_overdue.json()["items"] == []
     with pytest.raises(ValueError, match="unknown month"):
         parse_due("Octobr 2019")
-    bad = await client.post(f"/api/v1/objectives/{objective['id']}/milestones",
-                            json={"title": "x", "due": "Octobr 2019"},
-                            headers=world.headers("chair"))
+    bad = await client.post(
+        f"/api/v1/objectives/{objective['id']}/milestones",
+        json={"title": "x", "due": "Octobr 2019"},
+        headers=world.headers("chair"),
+    )
     assert bad.status_code == 422
 
 
@@ -113,32 +125,63 @@ async def test_progress_numbers_for_a_hand_built_plan(client, world: World) -> N
     await build.measure(one["id"], target={"comparator": "at_least", "value": 10})
     low = await build.measure(one_a["id"], target={"comparator": "at_least", "value": 10})
     await build.measure(two["id"], target={"comparator": "at_most", "value": 3})
-    await client.post(f"/api/v1/measures/{low['id']}/readings",
-                      json={"value": 3, "observed_on": "2022-03-01"},
-                      headers=world.headers("facilitator"))
-    two_measure = await client.get(f"/api/v1/objectives/{two['id']}/measures",
-                                   headers=world.headers("member"))
-    await client.post(f"/api/v1/measures/{two_measure.json()['items'][0]['id']}/readings",
-                      json={"value": 2, "observed_on": "2022-02-01"},
-                      headers=world.headers("facilitator"))
+    await client.post(
+        f"/api/v1/measures/{low['id']}/readings",
+        json={"value": 3, "observed_on": "2022-03-01"},
+        headers=world.headers("facilitator"),
+    )
+    two_measure = await client.get(
+        f"/api/v1/objectives/{two['id']}/measures", headers=world.headers("member")
+    )
+    await client.post(
+        f"/api/v1/measures/{two_measure.json()['items'][0]['id']}/readings",
+        json={"value": 2, "observed_on": "2022-02-01"},
+        headers=world.headers("facilitator"),
+    )
 
-    response = await client.get(f"/api/v1/plans/{plan['id']}/progress?as_of=2022-03-02",
-                                headers=world.headers("member"))
+    response = await client.get(
+        f"/api/v1/plans/{plan['id']}/progress?as_of=2022-03-02", headers=world.headers("member")
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["as_of"] == "2022-03-02"
-    assert body["actions"] == {"planned": 1, "in_progress": 1, "done": 3, "blocked": 1,
-                               "dropped": 0, "total": 6}
-    assert body["milestones"] == {"achieved": 2, "pending": 2, "overdue": 1, "missed": 0,
-                                  "due": 3, "total": 4}
-    assert body["measures"] == {"achieved": 0, "on_track": 1, "at_risk": 0, "off_track": 1,
-                                "no_data": 1, "stale": 0, "total": 3}
+    assert body["actions"] == {
+        "planned": 1,
+        "in_progress": 1,
+        "done": 3,
+        "blocked": 1,
+        "dropped": 0,
+        "total": 6,
+    }
+    assert body["milestones"] == {
+        "achieved": 2,
+        "pending": 2,
+        "overdue": 1,
+        "missed": 0,
+        "due": 3,
+        "total": 4,
+    }
+    assert body["measures"] == {
+        "achieved": 0,
+        "on_track": 1,
+        "at_risk": 0,
+        "off_track": 1,
+        "no_data": 1,
+        "stale": 0,
+        "total": 3,
+    }
     assert body["rag"] == "red"
     by_code = {o["code"]: o for o in body["objectives"]}
     assert [o["code"] for o in body["objectives"]] == ["1", "1a", "2"]
     assert by_code["1"]["actions"]["total"] == 5  # includes 1a's
-    assert by_code["1a"]["actions"] == {"planned": 0, "in_progress": 0, "done": 0,
-                                        "blocked": 1, "dropped": 0, "total": 1}
+    assert by_code["1a"]["actions"] == {
+        "planned": 0,
+        "in_progress": 0,
+        "done": 0,
+        "blocked": 1,
+        "dropped": 0,
+        "total": 1,
+    }
     assert by_code["1a"]["rag"] == "red"  # off-track measure
     assert by_code["2"]["rag"] == "green"
     assert by_code["2"]["milestones"]["due"] == 1
@@ -154,13 +197,17 @@ async def test_stale_manual_measure(client, world: World) -> None:
     assert fresh.json()["is_stale"] is False
     stale = await client.get(f"{url}?as_of=2021-11-01", headers=world.headers("member"))
     assert stale.json()["is_stale"] is True
-    await client.post(f"{url}/readings", json={"value": 1, "observed_on": "2021-10-25"},
-                      headers=world.headers("facilitator"))
+    await client.post(
+        f"{url}/readings",
+        json={"value": 1, "observed_on": "2021-10-25"},
+        headers=world.headers("facilitator"),
+    )
     refreshed = await client.get(f"{url}?as_of=2021-11-01", headers=world.headers("member"))
     assert refreshed.json()["is_stale"] is False
     assert refreshed.json()["last_reading_on"] == "2021-10-25"
-    progress = await client.get(f"/api/v1/plans/{plan['id']}/progress?as_of=2022-01-01",
-                                headers=world.headers("member"))
+    progress = await client.get(
+        f"/api/v1/plans/{plan['id']}/progress?as_of=2022-01-01", headers=world.headers("member")
+    )
     assert progress.json()["measures"]["stale"] == 1
     assert progress.json()["rag"] == "amber"
 
@@ -170,8 +217,10 @@ async def test_child_networks_measure_follows_the_directory(client, world: World
     plan = await build.plan()
     objective = await build.objective(plan["id"], "1")
     regional = await build.measure(
-        objective["id"], description="A minimum of 2 regional networks",
-        source="child_networks", params={"kind": "regional"},
+        objective["id"],
+        description="A minimum of 2 regional networks",
+        source="child_networks",
+        params={"kind": "regional"},
         target={"comparator": "at_least", "value": 2},
     )
     url = f"/api/v1/measures/{regional['id']}"
@@ -205,13 +254,20 @@ def count_statements(engine):
 
 async def _big_plan(app, network_id: int, size: int) -> int:
     async with app.state.cohesion.db.transaction() as session:
-        plan = Plan(network_id=network_id, title=f"{size}", period_start=date(2021, 9, 1),
-                    period_end=date(2022, 8, 31), status="active")
+        plan = Plan(
+            network_id=network_id,
+            title=f"{size}",
+            period_start=date(2021, 9, 1),
+            period_end=date(2022, 8, 31),
+            status="active",
+        )
         session.add(plan)
         await session.flush()
         assert plan.id is not None
-        objectives = [Objective(plan_id=plan.id, code=str(i), kind="objective", title=f"O{i}")
-                      for i in range(size)]
+        objectives = [
+            Objective(plan_id=plan.id, code=str(i), kind="objective", title=f"O{i}")
+            for i in range(size)
+        ]
         session.add_all(objectives)
         await session.flush()
         for i, objective in enumerate(objectives):
@@ -219,11 +275,21 @@ async def _big_plan(app, network_id: int, size: int) -> int:
             if i % 10:
                 objective.parent_id = objectives[0].id
             session.add(Action(plan_id=plan.id, objective_id=objective.id, description="a"))
-            session.add(Measure(plan_id=plan.id, objective_id=objective.id, description="m",
-                                source="child_networks" if i % 2 else "manual",
-                                target_comparator="at_least", target_value=3))
-            session.add(Milestone(plan_id=plan.id, objective_id=objective.id, title="ms",
-                                  due_on=date(2022, 1, 31)))
+            session.add(
+                Measure(
+                    plan_id=plan.id,
+                    objective_id=objective.id,
+                    description="m",
+                    source="child_networks" if i % 2 else "manual",
+                    target_comparator="at_least",
+                    target_value=3,
+                )
+            )
+            session.add(
+                Milestone(
+                    plan_id=plan.id, objective_id=objective.id, title="ms", due_on=date(2022, 1, 31)
+                )
+            )
         return plan.id
 
 
@@ -234,8 +300,9 @@ async def test_tree_and_progress_query_counts_do_not_grow(client, world: World) 
         plan_id = await _big_plan(world.app, world.network_a, size)
         for route in counts:
             with count_statements(engine) as statements:
-                response = await client.get(f"/api/v1/plans/{plan_id}/{route}",
-                                            headers=world.headers("member"))
+                response = await client.get(
+                    f"/api/v1/plans/{plan_id}/{route}", headers=world.headers("member")
+                )
             assert response.status_code == 200
             counts[route].append(len(statements))
         tree = response.json()

@@ -345,7 +345,7 @@ class StatusChangePage(Page[StatusChangeRead]):
 # --- measures -----------------------------------------------------------------------------
 
 
-class Target(BaseModel):
+class Target(Body):
     comparator: Comparator = Field(description="at_least, at_most or exactly.")
     value: Value = Field(description="The number to reach.", examples=[25])
     unit: ShortText | None = Field(default=None, description="Unit.", examples=["mobilities"])

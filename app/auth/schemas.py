@@ -9,7 +9,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 from app.auth.policy import Role, SeilFunction
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Keep, UTCDatetime
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
@@ -61,11 +61,15 @@ class RoleCreate(Body):
         max_length=5,
         description="SEIL functions, for facilitators only.",
     )
-    since: datetime | None = Field(default=None, description="Start; defaults to now.")
+    since: UTCDatetime | None = Field(
+        default=None, description="Start (UTC when no offset is given); defaults to now."
+    )
 
 
 class RoleEnd(Body):
-    until: datetime | None = Field(default=None, description="End; defaults to now.")
+    until: UTCDatetime | None = Field(
+        default=None, description="End (UTC when no offset is given); defaults to now."
+    )
 
 
 class RoleRead(BaseModel):

@@ -1,5 +1,6 @@
 """Base classes and field types shared by every request body."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -22,3 +23,11 @@ def _not_null(value: Any) -> Any:
 # A PATCH field that may be omitted but not cleared (its column is required).
 NotNull = AfterValidator(_not_null)
 Keep = Annotated[T | None, NotNull]
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# A timestamp in a body: read as UTC when it has no offset, and always answered in UTC.
+UTCDatetime = Annotated[datetime, AfterValidator(_to_utc)]

@@ -35,6 +35,16 @@ TAGS = [
         "name": "plans",
         "description": "Plans, objectives, actions, measures, milestones, evidence and progress.",
     },
+    {
+        "name": "communities",
+        "description": "Communities of practice, working groups and teams: members, meetings "
+        "and the actions they own; cohorts of schools matched into collaborative learning teams.",
+    },
+    {
+        "name": "mobility",
+        "description": "The mobility register: opportunities at each EQF level, and counts of "
+        "actual mobilities posted in batches by scripts.",
+    },
     {"name": "audit", "description": "Every change: who, when, before and after."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
@@ -79,7 +89,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
 
     # Outermost last: CORS answers preflights before anything else runs.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_bytes=settings.max_upload_bytes,
+        upload_suffixes=("/plans/import",),
+    )
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware,

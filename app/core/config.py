@@ -33,6 +33,8 @@ class Settings(BaseSettings):
 
     cors_origins: list[str] = []
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # File uploads (plan imports) may be larger than JSON bodies.
+    max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
     # Argon2 cost; tests lower it so that creating users stays fast.

@@ -12,17 +12,30 @@ class _TooLarge(BaseException):
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        *,
+        upload_bytes: int | None = None,
+        upload_suffixes: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes or max_bytes
+        self.upload_suffixes = upload_suffixes
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
+    def _limit(self, scope: Scope) -> int:
+        path: str = scope.get("path", "")
+        return self.upload_bytes if path.endswith(self.upload_suffixes) else self.max_bytes
+
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "type": PROBLEM_BASE + "payload-too-large",
                 "title": "Content Too Large",
                 "status": 413,
-                "detail": f"the request body is larger than {self.max_bytes} bytes",
+                "detail": f"the request body is larger than {limit} bytes",
                 "instance": scope.get("path"),
             }
         ).encode()
@@ -43,14 +56,15 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_large = int(value) > self.max_bytes
+                    too_large = int(value) > limit
                 except ValueError:
                     too_large = False
                 if too_large:
-                    await self._reject(scope, send)
+                    await self._reject(scope, send, limit)
                     return
         received = 0
         started = False
@@ -60,7 +74,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -74,4 +88,4 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(scope, send)
+                await self._reject(scope, send, limit)

@@ -1,20 +1,22 @@
 """Routes for plans, objectives, actions, measures, milestones and evidence."""
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.errors import Unprocessable
 from app.core.models import Id, path_id
 from app.core.pagination import CursorQuery, LimitQuery, Page, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
 from app.plans import measures as measure_rules
-from app.plans import progress, service
+from app.plans import progress, service, transfer
 from app.plans.deps import (
     InPlan,
     ValidAction,
@@ -989,3 +991,130 @@ async def create_milestone_evidence(
     principal: CurrentPrincipal,
 ) -> Evidence:
     return await service.add_evidence(session, principal, found, data=data)
+
+
+# --- import and export --------------------------------------------------------------------
+
+IMPORT_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
+EXPORT_MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    md = "md"
+
+
+def _file_format(upload: UploadFile) -> str:
+    name = (upload.filename or "").lower()
+    for suffix, kind in IMPORT_FORMATS.items():
+        if name.endswith(suffix):
+            return kind
+    content_type = (upload.content_type or "").split(";")[0].strip()
+    by_type = {"application/json": "json", "text/csv": "csv", EXPORT_MEDIA["xlsx"]: "xlsx"}
+    if content_type in by_type:
+        return by_type[content_type]
+    raise Unprocessable(
+        "say what the file is: name it .json, .csv or .xlsx",
+        errors=[{"loc": ["body", "file"], "msg": "unknown file type", "type": "file_type"}],
+    )
+
+
+@router.post(
+    "/networks/{network_id}/plans/import",
+    operation_id="import_network_plan",
+    summary="Import a plan from JSON, CSV or XLSX",
+    description="Upload `file` (.json in the tree shape of GET /plans/{id}/export?format=json; "
+    ".csv or .xlsx with columns aspiration, objective_code, objective, action, measure, "
+    "responsible_group, milestone, due, and optional ones, see docs/plans.md). CSV and XLSX "
+    "need the form fields `title`, `period_start` and `period_end`. The whole file is checked "
+    "first: any problem is a 422 listing every bad row and column, and nothing is written.",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlanRead,
+    responses=responses.CREATE,
+)
+async def import_network_plan(
+    network: NetworkForRead,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    file: Annotated[UploadFile, File(description="The plan: .json, .csv or .xlsx.")],
+    title: Annotated[str | None, Form(max_length=300, description="Title (CSV/XLSX).")] = None,
+    aim: Annotated[str | None, Form(max_length=10_000, description="Aim (CSV/XLSX).")] = None,
+    period_start: Annotated[date | None, Form(description="Period start (CSV/XLSX).")] = None,
+    period_end: Annotated[date | None, Form(description="Period end (CSV/XLSX).")] = None,
+) -> Plan:
+    kind = _file_format(file)
+    raw = await file.read()
+    if kind == "json":
+        document = transfer.parse_json(raw)
+    else:
+        missing = [
+            name
+            for name, value in (
+                ("title", title),
+                ("period_start", period_start),
+                ("period_end", period_end),
+            )
+            if not value
+        ]
+        if missing:
+            raise Unprocessable(
+                f"a {kind.upper()} plan needs the form fields {', '.join(missing)}",
+                errors=[
+                    {"loc": ["body", name], "msg": "required", "type": "missing"}
+                    for name in missing
+                ],
+            )
+        assert title and period_start and period_end
+        parse = transfer.parse_csv if kind == "csv" else transfer.parse_xlsx
+        document = parse(
+            raw, title=title, period_start=period_start, period_end=period_end, aim=aim
+        )
+    plan = await transfer.create_from_document(session, principal, network, document)
+    _tag(response, plan, f"/api/v1/plans/{plan.id}")
+    return plan
+
+
+@router.get(
+    "/plans/{plan_id}/export",
+    operation_id="export_plan",
+    summary="Export a plan as JSON, CSV, XLSX or Markdown (re-importable, except Markdown)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The plan file.",
+            "content": {media.split(";")[0]: {} for media in EXPORT_MEDIA.values()},
+        },
+        **responses.READ,
+    },
+)
+async def export_plan(
+    found: ValidPlan,
+    session: SessionDep,
+    export_format: Annotated[
+        ExportFormat, Query(alias="format", description="json, csv, xlsx or md.")
+    ] = ExportFormat.json,
+) -> Response:
+    document = await transfer.load_document(session, found.plan)
+    body: bytes
+    if export_format is ExportFormat.json:
+        body = transfer.to_json(document)
+    elif export_format is ExportFormat.csv:
+        body = transfer.to_csv(document)
+    elif export_format is ExportFormat.xlsx:
+        body = transfer.to_xlsx(document)
+    else:
+        body = transfer.to_markdown(document).encode()
+    filename = f"plan-{found.plan.id}.{export_format.value}"
+    return Response(
+        body,
+        media_type=EXPORT_MEDIA[export_format.value],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -348,7 +348,9 @@ class StatusChangePage(Page[StatusChangeRead]):
 class Target(Body):
     comparator: Comparator = Field(description="at_least, at_most or exactly.")
     value: Value = Field(description="The number to reach.", examples=[25])
-    unit: ShortText | None = Field(default=None, description="Unit.", examples=["mobilities"])
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None, description="Unit.", examples=["mobilities"]
+    )
     period: TargetPeriod = Field(
         default=TargetPeriod.total, description="total, per_annum or per_group."
     )

@@ -13,6 +13,7 @@ WORKDIR /srv
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
+COPY examples ./examples
 ENV PATH="/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     COHESION_ENVIRONMENT=production

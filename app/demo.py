@@ -20,6 +20,7 @@ from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind
 from app.organisations import service as organisation_service
 from app.organisations.schemas import MembershipCreate, OrganisationCreate, OrganisationKind
+from app.plans import demo as plans_demo
 
 DEMO_PASSWORD = "cohesion-demo"
 ADMIN_EMAIL = "admin@cohesion.example"
@@ -258,6 +259,8 @@ async def _build(session: AsyncSession, admin: Principal, hasher: PasswordHasher
         "practice focused on the improvement cycle.",
     )
     networks["Banyule Network"] = banyule
+
+    await plans_demo.load_demo(session, admin, networks)
 
     for person in DEMO_USERS:
         user = User(

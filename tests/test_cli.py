@@ -1,6 +1,7 @@
 """The CLI migrates and loads the demo once, as `make run` does."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,14 @@ def test_migrate_and_load_demo_twice(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "Demo data loaded." in first.stdout
     assert "chair@nonetwork.example" in first.stdout
+    with sqlite3.connect(tmp_path / "sub" / "demo.db") as db:
+        plans = db.execute("SELECT title, status FROM plans ORDER BY id").fetchall()
+        achieved = db.execute("SELECT count(*) FROM milestones WHERE status = 'achieved'")
+        assert achieved.fetchone()[0] == 3
+    assert plans == [
+        ("Networks of Networks Action Plan 2021-22", "active"),
+        ("Collaborative Learning Networks (CLNs) Outcome Planner 2019-2020", "active"),
+    ]
     second = cohesion("load-demo", env=env)
     assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout

@@ -14,8 +14,11 @@ from app.networks.models import Network
 NetworkIdPath = Annotated[int, path_id("network")]
 
 
-async def valid_network(network_id: NetworkIdPath, session: SessionDep) -> Network:
-    """A live network by id, or 404."""
+async def valid_network(
+    network_id: NetworkIdPath, session: SessionDep, _: CurrentPrincipal
+) -> Network:
+    """A live network by id, or 404 — for an authenticated caller (anonymous callers get 401
+    before anything is looked up, so they cannot probe which ids exist)."""
     return await service.get_or_404(session, network_id)
 
 

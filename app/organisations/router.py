@@ -43,7 +43,7 @@ SORTS = {
 
 
 async def valid_organisation(
-    organisation_id: OrganisationIdPath, session: SessionDep
+    organisation_id: OrganisationIdPath, session: SessionDep, _: CurrentUser
 ) -> Organisation:
     return await service.get_or_404(session, organisation_id)
 

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint types pytest openapi migrate demo clean bench
+.PHONY: run serve test lint types pytest openapi contract migrate demo clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,17 @@ test: lint types pytest
 
 openapi: $(STAMP)
 	$(BIN)/python -m app.openapi_snapshot
+
+# The published contract: Spectral finds nothing, and clients generate without a warning.
+CONTRACT := tools/contract/node_modules/.bin
+contract: $(STAMP)
+	npm ci --prefix tools/contract --silent --no-audit --no-fund
+	$(CONTRACT)/spectral lint openapi/openapi.json -r .spectral.yaml --fail-severity=warn
+	mkdir -p var/clients
+	$(CONTRACT)/openapi-typescript openapi/openapi.json -o var/clients/cohesion.d.ts
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate \
+		--path openapi/openapi.json --output-path var/clients/python --meta none \
+		--overwrite --fail-on-warning
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         swagger_ui_oauth2_redirect_url=None,
+        servers=[{"url": "/", "description": "The server that serves this document."}],
+        contact={"name": "Cohesion team", "email": "api@cohesion.example"},
+        license_info={"name": "Proprietary"},
     )
     app.state.cohesion = state
     install_error_handlers(app)

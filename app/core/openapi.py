@@ -32,6 +32,8 @@ def _problem_everywhere(schema: dict[str, Any]) -> None:
     """Every 4xx/5xx answer is problem+json; drop FastAPI's own validation-error shapes."""
     for path in schema.get("paths", {}).values():
         for operation in path.values():
+            # Generated clients show the description as the method's doc comment.
+            operation.setdefault("description", operation.get("summary", "") + ".")
             for code, response in operation.get("responses", {}).items():
                 if code[0] in "45":
                     response["content"] = {
@@ -65,6 +67,8 @@ def install_openapi(app: FastAPI) -> None:
                 routes=app.routes,
                 tags=app.openapi_tags,
                 servers=app.servers,
+                contact=app.contact,
+                license_info=app.license_info,
             )
             _problem_everywhere(schema)
             app.openapi_schema = schema

@@ -452,7 +452,7 @@ class MilestoneCreate(Body):
     title: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
     ] = Field(description="What will be evidenced.", examples=["Identify local authorities"])
-    due: DueText | None = None
+    due: DueText | None = Field(default=None, description="When it is due: a day or a month.")
     status: MilestoneStatus = Field(default=MilestoneStatus.pending, description="Status.")
     achieved_on: date | None = Field(default=None, description="When achieved.")
     position: int = Field(default=0, ge=0, le=100_000, description="Order.")
@@ -469,7 +469,7 @@ class MilestoneUpdate(Body):
     title: Keep[
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     ] = Field(default=None, description="Title.")
-    due: DueText | None = None
+    due: DueText | None = Field(default=None, description="When it is due: a day or a month.")
     status: Keep[MilestoneStatus] = Field(default=None, description="Status.")
     achieved_on: date | None = Field(default=None, description="When achieved (defaults to today).")
     position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(

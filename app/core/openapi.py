@@ -52,6 +52,11 @@ def _problem_everywhere(schema: dict[str, Any]) -> None:
             .items()
         }
     )
+    # File fields: OpenAPI 3.1's contentMediaType alone makes client generators send a string.
+    for schema_ in components.values():
+        for prop in schema_.get("properties", {}).values():
+            if prop.get("contentMediaType") == "application/octet-stream":
+                prop["format"] = "binary"
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     problem.pop("$defs", None)
     components["Problem"] = problem

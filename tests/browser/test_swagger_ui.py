@@ -6,74 +6,22 @@ and sees the demo networks; ReDoc renders. Every request the page makes must sta
 machine. Skipped where /usr/bin/chromium is not installed (`.ci/run` installs it).
 """
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.live import DEMO_CHAIR, DEMO_PASSWORD, live_server
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-CHAIR = "chair@nonetwork.example"
-PASSWORD = "cohesion-demo"
+__all__ = ["live_server"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no system Chromium installed"),
 ]
 playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("browser") / "demo.db"
-    env = {
-        **os.environ,
-        "COHESION_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "COHESION_PASSWORD_HASH_TIME_COST": "1",
-        "COHESION_PASSWORD_HASH_MEMORY_KIB": "1024",
-        "COHESION_LOG_LEVEL": "WARNING",
-    }
-    cli = [sys.executable, "-m", "app.cli"]
-    for command in ("migrate", "load-demo"):
-        subprocess.run(
-            [*cli, command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120
-        )
-    port = free_port()
-    process = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -110,15 +58,15 @@ def local_only(page: object, base: str, outside: list[str]) -> None:
     page.route("**/*", guard)  # type: ignore[attr-defined]
 
 
-def test_swagger_ui_authorize_and_try_list_networks(server: str, browser: object) -> None:
+def test_swagger_ui_authorize_and_try_list_networks(live_server: str, browser: object) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
     outside: list[str] = []
-    local_only(page, server, outside)
-    page.goto(f"{server}/docs")
+    local_only(page, live_server, outside)
+    page.goto(f"{live_server}/docs")
     page.get_by_role("button", name="Authorize").first.click()
     dialog = page.locator(".modal-ux")
-    dialog.locator("input#oauth_username").fill(CHAIR)
-    dialog.locator("input#oauth_password").fill(PASSWORD)
+    dialog.locator("input#oauth_username").fill(DEMO_CHAIR)
+    dialog.locator("input#oauth_password").fill(DEMO_PASSWORD)
     dialog.locator("button.authorize").click()
     dialog.get_by_role("button", name="Remove authorization").wait_for()
     assert dialog.locator("h6", has_text="Authorized").is_visible()
@@ -138,11 +86,11 @@ def test_swagger_ui_authorize_and_try_list_networks(server: str, browser: object
     page.close()
 
 
-def test_redoc_renders(server: str, browser: object) -> None:
+def test_redoc_renders(live_server: str, browser: object) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
     outside: list[str] = []
-    local_only(page, server, outside)
-    page.goto(f"{server}/redoc")
+    local_only(page, live_server, outside)
+    page.goto(f"{live_server}/redoc")
     page.locator("h1", has_text="Cohesion API").first.wait_for(timeout=20_000)
     # The menu lists every operation; the body renders the sections.
     page.get_by_text("List networks (the directory)").first.wait_for(state="attached")

@@ -12,6 +12,7 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.auth.policy import Principal, Role, SeilFunction
 from app.auth.schemas import RoleCreate
+from app.communities import demo as communities_demo
 from app.core.config import get_settings
 from app.core.db import Database
 from app.core.security import PasswordHasher
@@ -275,6 +276,7 @@ async def _build(session: AsyncSession, admin: Principal, hasher: PasswordHasher
             networks[person.network],
             data=RoleCreate(user_id=user.id, role=person.role, functions=list(person.functions)),
         )
+    await communities_demo.load_demo(session, admin, networks)
 
 
 async def load_demo(*, verbose: bool = False) -> bool:

@@ -3,6 +3,15 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import RoleAssignment, ServiceAccount, User
+from app.communities.models import (
+    Cohort,
+    Community,
+    CommunityMember,
+    CommunityNetwork,
+    Enrolment,
+    MatchingProposal,
+    Meeting,
+)
 from app.core.audit import AuditEvent
 from app.core.idempotency import IdempotencyRecord
 from app.networks.models import Network
@@ -24,10 +33,17 @@ __all__ = [
     "Action",
     "ActionStatusChange",
     "AuditEvent",
+    "Cohort",
+    "Community",
+    "CommunityMember",
+    "CommunityNetwork",
+    "Enrolment",
     "Evidence",
     "IdempotencyRecord",
+    "MatchingProposal",
     "Measure",
     "MeasureReading",
+    "Meeting",
     "Membership",
     "Milestone",
     "Network",

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from app.auth.deps import CurrentPrincipal
+from app.auth.policy import Permission, authorize
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
@@ -1050,6 +1051,8 @@ async def import_network_plan(
     period_start: Annotated[date | None, Form(description="Period start (CSV/XLSX).")] = None,
     period_end: Annotated[date | None, Form(description="Period end (CSV/XLSX).")] = None,
 ) -> Plan:
+    # Refuse callers who may not write plans before reading what they sent.
+    authorize(principal, Permission.plan_write, network)
     kind = _file_format(file)
     raw = await file.read()
     if kind == "json":

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.policy import Permission, Principal, authorize
+from app.communities import service as community_service
 from app.core import audit, softdelete
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
@@ -187,6 +188,13 @@ async def create_objective(
                 errors=[_issue("parent_id", "unknown parent", "unknown_parent")],
             )
     await _code_free(session, found.plan.id, data.code)
+    if data.responsible_community_id is not None:
+        await community_service.check_plan_community(
+            session,
+            data.responsible_community_id,
+            found.plan.network_id,
+            "responsible_community_id",
+        )
     objective = Objective.model_validate(data, update={"plan_id": found.plan.id})
     session.add(objective)
     await _record(session, principal, "create", objective, found)
@@ -223,6 +231,13 @@ async def update_objective(
     ensure_writable(principal, found)
     objective = found.obj
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("responsible_community_id") is not None:
+        await community_service.check_plan_community(
+            session,
+            changes["responsible_community_id"],
+            found.plan.network_id,
+            "responsible_community_id",
+        )
     if "code" in changes and changes["code"] != objective.code:
         await _code_free(session, objective.plan_id, changes["code"], except_id=objective.id)
     if changes.get("parent_id") is not None:
@@ -348,6 +363,10 @@ async def create_action(
     session: AsyncSession, principal: Principal, found: InPlan[Objective], *, data: ActionCreate
 ) -> Action:
     ensure_writable(principal, found)
+    if data.owner_community_id is not None:
+        await community_service.check_plan_community(
+            session, data.owner_community_id, found.plan.network_id, "owner_community_id"
+        )
     action = Action.model_validate(
         data, update={"plan_id": found.plan.id, "objective_id": found.obj.id}
     )
@@ -384,6 +403,10 @@ async def update_action(
         principal, found, Permission.progress_record if progress_only else Permission.plan_write
     )
     action = found.obj
+    if changes.get("owner_community_id") is not None:
+        await community_service.check_plan_community(
+            session, changes["owner_community_id"], found.plan.network_id, "owner_community_id"
+        )
     note = changes.pop("status_note", None)
     previous = action.status
     start = changes.get("start_on", action.start_on)

@@ -1,0 +1,134 @@
+"""Communities (working groups, communities of practice, teams…), their members and meetings;
+cohorts of a collaborative learning programme, enrolments and matching proposals."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Index, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.core.db import UTCDateTime
+from app.core.models import IdType, JSONType, RecordMixin, SoftDeleteMixin
+
+
+class Community(RecordMixin, SoftDeleteMixin, table=True):
+    """A group working together, at home in one network and possibly spanning others."""
+
+    __tablename__ = "communities"
+    __table_args__ = (Index("ix_communities_network_kind_status", "network_id", "kind", "status"),)
+
+    network_id: int = Field(sa_type=IdType, foreign_key="networks.id")
+    kind: str = Field(sa_type=String(30))
+    title: str = Field(max_length=300)
+    focus_area: str | None = Field(default=None, max_length=300)
+    purpose: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(default="forming", sa_type=String(10))
+    meeting_frequency: str | None = Field(default=None, max_length=200)
+    meeting_duration_minutes: int | None = Field(default=None, nullable=True)
+    meeting_format: str | None = Field(default=None, sa_type=String(10))
+    development_plan: str | None = Field(default=None, sa_type=Text)
+    cohort_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="cohorts.id", nullable=True, index=True
+    )
+    created_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
+
+
+class CommunityNetwork(SQLModel, table=True):
+    """A network taking part in a community besides its home network."""
+
+    __tablename__ = "community_networks"
+
+    community_id: int = Field(sa_type=IdType, foreign_key="communities.id", primary_key=True)
+    network_id: int = Field(sa_type=IdType, foreign_key="networks.id", primary_key=True, index=True)
+
+
+class CommunityMember(RecordMixin, table=True):
+    """A person or an organisation in a community; leaving sets ``left_on`` and keeps the row."""
+
+    __tablename__ = "community_members"
+    __table_args__ = (
+        CheckConstraint(
+            "(user_id IS NULL) <> (organisation_id IS NULL)", name="ck_community_members_one"
+        ),
+        Index("ix_community_members_community_left", "community_id", "left_on"),
+    )
+
+    community_id: int = Field(sa_type=IdType, foreign_key="communities.id")
+    user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True, index=True
+    )
+    organisation_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="organisations.id", nullable=True, index=True
+    )
+    role: str = Field(sa_type=String(20))
+    joined_on: date
+    left_on: date | None = Field(default=None, nullable=True)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class Meeting(RecordMixin, SoftDeleteMixin, table=True):
+    """A meeting of a community, with its notes of reflective dialogue."""
+
+    __tablename__ = "community_meetings"
+    __table_args__ = (Index("ix_community_meetings_community_held", "community_id", "held_on"),)
+
+    community_id: int = Field(sa_type=IdType, foreign_key="communities.id")
+    held_on: date
+    title: str | None = Field(default=None, max_length=300)
+    attendee_user_ids: list[int] = Field(default_factory=list, sa_type=JSONType)
+    attendee_names: list[str] = Field(default_factory=list, sa_type=JSONType)
+    agenda: str | None = Field(default=None, sa_type=Text)
+    notes: str | None = Field(default=None, sa_type=Text)
+    evaluative_statements: list[str] = Field(default_factory=list, sa_type=JSONType)
+
+
+class Cohort(RecordMixin, SoftDeleteMixin, table=True):
+    """A round of a collaborative learning programme run by a network."""
+
+    __tablename__ = "cohorts"
+
+    network_id: int = Field(sa_type=IdType, foreign_key="networks.id", index=True)
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, sa_type=Text)
+    launch_on: date
+    end_on: date | None = None
+    target_size_min: int | None = Field(default=None, nullable=True)
+    target_size_max: int | None = Field(default=None, nullable=True)
+
+
+class Enrolment(RecordMixin, table=True):
+    """A school in a cohort, with its enquiry interest; withdrawing keeps the row."""
+
+    __tablename__ = "cohort_enrolments"
+    __table_args__ = (Index("ix_cohort_enrolments_cohort_withdrawn", "cohort_id", "withdrawn_on"),)
+
+    cohort_id: int = Field(sa_type=IdType, foreign_key="cohorts.id")
+    organisation_id: int = Field(sa_type=IdType, foreign_key="organisations.id", index=True)
+    enquiry: str | None = Field(default=None, sa_type=Text)
+    topics: list[str] = Field(default_factory=list, sa_type=JSONType)
+    enrolled_on: date
+    withdrawn_on: date | None = Field(default=None, nullable=True)
+
+
+class MatchingProposal(RecordMixin, table=True):
+    """Teams proposed for a cohort's schools; accepting turns them into communities."""
+
+    __tablename__ = "matching_proposals"
+
+    cohort_id: int = Field(sa_type=IdType, foreign_key="cohorts.id", index=True)
+    min_size: int
+    max_size: int
+    organisation_ids: list[int] = Field(default_factory=list, sa_type=JSONType)
+    teams: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    status: str = Field(default="proposed", sa_type=String(10))
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    accepted_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
+    community_ids: list[int] = Field(default_factory=list, sa_type=JSONType)
+    created_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.audit.router import router as audit_router
 from app.auth.router import auth_router, roles_router, service_accounts_router, users_router
 from app.communities.router import router as communities_router
+from app.mobility.router import router as mobility_router
 from app.networks.router import router as networks_router
 from app.organisations.router import members_router
 from app.organisations.router import router as organisations_router
@@ -20,4 +21,5 @@ api_router.include_router(organisations_router)
 api_router.include_router(members_router)
 api_router.include_router(plans_router)
 api_router.include_router(communities_router)
+api_router.include_router(mobility_router)
 api_router.include_router(audit_router)

@@ -16,6 +16,7 @@ from app.communities import demo as communities_demo
 from app.core.config import get_settings
 from app.core.db import Database
 from app.core.security import PasswordHasher
+from app.mobility import demo as mobility_demo
 from app.networks import service as network_service
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind
@@ -277,6 +278,7 @@ async def _build(session: AsyncSession, admin: Principal, hasher: PasswordHasher
             data=RoleCreate(user_id=user.id, role=person.role, functions=list(person.functions)),
         )
     await communities_demo.load_demo(session, admin, networks)
+    await mobility_demo.load_demo(session, admin, networks)
 
 
 async def load_demo(*, verbose: bool = False) -> bool:

@@ -96,7 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         upload_bytes=settings.max_upload_bytes,
-        upload_suffixes=("/plans/import",),
+        # Plan files, and batches of up to 5,000 mobility counts, are larger than most bodies.
+        upload_suffixes=("/plans/import", "/mobility-counts"),
     )
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(

@@ -14,6 +14,7 @@ from app.communities.models import (
 )
 from app.core.audit import AuditEvent
 from app.core.idempotency import IdempotencyRecord
+from app.mobility.models import MobilityCount, MobilityCountBatch, MobilityOpportunity
 from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
 from app.plans.models import (
@@ -46,6 +47,9 @@ __all__ = [
     "Meeting",
     "Membership",
     "Milestone",
+    "MobilityCount",
+    "MobilityCountBatch",
+    "MobilityOpportunity",
     "Network",
     "Objective",
     "Organisation",

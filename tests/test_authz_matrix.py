@@ -389,6 +389,59 @@ IMPORT_JSON: Body = lambda p: {"file": ("plan.json", PLAN_FILE, "application/jso
 RETITLE: Body = lambda p: {"title": "Changed by the matrix"}  # noqa: E731
 REDESCRIBE: Body = lambda p: {"description": "Changed by the matrix"}  # noqa: E731
 
+
+def opportunity_in(which: str, *, deleted: bool = False) -> Setup:
+    """A mobility opportunity in the network (deleted for restore rows)."""
+
+    async def setup(ctx: Ctx) -> Params:
+        network_id = getattr(ctx, which)
+        body = {
+            "organisation_id": await ctx.organisation(None),
+            "title": "Matrix placement",
+            "eqf_level": 4,
+            "participant": "learner",
+            "mode": "physical",
+        }
+        created = await ctx.as_admin("POST", f"/networks/{network_id}/mobility-opportunities", body)
+        if deleted:
+            await ctx.as_admin("DELETE", f"/mobility-opportunities/{created['id']}")
+        return {"opportunity_id": created["id"], "network_id": network_id}
+
+    return setup
+
+
+def two_organisations(which: str) -> Setup:
+    async def setup(ctx: Ctx) -> Params:
+        return {
+            "network_id": getattr(ctx, which),
+            "s": await ctx.organisation(None),
+            "r": await ctx.organisation(None),
+        }
+
+    return setup
+
+
+COUNTS: Body = lambda p: {  # noqa: E731
+    "records": [
+        {
+            "period": "2021-10",
+            "sending_org": p["s"],
+            "receiving_org": p["r"],
+            "participant": "staff",
+            "mode": "physical",
+            "count": 2,
+        }
+    ]
+}
+OPPORTUNITY: Body = lambda p: {  # noqa: E731
+    "organisation_id": p["s"],
+    "title": "Matrix exchange",
+    "eqf_level": 3,
+    "participant": "learner",
+    "mode": "virtual",
+}
+
+
 MATRIX: list[Row] = [
     # --- auth -----------------------------------------------------------------------------
     # The token endpoint is public: whoever calls it, the credentials decide.
@@ -1006,6 +1059,81 @@ MATRIX: list[Row] = [
         progress_record(201),
         setup=in_plan("a", "milestone"),
         body=lambda p: {"kind": "note", "text": "Minutes of the meeting"},
+    ),
+    # --- mobility register ------------------------------------------------------------------
+    # Facilitators keep the register and post counts (progress recording); members read.
+    Row(
+        "mobility.opps.list",
+        "GET",
+        "/networks/{network_id}/mobility-opportunities",
+        READ_A,
+        setup=at("a"),
+    ),
+    Row(
+        "mobility.opps.create",
+        "POST",
+        "/networks/{network_id}/mobility-opportunities",
+        progress_record(201),
+        setup=two_organisations("a"),
+        body=OPPORTUNITY,
+    ),
+    Row(
+        "mobility.opps.get",
+        "GET",
+        "/mobility-opportunities/{opportunity_id}",
+        READ_A,
+        setup=opportunity_in("a"),
+    ),
+    Row(
+        "mobility.opps.update",
+        "PATCH",
+        "/mobility-opportunities/{opportunity_id}",
+        progress_record(200),
+        setup=opportunity_in("a"),
+        body=lambda p: {"places": 3},
+    ),
+    Row(
+        "mobility.opps.delete",
+        "DELETE",
+        "/mobility-opportunities/{opportunity_id}",
+        progress_record(204),
+        setup=opportunity_in("a"),
+    ),
+    Row(
+        "mobility.opps.restore",
+        "POST",
+        "/mobility-opportunities/{opportunity_id}/restore",
+        progress_record(200),
+        setup=opportunity_in("a", deleted=True),
+    ),
+    Row(
+        "mobility.counts.post",
+        "POST",
+        "/networks/{network_id}/mobility-counts",
+        progress_record(200),
+        setup=two_organisations("a"),
+        body=COUNTS,
+    ),
+    Row(
+        "mobility.counts.list",
+        "GET",
+        "/networks/{network_id}/mobility-counts",
+        READ_A,
+        setup=at("a"),
+    ),
+    Row(
+        "mobility.counts.summary",
+        "GET",
+        "/networks/{network_id}/mobility-counts/summary",
+        READ_A,
+        setup=at("a"),
+    ),
+    Row(
+        "mobility.counts.export",
+        "GET",
+        "/networks/{network_id}/mobility-counts/export",
+        READ_A,
+        setup=at("a"),
     ),
 ]
 

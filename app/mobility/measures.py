@@ -1,0 +1,138 @@
+"""The ``mobility_sum`` measure source: the sum of the plan network's mobility counts.
+
+A measure such as "minimum 25 staff mobilities per annum" reads ``{"participant": "staff"}``.
+Months count when their first day falls in the measure's window and is on or before the date
+asked about. The window is the current plan year (the one holding ``as_of``, clipped to the plan
+period, as the status rule uses) for ``per_annum`` targets, and the whole plan period otherwise.
+All the source's measures in a plan are computed from one grouped query.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.mobility.models import EQF_NOT_GIVEN, MobilityCount
+from app.mobility.schemas import MobilityMode, Participant
+from app.mobility.service import network_scope
+from app.plans.measures import MeasureScope, MeasureSource, plan_year, register
+from app.plans.models import Measure
+from app.plans.schemas import TargetPeriod
+
+Level = Annotated[int, Field(ge=1, le=8)]
+
+
+class MobilitySumParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    participant: Participant | None = Field(default=None, description="Only staff or learners.")
+    mode: MobilityMode | list[MobilityMode] | None = Field(
+        default=None, description="Only this mode, or these modes."
+    )
+    eqf_min: Level | None = Field(
+        default=None, description="Only counts at this EQF level or above (level given)."
+    )
+    eqf_max: Level | None = Field(
+        default=None, description="Only counts at this EQF level or below (level given)."
+    )
+    include_descendants: bool = Field(
+        default=True, description="Also count the descendant networks' counts."
+    )
+
+    @model_validator(mode="after")
+    def _levels(self) -> "MobilitySumParams":
+        if self.eqf_min and self.eqf_max and self.eqf_max < self.eqf_min:
+            raise ValueError("eqf_max is below eqf_min")
+        return self
+
+    def modes(self) -> set[str] | None:
+        if self.mode is None:
+            return None
+        chosen = self.mode if isinstance(self.mode, list) else [self.mode]
+        return {m.value for m in chosen}
+
+
+def window(scope: MeasureScope, target_period: str | None) -> tuple[date, date]:
+    """The first days of month that count: [start, end], already capped at ``as_of``."""
+    plan = scope.plan
+    if target_period == TargetPeriod.per_annum:
+        start, end = plan_year(plan.period_start, min(scope.as_of, plan.period_end))
+        end = min(end, plan.period_end)
+    else:
+        start, end = plan.period_start, plan.period_end
+    return start, min(end, scope.as_of)
+
+
+async def _mobility_sum(
+    session: AsyncSession, scope: MeasureScope, measures: list[Measure]
+) -> dict[int, float | None]:
+    params = {m.id: MobilitySumParams.model_validate(m.source_params) for m in measures}
+    windows = {m.id: window(scope, m.target_period) for m in measures}
+    earliest = min(start for start, _ in windows.values())
+    latest = max(end for _, end in windows.values())
+    values: dict[int, float | None] = {m.id: 0.0 for m in measures if m.id is not None}
+    if latest < earliest:
+        return values
+    descendants = any(p.include_descendants for p in params.values())
+    rows = await session.execute(
+        select(
+            col(MobilityCount.network_id),
+            col(MobilityCount.participant),
+            col(MobilityCount.mode),
+            col(MobilityCount.eqf_level),
+            col(MobilityCount.period),
+            func.sum(col(MobilityCount.count)),
+        )
+        .where(
+            network_scope(scope.network, descendants),
+            col(MobilityCount.period) >= earliest,
+            col(MobilityCount.period) <= latest,
+        )
+        .group_by(
+            col(MobilityCount.network_id),
+            col(MobilityCount.participant),
+            col(MobilityCount.mode),
+            col(MobilityCount.eqf_level),
+            col(MobilityCount.period),
+        )
+    )
+    groups = rows.all()
+    for measure in measures:
+        if measure.id is None:
+            continue
+        p = params[measure.id]
+        start, end = windows[measure.id]
+        modes = p.modes()
+        total = 0
+        for network_id, participant, mode, eqf, period, amount in groups:
+            if not (start <= period <= end):
+                continue
+            if network_id != scope.network.id and not p.include_descendants:
+                continue
+            if p.participant is not None and participant != p.participant.value:
+                continue
+            if modes is not None and mode not in modes:
+                continue
+            if (p.eqf_min or p.eqf_max) and eqf == EQF_NOT_GIVEN:
+                continue
+            if (p.eqf_min and eqf < p.eqf_min) or (p.eqf_max and eqf > p.eqf_max):
+                continue
+            total += int(amount)
+        values[measure.id] = float(total)
+    return values
+
+
+MOBILITY_SUM = register(
+    MeasureSource(
+        name="mobility_sum",
+        description="The sum of the mobility counts of the plan's network (and, by default, "
+        "its descendant networks), optionally only staff or learners, some modes or EQF "
+        "levels; per annum targets sum the current plan year, others the plan period so far. "
+        "E.g. 'minimum 25 staff mobilities per annum'.",
+        params_model=MobilitySumParams,
+        compute=_mobility_sum,
+    )
+)

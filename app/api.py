@@ -4,12 +4,15 @@ from fastapi import APIRouter
 
 from app.audit.router import router as audit_router
 from app.auth.router import auth_router, roles_router, service_accounts_router, users_router
+from app.badges.router import router as badges_router
 from app.communities.router import router as communities_router
 from app.mobility.router import router as mobility_router
 from app.networks.router import router as networks_router
 from app.organisations.router import members_router
 from app.organisations.router import router as organisations_router
+from app.partnerships.router import router as partnerships_router
 from app.plans.router import router as plans_router
+from app.webhooks.router import router as webhooks_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
@@ -22,4 +25,7 @@ api_router.include_router(members_router)
 api_router.include_router(plans_router)
 api_router.include_router(communities_router)
 api_router.include_router(mobility_router)
+api_router.include_router(partnerships_router)
+api_router.include_router(webhooks_router)
+api_router.include_router(badges_router)
 api_router.include_router(audit_router)

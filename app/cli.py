@@ -1,4 +1,4 @@
-"""The ``cohesion`` command: serve, migrate, create-admin, load-demo."""
+"""The ``cohesion`` command: serve, migrate, create-admin, load-demo, worker."""
 
 import argparse
 import asyncio
@@ -50,6 +50,17 @@ async def _create_admin(email: str, password: str, name: str) -> None:
     await ensure_admin(email=email, password=password, name=name)
 
 
+async def _worker(once: bool) -> None:
+    from app.core.logging import configure_logging
+    from app.webhooks.worker import run_forever
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    sent = await run_forever(settings, once=once)
+    if once:
+        print(f"attempted {sent} webhook deliveries")
+
+
 async def _load_demo() -> None:
     from app.demo import load_demo
 
@@ -69,6 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--password", help="defaults to $COHESION_ADMIN_PASSWORD")
     admin.add_argument("--name", default="Platform admin")
     sub.add_parser("load-demo", help="load the demo networks, people and plans (idempotent)")
+    worker = sub.add_parser("worker", help="send webhook deliveries until stopped")
+    worker.add_argument("--once", action="store_true", help="send what is due now, then exit")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -83,6 +96,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"admin {args.email} is ready")
     elif args.command == "load-demo":
         asyncio.run(_load_demo())
+    elif args.command == "worker":
+        asyncio.run(_worker(args.once))
 
 
 if __name__ == "__main__":

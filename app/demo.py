@@ -12,6 +12,7 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.auth.policy import Principal, Role, SeilFunction
 from app.auth.schemas import RoleCreate
+from app.badges import demo as badges_demo
 from app.communities import demo as communities_demo
 from app.core.config import get_settings
 from app.core.db import Database
@@ -22,7 +23,9 @@ from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind
 from app.organisations import service as organisation_service
 from app.organisations.schemas import MembershipCreate, OrganisationCreate, OrganisationKind
+from app.partnerships import demo as partnerships_demo
 from app.plans import demo as plans_demo
+from app.webhooks import demo as webhooks_demo
 
 DEMO_PASSWORD = "cohesion-demo"
 ADMIN_EMAIL = "admin@cohesion.example"
@@ -279,6 +282,9 @@ async def _build(session: AsyncSession, admin: Principal, hasher: PasswordHasher
         )
     await communities_demo.load_demo(session, admin, networks)
     await mobility_demo.load_demo(session, admin, networks)
+    await partnerships_demo.load_demo(session, admin, networks)
+    await badges_demo.load_demo(session, admin, networks)
+    await webhooks_demo.load_demo(session, admin, networks)
 
 
 async def load_demo(*, verbose: bool = False) -> bool:

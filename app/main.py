@@ -20,6 +20,7 @@ from app.core.openapi import DESCRIPTION, install_docs, install_openapi
 from app.core.security import PasswordHasher, TokenService
 from app.core.state import AppState
 from app.health.router import router as health_router
+from app.webhooks import worker as webhook_worker
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
@@ -45,6 +46,20 @@ TAGS = [
         "description": "The mobility register: opportunities at each EQF level, and counts of "
         "actual mobilities posted in batches by scripts.",
     },
+    {
+        "name": "webhooks",
+        "description": "Signed HTTP callbacks for a network's events, with a delivery log.",
+    },
+    {
+        "name": "partnerships",
+        "description": "Partnerships with stakeholder organisations and their roles in plans; "
+        "professional learning programmes, sessions, attendance and evaluations.",
+    },
+    {
+        "name": "badges",
+        "description": "Open Badge networks: canvas proposals and their approval, badges, awards "
+        "as signed Open Badges 3.0 credentials, JWKS and public verification.",
+    },
     {"name": "audit", "description": "Every change: who, when, before and after."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
@@ -67,7 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with webhook_worker.in_background(state.db, state.settings):
+            yield
         await state.db.dispose()
 
     app = FastAPI(

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import RoleAssignment, ServiceAccount, User
+from app.badges.models import Badge, BadgeAward, BadgeNetworkInvitation, BadgeProposal, IssuerKey
 from app.communities.models import (
     Cohort,
     Community,
@@ -17,6 +18,16 @@ from app.core.idempotency import IdempotencyRecord
 from app.mobility.models import MobilityCount, MobilityCountBatch, MobilityOpportunity
 from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
+from app.partnerships.models import (
+    Evaluation,
+    EvaluationResponse,
+    PartnerCommitment,
+    Partnership,
+    Programme,
+    ProgrammeEnrolment,
+    ProgrammeSession,
+    SessionAttendance,
+)
 from app.plans.models import (
     Action,
     ActionStatusChange,
@@ -27,6 +38,7 @@ from app.plans.models import (
     Objective,
     Plan,
 )
+from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
 
 metadata = SQLModel.metadata
 
@@ -34,13 +46,20 @@ __all__ = [
     "Action",
     "ActionStatusChange",
     "AuditEvent",
+    "Badge",
+    "BadgeAward",
+    "BadgeNetworkInvitation",
+    "BadgeProposal",
     "Cohort",
     "Community",
     "CommunityMember",
     "CommunityNetwork",
     "Enrolment",
+    "Evaluation",
+    "EvaluationResponse",
     "Evidence",
     "IdempotencyRecord",
+    "IssuerKey",
     "MatchingProposal",
     "Measure",
     "MeasureReading",
@@ -53,9 +72,18 @@ __all__ = [
     "Network",
     "Objective",
     "Organisation",
+    "PartnerCommitment",
+    "Partnership",
     "Plan",
+    "Programme",
+    "ProgrammeEnrolment",
+    "ProgrammeSession",
     "RoleAssignment",
     "ServiceAccount",
+    "SessionAttendance",
     "User",
+    "WebhookDelivery",
+    "WebhookSecret",
+    "WebhookSubscription",
     "metadata",
 ]

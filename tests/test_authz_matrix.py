@@ -51,12 +51,20 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.badges.test_authz import ROWS as BADGE_ROWS
 from tests.communities.test_authz import ROWS as COMMUNITY_ROWS
 from tests.conftest import TEST_PASSWORD, World, token_headers
+from tests.partnerships.test_authz import ROWS as PARTNERSHIP_ROWS
+from tests.webhooks.test_authz import ROWS as WEBHOOK_ROWS
 
 # Domains that keep their own matrix (same principals, plus their own roles): their rows count
 # as covered here, so the route walk below still catches any route in no matrix at all.
-DOMAIN_MATRICES: dict[str, list[Any]] = {"communities": COMMUNITY_ROWS}
+DOMAIN_MATRICES: dict[str, list[Any]] = {
+    "communities": COMMUNITY_ROWS,
+    "badges": BADGE_ROWS,
+    "partnerships": PARTNERSHIP_ROWS,
+    "webhooks": WEBHOOK_ROWS,
+}
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"

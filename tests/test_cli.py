@@ -40,7 +40,13 @@ def test_migrate_and_load_demo_twice(tmp_path: Path) -> None:
     assert plans == [
         ("Networks of Networks Action Plan 2021-22", "active"),
         ("Collaborative Learning Networks (CLNs) Outcome Planner 2019-2020", "active"),
+        ("Open Badges for Migrant Skills England: success measures", "active"),
     ]
+    with sqlite3.connect(tmp_path / "sub" / "demo.db") as db:
+        awards = db.execute("SELECT count(*) FROM badge_awards").fetchone()[0]
+        partnerships = db.execute("SELECT count(*) FROM partnerships").fetchone()[0]
+    assert awards >= 3
+    assert partnerships >= 2
     second = cohesion("load-demo", env=env)
     assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout

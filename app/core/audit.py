@@ -73,4 +73,8 @@ async def record(
         request_id=correlation_id.get(),
     )
     session.add(event)
+    # Late import: the webhooks package imports this module. Deliveries join this transaction.
+    from app.webhooks.service import enqueue_for_audit
+
+    await enqueue_for_audit(session, event)
     return event

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
 
     admin_password: SecretStr | None = None
 
+    # Webhooks: the delivery worker runs inside the app unless disabled (then `cohesion worker`).
+    webhooks_worker_enabled: bool = True
+    # Allow targets on loopback/private/link-local addresses (tests and local development only).
+    webhooks_allow_private_targets: bool = False
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhooks_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    webhooks_batch_size: int = Field(default=50, ge=1, le=1000)
+    # A claimed delivery whose worker died is sent again once its lease has passed.
+    webhooks_lease_seconds: int = Field(default=300, ge=10, le=3600)
+
     @model_validator(mode="after")
     def _load_key_files(self) -> "Settings":
         if self.jwt_private_key is None and self.jwt_private_key_file is not None:

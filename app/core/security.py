@@ -121,3 +121,49 @@ class PasswordHasher:
 def new_secret(nbytes: int = 32) -> str:
     """A random URL-safe secret (client secrets, webhook secrets)."""
     return secrets.token_urlsafe(nbytes)
+
+
+# --- Verifiable Credentials (Open Badges 3.0 VC-JWT), signed with an issuer network's key ---
+
+VC_ALGORITHMS = frozenset({"ES256", "RS256"})
+
+
+def sign_vc_jwt(claims: dict[str, Any], private_key_pem: str, *, kid: str, algorithm: str) -> str:
+    """A compact JWS of ``claims`` signed with an issuer's private key (PEM), naming ``kid``."""
+    if algorithm not in VC_ALGORITHMS:
+        raise ValueError(f"unsupported credential algorithm {algorithm!r}")
+    return jwt.encode(
+        claims, private_key_pem, algorithm=algorithm, headers={"kid": kid, "typ": "JWT"}
+    )
+
+
+def vc_jwt_header(token: str) -> dict[str, Any]:
+    """The unverified header of a compact JWS (to find its ``kid``); InvalidToken if malformed."""
+    try:
+        header: dict[str, Any] = jwt.get_unverified_header(token)
+    except (JWTError, ValueError, TypeError, KeyError) as exc:
+        raise InvalidToken("malformed token") from exc
+    return header
+
+
+def verify_vc_jwt(
+    token: str, public_key_pem: str, *, algorithm: str, leeway: int = 0
+) -> dict[str, Any]:
+    """The claims of a VC-JWT whose signature verifies with ``public_key_pem`` under exactly
+    ``algorithm``, and which is not expired or not yet valid (``exp``/``nbf`` when present)."""
+    if algorithm not in VC_ALGORITHMS:
+        raise InvalidToken("unsupported algorithm")
+    try:
+        if jwt.get_unverified_header(token).get("alg") != algorithm:
+            raise InvalidToken("unexpected algorithm")
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            public_key_pem,
+            algorithms=[algorithm],
+            options={"verify_aud": False, "verify_exp": True, "verify_nbf": True, "leeway": leeway},
+        )
+    except JWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InvalidToken("malformed token") from exc
+    return claims

@@ -1,0 +1,126 @@
+"""Open Badges 3.0 credentials: the ``OpenBadgeCredential`` JSON-LD and its VC-JWT.
+
+The credential follows the 1EdTech AchievementCredential JSON Schema (OB 3.0.3 context); the
+earner is identified only by a salted SHA-256 hash of their email (``IdentityObject``). The
+VC-JWT payload carries the credential in ``vc`` with ``iss``, ``jti``, ``nbf`` (and ``exp``
+when it expires), signed with the issuer network's key (``app/badges/keys.py``).
+"""
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """``sha256$`` + hex SHA-256 of the normalised email followed by the salt."""
+    digest = hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
+    return f"sha256${digest}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def network_url(base: str, network_id: int) -> str:
+    return f"{base.rstrip('/')}/api/v1/networks/{network_id}"
+
+
+def achievement(base: str, badge: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "id": f"{base.rstrip('/')}/api/v1/badges/{badge.id}",
+        "type": ["Achievement"],
+        "name": badge.name,
+        "description": badge.description,
+        "criteria": {"narrative": badge.criteria_narrative},
+    }
+    if badge.image_url:
+        result["image"] = {"id": badge.image_url, "type": "Image"}
+    if badge.skill_tags:
+        result["tag"] = list(badge.skill_tags)
+    if badge.alignments:
+        result["alignment"] = [
+            {
+                "type": ["Alignment"],
+                "targetName": a["target_name"],
+                "targetUrl": a["target_url"],
+                **({"targetFramework": a["target_framework"]} if a.get("target_framework") else {}),
+                **({"targetCode": a["target_code"]} if a.get("target_code") else {}),
+            }
+            for a in badge.alignments
+        ]
+    return result
+
+
+def build_credential(
+    *,
+    base: str,
+    credential_id: str,
+    network: Any,
+    badge: Any,
+    identity: str,
+    salt: str,
+    evidence: list[dict[str, Any]],
+    issued_at: datetime,
+    expires_at: datetime | None,
+) -> dict[str, Any]:
+    credential: dict[str, Any] = {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": badge.name,
+        "issuer": {
+            "id": network_url(base, network.id),
+            "type": ["Profile"],
+            "name": network.name,
+        },
+        "validFrom": _iso(issued_at),
+        "issuanceDate": _iso(issued_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": identity,
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "salt": salt,
+                }
+            ],
+            "achievement": achievement(base, badge),
+        },
+    }
+    if expires_at is not None:
+        credential["validUntil"] = _iso(expires_at)
+    if evidence:
+        credential["evidence"] = [
+            {
+                "type": ["Evidence"],
+                **({"id": e["url"]} if e.get("url") else {}),
+                **({"narrative": e["narrative"]} if e.get("narrative") else {}),
+            }
+            for e in evidence
+        ]
+    return credential
+
+
+def jwt_claims(
+    credential: dict[str, Any], issued_at: datetime, expires_at: datetime | None
+) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "vc": credential,
+        "iss": credential["issuer"]["id"],
+        "jti": credential["id"],
+        "nbf": int(issued_at.timestamp()),
+        "iat": int(issued_at.timestamp()),
+    }
+    if expires_at is not None:
+        claims["exp"] = int(expires_at.timestamp())
+    return claims

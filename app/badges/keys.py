@@ -1,0 +1,97 @@
+"""Issuer signing keys: one ES256 (P-256) key per issuer network, made on first use.
+
+The private key is stored encrypted with Fernet under a key derived from
+``settings.jwt_secret`` (SHA-256 of a fixed label and the secret); the public key is published
+as a JWKS. Rotating ``jwt_secret`` therefore needs the keys re-encrypted (not provided yet).
+"""
+
+import base64
+import hashlib
+import secrets
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.badges.models import IssuerKey
+from app.core.config import Settings
+
+ALGORITHM = "ES256"
+
+
+def _fernet(settings: Settings) -> Fernet:
+    digest = hashlib.sha256(
+        b"cohesion-badge-issuer-keys:" + settings.jwt_secret.get_secret_value().encode()
+    ).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _b64(value: int) -> str:
+    return base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
+
+
+def new_key(network_id: int, settings: Settings) -> IssuerKey:
+    private = ec.generate_private_key(ec.SECP256R1())
+    numbers = private.public_key().public_numbers()
+    kid = f"net{network_id}-{secrets.token_hex(8)}"
+    private_pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    jwk = {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": _b64(numbers.x),
+        "y": _b64(numbers.y),
+        "kid": kid,
+        "alg": ALGORITHM,
+        "use": "sig",
+    }
+    return IssuerKey(
+        network_id=network_id,
+        kid=kid,
+        algorithm=ALGORITHM,
+        public_jwk=jwk,
+        public_pem=public_pem,
+        private_encrypted=_fernet(settings).encrypt(private_pem).decode(),
+    )
+
+
+def private_pem(key: IssuerKey, settings: Settings) -> str:
+    return _fernet(settings).decrypt(key.private_encrypted.encode()).decode()
+
+
+async def signing_key(session: AsyncSession, network_id: int, settings: Settings) -> IssuerKey:
+    """The network's current key, created on first use."""
+    key = await session.scalar(
+        select(IssuerKey)
+        .where(col(IssuerKey.network_id) == network_id)
+        .order_by(col(IssuerKey.id).desc())
+        .limit(1)
+    )
+    if key is None:
+        key = new_key(network_id, settings)
+        session.add(key)
+        await session.flush()
+    return key
+
+
+async def network_keys(session: AsyncSession, network_id: int) -> list[IssuerKey]:
+    rows = await session.scalars(
+        select(IssuerKey).where(col(IssuerKey.network_id) == network_id).order_by(col(IssuerKey.id))
+    )
+    return list(rows.all())
+
+
+async def by_kid(session: AsyncSession, kid: str) -> IssuerKey | None:
+    key: IssuerKey | None = await session.scalar(select(IssuerKey).where(col(IssuerKey.kid) == kid))
+    return key

@@ -1,0 +1,454 @@
+"""Routes for badge-network proposals, badges, awards, credentials, JWKS and verification."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.auth.deps import CurrentPrincipal
+from app.auth.policy import Principal, can
+from app.badges import keys, measures, service  # noqa: F401 - measures registers its sources
+from app.badges.deps import InBadge, ValidAward, ValidBadge, ValidProposal
+from app.badges.models import Badge, BadgeAward, BadgeProposal
+from app.badges.schemas import (
+    AwardCreate,
+    AwardPage,
+    AwardRead,
+    BadgeCreate,
+    BadgePage,
+    BadgeRead,
+    BadgeUpdate,
+    Completeness,
+    CredentialRead,
+    Jwks,
+    ProposalCreate,
+    ProposalPage,
+    ProposalRead,
+    ProposalStatus,
+    ProposalUpdate,
+    RejectBody,
+    RevokeBody,
+    VerificationRead,
+    VerifyBody,
+)
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.errors import NotFound
+from app.core.models import path_id
+from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.routing import CohesionRoute, route_options
+from app.core.state import app_state
+from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.networks import service as network_service
+from app.networks.deps import NetworkForRead
+
+router = APIRouter(tags=["badges"], route_class=CohesionRoute)
+
+SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
+PROPOSAL_SORTS = {"updated_at": BadgeProposal.updated_at, "name": BadgeProposal.name}
+BADGE_SORTS = {"name": Badge.name, "updated_at": Badge.updated_at}
+AWARD_SORTS = {"issued_at": BadgeAward.issued_at}
+
+
+def _tag(response: Response, obj: Any, location: str | None = None) -> None:
+    set_etag(response, obj.version)
+    if location:
+        response.headers["Location"] = location
+
+
+def award_read(award: BadgeAward, principal: Principal, found: InBadge) -> AwardRead:
+    """The award; the earner's email only for those who may award the network's badges."""
+    email = award.recipient_email if can(principal, service.BADGE_WRITE, found.network) else None
+    return AwardRead.model_validate(
+        {**award.model_dump(), "recipient_hash": award.identity_hash, "recipient_email": email}
+    )
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/badge-onboarding",
+    operation_id="list_badge_proposals",
+    summary="List badge-network proposals (own, or under networks you chair)",
+    response_model=ProposalPage,
+    responses=responses.LIST,
+)
+async def list_badge_proposals(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    proposal_status: Annotated[
+        ProposalStatus | None, Query(alias="status", description="Only this status.")
+    ] = None,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> ProposalPage:
+    order = sort_from_param(sort, PROPOSAL_SORTS, BadgeProposal.id)
+    items, next_cursor = await service.list_proposals(
+        session, principal, status=proposal_status, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return ProposalPage(
+        items=[ProposalRead.model_validate(p, from_attributes=True) for p in items],
+        next_cursor=next_cursor,
+    )
+
+
+@router.post(
+    "/badge-onboarding",
+    operation_id="create_badge_proposal",
+    summary="Draft a badge-network proposal (any section may be left for later)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalRead,
+    responses=responses.CREATE,
+)
+async def create_badge_proposal(
+    data: ProposalCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> BadgeProposal:
+    proposal = await service.create_proposal(session, principal, data=data)
+    _tag(response, proposal, f"/api/v1/badge-onboarding/{proposal.id}")
+    return proposal
+
+
+@router.get(
+    "/badge-onboarding/{proposal_id}",
+    operation_id="get_badge_proposal",
+    summary="Get a badge-network proposal",
+    response_model=ProposalRead,
+    responses=responses.READ,
+)
+async def get_badge_proposal(found: ValidProposal, response: Response) -> BadgeProposal:
+    _tag(response, found.proposal)
+    return found.proposal
+
+
+@router.patch(
+    "/badge-onboarding/{proposal_id}",
+    operation_id="update_badge_proposal",
+    summary="Fill or change sections of a draft proposal",
+    response_model=ProposalRead,
+    responses=responses.UPDATE,
+)
+async def update_badge_proposal(
+    data: ProposalUpdate,
+    found: ValidProposal,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> BadgeProposal:
+    check_if_match(if_match, found.proposal.version)
+    proposal = await service.update_proposal(session, principal, found, data=data)
+    _tag(response, proposal)
+    return proposal
+
+
+@router.get(
+    "/badge-onboarding/{proposal_id}/completeness",
+    operation_id="get_badge_proposal_completeness",
+    summary="Which required sections are still empty",
+    response_model=Completeness,
+    responses=responses.READ,
+)
+async def get_badge_proposal_completeness(found: ValidProposal) -> Completeness:
+    return service.completeness(found.proposal)
+
+
+@router.post(
+    "/badge-onboarding/{proposal_id}/submit",
+    operation_id="submit_badge_proposal",
+    summary="Submit a complete draft for approval",
+    response_model=ProposalRead,
+    responses=responses.ACTION,
+)
+async def submit_badge_proposal(
+    found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> BadgeProposal:
+    proposal = await service.submit_proposal(session, principal, found)
+    _tag(response, proposal)
+    return proposal
+
+
+@router.post(
+    "/badge-onboarding/{proposal_id}/approve",
+    operation_id="approve_badge_proposal",
+    summary="Approve: create the badge network, its chair, sub-groups and plan",
+    response_model=ProposalRead,
+    responses=responses.ACTION,
+)
+async def approve_badge_proposal(
+    found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> BadgeProposal:
+    proposal = await service.approve_proposal(session, principal, found)
+    _tag(response, proposal)
+    return proposal
+
+
+@router.post(
+    "/badge-onboarding/{proposal_id}/reject",
+    operation_id="reject_badge_proposal",
+    summary="Reject a submitted proposal, with a reason",
+    response_model=ProposalRead,
+    responses=responses.ACTION,
+)
+async def reject_badge_proposal(
+    data: RejectBody,
+    found: ValidProposal,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> BadgeProposal:
+    proposal = await service.reject_proposal(session, principal, found, reason=data.reason)
+    _tag(response, proposal)
+    return proposal
+
+
+@router.post(
+    "/badge-onboarding/{proposal_id}/reopen",
+    operation_id="reopen_badge_proposal",
+    summary="Return a rejected proposal to draft",
+    response_model=ProposalRead,
+    responses=responses.ACTION,
+)
+async def reopen_badge_proposal(
+    found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> BadgeProposal:
+    proposal = await service.reopen_proposal(session, principal, found)
+    _tag(response, proposal)
+    return proposal
+
+
+# --- badges -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/networks/{network_id}/badges",
+    operation_id="list_network_badges",
+    summary="List a badge network's badges",
+    response_model=BadgePage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_network_badges(
+    request: Request,
+    response: Response,
+    network: NetworkForRead,
+    session: SessionDep,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> BadgePage:
+    order = sort_from_param(sort, BADGE_SORTS, Badge.id)
+    items, next_cursor = await service.list_badges(
+        session, network, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return BadgePage(
+        items=[BadgeRead.model_validate(b, from_attributes=True) for b in items],
+        next_cursor=next_cursor,
+    )
+
+
+@router.post(
+    "/networks/{network_id}/badges",
+    operation_id="create_network_badge",
+    summary="Create a badge (chair or executive of the badge network)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BadgeRead,
+    responses=responses.CREATE,
+)
+async def create_network_badge(
+    data: BadgeCreate,
+    network: NetworkForRead,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> Badge:
+    badge = await service.create_badge(session, principal, network, data=data)
+    _tag(response, badge, f"/api/v1/badges/{badge.id}")
+    return badge
+
+
+@router.get(
+    "/badges/{badge_id}",
+    operation_id="get_badge",
+    summary="Get a badge",
+    response_model=BadgeRead,
+    responses=responses.READ,
+)
+async def get_badge(found: ValidBadge, response: Response) -> Badge:
+    _tag(response, found.badge)
+    return found.badge
+
+
+@router.patch(
+    "/badges/{badge_id}",
+    operation_id="update_badge",
+    summary="Update a badge",
+    response_model=BadgeRead,
+    responses=responses.UPDATE,
+)
+async def update_badge(
+    data: BadgeUpdate,
+    found: ValidBadge,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> Badge:
+    check_if_match(if_match, found.badge.version)
+    badge = await service.update_badge(session, principal, found, data=data)
+    _tag(response, badge)
+    return badge
+
+
+# --- awards -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/badges/{badge_id}/awards",
+    operation_id="list_badge_awards",
+    summary="List a badge's awards",
+    response_model=AwardPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_badge_awards(
+    request: Request,
+    response: Response,
+    found: ValidBadge,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> AwardPage:
+    order = sort_from_param(sort, AWARD_SORTS, BadgeAward.id)
+    items, next_cursor = await service.list_awards(
+        session, found.badge, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return AwardPage(
+        items=[award_read(a, principal, found) for a in items], next_cursor=next_cursor
+    )
+
+
+@router.post(
+    "/badges/{badge_id}/awards",
+    operation_id="award_badge",
+    summary="Award a badge: issues a signed Open Badges 3.0 credential",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AwardRead,
+    responses=responses.CREATE,
+)
+async def award_badge(
+    data: AwardCreate,
+    request: Request,
+    found: ValidBadge,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> AwardRead:
+    award = await service.award_badge(
+        session, principal, found, app_state(request).settings, data=data
+    )
+    _tag(response, award, f"/api/v1/awards/{award.id}")
+    return award_read(award, principal, found)
+
+
+@router.get(
+    "/awards/{award_id}",
+    operation_id="get_award",
+    summary="Get an award",
+    response_model=AwardRead,
+    responses=responses.READ,
+)
+async def get_award(
+    found: ValidAward, response: Response, principal: CurrentPrincipal
+) -> AwardRead:
+    _tag(response, found.obj)
+    return award_read(found.obj, principal, found)
+
+
+@router.get(
+    "/awards/{award_id}/credential",
+    operation_id="get_award_credential",
+    summary="The award's OpenBadgeCredential and its VC-JWT",
+    response_model=CredentialRead,
+    responses=responses.READ,
+)
+async def get_award_credential(found: ValidAward, request: Request) -> CredentialRead:
+    award: BadgeAward = found.obj
+    base = app_state(request).settings.jwt_issuer.rstrip("/")
+    return CredentialRead(
+        credential=award.credential,
+        jwt=award.credential_jwt,
+        jwks_url=f"{base}/api/v1/networks/{award.network_id}/jwks.json",
+    )
+
+
+@router.post(
+    "/awards/{award_id}/revoke",
+    operation_id="revoke_award",
+    summary="Revoke an award (verification fails from now on)",
+    response_model=AwardRead,
+    responses=responses.ACTION,
+)
+async def revoke_award(
+    data: RevokeBody,
+    found: ValidAward,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> AwardRead:
+    award = await service.revoke_award(session, principal, found, reason=data.reason)
+    _tag(response, award)
+    return award_read(award, principal, found)
+
+
+# --- public: verification and keys ---------------------------------------------------------
+
+
+@router.get(
+    "/awards/{award_id}/verify",
+    operation_id="verify_award",
+    summary="Verify an award's credential (no sign-in; never shows the email)",
+    response_model=VerificationRead,
+    responses=responses.problems(404, 422),
+)
+async def verify_award(
+    award_id: Annotated[int, path_id("award")], request: Request, session: SessionDep
+) -> VerificationRead:
+    award = await session.get(BadgeAward, award_id)
+    if award is None:
+        raise NotFound(f"award {award_id} does not exist")
+    return await service.verify_token(session, award.credential_jwt, app_state(request).settings)
+
+
+@router.post(
+    "/credentials/verify",
+    operation_id="verify_credential",
+    summary="Verify any VC-JWT issued here (no sign-in)",
+    response_model=VerificationRead,
+    responses=responses.problems(400, 413, 422),
+)
+@route_options(idempotent=False, write=False)
+async def verify_credential(
+    data: VerifyBody, request: Request, session: SessionDep
+) -> VerificationRead:
+    return await service.verify_token(session, data.jwt, app_state(request).settings)
+
+
+@router.get(
+    "/networks/{network_id}/jwks.json",
+    operation_id="get_network_jwks",
+    summary="The issuer network's public signing keys (JWKS; no sign-in)",
+    response_model=Jwks,
+    responses=responses.problems(404, 422),
+)
+async def get_network_jwks(
+    network_id: Annotated[int, path_id("network")], session: SessionDep
+) -> Jwks:
+    if await network_service.get(session, network_id) is None:
+        raise NotFound(f"network {network_id} does not exist")
+    return Jwks(keys=[k.public_jwk for k in await keys.network_keys(session, network_id)])

@@ -1,0 +1,589 @@
+"""Badge networks: the canvas workflow, badges, awards, credentials and their verification.
+
+Workflow: ``draft → submitted → approved | rejected``; a rejected proposal may be reopened to
+``draft`` by its proposer. Approving creates, in the request's one transaction, the badge
+network, its chair (the proposer), its sub-group communities, a plan of its success measures
+and invitation rows for its initial members.
+"""
+
+import uuid
+from datetime import UTC, date, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth import service as auth_service
+from app.auth.policy import Grant, Permission, Principal, Role, authorize
+from app.auth.schemas import RoleCreate
+from app.badges import credentials, keys
+from app.badges.deps import FoundProposal, InBadge, may_decide
+from app.badges.models import Badge, BadgeAward, BadgeNetworkInvitation, BadgeProposal, IssuerKey
+from app.badges.schemas import (
+    REQUIRED_SECTIONS,
+    AwardCreate,
+    BadgeCreate,
+    BadgeUpdate,
+    Completeness,
+    ProposalCreate,
+    ProposalStatus,
+    ProposalUpdate,
+    VerificationRead,
+)
+from app.communities import service as community_service
+from app.communities.schemas import CommunityCreate, CommunityKind, CommunityStatus
+from app.core import audit
+from app.core.config import Settings
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, Unprocessable
+from app.core.pagination import Sort, paginate
+from app.core.security import InvalidToken, vc_jwt_header, verify_vc_jwt
+from app.core.security import sign_vc_jwt as _sign
+from app.networks import service as network_service
+from app.networks.models import Network
+from app.networks.schemas import NetworkCreate, NetworkKind
+from app.plans import service as plan_service
+from app.plans.deps import InPlan
+from app.plans.schemas import MeasureCreate, ObjectiveCreate, ObjectiveKind, PlanCreate, PlanStatus
+
+# Writing badges and awarding them: the chair or an executive of the badge network. The policy
+# has no badge permission yet; plan:write is held by exactly those roles.
+BADGE_WRITE = Permission.plan_write
+
+JSON_SECTIONS = frozenset({"existing_resources", "commitment", "communication"})
+
+
+def _issue(loc: list[str | int], msg: str, kind: str) -> dict[str, Any]:
+    return {"loc": loc, "msg": msg, "type": kind}
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+async def _check_parent(session: AsyncSession, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    if await network_service.get(session, parent_id) is None:
+        raise Unprocessable(
+            f"network {parent_id} does not exist",
+            errors=[_issue(["body", "parent_network_id"], "unknown network", "unknown_network")],
+        )
+
+
+def _section_values(data: ProposalCreate | ProposalUpdate) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    for key in ("sub_groups", "success_measures", "initial_members"):
+        if key in changes and changes[key] is None:
+            changes[key] = []
+    return changes
+
+
+async def create_proposal(
+    session: AsyncSession, principal: Principal, *, data: ProposalCreate
+) -> BadgeProposal:
+    if not principal.is_user:
+        raise Forbidden("only people draft badge-network proposals")
+    await _check_parent(session, data.parent_network_id)
+    proposal = BadgeProposal.model_validate(
+        {**_section_values(data), "proposer_user_id": principal.id, "status": "draft"}
+    )
+    session.add(proposal)
+    await audit.record(
+        session, principal, action="create", obj=proposal, network_id=data.parent_network_id
+    )
+    return proposal
+
+
+async def list_proposals(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    status: ProposalStatus | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[BadgeProposal], str | None]:
+    """Own proposals; admins see all; chairs see those under networks they chair."""
+    stmt = select(BadgeProposal)
+    if not principal.is_admin:
+        chaired = [g.network_id for g in principal.grants if g.role is Role.chair]
+        stmt = stmt.where(
+            or_(
+                col(BadgeProposal.proposer_user_id) == principal.id,
+                col(BadgeProposal.parent_network_id).in_(chaired),
+            )
+        )
+    if status is not None:
+        stmt = stmt.where(col(BadgeProposal.status) == status.value)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+def _require_proposer(principal: Principal, found: FoundProposal) -> None:
+    if not (principal.is_user and found.proposal.proposer_user_id == principal.id):
+        raise Forbidden("only the proposer may change or submit a proposal")
+
+
+def _require_status(proposal: BadgeProposal, *allowed: ProposalStatus, doing: str) -> None:
+    if proposal.status not in {s.value for s in allowed}:
+        raise Conflict(f"cannot {doing} a proposal that is {proposal.status}")
+
+
+async def update_proposal(
+    session: AsyncSession, principal: Principal, found: FoundProposal, *, data: ProposalUpdate
+) -> BadgeProposal:
+    _require_proposer(principal, found)
+    proposal = found.proposal
+    _require_status(proposal, ProposalStatus.draft, doing="edit")
+    changes = _section_values(data)
+    if "parent_network_id" in changes:
+        await _check_parent(session, changes["parent_network_id"])
+    before = audit.snapshot(proposal)
+    proposal.sqlmodel_update(changes)
+    session.add(proposal)
+    await audit.record(
+        session,
+        principal,
+        action="update",
+        obj=proposal,
+        network_id=proposal.parent_network_id,
+        before=before,
+    )
+    return proposal
+
+
+def _empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    if isinstance(value, list):
+        return not value
+    return False
+
+
+def completeness(proposal: BadgeProposal) -> Completeness:
+    missing = [s for s in REQUIRED_SECTIONS if _empty(getattr(proposal, s))]
+    return Completeness(complete=not missing, missing=missing, required=list(REQUIRED_SECTIONS))
+
+
+async def _transition(
+    session: AsyncSession,
+    principal: Principal,
+    proposal: BadgeProposal,
+    action: str,
+    changes: dict[str, Any],
+) -> BadgeProposal:
+    before = audit.snapshot(proposal)
+    proposal.sqlmodel_update(changes)
+    session.add(proposal)
+    await audit.record(
+        session,
+        principal,
+        action=action,
+        obj=proposal,
+        network_id=proposal.network_id or proposal.parent_network_id,
+        before=before,
+    )
+    return proposal
+
+
+async def submit_proposal(
+    session: AsyncSession, principal: Principal, found: FoundProposal
+) -> BadgeProposal:
+    _require_proposer(principal, found)
+    proposal = found.proposal
+    _require_status(proposal, ProposalStatus.draft, doing="submit")
+    report = completeness(proposal)
+    if report.missing:
+        raise Unprocessable(
+            f"fill every required section before submitting: {', '.join(report.missing)}",
+            errors=[
+                _issue(["body", s], "required section is empty", "missing") for s in report.missing
+            ],
+        )
+    if found.parent is None:
+        raise Unprocessable(
+            "the parent network no longer exists",
+            errors=[_issue(["body", "parent_network_id"], "unknown network", "unknown_network")],
+        )
+    return await _transition(
+        session, principal, proposal, "submit", {"status": "submitted", "submitted_at": utcnow()}
+    )
+
+
+def _require_decider(principal: Principal, found: FoundProposal) -> None:
+    if not may_decide(principal, found.parent):
+        raise Forbidden("only a platform admin or the parent network's chair decides proposals")
+
+
+async def reject_proposal(
+    session: AsyncSession, principal: Principal, found: FoundProposal, *, reason: str
+) -> BadgeProposal:
+    _require_decider(principal, found)
+    _require_status(found.proposal, ProposalStatus.submitted, doing="reject")
+    return await _transition(
+        session,
+        principal,
+        found.proposal,
+        "reject",
+        {
+            "status": "rejected",
+            "rejection_reason": reason,
+            "decided_at": utcnow(),
+            "decided_by_user_id": principal.id if principal.is_user else None,
+        },
+    )
+
+
+async def reopen_proposal(
+    session: AsyncSession, principal: Principal, found: FoundProposal
+) -> BadgeProposal:
+    _require_proposer(principal, found)
+    _require_status(found.proposal, ProposalStatus.rejected, doing="reopen")
+    return await _transition(session, principal, found.proposal, "reopen", {"status": "draft"})
+
+
+def _with_chair(principal: Principal, network_id: int) -> Principal:
+    """The approver, acting with the authority the approval gives over the new network."""
+    return Principal(
+        kind=principal.kind,
+        id=principal.id,
+        is_admin=principal.is_admin,
+        grants=[*principal.grants, Grant(network_id=network_id, role=Role.chair)],
+        scopes=principal.scopes,
+        service_network_id=principal.service_network_id,
+        name=principal.name,
+    )
+
+
+def _plan_period(start: date) -> date:
+    try:
+        return start.replace(year=start.year + 1) - timedelta(days=1)
+    except ValueError:
+        return start.replace(year=start.year + 1, day=28) - timedelta(days=1)
+
+
+async def approve_proposal(
+    session: AsyncSession, principal: Principal, found: FoundProposal
+) -> BadgeProposal:
+    """Create the badge network with its chair, sub-groups, plan and invitations."""
+    _require_decider(principal, found)
+    proposal = found.proposal
+    _require_status(proposal, ProposalStatus.submitted, doing="approve")
+    assert found.parent is not None and proposal.name is not None
+    network = await network_service.create(
+        session,
+        principal,
+        data=NetworkCreate(
+            name=proposal.name,
+            kind=NetworkKind.badge,
+            parent_id=found.parent.id,
+            territory=(proposal.territory or "")[:200] or None,
+            description=proposal.drivers,
+            membership_criteria=proposal.network_composition,
+        ),
+    )
+    assert network.id is not None
+    await auth_service.appoint(
+        session,
+        principal,
+        network,
+        data=RoleCreate(user_id=proposal.proposer_user_id, role=Role.chair),
+    )
+    acting = _with_chair(principal, network.id)
+    for group in proposal.sub_groups:
+        lead = group.get("lead")
+        await community_service.create_community(
+            session,
+            acting,
+            network,
+            data=CommunityCreate(
+                kind=CommunityKind.sub_group,
+                title=group["name"],
+                purpose=f"Led by {lead}" if lead else None,
+                status=CommunityStatus.active,
+            ),
+        )
+    start = utcnow().date()
+    plan = await plan_service.create_plan(
+        session,
+        acting,
+        network,
+        data=PlanCreate(
+            title=f"{proposal.name}: success measures"[:300],
+            aim=proposal.drivers,
+            period_start=start,
+            period_end=_plan_period(start),
+            status=PlanStatus.active,
+        ),
+    )
+    objective = await plan_service.create_objective(
+        session,
+        acting,
+        InPlan(obj=plan, plan=plan, network=network),
+        data=ObjectiveCreate(
+            code="1", kind=ObjectiveKind.outcome, title="What success will look like"
+        ),
+    )
+    for position, text in enumerate(proposal.success_measures):
+        await plan_service.create_measure(
+            session,
+            acting,
+            InPlan(obj=objective, plan=plan, network=network),
+            data=MeasureCreate(description=text, position=position),
+        )
+    for member in proposal.initial_members:
+        invitation = BadgeNetworkInvitation(
+            network_id=network.id,
+            proposal_id=proposal.id or 0,
+            group=member["group"],
+            name=member["name"],
+            organisation=member.get("organisation"),
+            contact=member.get("contact"),
+        )
+        session.add(invitation)
+        await audit.record(
+            session, principal, action="create", obj=invitation, network_id=network.id
+        )
+    return await _transition(
+        session,
+        principal,
+        proposal,
+        "approve",
+        {
+            "status": "approved",
+            "decided_at": utcnow(),
+            "decided_by_user_id": principal.id if principal.is_user else None,
+            "network_id": network.id,
+            "plan_id": plan.id,
+        },
+    )
+
+
+async def list_invitations(session: AsyncSession, network_id: int) -> list[BadgeNetworkInvitation]:
+    rows = await session.scalars(
+        select(BadgeNetworkInvitation)
+        .where(col(BadgeNetworkInvitation.network_id) == network_id)
+        .order_by(col(BadgeNetworkInvitation.id))
+    )
+    return list(rows.all())
+
+
+# --- badges -------------------------------------------------------------------------------
+
+
+def _require_badge_network(network: Network) -> None:
+    if network.kind != NetworkKind.badge.value:
+        raise Conflict(f"network {network.id} is not a badge network; only badge networks issue")
+
+
+async def create_badge(
+    session: AsyncSession, principal: Principal, network: Network, *, data: BadgeCreate
+) -> Badge:
+    authorize(principal, BADGE_WRITE, network)
+    _require_badge_network(network)
+    badge = Badge.model_validate(data.model_dump(mode="json"), update={"network_id": network.id})
+    session.add(badge)
+    await audit.record(session, principal, action="create", obj=badge, network_id=network.id)
+    return badge
+
+
+async def list_badges(
+    session: AsyncSession, network: Network, *, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[Badge], str | None]:
+    stmt = select(Badge).where(col(Badge.network_id) == network.id, col(Badge.deleted_at).is_(None))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def update_badge(
+    session: AsyncSession, principal: Principal, found: InBadge, *, data: BadgeUpdate
+) -> Badge:
+    authorize(principal, BADGE_WRITE, found.network)
+    badge = found.badge
+    before = audit.snapshot(badge)
+    badge.sqlmodel_update(data.model_dump(exclude_unset=True, mode="json"))
+    session.add(badge)
+    await audit.record(
+        session, principal, action="update", obj=badge, network_id=found.network.id, before=before
+    )
+    return badge
+
+
+# --- awards -------------------------------------------------------------------------------
+
+
+async def award_badge(
+    session: AsyncSession,
+    principal: Principal,
+    found: InBadge,
+    settings: Settings,
+    *,
+    data: AwardCreate,
+) -> BadgeAward:
+    """Award a badge: build the OpenBadgeCredential and sign it with the network's key."""
+    authorize(principal, BADGE_WRITE, found.network)
+    network, badge = found.network, found.badge
+    assert network.id is not None and badge.id is not None
+    email = data.recipient_email
+    if data.user_id is not None:
+        from app.auth.models import User
+
+        user = await session.get(User, data.user_id)
+        if user is None:
+            raise Unprocessable(
+                f"user {data.user_id} does not exist",
+                errors=[_issue(["body", "user_id"], "unknown user", "unknown_user")],
+            )
+        email = user.email
+    assert email is not None
+    salt = credentials.new_salt()
+    identity = credentials.identity_hash(email, salt)
+    issued_at = utcnow().replace(microsecond=0)
+    expires_at = data.valid_until.astimezone(UTC) if data.valid_until else None
+    if expires_at is not None and expires_at <= issued_at:
+        raise Unprocessable(
+            "valid_until is in the past",
+            errors=[_issue(["body", "valid_until"], "must be in the future", "past")],
+        )
+    credential_id = f"urn:uuid:{uuid.uuid4()}"
+    evidence = [e.model_dump(mode="json", exclude_none=True) for e in data.evidence]
+    credential = credentials.build_credential(
+        base=settings.jwt_issuer,
+        credential_id=credential_id,
+        network=network,
+        badge=badge,
+        identity=identity,
+        salt=salt,
+        evidence=evidence,
+        issued_at=issued_at,
+        expires_at=expires_at,
+    )
+    key = await keys.signing_key(session, network.id, settings)
+    token = _sign(
+        credentials.jwt_claims(credential, issued_at, expires_at),
+        keys.private_pem(key, settings),
+        kid=key.kid,
+        algorithm=key.algorithm,
+    )
+    award = BadgeAward(
+        badge_id=badge.id,
+        network_id=network.id,
+        credential_id=credential_id,
+        recipient_name=data.recipient_name,
+        recipient_email=data.recipient_email,
+        recipient_user_id=data.user_id,
+        identity_salt=salt,
+        identity_hash=identity,
+        evidence=evidence,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        awarded_by_user_id=principal.id if principal.is_user else None,
+        credential=credential,
+        credential_jwt=token,
+        key_id=key.kid,
+    )
+    session.add(award)
+    await audit.record(
+        session,
+        principal,
+        action="create",
+        obj=award,
+        network_id=network.id,
+        after=audit.snapshot(award) | {"recipient_email": None, "credential_jwt": None},
+    )
+    return award
+
+
+async def list_awards(
+    session: AsyncSession, badge: Badge, *, sort: Sort, limit: int, cursor: str | None
+) -> tuple[list[BadgeAward], str | None]:
+    stmt = select(BadgeAward).where(col(BadgeAward.badge_id) == badge.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def revoke_award(
+    session: AsyncSession, principal: Principal, found: InBadge, *, reason: str
+) -> BadgeAward:
+    authorize(principal, BADGE_WRITE, found.network)
+    award: BadgeAward = found.obj
+    if award.revoked_at is not None:
+        raise Conflict(f"award {award.id} is already revoked")
+    before = audit.snapshot(award) | {"recipient_email": None, "credential_jwt": None}
+    award.revoked_at = utcnow()
+    award.revocation_reason = reason
+    session.add(award)
+    await audit.record(
+        session,
+        principal,
+        action="revoke",
+        obj=award,
+        network_id=found.network.id,
+        before=before,
+        after=audit.snapshot(award) | {"recipient_email": None, "credential_jwt": None},
+    )
+    return award
+
+
+# --- verification (no authentication) -----------------------------------------------------
+
+
+def _invalid(reason: str, **known: Any) -> VerificationRead:
+    return VerificationRead(
+        valid=False,
+        reason=reason,
+        badge=known.get("badge"),
+        issuer=known.get("issuer"),
+        issued_on=known.get("issued_on"),
+        recipient_hash=known.get("recipient_hash"),
+    )
+
+
+async def verify_token(session: AsyncSession, token: str, settings: Settings) -> VerificationRead:
+    """Check a VC-JWT: its key (by ``kid``) belongs to the issuer it names, the signature
+    verifies, it is in its validity period, and the award is known and not revoked."""
+    try:
+        header = vc_jwt_header(token)
+    except InvalidToken:
+        return _invalid("malformed credential")
+    kid = header.get("kid")
+    key: IssuerKey | None = await keys.by_kid(session, kid) if isinstance(kid, str) else None
+    if key is None:
+        return _invalid("unknown signing key")
+    try:
+        claims = verify_vc_jwt(
+            token, key.public_pem, algorithm=key.algorithm, leeway=settings.jwt_leeway_seconds
+        )
+    except InvalidToken as exc:
+        reason = "expired" if "expired" in str(exc).lower() else "signature does not verify"
+        return _invalid(reason)
+    vc = claims.get("vc")
+    if not isinstance(vc, dict):
+        return _invalid("not a verifiable credential")
+    issuer = vc.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if (
+        issuer_id != credentials.network_url(settings.jwt_issuer, key.network_id)
+        or claims.get("iss") != issuer_id
+    ):
+        return _invalid("signed by a key that is not the issuer's")
+    award = await session.scalar(
+        select(BadgeAward).where(col(BadgeAward.credential_id) == vc.get("id"))
+    )
+    if award is None or award.network_id != key.network_id:
+        return _invalid("unknown credential")
+    badge = await session.get(Badge, award.badge_id)
+    network = await session.get(Network, award.network_id)
+    known = {
+        "badge": badge.name if badge else None,
+        "issuer": network.name if network else None,
+        "issued_on": award.issued_at,
+        "recipient_hash": award.identity_hash,
+    }
+    if award.revoked_at is not None:
+        return _invalid("revoked", **known)
+    if award.expires_at is not None and award.expires_at <= utcnow():
+        return _invalid("expired", **known)
+    return VerificationRead(valid=True, reason=None, **known)

@@ -1,0 +1,273 @@
+"""Routes for webhook subscriptions (a network's chair), their secrets and delivery log."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.auth.deps import CurrentPrincipal
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.routing import CohesionRoute, route_options
+from app.core.state import app_state
+from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.webhooks import events, service, targets
+from app.webhooks.deps import DeletedWebhook, ManagedWebhook, NetworkForWebhooks, ValidDelivery
+from app.webhooks.models import WebhookDelivery, WebhookSubscription
+from app.webhooks.schemas import (
+    DeliveryPage,
+    DeliveryRead,
+    DeliveryStatus,
+    EventTypeList,
+    EventTypeRead,
+    SecretRotate,
+    WebhookCreate,
+    WebhookPage,
+    WebhookRead,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+
+router = APIRouter(tags=["webhooks"], route_class=CohesionRoute)
+
+SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
+WEBHOOK_SORTS = {"created_at": WebhookSubscription.created_at, "url": WebhookSubscription.url}
+DELIVERY_SORTS = {"occurred_at": WebhookDelivery.occurred_at}
+NO_STORE = "no-store"
+
+
+def _policy(request: Request) -> targets.TargetPolicy:
+    return targets.TargetPolicy.from_settings(app_state(request).settings)
+
+
+def _with_secret(subscription: WebhookSubscription, secret: str) -> WebhookWithSecret:
+    return WebhookWithSecret.model_validate({**subscription.model_dump(), "secret": secret})
+
+
+def _delivery(delivery: WebhookDelivery) -> DeliveryRead:
+    return DeliveryRead.model_validate(
+        {
+            **delivery.model_dump(exclude={"payload"}),
+            "webhook_id": delivery.subscription_id,
+            "payload": json.loads(delivery.payload),
+        }
+    )
+
+
+@router.get(
+    "/webhook-event-types",
+    operation_id="list_webhook_event_types",
+    summary="List the event types webhooks can receive",
+    response_model=EventTypeList,
+    responses=responses.problems(401),
+)
+async def list_webhook_event_types(_: CurrentPrincipal) -> EventTypeList:
+    return EventTypeList(
+        items=[EventTypeRead(type=t, description=d) for t, d in events.EVENT_TYPES.items()]
+    )
+
+
+@router.get(
+    "/networks/{network_id}/webhooks",
+    operation_id="list_network_webhooks",
+    summary="List a network's webhook subscriptions (chair)",
+    response_model=WebhookPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_network_webhooks(
+    request: Request,
+    response: Response,
+    network: NetworkForWebhooks,
+    session: SessionDep,
+    active: Annotated[bool | None, Query(description="Only active (or inactive) ones.")] = None,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> WebhookPage:
+    order = sort_from_param(sort, WEBHOOK_SORTS, WebhookSubscription.id)
+    items, next_cursor = await service.list_webhooks(
+        session, network, active=active, sort=order, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return WebhookPage(
+        items=[WebhookRead.model_validate(s, from_attributes=True) for s in items],
+        next_cursor=next_cursor,
+    )
+
+
+@router.post(
+    "/networks/{network_id}/webhooks",
+    operation_id="create_network_webhook",
+    summary="Subscribe a URL to a network's events (chair)",
+    description="The response carries `secret`, shown only here; it signs every delivery "
+    "(Standard Webhooks). Idempotency-Key is not offered: replaying would require storing "
+    "the response with its secret.",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookWithSecret,
+    responses=responses.CREATE,
+)
+@route_options(idempotent=False)
+async def create_network_webhook(
+    request: Request,
+    data: WebhookCreate,
+    network: NetworkForWebhooks,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> WebhookWithSecret:
+    subscription, secret = await service.create_webhook(
+        session, principal, network, data=data, policy=_policy(request)
+    )
+    set_etag(response, subscription.version)
+    response.headers["Location"] = f"/api/v1/webhooks/{subscription.id}"
+    response.headers["Cache-Control"] = NO_STORE
+    return _with_secret(subscription, secret)
+
+
+@router.get(
+    "/webhooks/{webhook_id}",
+    operation_id="get_webhook",
+    summary="Get a webhook subscription (chair)",
+    description="`disabled_reason` says why a subscription was disabled automatically.",
+    response_model=WebhookRead,
+    responses=responses.problems(401, 403, 404, 422),
+)
+async def get_webhook(found: ManagedWebhook, response: Response) -> WebhookSubscription:
+    set_etag(response, found.subscription.version)
+    return found.subscription
+
+
+@router.patch(
+    "/webhooks/{webhook_id}",
+    operation_id="update_webhook",
+    summary="Update a webhook subscription; active: true re-enables a disabled one",
+    response_model=WebhookRead,
+    responses=responses.UPDATE,
+)
+async def update_webhook(
+    request: Request,
+    data: WebhookUpdate,
+    found: ManagedWebhook,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> WebhookSubscription:
+    check_if_match(if_match, found.subscription.version)
+    subscription = await service.update_webhook(
+        session, principal, found, data=data, policy=_policy(request)
+    )
+    set_etag(response, subscription.version)
+    return subscription
+
+
+@router.delete(
+    "/webhooks/{webhook_id}",
+    operation_id="delete_webhook",
+    summary="Delete a webhook subscription (restorable)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.DELETE,
+)
+async def delete_webhook(
+    found: ManagedWebhook,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> Response:
+    check_if_match(if_match, found.subscription.version)
+    await service.delete_webhook(session, principal, found)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/restore",
+    operation_id="restore_webhook",
+    summary="Restore a deleted webhook subscription",
+    response_model=WebhookRead,
+    responses=responses.ACTION,
+)
+async def restore_webhook(
+    found: DeletedWebhook, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> WebhookSubscription:
+    subscription = await service.restore_webhook(session, principal, found)
+    set_etag(response, subscription.version)
+    return subscription
+
+
+@router.post(
+    "/webhooks/{webhook_id}/rotate-secret",
+    operation_id="rotate_webhook_secret",
+    summary="Issue a new signing secret (shown once)",
+    description="Deliveries carry a signature with the previous secret too for "
+    "`keep_previous_hours` (default 24), so receivers can switch without missing one.",
+    response_model=WebhookWithSecret,
+    responses=responses.ACTION,
+)
+@route_options(idempotent=False)
+async def rotate_webhook_secret(
+    found: ManagedWebhook,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    data: SecretRotate | None = None,
+) -> WebhookWithSecret:
+    subscription, secret = await service.rotate_secret(
+        session, principal, found, data=data or SecretRotate()
+    )
+    set_etag(response, subscription.version)
+    response.headers["Cache-Control"] = NO_STORE
+    return _with_secret(subscription, secret)
+
+
+@router.get(
+    "/webhooks/{webhook_id}/deliveries",
+    operation_id="list_webhook_deliveries",
+    summary="The delivery log of a webhook subscription, newest first",
+    response_model=DeliveryPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_webhook_deliveries(
+    request: Request,
+    response: Response,
+    found: ManagedWebhook,
+    session: SessionDep,
+    delivery_status: Annotated[
+        DeliveryStatus | None, Query(alias="status", description="Only this status.")
+    ] = None,
+    event_type: Annotated[
+        str | None, Query(max_length=60, description="Only this event type.")
+    ] = None,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> DeliveryPage:
+    order = sort_from_param(sort, DELIVERY_SORTS, WebhookDelivery.id, default="-id")
+    items, next_cursor = await service.list_deliveries(
+        session,
+        found.subscription,
+        status=delivery_status,
+        event_type=event_type,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+    )
+    link_next(request, response, next_cursor)
+    return DeliveryPage(items=[_delivery(d) for d in items], next_cursor=next_cursor)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    operation_id="redeliver_webhook_delivery",
+    summary="Send a delivery again, now, with the same Webhook-Id",
+    response_model=DeliveryRead,
+    responses=responses.ACTION,
+)
+async def redeliver_webhook_delivery(
+    found: ManagedWebhook,
+    delivery: ValidDelivery,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> DeliveryRead:
+    delivery = await service.redeliver(session, principal, found, delivery)
+    return _delivery(delivery)

@@ -1,0 +1,316 @@
+"""Webhook subscriptions (chair only), the outbox written with every audited change, and the
+delivery log."""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from app.auth.policy import Permission, Principal, authorize
+from app.core import audit, softdelete
+from app.core.db import utcnow
+from app.core.errors import Conflict, Unprocessable
+from app.core.pagination import Sort, paginate
+from app.networks.models import Network
+from app.webhooks import events, signing, targets
+from app.webhooks.deps import FoundWebhook
+from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
+from app.webhooks.schemas import (
+    DeliveryStatus,
+    SecretRotate,
+    WebhookCreate,
+    WebhookUpdate,
+)
+
+MAX_PER_NETWORK = 25
+
+
+@dataclass(frozen=True, slots=True)
+class SystemActor:
+    """The platform itself, as the actor of changes nobody asked for (auto-disabling)."""
+
+    actor_kind: str = "system"
+    actor_id: int | None = None
+
+
+SYSTEM = SystemActor()
+
+
+def rfc3339(moment: datetime) -> str:
+    """A UTC timestamp as the API writes it (``2026-11-24T10:00:00Z``)."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+async def check_target(url: str, policy: targets.TargetPolicy) -> None:
+    """422 unless webhooks may be sent to ``url``."""
+    try:
+        await targets.check(url, policy)
+    except targets.TargetRefused as exc:
+        raise Unprocessable(
+            exc.message, errors=[{"loc": ["body", "url"], "msg": exc.message, "type": exc.kind}]
+        ) from exc
+
+
+# --- subscriptions ------------------------------------------------------------------------
+
+
+async def create_webhook(
+    session: AsyncSession,
+    principal: Principal,
+    network: Network,
+    *,
+    data: WebhookCreate,
+    policy: targets.TargetPolicy,
+) -> tuple[WebhookSubscription, str]:
+    """A new subscription and its signing secret (returned once, never again)."""
+    authorize(principal, Permission.webhook_manage, network)
+    await check_target(data.url, policy)
+    count = await session.scalar(
+        select(func.count()).where(
+            col(WebhookSubscription.network_id) == network.id,
+            col(WebhookSubscription.deleted_at).is_(None),
+        )
+    )
+    if (count or 0) >= MAX_PER_NETWORK:
+        raise Conflict(f"a network may have at most {MAX_PER_NETWORK} webhooks; delete one first")
+    subscription = WebhookSubscription.model_validate(
+        data,
+        update={
+            "network_id": network.id,
+            "created_by_user_id": principal.id if principal.is_user else None,
+        },
+    )
+    session.add(subscription)
+    await audit.record(session, principal, action="create", obj=subscription, network_id=network.id)
+    assert subscription.id is not None
+    secret = signing.new_secret()
+    session.add(WebhookSecret(subscription_id=subscription.id, secret=secret))
+    return subscription, secret
+
+
+async def list_webhooks(
+    session: AsyncSession,
+    network: Network,
+    *,
+    active: bool | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[WebhookSubscription], str | None]:
+    stmt = select(WebhookSubscription).where(
+        col(WebhookSubscription.network_id) == network.id,
+        col(WebhookSubscription.deleted_at).is_(None),
+    )
+    if active is not None:
+        stmt = stmt.where(col(WebhookSubscription.active).is_(active))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+async def update_webhook(
+    session: AsyncSession,
+    principal: Principal,
+    found: FoundWebhook,
+    *,
+    data: WebhookUpdate,
+    policy: targets.TargetPolicy,
+) -> WebhookSubscription:
+    """Change a subscription; ``active: true`` re-enables one that was disabled by failures."""
+    authorize(principal, Permission.webhook_manage, found.network)
+    subscription = found.subscription
+    changes = data.model_dump(exclude_unset=True)
+    if "url" in changes and changes["url"] != subscription.url:
+        await check_target(changes["url"], policy)
+    if changes.get("active") is True and not subscription.active:
+        changes.update(disabled_reason=None, disabled_at=None, failing_since=None)
+    before = audit.snapshot(subscription)
+    subscription.sqlmodel_update(changes)
+    session.add(subscription)
+    await audit.record(
+        session,
+        principal,
+        action="update",
+        obj=subscription,
+        network_id=found.network.id,
+        before=before,
+    )
+    return subscription
+
+
+async def delete_webhook(session: AsyncSession, principal: Principal, found: FoundWebhook) -> None:
+    """Soft-delete: nothing more is queued or sent for it until it is restored."""
+    authorize(principal, Permission.webhook_manage, found.network)
+    await softdelete.soft_delete(
+        session, principal, found.subscription, network_id=found.network.id
+    )
+
+
+async def restore_webhook(
+    session: AsyncSession, principal: Principal, found: FoundWebhook
+) -> WebhookSubscription:
+    authorize(principal, Permission.webhook_manage, found.network)
+    await softdelete.restore(session, principal, found.subscription, network_id=found.network.id)
+    return found.subscription
+
+
+async def rotate_secret(
+    session: AsyncSession, principal: Principal, found: FoundWebhook, *, data: SecretRotate
+) -> tuple[WebhookSubscription, str]:
+    """A new signing secret; the previous ones keep signing for ``keep_previous_hours``."""
+    authorize(principal, Permission.webhook_manage, found.network)
+    subscription = found.subscription
+    now = utcnow()
+    keep_until = now + timedelta(hours=data.keep_previous_hours)
+    of_this = col(WebhookSecret.subscription_id) == subscription.id
+    expires = col(WebhookSecret.expires_at)
+    await session.execute(delete(WebhookSecret).where(of_this, expires <= now))
+    await session.execute(
+        update(WebhookSecret)
+        .where(of_this, or_(expires.is_(None), expires > keep_until))
+        .values(expires_at=keep_until)
+    )
+    assert subscription.id is not None
+    secret = signing.new_secret()
+    session.add(WebhookSecret(subscription_id=subscription.id, secret=secret))
+    await audit.record(
+        session,
+        principal,
+        action="rotate_secret",
+        obj=subscription,
+        network_id=found.network.id,
+        before=audit.snapshot(subscription),
+        after={**audit.snapshot(subscription), "previous_secret_expires_at": rfc3339(keep_until)},
+    )
+    return subscription, secret
+
+
+# --- the delivery log ---------------------------------------------------------------------
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    subscription: WebhookSubscription,
+    *,
+    status: DeliveryStatus | None,
+    event_type: str | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[WebhookDelivery], str | None]:
+    stmt = select(WebhookDelivery).where(col(WebhookDelivery.subscription_id) == subscription.id)
+    if status is not None:
+        stmt = stmt.where(col(WebhookDelivery.status) == status.value)
+    if event_type is not None:
+        stmt = stmt.where(col(WebhookDelivery.event_type) == event_type)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+
+
+def _log_snapshot(delivery: WebhookDelivery) -> dict[str, Any]:
+    return delivery.model_dump(mode="json", exclude={"payload", "claim_token"})
+
+
+async def redeliver(
+    session: AsyncSession, principal: Principal, found: FoundWebhook, delivery: WebhookDelivery
+) -> WebhookDelivery:
+    """Queue a delivery again, due now, with the same ``Webhook-Id``."""
+    authorize(principal, Permission.webhook_manage, found.network)
+    if not found.subscription.active:
+        raise Conflict(
+            f"webhook {found.subscription.id} is not active; re-enable it (PATCH active: true) "
+            "before redelivering"
+        )
+    now = utcnow()
+    if delivery.claimed_until is not None and delivery.claimed_until > now:
+        raise Conflict(f"delivery {delivery.id} is being sent right now; try again shortly")
+    before = _log_snapshot(delivery)
+    delivery.status = DeliveryStatus.pending.value
+    delivery.next_attempt_at = now
+    delivery.first_attempt_at = None
+    delivery.delivered_at = None
+    delivery.claimed_until = None
+    delivery.claim_token = None
+    session.add(delivery)
+    await audit.record(
+        session,
+        principal,
+        action="redeliver",
+        obj=delivery,
+        network_id=found.network.id,
+        before=before,
+        after=_log_snapshot(delivery),
+    )
+    return delivery
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+
+async def enqueue_for_audit(session: AsyncSession, event: audit.AuditEvent) -> int:
+    """Queue one delivery per matching subscription for the events an audited write
+    publishes, in the write's own transaction; returns how many were queued.
+
+    A subscription matches when it is active and on the event's network, or on one of its
+    ancestors with ``include_descendants`` (the ancestor's path is a prefix of the network's);
+    all of them come from one query. Events without a network are not published.
+    """
+    if event.network_id is None:
+        return 0
+    types = events.event_types_for(event.object_type, event.action, event.before, event.after)
+    if not types:
+        return 0
+    owner = aliased(Network)
+    at = aliased(Network)
+    stmt = (
+        select(col(WebhookSubscription.id), col(WebhookSubscription.event_types))
+        .join(owner, col(owner.id) == col(WebhookSubscription.network_id))
+        .join(at, col(at.id) == event.network_id)
+        .where(
+            col(WebhookSubscription.active).is_(True),
+            col(WebhookSubscription.deleted_at).is_(None),
+            or_(
+                col(WebhookSubscription.network_id) == event.network_id,
+                and_(
+                    col(WebhookSubscription.include_descendants).is_(True),
+                    col(at.path).startswith(col(owner.path)),
+                ),
+            ),
+        )
+        .order_by(col(WebhookSubscription.id))
+    )
+    subscriptions = (await session.execute(stmt)).all()
+    if not subscriptions:
+        return 0
+    data = event.after if event.after is not None else event.before
+    occurred_at = event.occurred_at
+    queued = []
+    for subscription_id, patterns in subscriptions:
+        assert subscription_id is not None
+        for event_type in types:
+            if not events.matches(patterns or [], event_type):
+                continue
+            message_id = f"msg_{uuid.uuid4().hex}"
+            body = {
+                "id": message_id,
+                "type": event_type,
+                "occurred_at": rfc3339(occurred_at),
+                "network_id": event.network_id,
+                "data": data,
+            }
+            queued.append(
+                WebhookDelivery(
+                    subscription_id=subscription_id,
+                    message_id=message_id,
+                    event_type=event_type,
+                    network_id=event.network_id,
+                    occurred_at=occurred_at,
+                    payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+                    next_attempt_at=occurred_at,
+                )
+            )
+    session.add_all(queued)
+    return len(queued)

@@ -1,0 +1,230 @@
+"""Who may call every badge route (a domain matrix in the shape of tests/communities').
+
+For each route, every principal gets fresh objects in which the call would succeed, so the
+status code is the authorization answer and nothing else. Proposals are drafted by a fresh
+user with no role (the proposer) under network A; the badge network is approved by A's chair
+and so sits under A. Principals: ``anonymous``; ``admin``; ``chair``, ``executive``,
+``facilitator``, ``member`` of A; ``other_chair`` (chair of B); ``outsider`` (no role).
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from app.badges.router import router
+from tests.badges.helpers import full_canvas
+from tests.conftest import World, make_user
+
+API = "/api/v1"
+PRINCIPALS = (
+    "anonymous",
+    "admin",
+    "chair",
+    "executive",
+    "facilitator",
+    "member",
+    "other_chair",
+    "outsider",
+)
+Params = dict[str, Any]
+_SEQ = count(1)
+
+
+class Builder:
+    def __init__(self, client: httpx.AsyncClient, world: World) -> None:
+        self.client = client
+        self.world = world
+
+    async def call(
+        self, method: str, path: str, headers: dict[str, str], body: Any = None, expect: int = 200
+    ) -> Any:
+        r = await self.client.request(method, API + path, json=body, headers=headers)
+        assert r.status_code == expect, r.text
+        return r.json()
+
+    async def proposal(self, state: str = "draft") -> Params:
+        proposer = await make_user(self.world.app, f"proposer{next(_SEQ)}@test.example")
+        made = await self.call(
+            "POST", "/badge-onboarding", proposer.headers, full_canvas(self.world.network_a), 201
+        )
+        pid = made["id"]
+        if state != "draft":
+            await self.call("POST", f"/badge-onboarding/{pid}/submit", proposer.headers)
+        if state == "rejected":
+            await self.call(
+                "POST",
+                f"/badge-onboarding/{pid}/reject",
+                self.world.headers("admin"),
+                {"reason": "not now"},
+            )
+        if state == "approved":
+            made = await self.call(
+                "POST", f"/badge-onboarding/{pid}/approve", self.world.headers("admin")
+            )
+            return {"proposal_id": pid, "network_id": made["network_id"], "proposer": proposer}
+        return {"proposal_id": pid}
+
+    async def award(self) -> Params:
+        params = await self.proposal("approved")
+        headers = params["proposer"].headers
+        badge = await self.call(
+            "POST",
+            f"/networks/{params['network_id']}/badges",
+            headers,
+            {"name": "B", "description": "d", "criteria_narrative": "c"},
+            201,
+        )
+        award = await self.call(
+            "POST",
+            f"/badges/{badge['id']}/awards",
+            headers,
+            {"recipient_name": "R", "recipient_email": "r@example.org"},
+            201,
+        )
+        credential = await self.call("GET", f"/awards/{award['id']}/credential", headers)
+        return {
+            "network_id": params["network_id"],
+            "badge_id": badge["id"],
+            "award_id": award["id"],
+            "jwt": credential["jwt"],
+        }
+
+
+Setup = Callable[[Builder], Awaitable[Params]]
+
+
+async def nothing(b: Builder) -> Params:
+    return {}
+
+
+async def draft(b: Builder) -> Params:
+    return await b.proposal("draft")
+
+
+async def submitted(b: Builder) -> Params:
+    return await b.proposal("submitted")
+
+
+async def rejected(b: Builder) -> Params:
+    return await b.proposal("rejected")
+
+
+async def award(b: Builder) -> Params:
+    return await b.award()
+
+
+def cols(ok: int, chair: int, exe: int, fac: int, mem: int, others: int) -> tuple[int, ...]:
+    return (401, ok, chair, exe, fac, mem, others, others)
+
+
+SIGNED_IN = (401, 200, 200, 200, 200, 200, 200, 200)
+PUBLIC = (200,) * 8
+PROPOSAL_READ = cols(200, 200, 404, 404, 404, 404)
+PROPOSER_ONLY = cols(403, 403, 404, 404, 404, 404)
+DECIDE = cols(200, 200, 404, 404, 404, 404)
+BADGE_READ = cols(200, 200, 200, 200, 200, 404)
+
+
+def badge_write(ok: int) -> tuple[int, ...]:
+    return cols(ok, 403, 403, 403, 403, 404)
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    path: str
+    codes: tuple[int, ...]
+    setup: Setup
+    body: Callable[[Params], Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+BADGE = {"name": "B2", "description": "d", "criteria_narrative": "c"}
+ROWS = [
+    Row("GET", "/badge-onboarding", SIGNED_IN, nothing),
+    Row("POST", "/badge-onboarding", (401,) + (201,) * 7, nothing, lambda p: {}),
+    Row("GET", "/badge-onboarding/{proposal_id}", PROPOSAL_READ, draft),
+    Row("PATCH", "/badge-onboarding/{proposal_id}", PROPOSER_ONLY, draft, lambda p: {}),
+    Row("GET", "/badge-onboarding/{proposal_id}/completeness", PROPOSAL_READ, draft),
+    Row("POST", "/badge-onboarding/{proposal_id}/submit", PROPOSER_ONLY, draft),
+    Row("POST", "/badge-onboarding/{proposal_id}/approve", DECIDE, submitted),
+    Row(
+        "POST",
+        "/badge-onboarding/{proposal_id}/reject",
+        DECIDE,
+        submitted,
+        lambda p: {"reason": "no"},
+    ),
+    Row("POST", "/badge-onboarding/{proposal_id}/reopen", PROPOSER_ONLY, rejected),
+    Row("GET", "/networks/{network_id}/badges", BADGE_READ, award),
+    Row("POST", "/networks/{network_id}/badges", badge_write(201), award, lambda p: BADGE),
+    Row("GET", "/badges/{badge_id}", BADGE_READ, award),
+    Row("PATCH", "/badges/{badge_id}", badge_write(200), award, lambda p: {"name": "B3"}),
+    Row("GET", "/badges/{badge_id}/awards", BADGE_READ, award),
+    Row(
+        "POST",
+        "/badges/{badge_id}/awards",
+        badge_write(201),
+        award,
+        lambda p: {"recipient_name": "S", "recipient_email": "s@example.org"},
+    ),
+    Row("GET", "/awards/{award_id}", BADGE_READ, award),
+    Row("GET", "/awards/{award_id}/credential", BADGE_READ, award),
+    Row(
+        "POST",
+        "/awards/{award_id}/revoke",
+        badge_write(200),
+        award,
+        lambda p: {"reason": "error"},
+    ),
+    Row("GET", "/awards/{award_id}/verify", PUBLIC, award),
+    Row("POST", "/credentials/verify", PUBLIC, award, lambda p: {"jwt": p["jwt"]}),
+    Row("GET", "/networks/{network_id}/jwks.json", PUBLIC, award),
+]
+
+
+def test_every_route_has_a_row() -> None:
+    routes = {
+        (method, route.path)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    assert routes == {(row.method, row.path) for row in ROWS}
+
+
+async def _call(
+    client: httpx.AsyncClient, world: World, row: Row, who: str, params: Params
+) -> httpx.Response:
+    path = API + row.path.format(**params)
+    headers = (
+        {**world.headers(who), "If-Match": "*"} if row.method == "PATCH" else world.headers(who)
+    )
+    body = row.body(params) if row.body else None
+    return await client.request(row.method, path, json=body, headers=headers)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
+async def test_route_authorization(client: httpx.AsyncClient, world: World, row: Row) -> None:
+    build = Builder(client, world)
+    for who, expected in zip(PRINCIPALS, row.codes, strict=True):
+        params = await row.setup(build)
+        response = await _call(client, world, row, who, params)
+        assert response.status_code == expected, (who, response.text)
+        if expected >= 400:
+            assert response.headers["content-type"].startswith("application/problem+json")
+        if who == "anonymous" and row.codes != PUBLIC:
+            missing = {k: 999_999 for k in params if k.endswith("_id")}
+            again = await _call(client, world, row, who, {**params, **missing})
+            assert again.status_code == 401
+        if row.codes == PUBLIC and "email" in response.text:
+            raise AssertionError("a public answer mentions an email")
+        assert "r@example.org" not in response.text or who != "anonymous"

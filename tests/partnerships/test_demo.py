@@ -1,0 +1,69 @@
+"""The demo partnerships, programme and evaluations load on top of app/demo.py."""
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from app import demo as app_demo
+from app.auth.models import User
+from app.auth.policy import Principal
+from app.communities import demo as communities_demo
+from app.communities.models import Community
+from app.networks.models import Network
+from app.partnerships import demo, service
+from app.partnerships.models import (
+    Evaluation,
+    EvaluationResponse,
+    Partnership,
+    Programme,
+    ProgrammeEnrolment,
+)
+
+
+async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
+    app: FastAPI, db: None
+) -> None:
+    state = app.state.cohesion
+    async with state.db.transaction() as session:
+        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
+        session.add(admin_user)
+        await session.flush()
+        assert admin_user.id is not None
+        admin = Principal(kind="user", id=admin_user.id, is_admin=True)
+        await app_demo._build(session, admin, state.passwords)
+        networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
+        if await session.scalar(select(func.count()).select_from(Community)) == 0:
+            await communities_demo.load_demo(session, admin, networks)
+        if await session.scalar(select(func.count()).select_from(Partnership)) == 0:
+            await demo.load_demo(session, admin, networks)
+        assert demo.STEM in networks
+
+    async with state.db.transaction() as session:
+        rows = (
+            await session.execute(
+                select(Partnership, Network)
+                .join(Network, col(Network.id) == col(Partnership.network_id))
+                .order_by(col(Partnership.id))
+            )
+        ).all()
+        by_network: dict[str, list[Partnership]] = {}
+        for partnership, network in rows:
+            by_network.setdefault(network.name, []).append(partnership)
+        assert len(by_network[demo.WEST]) == 2
+        assert "critical_friend" in by_network[demo.WEST][0].purposes
+        assert len(by_network[demo.STEM]) == 3
+        programme = await session.scalar(select(Programme))
+        assert programme is not None and programme.cohort_id is not None
+        enrolled = await session.scalar(select(func.count()).select_from(ProgrammeEnrolment))
+        assert enrolled and enrolled > 8
+        post = await session.scalar(select(Evaluation).where(col(Evaluation.phase) == "post"))
+        assert post is not None
+        summary = await service.summary(session, post)
+        assert summary.responses > 0
+        assert summary.questions[0].change is not None and summary.questions[0].change >= 0.5
+        anonymous = await session.scalar(
+            select(func.count())
+            .select_from(EvaluationResponse)
+            .where(col(EvaluationResponse.user_id).is_(None))
+        )
+        assert anonymous and anonymous > 0

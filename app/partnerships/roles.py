@@ -22,7 +22,8 @@ class _PartnerRoles:
             .order_by(col(Partnership.id).desc())
         )
         # Several partnerships with one organisation: the earliest wins (it is written last).
-        return {name.casefold(): pid for name, pid in (await session.execute(stmt)).all()}
+        rows = (await session.execute(stmt)).all()
+        return {name.casefold(): pid for name, pid in rows if pid is not None}
 
     async def objective_roles(
         self, session: AsyncSession, plan_id: int
@@ -41,7 +42,8 @@ class _PartnerRoles:
         )
         roles: dict[int, list[tuple[str, str]]] = {}
         for objective_id, name, role in (await session.execute(stmt)).all():
-            roles.setdefault(objective_id, []).append((name, role))
+            if objective_id is not None:
+                roles.setdefault(objective_id, []).append((name, role))
         return roles
 
     async def add_objective_roles(

@@ -1614,8 +1614,8 @@ def _milestone_values(
 
 
 async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
-    """The plan's live contents as a document, in four queries, each level ordered by
-    position then id."""
+    """The plan's live contents as a document, in five queries (four levels, and the partners'
+    roles), each level ordered by position then id."""
 
     async def live(model: Any) -> list[Any]:
         stmt = (

@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import models  # noqa: F401 - registers every table
 from app.api import api_router
-from app.core import idempotency
+from app.core import idempotency, ratelimit
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Plan files, and batches of up to 5,000 mobility counts, are larger than most bodies.
         upload_suffixes=("/plans/import", "/mobility-counts"),
     )
+    ratelimit.install(app, settings, state.tokens)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware,
@@ -134,7 +135,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Idempotency-Key",
                 "X-Request-ID",
             ],
-            expose_headers=["ETag", "Link", "Location", "X-Request-ID", "Idempotent-Replayed"],
+            expose_headers=[
+                "ETag",
+                "Link",
+                "Location",
+                "X-Request-ID",
+                "Idempotent-Replayed",
+                "RateLimit",
+                "RateLimit-Policy",
+                "Retry-After",
+            ],
             max_age=600,
         )
     return app

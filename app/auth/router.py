@@ -28,7 +28,7 @@ from app.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from app.core import responses
+from app.core import ratelimit, responses
 from app.core.db import SessionDep
 from app.core.errors import BadRequest, NotFound, Unauthorized
 from app.core.models import path_id
@@ -68,7 +68,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     operation_id="create_token",
     summary="Log in: get an access token",
     response_model=Token,
-    responses=responses.problems(400, 401, 422),
+    responses=responses.problems(400, 401, 422, 429),
 )
 @route_options(idempotent=False, write=False)
 async def create_token(
@@ -92,7 +92,8 @@ async def create_token(
     if grant_type == "password":
         if not username or password is None:
             raise BadRequest("the password grant needs username and password")
-        user = await service.authenticate_user(session, state.passwords, username, password)
+        async with ratelimit.login_attempt(request, username):
+            user = await service.authenticate_user(session, state.passwords, username, password)
         roles = await service.current_roles(session, user.id or 0)
         token, lifetime = state.tokens.issue(
             f"user:{user.id}",
@@ -104,7 +105,10 @@ async def create_token(
         client_id, client_secret = basic
     if not client_id or client_secret is None:
         raise BadRequest("the client_credentials grant needs client_id and client_secret")
-    account = await service.authenticate_client(session, state.passwords, client_id, client_secret)
+    async with ratelimit.login_attempt(request, client_id):
+        account = await service.authenticate_client(
+            session, state.passwords, client_id, client_secret
+        )
     token, lifetime = state.tokens.issue(
         f"sa:{account.id}",
         {

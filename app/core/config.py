@@ -4,7 +4,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from limits import parse
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-this-is-the-local-development-secret"  # noqa: S105
@@ -56,6 +57,31 @@ class Settings(BaseSettings):
     webhooks_batch_size: int = Field(default=50, ge=1, le=1000)
     # A claimed delivery whose worker died is sent again once its lease has passed.
     webhooks_lease_seconds: int = Field(default=300, ge=10, le=3600)
+
+    # Rate limits (app/core/ratelimit.py), in the `limits` notation ("600/minute",
+    # "10 per 5 minutes"). Generous: they stop floods and guessing, not ordinary use.
+    ratelimit_enabled: bool = True
+    ratelimit_principal: str = "3000/minute"  # per token subject (user or service account)
+    ratelimit_anonymous: str = "600/minute"  # per client IP, without a valid token
+    ratelimit_token_ip: str = "120/minute"  # noqa: S105 - POST /auth/token, per client IP
+    ratelimit_login_failures: str = "10 per 5 minutes"  # failed log-ins per username/client id
+    # Shared counters for several processes; in-process memory when unset.
+    redis_url: str | None = None
+    ratelimit_key_prefix: str = "cohesion-ratelimit"
+    ratelimit_redis_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
+    # After a Redis failure, requests skip rate limiting (fail open) for this long.
+    ratelimit_redis_retry_seconds: float = Field(default=5.0, ge=0, le=300)
+
+    @field_validator(
+        "ratelimit_principal",
+        "ratelimit_anonymous",
+        "ratelimit_token_ip",
+        "ratelimit_login_failures",
+    )
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        parse(value)  # ValueError on a malformed rate
+        return value
 
     @model_validator(mode="after")
     def _load_key_files(self) -> "Settings":

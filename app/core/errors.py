@@ -110,6 +110,10 @@ class PreconditionRequired(AppError):
     status, slug = 428, "precondition-required"
 
 
+class TooManyRequests(AppError):
+    status, slug = 429, "too-many-requests"
+
+
 class ServiceUnavailable(AppError):
     status, slug = 503, "service-unavailable"
     headers = {"Retry-After": "1"}

@@ -25,6 +25,9 @@ plans to achieve, how far it has got, and the evidence for it.
 * **Writes**: `PATCH` and `DELETE` need `If-Match` with the `ETag` you read; `POST` accepts an
   `Idempotency-Key`.
 * **Errors** are `application/problem+json` (RFC 9457).
+* **Rate limits**: each caller (token subject, or client IP without a token) has a budget;
+  `RateLimit-Policy` and `RateLimit` headers show it, and over it the answer is `429` with
+  `Retry-After`. Log-ins have a stricter budget per IP and per account.
 """
 
 
@@ -62,6 +65,43 @@ def _problem_everywhere(schema: dict[str, Any]) -> None:
     components["Problem"] = problem
 
 
+RATE_LIMIT_HEADERS: dict[str, Any] = {
+    "Retry-After": {
+        "description": "Seconds until the budget is renewed.",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "RateLimit-Policy": {
+        "description": 'The budget, e.g. `"principal";q=3000;w=60` (draft-ietf-httpapi-'
+        "ratelimit-headers): q requests per w seconds.",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'What is left of it, e.g. `"principal";r=0;t=42`: r requests remain, '
+        "renewed in t seconds.",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _rate_limited(schema: dict[str, Any]) -> None:
+    """Every API operation may answer 429 (app/core/ratelimit.py), with its headers."""
+    headers = schema.setdefault("components", {}).setdefault("headers", {})
+    headers.update(RATE_LIMIT_HEADERS)
+    for path, item in schema.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in item.values():
+            response = operation.setdefault("responses", {}).setdefault(
+                "429", {"description": "Rate limit exceeded; retry after `Retry-After` seconds."}
+            )
+            response["content"] = {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+            response["headers"] = {
+                name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS
+            }
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -76,6 +116,8 @@ def install_openapi(app: FastAPI) -> None:
                 license_info=app.license_info,
             )
             _problem_everywhere(schema)
+            if getattr(app.state, "ratelimiter", None) is not None:
+                _rate_limited(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

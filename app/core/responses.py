@@ -14,6 +14,7 @@ _DESCRIPTIONS = {
     413: "Body too large.",
     422: "The request is not valid.",
     428: "If-Match is required.",
+    429: "Rate limit exceeded; retry after `Retry-After` seconds.",
     503: "Database unavailable; retry.",
 }
 

@@ -61,9 +61,9 @@ class Settings(BaseSettings):
     # Rate limits (app/core/ratelimit.py), in the `limits` notation ("600/minute",
     # "10 per 5 minutes"). Generous: they stop floods and guessing, not ordinary use.
     ratelimit_enabled: bool = True
-    ratelimit_principal: str = "3000/minute"  # per token subject (user or service account)
-    ratelimit_anonymous: str = "600/minute"  # per client IP, without a valid token
-    ratelimit_token_ip: str = "120/minute"  # noqa: S105 - POST /auth/token, per client IP
+    ratelimit_principal: str = "10000/minute"  # per token subject (user or service account)
+    ratelimit_anonymous: str = "3000/minute"  # per client IP, without a valid token
+    ratelimit_token_ip: str = "300/minute"  # noqa: S105 - POST /auth/token, per client IP
     ratelimit_login_failures: str = "10 per 5 minutes"  # failed log-ins per username/client id
     # Shared counters for several processes; in-process memory when unset.
     redis_url: str | None = None

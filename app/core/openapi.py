@@ -71,7 +71,7 @@ RATE_LIMIT_HEADERS: dict[str, Any] = {
         "schema": {"type": "integer", "minimum": 1},
     },
     "RateLimit-Policy": {
-        "description": 'The budget, e.g. `"principal";q=3000;w=60` (draft-ietf-httpapi-'
+        "description": 'The budget, e.g. `"principal";q=10000;w=60` (draft-ietf-httpapi-'
         "ratelimit-headers): q requests per w seconds.",
         "schema": {"type": "string"},
     },

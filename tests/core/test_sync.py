@@ -1,0 +1,287 @@
+"""Incremental sync: every list takes ``updated_since`` and returns what changed since then,
+tombstones included, in (updated_at, id) order with a cursor of its own, so that a partner
+portal applying the items in order ends up with exactly the server's state."""
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.conftest import World
+from tests.plans.helpers import PlanBuilder
+
+PROBLEM = "application/problem+json"
+EPOCH = "1970-01-01T00:00:00Z"
+# Lists over append-only tables: their items never change, so their own time is the change time.
+APPEND_ONLY = {"StatusChangeRead", "ReadingRead", "EvidenceRead", "AuditEventRead"}
+
+
+def _list_operations(app: FastAPI) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(path, operation, item schema) of every GET that answers a page of items."""
+    doc = app.openapi()
+    schemas = doc["components"]["schemas"]
+    found = []
+    for path, operations in doc["paths"].items():
+        operation = operations.get("get")
+        if operation is None:
+            continue
+        body = operation["responses"].get("200", {}).get("content", {})
+        ref = body.get("application/json", {}).get("schema", {}).get("$ref")
+        if ref is None:
+            continue
+        schema = schemas[ref.rsplit("/", 1)[-1]]
+        properties = schema.get("properties", {})
+        if "items" in properties and "next_cursor" in properties:
+            item = schemas[properties["items"]["items"]["$ref"].rsplit("/", 1)[-1]]
+            found.append((path, operation, item))
+    return found
+
+
+def test_every_list_accepts_updated_since_and_its_items_carry_their_change_time(
+    app: FastAPI,
+) -> None:
+    lists = _list_operations(app)
+    assert len(lists) >= 38, f"the walk found too few lists: {[p for p, _, _ in lists]}"
+    for path, operation, item in lists:
+        params = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+        assert "updated_since" in params, f"{path} does not accept updated_since"
+        types = params["updated_since"]["schema"]["anyOf"]
+        assert {"type": "string", "format": "date-time"} in types, path
+        fields = set(item["properties"])
+        if item["title"] not in APPEND_ONLY:
+            assert "updated_at" in fields, f"{path}: {item['title']} has no updated_at"
+
+
+async def _sync(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], since: str, limit: int = 2
+) -> list[dict[str, Any]]:
+    """Every item changed since ``since``, page by page, following the cursors."""
+    items: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"updated_since": since, "limit": limit}
+    while True:
+        response = await client.get(url, params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["items"]) <= limit
+        items.extend(page["items"])
+        if page["next_cursor"] is None:
+            assert "Link" not in response.headers
+            return items
+        assert 'rel="next"' in response.headers["Link"]
+        params = {**params, "cursor": page["next_cursor"]}
+
+
+def _apply(mirror: dict[int, dict[str, Any]], items: list[dict[str, Any]]) -> str:
+    """Apply items in order (idempotent by id) and return the newest updated_at seen."""
+    for item in items:
+        mirror[item["id"]] = item
+    return max(item["updated_at"] for item in mirror.values())
+
+
+async def _live(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> dict[int, Any]:
+    response = await client.get(url, params={"limit": 200}, headers=headers)
+    assert response.status_code == 200
+    return {item["id"]: item for item in response.json()["items"]}
+
+
+async def test_a_mirror_follows_changes_and_tombstones_across_pages(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    build = PlanBuilder(client, world)
+    chair = world.headers("chair")
+    plan = await build.plan()
+    url = f"/api/v1/plans/{plan['id']}/objectives"
+    made = [await build.objective(plan["id"], f"O{i}") for i in range(5)]
+
+    first = await _sync(client, url, chair, EPOCH)
+    assert [o["id"] for o in first] == [o["id"] for o in made]  # (updated_at, id) order
+    assert all(o["deleted_at"] is None for o in first)
+    mirror: dict[int, dict[str, Any]] = {}
+    watermark = _apply(mirror, first)
+
+    # Between syncs: one edited, one deleted, one created.
+    edited, deleted = made[1], made[3]
+    response = await client.patch(
+        f"/api/v1/objectives/{edited['id']}",
+        json={"title": "Renamed"},
+        headers={**chair, "If-Match": "*"},
+    )
+    assert response.status_code == 200
+    response = await client.delete(
+        f"/api/v1/objectives/{deleted['id']}", headers={**chair, "If-Match": "*"}
+    )
+    assert response.status_code == 204
+    created = await build.objective(plan["id"], "O9")
+
+    second = await _sync(client, url, chair, watermark, limit=1)
+    ids = [o["id"] for o in second]
+    assert len(ids) == len(set(ids)), "an item came twice in one sync"
+    assert {edited["id"], deleted["id"], created["id"]} <= set(ids)
+    # ``>=``: only the item sharing the watermark itself may come again; nothing older does.
+    assert set(ids) - {edited["id"], deleted["id"], created["id"]} <= {made[4]["id"]}
+    by_id = {o["id"]: o for o in second}
+    assert by_id[edited["id"]]["title"] == "Renamed"
+    tombstone = by_id[deleted["id"]]
+    assert tombstone["deleted_at"] is not None
+    assert tombstone["updated_at"] > deleted["updated_at"], "soft delete must bump updated_at"
+    assert [(o["updated_at"], o["id"]) for o in second] == sorted(
+        (o["updated_at"], o["id"]) for o in second
+    )
+    _apply(mirror, second)
+
+    # Without updated_since the list is what it always was: no tombstones.
+    live = await _live(client, url, chair)
+    assert deleted["id"] not in live
+    assert {i: o for i, o in mirror.items() if o["deleted_at"] is None} == live
+
+
+async def test_changes_made_while_a_sync_walks_its_pages_are_not_lost(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    build = PlanBuilder(client, world)
+    chair = world.headers("chair")
+    plan = await build.plan()
+    url = f"/api/v1/plans/{plan['id']}/objectives"
+    made = [await build.objective(plan["id"], f"O{i}") for i in range(6)]
+
+    response = await client.get(url, params={"updated_since": EPOCH, "limit": 2}, headers=chair)
+    page = response.json()
+    seen = page["items"]
+    assert [o["id"] for o in seen] == [made[0]["id"], made[1]["id"]]
+    # Mid-walk: an item already sent is deleted, one not yet sent is edited.
+    assert (
+        await client.delete(
+            f"/api/v1/objectives/{made[0]['id']}", headers={**chair, "If-Match": "*"}
+        )
+    ).status_code == 204
+    assert (
+        await client.patch(
+            f"/api/v1/objectives/{made[3]['id']}",
+            json={"title": "Edited mid-walk"},
+            headers={**chair, "If-Match": "*"},
+        )
+    ).status_code == 200
+    cursor = page["next_cursor"]
+    while cursor:
+        response = await client.get(
+            url, params={"updated_since": EPOCH, "limit": 2, "cursor": cursor}, headers=chair
+        )
+        assert response.status_code == 200
+        page = response.json()
+        seen.extend(page["items"])
+        cursor = page["next_cursor"]
+
+    ids = [o["id"] for o in seen]
+    # Unchanged items exactly once; the edited one once, in its new state; the deleted one
+    # again at the end, as a tombstone (it changed after it was sent).
+    assert ids == [o["id"] for o in made[:3]] + [made[4]["id"], made[5]["id"]] + [
+        made[0]["id"],
+        made[3]["id"],
+    ]
+    assert ids.count(made[3]["id"]) == 1
+    mirror: dict[int, dict[str, Any]] = {}
+    _apply(mirror, seen)
+    assert mirror[made[0]["id"]]["deleted_at"] is not None
+    assert mirror[made[3]["id"]]["title"] == "Edited mid-walk"
+    live = await _live(client, url, chair)
+    assert {i: o for i, o in mirror.items() if o["deleted_at"] is None} == live
+
+
+async def test_lists_without_soft_delete_return_changed_rows_and_endings(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = world.headers("admin")
+    url = f"/api/v1/networks/{world.network_a}/roles"
+    everything = await _sync(client, url, admin, EPOCH)
+    member_role = next(r for r in everything if r["user_id"] == world["member"].id)
+    watermark = max(r["updated_at"] for r in everything)
+
+    response = await client.post(f"/api/v1/roles/{member_role['id']}/end", headers=admin)
+    assert response.status_code == 200, response.text
+    changed = await _sync(client, url, admin, watermark)
+    ended = [r for r in changed if r["id"] == member_role["id"]]
+    assert len(ended) == 1 and ended[0]["until"] is not None
+    # The plain list still hides ended roles by default.
+    live = await _live(client, url, admin)
+    assert member_role["id"] not in live
+
+
+async def test_append_only_lists_sync_on_their_own_time(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = world.headers("admin")
+    url = "/api/v1/audit-events"
+    before = await _sync(client, url, admin, EPOCH, limit=50)
+    assert before, "the world fixture is audited"
+    watermark = max(e["occurred_at"] for e in before)
+    build = PlanBuilder(client, world)
+    plan = await build.plan()
+    after = await _sync(client, url, admin, watermark)
+    assert any(e["object_type"] == "plans" and e["object_id"] == plan["id"] for e in after)
+    assert all(e["occurred_at"] >= watermark for e in after)
+
+
+async def test_naive_times_are_utc(client: httpx.AsyncClient, world: World) -> None:
+    chair = world.headers("chair")
+    url = f"/api/v1/networks/{world.network_a}/plans"
+    build = PlanBuilder(client, world)
+    plans = [await build.plan(title=f"P{i}") for i in range(3)]
+    since = plans[1]["updated_at"]  # "…Z"
+    naive = since.removesuffix("Z").removesuffix("+00:00")
+    shifted = naive + "+02:00"  # the same wall time two hours east is two hours earlier
+    aware = [p["id"] for p in await _sync(client, url, chair, since)]
+    assert aware == [plans[1]["id"], plans[2]["id"]]
+    assert [p["id"] for p in await _sync(client, url, chair, naive)] == aware
+    assert [p["id"] for p in await _sync(client, url, chair, shifted)] == [p["id"] for p in plans]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yesterday",
+        "2026-11-29",
+        "1700000000",
+        "2026-13-01T00:00:00Z",
+        "2026-11-29T25:00:00Z",
+        "0001-01-01T00:00:00+14:00",
+        "",
+    ],
+)
+async def test_bad_updated_since_is_a_422(
+    client: httpx.AsyncClient, world: World, value: str
+) -> None:
+    response = await client.get(
+        f"/api/v1/networks/{world.network_a}/plans",
+        params={"updated_since": value},
+        headers=world.headers("chair"),
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["errors"][0]["loc"] == ["query", "updated_since"]
+
+
+async def test_sync_cursors_and_sorts_do_not_mix(client: httpx.AsyncClient, world: World) -> None:
+    chair = world.headers("chair")
+    url = f"/api/v1/networks/{world.network_a}/plans"
+    build = PlanBuilder(client, world)
+    for i in range(3):
+        await build.plan(title=f"P{i}")
+
+    both = await client.get(url, params={"updated_since": EPOCH, "sort": "title"}, headers=chair)
+    assert both.status_code == 400
+    assert both.headers["content-type"].startswith(PROBLEM)
+
+    sorted_page = await client.get(url, params={"sort": "updated_at", "limit": 1}, headers=chair)
+    sorted_cursor = sorted_page.json()["next_cursor"]
+    sync_page = await client.get(url, params={"updated_since": EPOCH, "limit": 1}, headers=chair)
+    sync_cursor = sync_page.json()["next_cursor"]
+    assert sorted_cursor and sync_cursor
+    for params in (
+        {"updated_since": EPOCH, "cursor": sorted_cursor},
+        {"sort": "updated_at", "cursor": sync_cursor},
+        {"cursor": sync_cursor},
+    ):
+        response = await client.get(url, params=params, headers=chair)
+        assert response.status_code == 400, params
+        assert response.json()["errors"][0]["type"] == "cursor_invalid"

@@ -285,3 +285,50 @@ async def test_sync_cursors_and_sorts_do_not_mix(client: httpx.AsyncClient, worl
         response = await client.get(url, params=params, headers=chair)
         assert response.status_code == 400, params
         assert response.json()["errors"][0]["type"] == "cursor_invalid"
+
+
+async def test_counts_changed_by_an_upsert_come_back_and_unchanged_ones_do_not(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """ON CONFLICT DO UPDATE runs no onupdate: the upsert must stamp updated_at itself."""
+    from tests.mobility.helpers import counts_url, make_orgs, post_counts, record
+
+    orgs = await make_orgs(client, world)
+    chair = world.headers("chair")
+    first = [record(orgs[0], orgs[1], 5), record(orgs[0], orgs[2], 5), record(orgs[1], orgs[2], 5)]
+    await post_counts(client, world.network_a, first, chair)
+    url = counts_url(world.network_a)
+    everything = await _sync(client, url, chair, EPOCH)
+    assert len(everything) == 3
+    watermark = max(c["updated_at"] for c in everything)
+
+    second = [record(orgs[0], orgs[1], 5), record(orgs[0], orgs[2], 7), record(orgs[1], orgs[2], 5)]
+    result = await post_counts(client, world.network_a, second, chair)
+    assert result == {"inserted": 0, "updated": 1, "unchanged": 2}
+    changed = await _sync(client, url, chair, watermark)
+    boundary = {c["id"] for c in everything if c["updated_at"] == watermark}
+    updated = [c for c in changed if c["count"] == 7]
+    assert len(updated) == 1 and updated[0]["receiving_org_id"] == orgs[2]
+    assert updated[0]["updated_at"] > watermark
+    assert {c["id"] for c in changed} - {updated[0]["id"]} <= boundary
+
+
+async def test_sorting_by_a_timestamp_pages_through(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A cursor holding a timestamp decodes back into one (UTCDateTime is a TypeDecorator)."""
+    chair = world.headers("chair")
+    build = PlanBuilder(client, world)
+    made = [await build.plan(title=f"P{i}") for i in range(3)]
+    url = f"/api/v1/networks/{world.network_a}/plans"
+    seen: list[int] = []
+    params: dict[str, Any] = {"sort": "-updated_at", "limit": 1}
+    while True:
+        response = await client.get(url, params=params, headers=chair)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        seen += [p["id"] for p in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == [p["id"] for p in reversed(made)]

@@ -331,12 +331,15 @@ async def list_community_actions(
                 col(Action.owner_community_id) == community_id,
                 col(Objective.responsible_community_id) == community_id,
             ),
-            col(Objective.deleted_at).is_(None),
             col(Plan.deleted_at).is_(None),
             col(Network.deleted_at).is_(None),
             col(Plan.network_id).in_(networks),
         )
     )
+    if since is None:
+        # Deleting an objective deletes its actions too (with the same stamp): a sync must
+        # still see them, as tombstones.
+        stmt = stmt.where(col(Objective.deleted_at).is_(None))
     return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 

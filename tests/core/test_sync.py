@@ -332,3 +332,29 @@ async def test_sorting_by_a_timestamp_pages_through(
             break
         params["cursor"] = page["next_cursor"]
     assert seen == [p["id"] for p in reversed(made)]
+
+
+async def test_actions_deleted_with_their_objective_reach_a_community_sync(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    from tests.communities.helpers import Builder
+
+    group = await Builder(client, world).community(title="Working group")
+    plans = PlanBuilder(client, world)
+    plan = await plans.plan()
+    objective = await plans.objective(plan["id"], "1", responsible_community_id=group["id"])
+    action = await plans.action(objective["id"], description="Mobility register")
+    url = f"/api/v1/communities/{group['id']}/actions"
+    member = world.headers("member")
+    first = await _sync(client, url, member, EPOCH)
+    assert [a["id"] for a in first] == [action["id"]]
+
+    response = await client.delete(
+        f"/api/v1/objectives/{objective['id']}",
+        headers={**world.headers("chair"), "If-Match": "*"},
+    )
+    assert response.status_code == 204
+    second = await _sync(client, url, member, first[0]["updated_at"])
+    assert [a["id"] for a in second] == [action["id"]]
+    assert second[0]["deleted_at"] is not None
+    assert await _live(client, url, member) == {}

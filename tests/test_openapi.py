@@ -72,3 +72,11 @@ def test_posts_document_idempotency_key() -> None:
         if method == "POST" and path not in NO_IDEMPOTENCY:
             names = [p["name"] for p in operation.get("parameters", [])]
             assert "Idempotency-Key" in names, path
+
+
+def test_schema_names_are_unique_and_plain() -> None:
+    """Two models with one name get module-qualified names (``app__x__schemas__Read``) that
+    client generators refuse; every schema keeps its plain class name."""
+    schemas = json.loads(SNAPSHOT.read_text())["components"]["schemas"]
+    qualified = sorted(name for name in schemas if "__" in name)
+    assert not qualified, qualified

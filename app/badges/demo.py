@@ -14,7 +14,7 @@ from app.auth.models import User
 from app.auth.policy import Grant, Principal, Role
 from app.badges import service
 from app.badges.deps import FoundProposal, InBadge
-from app.badges.schemas import AwardCreate, BadgeCreate, ProposalCreate, ProposalUpdate
+from app.badges.schemas import AwardCreate, BadgeCreate, BadgeProposalCreate, BadgeProposalUpdate
 from app.core.config import get_settings
 from app.networks import service as network_service
 from app.networks.models import Network
@@ -136,12 +136,12 @@ async def load_demo(session: AsyncSession, admin: Principal, networks: dict[str,
     proposer = Principal(kind="user", id=user.id, name=user.name)
 
     proposal = await service.create_proposal(
-        session, proposer, data=ProposalCreate(parent_network_id=parent.id)
+        session, proposer, data=BadgeProposalCreate(parent_network_id=parent.id)
     )
     found = FoundProposal(proposal, parent)
     for section in SECTIONS:
         await service.update_proposal(
-            session, proposer, found, data=ProposalUpdate.model_validate(section)
+            session, proposer, found, data=BadgeProposalUpdate.model_validate(section)
         )
     await service.submit_proposal(session, proposer, found)
     await service.approve_proposal(session, admin, found)

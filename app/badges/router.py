@@ -15,16 +15,16 @@ from app.badges.schemas import (
     AwardRead,
     BadgeCreate,
     BadgePage,
+    BadgeProposalCreate,
+    BadgeProposalPage,
+    BadgeProposalRead,
+    BadgeProposalStatus,
+    BadgeProposalUpdate,
     BadgeRead,
     BadgeUpdate,
     Completeness,
     CredentialRead,
     Jwks,
-    ProposalCreate,
-    ProposalPage,
-    ProposalRead,
-    ProposalStatus,
-    ProposalUpdate,
     RejectBody,
     RevokeBody,
     VerificationRead,
@@ -70,7 +70,7 @@ def award_read(award: BadgeAward, principal: Principal, found: InBadge) -> Award
     "/badge-onboarding",
     operation_id="list_badge_proposals",
     summary="List badge-network proposals (own, or under networks you chair)",
-    response_model=ProposalPage,
+    response_model=BadgeProposalPage,
     responses=responses.LIST,
 )
 async def list_badge_proposals(
@@ -79,13 +79,13 @@ async def list_badge_proposals(
     session: SessionDep,
     principal: CurrentPrincipal,
     proposal_status: Annotated[
-        ProposalStatus | None, Query(alias="status", description="Only this status.")
+        BadgeProposalStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     since: SyncQuery = None,
-) -> ProposalPage:
+) -> BadgeProposalPage:
     order = sort_from_param(sort, PROPOSAL_SORTS, BadgeProposal.id)
     items, next_cursor = await service.list_proposals(
         session,
@@ -97,8 +97,8 @@ async def list_badge_proposals(
         since=since,
     )
     link_next(request, response, next_cursor)
-    return ProposalPage(
-        items=[ProposalRead.model_validate(p, from_attributes=True) for p in items],
+    return BadgeProposalPage(
+        items=[BadgeProposalRead.model_validate(p, from_attributes=True) for p in items],
         next_cursor=next_cursor,
     )
 
@@ -108,11 +108,11 @@ async def list_badge_proposals(
     operation_id="create_badge_proposal",
     summary="Draft a badge-network proposal (any section may be left for later)",
     status_code=status.HTTP_201_CREATED,
-    response_model=ProposalRead,
+    response_model=BadgeProposalRead,
     responses=responses.CREATE,
 )
 async def create_badge_proposal(
-    data: ProposalCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
+    data: BadgeProposalCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
     proposal = await service.create_proposal(session, principal, data=data)
     _tag(response, proposal, f"/api/v1/badge-onboarding/{proposal.id}")
@@ -123,7 +123,7 @@ async def create_badge_proposal(
     "/badge-onboarding/{proposal_id}",
     operation_id="get_badge_proposal",
     summary="Get a badge-network proposal",
-    response_model=ProposalRead,
+    response_model=BadgeProposalRead,
     responses=responses.READ,
 )
 async def get_badge_proposal(found: ValidProposal, response: Response) -> BadgeProposal:
@@ -135,11 +135,11 @@ async def get_badge_proposal(found: ValidProposal, response: Response) -> BadgeP
     "/badge-onboarding/{proposal_id}",
     operation_id="update_badge_proposal",
     summary="Fill or change sections of a draft proposal",
-    response_model=ProposalRead,
+    response_model=BadgeProposalRead,
     responses=responses.UPDATE,
 )
 async def update_badge_proposal(
-    data: ProposalUpdate,
+    data: BadgeProposalUpdate,
     found: ValidProposal,
     response: Response,
     session: SessionDep,
@@ -167,7 +167,7 @@ async def get_badge_proposal_completeness(found: ValidProposal) -> Completeness:
     "/badge-onboarding/{proposal_id}/submit",
     operation_id="submit_badge_proposal",
     summary="Submit a complete draft for approval",
-    response_model=ProposalRead,
+    response_model=BadgeProposalRead,
     responses=responses.ACTION,
 )
 async def submit_badge_proposal(
@@ -182,7 +182,7 @@ async def submit_badge_proposal(
     "/badge-onboarding/{proposal_id}/approve",
     operation_id="approve_badge_proposal",
     summary="Approve: create the badge network, its chair, sub-groups and plan",
-    response_model=ProposalRead,
+    response_model=BadgeProposalRead,
     responses=responses.ACTION,
 )
 async def approve_badge_proposal(
@@ -197,7 +197,7 @@ async def approve_badge_proposal(
     "/badge-onboarding/{proposal_id}/reject",
     operation_id="reject_badge_proposal",
     summary="Reject a submitted proposal, with a reason",
-    response_model=ProposalRead,
+    response_model=BadgeProposalRead,
     responses=responses.ACTION,
 )
 async def reject_badge_proposal(
@@ -216,7 +216,7 @@ async def reject_badge_proposal(
     "/badge-onboarding/{proposal_id}/reopen",
     operation_id="reopen_badge_proposal",
     summary="Return a rejected proposal to draft",
-    response_model=ProposalRead,
+    response_model=BadgeProposalRead,
     responses=responses.ACTION,
 )
 async def reopen_badge_proposal(

@@ -17,7 +17,7 @@ Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=200
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class ProposalStatus(StrEnum):
+class BadgeProposalStatus(StrEnum):
     draft = "draft"
     submitted = "submitted"
     approved = "approved"
@@ -85,7 +85,7 @@ REQUIRED_SECTIONS = (
 )
 
 
-class ProposalFields(Body):
+class BadgeProposalFields(Body):
     name: Name | None = Field(default=None, description="Name of the proposed badge network.")
     parent_network_id: Id | None = Field(
         default=None, description="The network the badge network will sit under."
@@ -136,18 +136,18 @@ class ProposalFields(Body):
     )
 
 
-class ProposalCreate(ProposalFields):
+class BadgeProposalCreate(BadgeProposalFields):
     """A new draft; every section may be left empty and filled later."""
 
 
-class ProposalUpdate(ProposalFields):
+class BadgeProposalUpdate(BadgeProposalFields):
     """Fills or changes sections of a draft (null empties a section)."""
 
 
-class ProposalRead(BaseModel):
+class BadgeProposalRead(BaseModel):
     id: int = Field(description="Proposal id.")
     proposer_user_id: int = Field(description="Who drafted it.")
-    status: ProposalStatus = Field(description="draft, submitted, approved or rejected.")
+    status: BadgeProposalStatus = Field(description="draft, submitted, approved or rejected.")
     name: str | None = Field(description="Name of the proposed network.")
     parent_network_id: int | None = Field(description="Parent network.")
     drivers: str | None = Field(description="Drivers.")
@@ -177,7 +177,7 @@ class ProposalRead(BaseModel):
     updated_at: datetime = Field(description="Last changed.")
 
 
-class ProposalPage(Page[ProposalRead]):
+class BadgeProposalPage(Page[BadgeProposalRead]):
     """A page of proposals."""
 
 

@@ -24,11 +24,11 @@ from app.badges.schemas import (
     REQUIRED_SECTIONS,
     AwardCreate,
     BadgeCreate,
+    BadgeProposalCreate,
+    BadgeProposalStatus,
+    BadgeProposalUpdate,
     BadgeUpdate,
     Completeness,
-    ProposalCreate,
-    ProposalStatus,
-    ProposalUpdate,
     VerificationRead,
 )
 from app.communities import service as community_service
@@ -71,7 +71,7 @@ async def _check_parent(session: AsyncSession, parent_id: int | None) -> None:
         )
 
 
-def _section_values(data: ProposalCreate | ProposalUpdate) -> dict[str, Any]:
+def _section_values(data: BadgeProposalCreate | BadgeProposalUpdate) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True, mode="json")
     for key in ("sub_groups", "success_measures", "initial_members"):
         if key in changes and changes[key] is None:
@@ -80,7 +80,7 @@ def _section_values(data: ProposalCreate | ProposalUpdate) -> dict[str, Any]:
 
 
 async def create_proposal(
-    session: AsyncSession, principal: Principal, *, data: ProposalCreate
+    session: AsyncSession, principal: Principal, *, data: BadgeProposalCreate
 ) -> BadgeProposal:
     if not principal.is_user:
         raise Forbidden("only people draft badge-network proposals")
@@ -99,7 +99,7 @@ async def list_proposals(
     session: AsyncSession,
     principal: Principal,
     *,
-    status: ProposalStatus | None,
+    status: BadgeProposalStatus | None,
     sort: Sort,
     limit: int,
     cursor: str | None,
@@ -125,17 +125,17 @@ def _require_proposer(principal: Principal, found: FoundProposal) -> None:
         raise Forbidden("only the proposer may change or submit a proposal")
 
 
-def _require_status(proposal: BadgeProposal, *allowed: ProposalStatus, doing: str) -> None:
+def _require_status(proposal: BadgeProposal, *allowed: BadgeProposalStatus, doing: str) -> None:
     if proposal.status not in {s.value for s in allowed}:
         raise Conflict(f"cannot {doing} a proposal that is {proposal.status}")
 
 
 async def update_proposal(
-    session: AsyncSession, principal: Principal, found: FoundProposal, *, data: ProposalUpdate
+    session: AsyncSession, principal: Principal, found: FoundProposal, *, data: BadgeProposalUpdate
 ) -> BadgeProposal:
     _require_proposer(principal, found)
     proposal = found.proposal
-    _require_status(proposal, ProposalStatus.draft, doing="edit")
+    _require_status(proposal, BadgeProposalStatus.draft, doing="edit")
     changes = _section_values(data)
     if "parent_network_id" in changes:
         await _check_parent(session, changes["parent_network_id"])
@@ -196,7 +196,7 @@ async def submit_proposal(
 ) -> BadgeProposal:
     _require_proposer(principal, found)
     proposal = found.proposal
-    _require_status(proposal, ProposalStatus.draft, doing="submit")
+    _require_status(proposal, BadgeProposalStatus.draft, doing="submit")
     report = completeness(proposal)
     if report.missing:
         raise Unprocessable(
@@ -224,7 +224,7 @@ async def reject_proposal(
     session: AsyncSession, principal: Principal, found: FoundProposal, *, reason: str
 ) -> BadgeProposal:
     _require_decider(principal, found)
-    _require_status(found.proposal, ProposalStatus.submitted, doing="reject")
+    _require_status(found.proposal, BadgeProposalStatus.submitted, doing="reject")
     return await _transition(
         session,
         principal,
@@ -243,7 +243,7 @@ async def reopen_proposal(
     session: AsyncSession, principal: Principal, found: FoundProposal
 ) -> BadgeProposal:
     _require_proposer(principal, found)
-    _require_status(found.proposal, ProposalStatus.rejected, doing="reopen")
+    _require_status(found.proposal, BadgeProposalStatus.rejected, doing="reopen")
     return await _transition(session, principal, found.proposal, "reopen", {"status": "draft"})
 
 
@@ -273,7 +273,7 @@ async def approve_proposal(
     """Create the badge network with its chair, sub-groups, plan and invitations."""
     _require_decider(principal, found)
     proposal = found.proposal
-    _require_status(proposal, ProposalStatus.submitted, doing="approve")
+    _require_status(proposal, BadgeProposalStatus.submitted, doing="approve")
     assert found.parent is not None and proposal.name is not None
     network = await network_service.create(
         session,

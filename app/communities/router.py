@@ -44,6 +44,9 @@ from app.communities.schemas import (
     EnrolmentPage,
     EnrolmentRead,
     EnrolmentUpdate,
+    MatchingProposalPage,
+    MatchingProposalRead,
+    MatchingProposalStatus,
     MatchingRequest,
     MeetingCreate,
     MeetingPage,
@@ -54,9 +57,6 @@ from app.communities.schemas import (
     MemberPage,
     MemberRead,
     NetworkScope,
-    ProposalPage,
-    ProposalRead,
-    ProposalStatus,
 )
 from app.core import responses
 from app.core.db import SessionDep
@@ -739,7 +739,7 @@ async def withdraw_enrolment(
     operation_id="create_cohort_matching",
     summary="Propose collaborative learning teams for a cohort's schools",
     status_code=status.HTTP_201_CREATED,
-    response_model=ProposalRead,
+    response_model=MatchingProposalRead,
     responses=responses.CREATE,
 )
 async def create_cohort_matching(
@@ -748,7 +748,7 @@ async def create_cohort_matching(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
-) -> ProposalRead:
+) -> MatchingProposalRead:
     proposal = await service.propose_matching(session, principal, found, data=data)
     _tag(response, proposal, f"/api/v1/cohorts/{found.cohort.id}/matching/{proposal.id}")
     return service.proposal_read(proposal)
@@ -758,7 +758,7 @@ async def create_cohort_matching(
     "/cohorts/{cohort_id}/matching",
     operation_id="list_cohort_matchings",
     summary="List a cohort's matching proposals",
-    response_model=ProposalPage,
+    response_model=MatchingProposalPage,
     responses=LIST_ERRORS,
 )
 async def list_cohort_matchings(
@@ -767,13 +767,13 @@ async def list_cohort_matchings(
     found: ValidCohort,
     session: SessionDep,
     proposal_status: Annotated[
-        ProposalStatus | None, Query(alias="status", description="Only this status.")
+        MatchingProposalStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
     sort: Annotated[str | None, Query(max_length=30, description="id; - reverses.")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     since: SyncQuery = None,
-) -> ProposalPage:
+) -> MatchingProposalPage:
     order = sort_from_param(sort, {}, MatchingProposal.id)
     items, next_cursor = await service.list_proposals(
         session,
@@ -785,17 +785,19 @@ async def list_cohort_matchings(
         since=since,
     )
     link_next(request, response, next_cursor)
-    return ProposalPage(items=[service.proposal_read(p) for p in items], next_cursor=next_cursor)
+    return MatchingProposalPage(
+        items=[service.proposal_read(p) for p in items], next_cursor=next_cursor
+    )
 
 
 @router.get(
     "/cohorts/{cohort_id}/matching/{proposal_id}",
     operation_id="get_cohort_matching",
     summary="Get a matching proposal",
-    response_model=ProposalRead,
+    response_model=MatchingProposalRead,
     responses=responses.READ,
 )
-async def get_cohort_matching(found: ValidProposal, response: Response) -> ProposalRead:
+async def get_cohort_matching(found: ValidProposal, response: Response) -> MatchingProposalRead:
     _tag(response, found.obj)
     return service.proposal_read(found.obj)
 
@@ -804,7 +806,7 @@ async def get_cohort_matching(found: ValidProposal, response: Response) -> Propo
     "/cohorts/{cohort_id}/matching/{proposal_id}/accept",
     operation_id="accept_cohort_matching",
     summary="Accept a proposal: create its collaborative learning teams",
-    response_model=ProposalRead,
+    response_model=MatchingProposalRead,
     responses=responses.ACTION,
 )
 async def accept_cohort_matching(
@@ -812,7 +814,7 @@ async def accept_cohort_matching(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
-) -> ProposalRead:
+) -> MatchingProposalRead:
     proposal = await service.accept_proposal(session, principal, found)
     _tag(response, proposal)
     return service.proposal_read(proposal)

@@ -55,7 +55,7 @@ class NetworkScope(StrEnum):
     participating = "participating"
 
 
-class ProposalStatus(StrEnum):
+class MatchingProposalStatus(StrEnum):
     proposed = "proposed"
     accepted = "accepted"
 
@@ -395,12 +395,12 @@ class MatchingSummary(BaseModel):
     )
 
 
-class ProposalRead(BaseModel):
+class MatchingProposalRead(BaseModel):
     id: int = Field(description="Proposal id.")
     cohort_id: int = Field(description="Cohort.")
     min_size: int = Field(description="Fewest schools in a team.")
     max_size: int = Field(description="Most schools in a team.")
-    status: ProposalStatus = Field(description="proposed or accepted.")
+    status: MatchingProposalStatus = Field(description="proposed or accepted.")
     teams: list[TeamRead] = Field(description="The teams, ordered by their first school id.")
     summary: MatchingSummary = Field(description="How good the split is.")
     community_ids: list[int] = Field(
@@ -413,5 +413,5 @@ class ProposalRead(BaseModel):
     updated_at: datetime = Field(description="Last changed.")
 
 
-class ProposalPage(Page[ProposalRead]):
+class MatchingProposalPage(Page[MatchingProposalRead]):
     """A page of matching proposals."""

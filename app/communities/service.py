@@ -46,13 +46,13 @@ from app.communities.schemas import (
     EnrolmentCreate,
     EnrolmentRead,
     EnrolmentUpdate,
+    MatchingProposalRead,
+    MatchingProposalStatus,
     MatchingRequest,
     MeetingCreate,
     MeetingUpdate,
     MemberCreate,
     NetworkScope,
-    ProposalRead,
-    ProposalStatus,
     TargetSizeRead,
 )
 from app.core import audit, softdelete
@@ -868,8 +868,8 @@ def _summary_json(summary: matching.Summary) -> dict[str, Any]:
     }
 
 
-def proposal_read(proposal: MatchingProposal) -> ProposalRead:
-    return ProposalRead.model_validate(proposal, from_attributes=True)
+def proposal_read(proposal: MatchingProposal) -> MatchingProposalRead:
+    return MatchingProposalRead.model_validate(proposal, from_attributes=True)
 
 
 async def propose_matching(
@@ -925,7 +925,7 @@ async def list_proposals(
     session: AsyncSession,
     cohort: Cohort,
     *,
-    status: ProposalStatus | None,
+    status: MatchingProposalStatus | None,
     sort: Sort,
     limit: int,
     cursor: str | None,
@@ -943,13 +943,13 @@ async def accept_proposal(
     """Create one collaborative learning team per proposed team, its schools as members."""
     require_community_write(principal, found.network)
     proposal, cohort = found.obj, found.cohort
-    if proposal.status == ProposalStatus.accepted:
+    if proposal.status == MatchingProposalStatus.accepted:
         raise Conflict(f"matching proposal {proposal.id} has already been accepted")
     assert cohort.id is not None
     accepted = await session.scalars(
         select(MatchingProposal).where(
             col(MatchingProposal.cohort_id) == cohort.id,
-            col(MatchingProposal.status) == ProposalStatus.accepted.value,
+            col(MatchingProposal.status) == MatchingProposalStatus.accepted.value,
         )
     )
     placed = {i for p in accepted.all() for i in p.organisation_ids}
@@ -993,7 +993,7 @@ async def accept_proposal(
         assert community.id is not None
         community_ids.append(community.id)
     before = audit.snapshot(proposal)
-    proposal.status = ProposalStatus.accepted.value
+    proposal.status = MatchingProposalStatus.accepted.value
     proposal.accepted_at = utcnow()
     proposal.accepted_by_user_id = principal.id if principal.is_user else None
     proposal.community_ids = community_ids

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/cohesion.db"
     database_pool_size: int = 10
+    # Bounds on waiting for the database, so an outage is a quick 503, never a hung request:
+    # for a free connection in the pool, and for a new connection to be established.
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     sqlite_busy_timeout_ms: int = 30_000
 
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"

@@ -77,9 +77,15 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 def create_engine(settings: Settings) -> AsyncEngine:
     """The process's engine for the configured database."""
     if settings.is_sqlite:
+        # A writer holds its connection while it waits for the write lock, so a request may
+        # wait as long for a connection as for the lock.
+        busy_seconds = settings.sqlite_busy_timeout_ms / 1000
         engine = create_async_engine(
             settings.database_url,
-            connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
+            connect_args={"timeout": busy_seconds},
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_pool_size,
+            pool_timeout=busy_seconds,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -87,8 +93,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
+        pool_timeout=settings.database_pool_timeout_seconds,
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args={"timeout": settings.database_connect_timeout_seconds},
     )
 
 

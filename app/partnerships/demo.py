@@ -33,6 +33,7 @@ from app.partnerships import service
 from app.partnerships.deps import InNetwork
 from app.partnerships.models import Evaluation, Partnership, Programme
 from app.partnerships.schemas import (
+    CommitmentCreate,
     EvaluationCreate,
     PartnershipCreate,
     ProgrammeCreate,
@@ -40,6 +41,7 @@ from app.partnerships.schemas import (
     ResponseCreate,
     SessionCreate,
 )
+from app.plans.models import Objective, Plan
 
 WEST = "West Partnership"
 STEM = "STEM CPD Alliance"
@@ -152,6 +154,28 @@ async def _west(session: AsyncSession, admin: Principal, west: Network) -> None:
             }
         ),
     )
+    # Seed 004's "Role of Partners": the Robert Owen Centre as critical friend (outcome 1) and
+    # leading the professional learning programme with Education Scotland (outcome 2a).
+    plan_objectives = {
+        o.code: o.id
+        for o in await session.scalars(
+            select(Objective)
+            .join(Plan, col(Plan.id) == col(Objective.plan_id))
+            .where(col(Plan.network_id) == west.id, col(Objective.code).in_(["1", "2a"]))
+        )
+    }
+    for partnership, code, role in [
+        (critical_friend, "1", "Attend meetings and act as a critical friend"),
+        (critical_friend, "2a", "Lead the professional learning programme"),
+        (national, "2a", "Advisors co-deliver the professional learning programme"),
+    ]:
+        if code in plan_objectives:
+            await service.create_commitment(
+                session,
+                admin,
+                InNetwork(obj=partnership, parent=partnership, network=west),
+                data=CommitmentCreate(objective_id=plan_objectives[code], role=role),
+            )
     cohort = await session.scalar(
         select(Cohort).where(
             col(Cohort.network_id) == west.id,

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
@@ -1359,6 +1359,70 @@ def to_markdown(doc: PlanDocument) -> str:
 # --- to and from the database -------------------------------------------------------------
 
 
+class PartnerRoles(Protocol):
+    """Partners' roles in objectives, held elsewhere (the partnerships package registers it).
+
+    In a document they travel in the "Role of Partners" text, one ``<partner name>: <role>``
+    line per commitment after the free text; import turns such lines back into commitments
+    when the name is one of the network's partnerships, and keeps every other line as text."""
+
+    async def partner_names(self, session: AsyncSession, network_id: int) -> dict[str, int]:
+        """Partner name (case-folded) → partnership id, for the network's live partnerships."""
+        ...
+
+    async def objective_roles(
+        self, session: AsyncSession, plan_id: int
+    ) -> dict[int, list[tuple[str, str]]]:
+        """Objective id → (partner name, role) of the commitments on the plan's objectives."""
+        ...
+
+    async def add_objective_roles(
+        self, session: AsyncSession, roles: list[tuple[int, int, str]]
+    ) -> None:
+        """Write (partnership id, objective id, role) commitments."""
+        ...
+
+
+_partner_roles: PartnerRoles | None = None
+
+
+def register_partner_roles(impl: PartnerRoles) -> None:
+    global _partner_roles
+    _partner_roles = impl
+
+
+def _role_line(name: str, role: str) -> str:
+    return f"{name}: {' '.join(role.split())}"
+
+
+def with_partner_roles(text: str | None, roles: list[tuple[str, str]]) -> str | None:
+    """The "Role of Partners" text of an export: the free text, then a line per commitment."""
+    lines = [text] if text else []
+    lines += [_role_line(name, role) for name, role in roles]
+    return "\n".join(lines) or None
+
+
+def split_partner_roles(
+    text: str | None, partners: dict[str, int]
+) -> tuple[str | None, list[tuple[int, str]]]:
+    """Lines naming a known partner (``<name>: <role>``) become (partnership id, role); the
+    other lines stay as free text. The longest matching name wins."""
+    if not text or not partners:
+        return text, []
+    names = sorted(partners, key=len, reverse=True)
+    kept: list[str] = []
+    found: list[tuple[int, str]] = []
+    for line in text.split("\n"):
+        folded = line.casefold()
+        name = next((n for n in names if folded.startswith(n + ":")), None)
+        role = line[len(name) + 1 :].strip() if name is not None else ""
+        if name is not None and role:
+            found.append((partners[name], role))
+        else:
+            kept.append(line)
+    return "\n".join(kept).strip("\n") or None, found
+
+
 async def create_from_document(
     session: AsyncSession, principal: Principal, network: Network, doc: PlanDocument
 ) -> Plan:
@@ -1369,6 +1433,7 @@ async def create_from_document(
     if errors:
         raise _refuse(errors)
     assert network.id is not None
+    partners = await _partner_roles.partner_names(session, network.id) if _partner_roles else {}
     plan = Plan(
         network_id=network.id,
         title=doc.title,
@@ -1383,12 +1448,15 @@ async def create_from_document(
     plan_id = plan.id
 
     placed: list[tuple[ObjectiveDoc, Objective]] = []
+    roles: list[tuple[Objective, list[tuple[int, str]]]] = []
     level: list[tuple[ObjectiveDoc, int | None, int]] = [
         (o, None, i) for i, o in enumerate(doc.objectives)
     ]
     while level:
-        rows = [
-            Objective(
+        rows = []
+        for o, parent_id, position in level:
+            text, linked = split_partner_roles(o.role_of_partners, partners)
+            row = Objective(
                 plan_id=plan_id,
                 parent_id=parent_id,
                 code=o.code,
@@ -1398,10 +1466,11 @@ async def create_from_document(
                 position=position,
                 workstreams=list(o.workstreams),
                 responsible_group=o.responsible_group,
-                role_of_partners=o.role_of_partners,
+                role_of_partners=text,
             )
-            for o, parent_id, position in level
-        ]
+            rows.append(row)
+            if linked:
+                roles.append((row, linked))
         session.add_all(rows)
         await session.flush()
         placed.extend(zip([o for o, _, _ in level], rows, strict=True))
@@ -1472,13 +1541,24 @@ async def create_from_document(
     for model, values in leaves:
         if values:
             await session.execute(insert(model), values)
+    commitments = [
+        (partnership_id, objective.id, role)
+        for objective, linked in roles
+        if objective.id is not None
+        for partnership_id, role in linked
+    ]
+    if commitments and _partner_roles is not None:
+        await _partner_roles.add_objective_roles(session, commitments)
     await audit.record(
         session,
         principal,
         action="import",
         obj=plan,
         network_id=network.id,
-        after={**audit.snapshot(plan), "imported": counts(doc)},
+        after={
+            **audit.snapshot(plan),
+            "imported": {**counts(doc), "partner_commitments": len(commitments)},
+        },
     )
     return plan
 
@@ -1534,8 +1614,8 @@ def _milestone_values(
 
 
 async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
-    """The plan's live contents as a document, in four queries, each level ordered by
-    position then id."""
+    """The plan's live contents as a document, in five queries (four levels, and the partners'
+    roles), each level ordered by position then id."""
 
     async def live(model: Any) -> list[Any]:
         stmt = (
@@ -1549,6 +1629,8 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
     actions: list[Action] = await live(Action)
     measures: list[Measure] = await live(Measure)
     milestones: list[Milestone] = await live(Milestone)
+    assert plan.id is not None
+    partner_roles = await _partner_roles.objective_roles(session, plan.id) if _partner_roles else {}
 
     children: dict[int | None, list[Objective]] = {}
     for o in objectives:
@@ -1615,7 +1697,7 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
             "description": o.description,
             "workstreams": list(o.workstreams or []),
             "responsible_group": o.responsible_group,
-            "role_of_partners": o.role_of_partners,
+            "role_of_partners": with_partner_roles(o.role_of_partners, partner_roles.get(o.id, [])),
             "actions": [action(a) for a in actions_of.get(o.id, [])],
             "measures": [measure(m) for m in measures_of.get(o.id, [])],
             "milestones": [milestone(s) for s in on_objective.get(o.id, [])],

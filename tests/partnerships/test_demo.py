@@ -14,10 +14,13 @@ from app.partnerships import demo, service
 from app.partnerships.models import (
     Evaluation,
     EvaluationResponse,
+    PartnerCommitment,
     Partnership,
     Programme,
     ProgrammeEnrolment,
 )
+from app.plans import transfer
+from app.plans.models import Plan
 
 
 async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
@@ -51,6 +54,25 @@ async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
             by_network.setdefault(network.name, []).append(partnership)
         assert len(by_network[demo.WEST]) == 2
         assert "critical_friend" in by_network[demo.WEST][0].purposes
+        roles = await session.scalars(
+            select(PartnerCommitment.role).order_by(col(PartnerCommitment.id))
+        )
+        assert list(roles) == [
+            "Attend meetings and act as a critical friend",
+            "Lead the professional learning programme",
+            "Advisors co-deliver the professional learning programme",
+        ]
+        cln = await session.scalar(
+            select(Plan).where(col(Plan.network_id) == networks[demo.WEST].id)
+        )
+        assert cln is not None
+        document = await transfer.load_document(session, cln)
+        outcome_2a = next(c for c in document.objectives[1].children if c.code == "2a")
+        assert outcome_2a.role_of_partners is not None
+        assert outcome_2a.role_of_partners.endswith(
+            f"\n{demo.ROC}: Lead the professional learning programme"
+            f"\n{demo.EDUCATION_SCOTLAND}: Advisors co-deliver the professional learning programme"
+        )
         assert len(by_network[demo.STEM]) == 3
         programme = await session.scalar(select(Programme))
         assert programme is not None and programme.cohort_id is not None

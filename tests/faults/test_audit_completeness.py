@@ -1,0 +1,280 @@
+"""Every write operation of the API records exactly one audit event.
+
+The cases are not written by hand: each write route (POST/PUT/PATCH/DELETE under /api/v1) is
+taken from the authorization matrices (``tests/test_authz_matrix.py`` and the domain matrices it
+joins), which already know how to build the state in which the call succeeds. For each route
+the first row in which a signed-in principal gets a 2xx is replayed as that principal (the
+platform admin when it may), and the audit rows written by that one request are read back from
+the table: exactly one, naming the caller as actor, with ``before`` and ``after`` as the action
+implies. A write route with no matrix row, and none in ``NO_AUDIT``, fails the walk.
+
+The append-only guard (UPDATE/DELETE on ``audit_events`` refused on both databases) is tested
+in ``tests/core/test_conventions.py::test_audit_table_refuses_update_and_delete``; here it is
+checked again on the rows the operations below just wrote.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from app.core.audit import AuditEvent
+from tests import test_authz_matrix as matrix
+from tests.badges import test_authz as badges
+from tests.badges.helpers import full_canvas
+from tests.communities import test_authz as communities
+from tests.communities.helpers import Builder as CommunityBuilder
+from tests.conftest import World, make_user
+from tests.partnerships import test_authz as partnerships
+from tests.partnerships.helpers import PartnerBuilder
+from tests.webhooks import test_authz as webhooks
+from tests.webhooks.helpers import Hooks
+
+API = matrix.API
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Write routes that by design record no audit event, and why.
+NO_AUDIT: dict[tuple[str, str], str] = {
+    ("POST", "/auth/token"): "issues a token; nothing in the database changes",
+    ("POST", "/credentials/verify"): "checks a credential someone shows; a read sent as POST",
+}
+
+Key = tuple[str, str]
+
+# Operations that create other objects as part of one decision: the decision records its one
+# event, and every object it creates records its own "create" (same actor, same request), so
+# each new row has a trail of its own from its first moment.
+COMPOSITE: dict[tuple[str, str], tuple[str, str]] = {
+    # a badge network is born with its chair, community, plan, measures and invitations
+    ("POST", "/badge-onboarding/{proposal_id}/approve"): ("badge_proposals", "approve"),
+    # each proposed group becomes a community with its members
+    ("POST", "/cohorts/{cohort_id}/matching/{proposal_id}/accept"): (
+        "matching_proposals",
+        "accept",
+    ),
+}
+Mark = Callable[[], Awaitable[None]]
+# A case builds its state, awaits ``mark`` just before its one call, and returns the answer and
+# who called.
+Run = Callable[[httpx.AsyncClient, World, Mark], Awaitable[tuple[httpx.Response, str]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    run: Run
+
+
+def _ok_principal(principals: tuple[str, ...], codes: tuple[int, ...]) -> str | None:
+    allowed = [who for who, code in zip(principals, codes, strict=True) if 200 <= code < 300]
+    allowed = [who for who in allowed if who != "anonymous"]
+    if not allowed:
+        return None
+    return "admin" if "admin" in allowed else allowed[0]
+
+
+def _matrix_case(row: matrix.Row, who: str) -> Case:
+    async def run(
+        client: httpx.AsyncClient, world: World, mark: Mark
+    ) -> tuple[httpx.Response, str]:
+        ctx = matrix.Ctx(client, world, who)
+        params = await row.setup(ctx)
+        await mark()
+        return await matrix.call(client, row, who, world, params), who
+
+    return Case(f"matrix {row.name} as {who}", run)
+
+
+# (the module holding the domain matrix, its builder, the name of its call function)
+DOMAINS: list[tuple[Any, Any, str]] = [
+    (communities, CommunityBuilder, "call"),
+    (badges, badges.Builder, "_call"),
+    (partnerships, PartnerBuilder, "call"),
+    (webhooks, Hooks, "call"),
+]
+
+
+def _domain_case(module: Any, builder: Any, call_name: str, row: Any, who: str) -> Case:
+    async def run(
+        client: httpx.AsyncClient, world: World, mark: Mark
+    ) -> tuple[httpx.Response, str]:
+        build = builder(client, world)
+        params = await row.setup(build)
+        if module in (communities, partnerships):
+            params.setdefault("user_id", (await build.person("fresh")).id)
+        call = getattr(module, call_name)
+        await mark()
+        return await call(client, world, row, who, params), who
+
+    return Case(f"{module.__name__.rsplit('.', 2)[-2]} {row.name} as {who}", run)
+
+
+def _proposer_case(path: str, state: str) -> Case:
+    """Badge proposals are changed by their proposer alone, who is in no matrix column."""
+
+    async def run(
+        client: httpx.AsyncClient, world: World, mark: Mark
+    ) -> tuple[httpx.Response, str]:
+        proposer = await make_user(world.app, f"audited.proposer.{state}@test.example")
+        world.people["proposer"] = proposer
+        made = await client.post(
+            f"{API}/badge-onboarding", json=full_canvas(world.network_a), headers=proposer.headers
+        )
+        assert made.status_code == 201, made.text
+        pid = made.json()["id"]
+        if state != "draft":
+            submit = f"{API}/badge-onboarding/{pid}/submit"
+            assert (await client.post(submit, headers=proposer.headers)).status_code == 200
+            reject = f"{API}/badge-onboarding/{pid}/reject"
+            response = await client.post(
+                reject, json={"reason": "not now"}, headers=world.headers("admin")
+            )
+            assert response.status_code == 200, response.text
+        headers = {**proposer.headers, "If-Match": "*"}
+        body = {} if path == "/badge-onboarding/{proposal_id}" else None
+        method = "PATCH" if body is not None else "POST"
+        await mark()
+        response = await client.request(
+            method, API + path.format(proposal_id=pid), json=body, headers=headers
+        )
+        return response, "proposer"
+
+    return Case(f"badges {path} as the proposer", run)
+
+
+PROPOSER_CASES: dict[Key, Case] = {
+    ("PATCH", "/badge-onboarding/{proposal_id}"): _proposer_case(
+        "/badge-onboarding/{proposal_id}", "draft"
+    ),
+    ("POST", "/badge-onboarding/{proposal_id}/submit"): _proposer_case(
+        "/badge-onboarding/{proposal_id}/submit", "draft"
+    ),
+    ("POST", "/badge-onboarding/{proposal_id}/reopen"): _proposer_case(
+        "/badge-onboarding/{proposal_id}/reopen", "rejected"
+    ),
+}
+
+
+def write_cases() -> dict[Key, Case]:
+    """One succeeding call per write route, taken from the matrices."""
+    cases: dict[Key, Case] = {}
+    for row in matrix.MATRIX:
+        key = (row.method, row.path)
+        if row.method not in WRITES or key in cases:
+            continue
+        who = _ok_principal(matrix.PRINCIPALS, row.codes)
+        if who is not None:
+            cases[key] = _matrix_case(row, who)
+    for module, builder, call_name in DOMAINS:
+        for row in module.ROWS:
+            key = (row.method, row.path)
+            if row.method not in WRITES or key in cases:
+                continue
+            who = _ok_principal(module.PRINCIPALS, row.codes)
+            if who is not None:
+                cases[key] = _domain_case(module, builder, call_name, row, who)
+    for key, case in PROPOSER_CASES.items():
+        cases.setdefault(key, case)
+    return cases
+
+
+CASES = write_cases()
+AUDITED = sorted(set(CASES) - set(NO_AUDIT))
+
+
+def test_every_write_route_has_a_case(app: Any) -> None:
+    writes = {(m, p) for m, p in matrix.api_routes(app) if m in WRITES}
+    assert len(writes) >= 50, f"the route walk found too few write routes: {sorted(writes)}"
+    missing = sorted(writes - set(CASES))
+    assert not missing, f"write routes without an audit case: {missing}"
+    stale = sorted((set(CASES) | set(NO_AUDIT)) - writes)
+    assert not stale, f"audit cases for routes that do not exist: {stale}"
+    # Non-API write routes (none today) would need a case too.
+    others = {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", None) or ()
+        if method in WRITES and not getattr(route, "path", "").startswith(API + "/")
+    }
+    assert not others, f"write routes outside {API}: {sorted(others)}"
+
+
+async def _last_event_id(world: World) -> int:
+    async with world.app.state.cohesion.db.engine.connect() as conn:
+        return int((await conn.execute(select(func.max(AuditEvent.id)))).scalar() or 0)
+
+
+async def _events_after(world: World, last: int) -> list[Any]:
+    async with world.app.state.cohesion.db.engine.connect() as conn:
+        query = select(AuditEvent.__table__).where(AuditEvent.id > last)  # type: ignore[attr-defined]
+        return list((await conn.execute(query.order_by(AuditEvent.id))).mappings().all())
+
+
+@pytest.mark.parametrize("key", AUDITED, ids=[f"{m} {p}" for m, p in AUDITED])
+async def test_write_records_one_audit_event(
+    client: httpx.AsyncClient, world: World, key: Key
+) -> None:
+    case = CASES[key]
+    marks: list[int] = []
+
+    async def mark() -> None:  # the setup writes events of its own: count only the call's
+        marks.append(await _last_event_id(world))
+
+    response, who = await case.run(client, world, mark)
+    [last] = marks
+    assert 200 <= response.status_code < 300, (case.label, response.status_code, response.text)
+    events = await _events_after(world, last)
+    written = [f"{e['object_type']}.{e['action']}" for e in events]
+    actor = world[who]
+    for other in events:
+        assert (other["actor_kind"], other["actor_id"]) == ("user", actor.id), (case.label, other)
+    assert len({e["request_id"] for e in events}) == 1, (case.label, written)
+    assert events[0]["request_id"], case.label
+    if key in COMPOSITE:
+        object_type, action = COMPOSITE[key]
+        primary = [e for e in events if (e["object_type"], e["action"]) == (object_type, action)]
+        assert len(primary) == 1, f"{case.label}: {', '.join(written)}"
+        extra = [e for e in events if e is not primary[0]]
+        assert extra, f"{case.label} created nothing: no longer composite?"
+        for created in extra:
+            assert created["action"] == "create" and created["before"] is None, created
+            assert isinstance(created["after"], dict), created
+        events = primary
+    assert len(events) == 1, f"{case.label}: {', '.join(written)}"
+    [event] = events
+    assert event["object_type"] and event["object_id"], event
+    if event["action"] == "create":
+        assert event["before"] is None, (case.label, event["before"])
+    elif key[0] in {"PATCH", "PUT", "DELETE"}:
+        assert isinstance(event["before"], dict), (case.label, event["action"])
+    assert isinstance(event["after"], dict), (case.label, event["action"])
+
+    # What was just written cannot be rewritten or removed.
+    engine = world.app.state.cohesion.db.engine
+    for statement in (
+        "UPDATE audit_events SET action = 'x' WHERE id = :id",
+        "DELETE FROM audit_events WHERE id = :id",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as conn:
+                await conn.execute(text(statement), {"id": event["id"]})
+
+
+@pytest.mark.parametrize("key", sorted(NO_AUDIT), ids=[f"{m} {p}" for m, p in sorted(NO_AUDIT)])
+async def test_routes_without_audit_write_none(
+    client: httpx.AsyncClient, world: World, key: Key
+) -> None:
+    case = CASES[key]
+    marks: list[int] = []
+
+    async def mark() -> None:
+        marks.append(await _last_event_id(world))
+
+    response, _ = await case.run(client, world, mark)
+    [last] = marks
+    assert 200 <= response.status_code < 300, (case.label, response.text)
+    assert await _events_after(world, last) == []

@@ -13,7 +13,7 @@ from app.core.audit import AuditEvent
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
 from app.core.models import Id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.networks import service as network_service
 
@@ -38,6 +38,7 @@ async def list_audit_events(
     sort: Annotated[str | None, Query(max_length=10, description="id or -id (default).")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> AuditEventPage:
     if network_id is None and not principal.is_admin:
         raise Unprocessable(
@@ -56,6 +57,7 @@ async def list_audit_events(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return AuditEventPage(

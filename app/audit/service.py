@@ -1,5 +1,7 @@
 """Reading the audit trail."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -17,6 +19,7 @@ async def list_events(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[AuditEvent], str | None]:
     stmt = select(AuditEvent)
     if network_id is not None:
@@ -25,4 +28,13 @@ async def list_events(
         stmt = stmt.where(col(AuditEvent.object_type) == object_type)
     if object_id is not None:
         stmt = stmt.where(col(AuditEvent.object_id) == object_id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    # The trail is append-only (triggers refuse UPDATE and DELETE): an event changes never.
+    return await paginate(
+        session,
+        stmt,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        since=since,
+        changed=AuditEvent.occurred_at,
+    )

@@ -32,7 +32,7 @@ from app.core import ratelimit, responses
 from app.core.db import SessionDep
 from app.core.errors import BadRequest, NotFound, Unauthorized
 from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import AppState, app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
@@ -184,10 +184,11 @@ async def list_users(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> UserPage:
     order = sort_from_param(sort, USER_SORTS, User.id)
     items, next_cursor = await service.list_users(
-        session, q=q, sort=order, limit=limit, cursor=cursor
+        session, q=q, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return UserPage(
@@ -336,10 +337,17 @@ async def list_network_roles(
     sort: Annotated[str | None, Query(max_length=30, description="since, role or id.")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> RolePage:
     order = sort_from_param(sort, ROLE_SORTS, RoleAssignment.id)
     items, next_cursor = await service.list_roles(
-        session, network, include_ended=include_ended, sort=order, limit=limit, cursor=cursor
+        session,
+        network,
+        include_ended=include_ended,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return RolePage(
@@ -445,10 +453,11 @@ async def list_network_service_accounts(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> ServiceAccountPage:
     order = sort_from_param(None, {}, ServiceAccount.id)
     items, next_cursor = await service.list_service_accounts(
-        session, network, sort=order, limit=limit, cursor=cursor
+        session, network, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return ServiceAccountPage(

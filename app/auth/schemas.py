@@ -83,6 +83,7 @@ class RoleRead(BaseModel):
     appointed_by_user_id: int | None = Field(description="Who appointed.")
     ended_by_user_id: int | None = Field(description="Who ended it.")
     version: int = Field(description="Row version.")
+    updated_at: datetime = Field(description="Last changed.")
 
 
 class RolePage(Page[RoleRead]):

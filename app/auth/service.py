@@ -237,13 +237,19 @@ async def set_user_active(
 
 
 async def list_users(
-    session: AsyncSession, *, q: str | None, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    *,
+    q: str | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[User], str | None]:
     stmt = select(User)
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(col(User.email).like(pattern), col(User.name).ilike(pattern)))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -399,11 +405,12 @@ async def list_roles(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[RoleAssignment], str | None]:
     stmt = select(RoleAssignment).where(col(RoleAssignment.network_id) == network.id)
-    if not include_ended:
+    if not include_ended and since is None:  # a sync reports endings too
         stmt = stmt.where(_active_role_clause(utcnow()))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 # --- service accounts --------------------------------------------------------------------
@@ -434,10 +441,16 @@ async def create_service_account(
 
 
 async def list_service_accounts(
-    session: AsyncSession, network: Network, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    network: Network,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[ServiceAccount], str | None]:
     stmt = select(ServiceAccount).where(col(ServiceAccount.network_id) == network.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def rotate_service_account(

@@ -34,7 +34,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
@@ -84,10 +84,17 @@ async def list_badge_proposals(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> BadgeProposalPage:
     order = sort_from_param(sort, PROPOSAL_SORTS, BadgeProposal.id)
     items, next_cursor = await service.list_proposals(
-        session, principal, status=proposal_status, sort=order, limit=limit, cursor=cursor
+        session,
+        principal,
+        status=proposal_status,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return BadgeProposalPage(
@@ -238,10 +245,11 @@ async def list_network_badges(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> BadgePage:
     order = sort_from_param(sort, BADGE_SORTS, Badge.id)
     items, next_cursor = await service.list_badges(
-        session, network, sort=order, limit=limit, cursor=cursor
+        session, network, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return BadgePage(
@@ -322,10 +330,11 @@ async def list_badge_awards(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> AwardPage:
     order = sort_from_param(sort, AWARD_SORTS, BadgeAward.id)
     items, next_cursor = await service.list_awards(
-        session, found.badge, sort=order, limit=limit, cursor=cursor
+        session, found.badge, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return AwardPage(

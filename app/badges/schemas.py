@@ -243,6 +243,9 @@ class BadgeRead(BaseModel):
     version: int = Field(description="Row version; send it back in If-Match.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(
+        default=None, description="Set when deleted (a tombstone in `updated_since` lists)."
+    )
 
 
 class BadgePage(Page[BadgeRead]):

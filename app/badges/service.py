@@ -7,7 +7,7 @@ and invitation rows for its initial members.
 """
 
 import uuid
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -103,6 +103,7 @@ async def list_proposals(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[BadgeProposal], str | None]:
     """Own proposals; admins see all; chairs see those under networks they chair."""
     stmt = select(BadgeProposal)
@@ -116,7 +117,7 @@ async def list_proposals(
         )
     if status is not None:
         stmt = stmt.where(col(BadgeProposal.status) == status.value)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 def _require_proposer(principal: Principal, found: FoundProposal) -> None:
@@ -392,10 +393,16 @@ async def create_badge(
 
 
 async def list_badges(
-    session: AsyncSession, network: Network, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    network: Network,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Badge], str | None]:
-    stmt = select(Badge).where(col(Badge.network_id) == network.id, col(Badge.deleted_at).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    stmt = select(Badge).where(col(Badge.network_id) == network.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_badge(
@@ -498,10 +505,16 @@ async def award_badge(
 
 
 async def list_awards(
-    session: AsyncSession, badge: Badge, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    badge: Badge,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[BadgeAward], str | None]:
     stmt = select(BadgeAward).where(col(BadgeAward.badge_id) == badge.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def revoke_award(

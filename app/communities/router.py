@@ -61,7 +61,7 @@ from app.communities.schemas import (
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id, path_id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.plans.models import Action
@@ -117,6 +117,7 @@ async def list_network_communities(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> CommunityPage:
     order = sort_from_param(sort, COMMUNITY_SORTS, Community.id)
     items, next_cursor = await service.list_communities(
@@ -130,6 +131,7 @@ async def list_network_communities(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return CommunityPage(
@@ -248,10 +250,11 @@ async def list_community_actions(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> ActionPage:
     order = sort_from_param(sort, ACTION_SORTS, Action.id)
     items, next_cursor = await service.list_community_actions(
-        session, principal, found, sort=order, limit=limit, cursor=cursor
+        session, principal, found, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return ActionPage(
@@ -280,6 +283,7 @@ async def list_community_members(
     sort: Annotated[str | None, Query(max_length=30, description="joined_on or id.")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MemberPage:
     order = sort_from_param(sort, MEMBER_SORTS, CommunityMember.id)
     items, next_cursor = await service.list_members(
@@ -290,6 +294,7 @@ async def list_community_members(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return MemberPage(
@@ -377,6 +382,7 @@ async def list_community_meetings(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MeetingPage:
     order = sort_from_param(sort, MEETING_SORTS, Meeting.id, default="held_on")
     items, next_cursor = await service.list_meetings(
@@ -387,6 +393,7 @@ async def list_community_meetings(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return MeetingPage(
@@ -507,10 +514,11 @@ async def list_network_cohorts(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> CohortPage:
     order = sort_from_param(sort, COHORT_SORTS, Cohort.id)
     items, next_cursor = await service.list_cohorts(
-        session, network, q=q, sort=order, limit=limit, cursor=cursor
+        session, network, q=q, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return CohortPage(items=await service.cohort_reads(session, items), next_cursor=next_cursor)
@@ -632,6 +640,7 @@ async def list_cohort_enrolments(
     sort: Annotated[str | None, Query(max_length=30, description="enrolled_on or id.")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> EnrolmentPage:
     order = sort_from_param(sort, ENROLMENT_SORTS, Enrolment.id)
     items, next_cursor = await service.list_enrolments(
@@ -641,6 +650,7 @@ async def list_cohort_enrolments(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return EnrolmentPage(
@@ -762,10 +772,17 @@ async def list_cohort_matchings(
     sort: Annotated[str | None, Query(max_length=30, description="id; - reverses.")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MatchingProposalPage:
     order = sort_from_param(sort, {}, MatchingProposal.id)
     items, next_cursor = await service.list_proposals(
-        session, found.cohort, status=proposal_status, sort=order, limit=limit, cursor=cursor
+        session,
+        found.cohort,
+        status=proposal_status,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return MatchingProposalPage(

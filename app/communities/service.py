@@ -5,7 +5,7 @@ Who may do what is decided in ``app/communities/deps.py``; every write here call
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -218,6 +218,7 @@ async def list_communities(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Community], str | None]:
     """Communities at home in the network and/or those it takes part in."""
     home = col(Community.network_id) == network.id
@@ -231,7 +232,7 @@ async def list_communities(
         NetworkScope.participating: taking_part,
         NetworkScope.all: or_(home, taking_part),
     }[scope]
-    stmt = select(Community).where(where, col(Community.deleted_at).is_(None))
+    stmt = select(Community).where(where)
     if kind is not None:
         stmt = stmt.where(col(Community.kind) == kind.value)
     if status is not None:
@@ -246,7 +247,7 @@ async def list_communities(
                 func.lower(col(Community.focus_area)).contains(needle, autoescape=True),
             )
         )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_community(
@@ -314,6 +315,7 @@ async def list_community_actions(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Action], str | None]:
     """Live actions the community owns, or under objectives it is responsible for, in plans
     of its networks that the caller can read."""
@@ -329,14 +331,16 @@ async def list_community_actions(
                 col(Action.owner_community_id) == community_id,
                 col(Objective.responsible_community_id) == community_id,
             ),
-            col(Action.deleted_at).is_(None),
-            col(Objective.deleted_at).is_(None),
             col(Plan.deleted_at).is_(None),
             col(Network.deleted_at).is_(None),
             col(Plan.network_id).in_(networks),
         )
     )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    if since is None:
+        # Deleting an objective deletes its actions too (with the same stamp): a sync must
+        # still see them, as tombstones.
+        stmt = stmt.where(col(Objective.deleted_at).is_(None))
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def check_plan_community(
@@ -444,13 +448,14 @@ async def list_members(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[CommunityMember], str | None]:
     stmt = select(CommunityMember).where(col(CommunityMember.community_id) == community.id)
-    if not include_ended:
+    if not include_ended and since is None:  # a sync reports endings too
         stmt = stmt.where(col(CommunityMember.left_on).is_(None))
     if role is not None:
         stmt = stmt.where(col(CommunityMember.role) == role.value)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def end_member(
@@ -524,19 +529,18 @@ async def list_meetings(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Meeting], str | None]:
     if held_from and held_to and held_to < held_from:
         raise Unprocessable(
             "`to` is before `from`", errors=[_issue(["query", "to"], "before from", "dates")]
         )
-    stmt = select(Meeting).where(
-        col(Meeting.community_id) == community.id, col(Meeting.deleted_at).is_(None)
-    )
+    stmt = select(Meeting).where(col(Meeting.community_id) == community.id)
     if held_from is not None:
         stmt = stmt.where(col(Meeting.held_on) >= held_from)
     if held_to is not None:
         stmt = stmt.where(col(Meeting.held_on) <= held_to)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_meeting(
@@ -633,13 +637,12 @@ async def list_cohorts(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Cohort], str | None]:
-    stmt = select(Cohort).where(
-        col(Cohort.network_id) == network.id, col(Cohort.deleted_at).is_(None)
-    )
+    stmt = select(Cohort).where(col(Cohort.network_id) == network.id)
     if q:
         stmt = stmt.where(func.lower(col(Cohort.name)).contains(q.lower(), autoescape=True))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_cohort(
@@ -761,11 +764,12 @@ async def list_enrolments(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Enrolment], str | None]:
     stmt = select(Enrolment).where(col(Enrolment.cohort_id) == cohort.id)
-    if not include_withdrawn:
+    if not include_withdrawn and since is None:  # a sync reports withdrawals too
         stmt = stmt.where(col(Enrolment.withdrawn_on).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_enrolment(
@@ -925,11 +929,12 @@ async def list_proposals(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[MatchingProposal], str | None]:
     stmt = select(MatchingProposal).where(col(MatchingProposal.cohort_id) == cohort.id)
     if status is not None:
         stmt = stmt.where(col(MatchingProposal.status) == status.value)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def accept_proposal(

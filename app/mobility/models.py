@@ -72,6 +72,7 @@ class MobilityCount(IdMixin, table=True):
         ),
         Index("ix_mobility_counts_receiving_org", "receiving_org_id"),
         Index("ix_mobility_counts_sending_org", "sending_org_id"),
+        Index("ix_mobility_counts_network_updated", "network_id", "updated_at"),
         CheckConstraint("eqf_level BETWEEN 0 AND 8", name="ck_mobility_counts_eqf"),
         CheckConstraint("count >= 0", name="ck_mobility_counts_count"),
     )
@@ -89,4 +90,10 @@ class MobilityCount(IdMixin, table=True):
         default=None, sa_type=IdType, foreign_key="mobility_count_batches.id", nullable=True
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Upserts set it themselves (ON CONFLICT DO UPDATE runs no onupdate); other UPDATEs get it.
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        sa_column_kwargs={"onupdate": utcnow},
+    )

@@ -11,7 +11,7 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
@@ -129,6 +129,7 @@ async def list_network_mobility_opportunities(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> OpportunityPage:
     order = sort_from_param(sort, OPPORTUNITY_SORTS, MobilityOpportunity.id)
     items, next_cursor = await service.list_opportunities(
@@ -143,6 +144,7 @@ async def list_network_mobility_opportunities(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return OpportunityPage(
@@ -297,6 +299,7 @@ async def list_network_mobility_counts(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> CountPage:
     filters = _filters(
         period_from,
@@ -311,7 +314,7 @@ async def list_network_mobility_counts(
     )
     order = sort_from_param(sort, COUNT_SORTS, MobilityCount.id)
     items, next_cursor = await service.list_counts(
-        session, network, filters=filters, sort=order, limit=limit, cursor=cursor
+        session, network, filters=filters, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return CountPage(items=[service.count_read(i) for i in items], next_cursor=next_cursor)

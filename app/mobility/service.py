@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -114,11 +114,9 @@ async def list_opportunities(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[MobilityOpportunity], str | None]:
-    stmt = select(MobilityOpportunity).where(
-        col(MobilityOpportunity.network_id) == network.id,
-        col(MobilityOpportunity.deleted_at).is_(None),
-    )
+    stmt = select(MobilityOpportunity).where(col(MobilityOpportunity.network_id) == network.id)
     if eqf_level is not None:
         stmt = stmt.where(col(MobilityOpportunity.eqf_level) == eqf_level)
     if mode is not None:
@@ -142,7 +140,7 @@ async def list_opportunities(
         stmt = stmt.where(
             func.lower(col(MobilityOpportunity.title)).contains(q.lower(), autoescape=True)
         )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_opportunity(
@@ -529,9 +527,10 @@ async def list_counts(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[MobilityCount], str | None]:
     stmt = select(MobilityCount).where(*_where(network, filters))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def summary(

@@ -8,7 +8,7 @@ from app.auth.deps import CurrentUser
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service
@@ -53,10 +53,18 @@ async def list_networks(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> NetworkPage:
     order = sort_from_param(sort, SORTS, Network.id)
     items, next_cursor = await service.list_networks(
-        session, kind=kind, parent_id=parent_id, q=q, sort=order, limit=limit, cursor=cursor
+        session,
+        kind=kind,
+        parent_id=parent_id,
+        q=q,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return page(items, next_cursor)
@@ -160,10 +168,18 @@ async def list_network_children(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> NetworkPage:
     order = sort_from_param(sort, SORTS, Network.id)
     items, next_cursor = await service.list_networks(
-        session, kind=None, parent_id=network.id, q=None, sort=order, limit=limit, cursor=cursor
+        session,
+        kind=None,
+        parent_id=network.id,
+        q=None,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return page(items, next_cursor)

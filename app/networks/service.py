@@ -1,5 +1,7 @@
 """Networks: the directory, the hierarchy, and who may change them."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,15 +75,16 @@ async def list_networks(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Network], str | None]:
-    stmt = select(Network).where(col(Network.deleted_at).is_(None))
+    stmt = select(Network)
     if kind is not None:
         stmt = stmt.where(col(Network.kind) == kind.value)
     if parent_id is not None:
         stmt = stmt.where(col(Network.parent_id) == parent_id)
     if q:
         stmt = stmt.where(func.lower(col(Network.name)).contains(q.lower(), autoescape=True))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update(

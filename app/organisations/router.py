@@ -10,7 +10,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
@@ -79,6 +79,7 @@ async def list_organisations(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> OrganisationPage:
     order = sort_from_param(sort, SORTS, Organisation.id)
     items, next_cursor = await service.list_organisations(
@@ -90,6 +91,7 @@ async def list_organisations(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return OrganisationPage(
@@ -207,10 +209,17 @@ async def list_network_members(
     sort: Annotated[str | None, Query(max_length=30, description="joined_on or id.")] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MembershipPage:
     order = sort_from_param(sort, MEMBER_SORTS, Membership.id)
     items, next_cursor = await service.list_members(
-        session, network, include_ended=include_ended, sort=order, limit=limit, cursor=cursor
+        session,
+        network,
+        include_ended=include_ended,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return MembershipPage(

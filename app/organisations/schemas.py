@@ -114,6 +114,7 @@ class MembershipRead(BaseModel):
     left_on: date | None = Field(description="Left; null while a member.")
     note: str | None = Field(description="A note.")
     version: int = Field(description="Row version.")
+    updated_at: datetime = Field(description="Last changed.")
 
 
 class MembershipPage(Page[MembershipRead]):

@@ -1,6 +1,6 @@
 """Organisations (a directory every signed-in person reads) and network memberships."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,8 +110,9 @@ async def list_organisations(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Organisation], str | None]:
-    stmt = select(Organisation).where(col(Organisation.deleted_at).is_(None))
+    stmt = select(Organisation)
     if kind is not None:
         stmt = stmt.where(col(Organisation.kind) == kind.value)
     if country is not None:
@@ -127,7 +128,7 @@ async def list_organisations(
                 col(Organisation.pic) == q,
             )
         )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update(
@@ -176,11 +177,12 @@ async def list_members(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Membership], str | None]:
     stmt = select(Membership).where(col(Membership.network_id) == network.id)
-    if not include_ended:
+    if not include_ended and since is None:  # a sync reports endings too
         stmt = stmt.where(col(Membership.left_on).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def add_member(

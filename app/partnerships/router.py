@@ -9,7 +9,7 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.partnerships import measures as _measures  # noqa: F401  (registers measure sources)
@@ -113,6 +113,7 @@ async def list_network_partnerships(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> PartnershipPage:
     order = sort_from_param(sort, PARTNERSHIP_SORTS, Partnership.id)
     items, next_cursor = await service.list_partnerships(
@@ -125,6 +126,7 @@ async def list_network_partnerships(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return PartnershipPage(
@@ -259,10 +261,11 @@ async def list_partner_commitments(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> CommitmentPage:
     order = sort_from_param(None, NO_SORTS, PartnerCommitment.id)
     items, next_cursor = await service.list_commitments(
-        session, found, sort=order, limit=limit, cursor=cursor
+        session, found, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return CommitmentPage(
@@ -325,10 +328,11 @@ async def list_network_programmes(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> ProgrammePage:
     order = sort_from_param(sort, PROGRAMME_SORTS, Programme.id)
     items, next_cursor = await service.list_programmes(
-        session, network, sort=order, limit=limit, cursor=cursor
+        session, network, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return ProgrammePage(
@@ -422,10 +426,11 @@ async def list_programme_sessions(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> SessionPage:
     order = sort_from_param(sort, SESSION_SORTS, ProgrammeSession.id)
     items, next_cursor = await service.list_children(
-        session, ProgrammeSession, found.obj.id, sort=order, limit=limit, cursor=cursor
+        session, ProgrammeSession, found.obj.id, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return SessionPage(
@@ -469,10 +474,17 @@ async def list_programme_enrolments(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> ProgrammeEnrolmentPage:
     order = sort_from_param(sort, ENROLMENT_SORTS, ProgrammeEnrolment.id)
     items, next_cursor = await service.list_children(
-        session, ProgrammeEnrolment, found.obj.id, sort=order, limit=limit, cursor=cursor
+        session,
+        ProgrammeEnrolment,
+        found.obj.id,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return ProgrammeEnrolmentPage(
@@ -545,10 +557,11 @@ async def list_programme_evaluations(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> EvaluationPage:
     order = sort_from_param(None, NO_SORTS, Evaluation.id)
     items, next_cursor = await service.list_children(
-        session, Evaluation, found.obj.id, sort=order, limit=limit, cursor=cursor
+        session, Evaluation, found.obj.id, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return EvaluationPage(

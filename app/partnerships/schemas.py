@@ -212,6 +212,7 @@ class CommitmentRead(BaseModel):
     role: str = Field(description="The partner's role.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
 
 
 class CommitmentPage(Page[CommitmentRead]):
@@ -276,6 +277,7 @@ class SessionRead(BaseModel):
     title: str = Field(description="Title.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
 
 
 class SessionPage(Page[SessionRead]):
@@ -302,6 +304,7 @@ class ProgrammeEnrolmentRead(BaseModel):
     enrolled_on: date = Field(description="Enrolled.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
 
 
 class ProgrammeEnrolmentPage(Page[ProgrammeEnrolmentRead]):
@@ -359,6 +362,7 @@ class EvaluationRead(BaseModel):
     questions: list[QuestionRead] = Field(description="Questions.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
+    updated_at: datetime = Field(description="Last changed.")
 
 
 class EvaluationPage(Page[EvaluationRead]):

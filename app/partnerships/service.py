@@ -15,7 +15,7 @@ says who answered but not which answers are theirs.
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, or_, select
@@ -204,10 +204,9 @@ async def list_partnerships(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Partnership], str | None]:
-    stmt = select(Partnership).where(
-        col(Partnership.network_id) == network.id, col(Partnership.deleted_at).is_(None)
-    )
+    stmt = select(Partnership).where(col(Partnership.network_id) == network.id)
     if status is not None:
         stmt = stmt.where(status_filter(status, today()))
     if sector is not None:
@@ -217,7 +216,7 @@ async def list_partnerships(
     if purpose is not None:
         # purposes is a JSON list of plain tags: match the quoted tag in its text.
         stmt = stmt.where(cast(col(Partnership.purposes), String).contains(f'"{purpose.value}"'))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_partnership(
@@ -398,10 +397,11 @@ async def list_commitments(
     *,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
     sort: Sort,
 ) -> tuple[list[PartnerCommitment], str | None]:
     stmt = select(PartnerCommitment).where(col(PartnerCommitment.partnership_id) == found.obj.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def delete_commitment(
@@ -485,12 +485,16 @@ async def create_programme(
 
 
 async def list_programmes(
-    session: AsyncSession, network: Network, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    network: Network,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Programme], str | None]:
-    stmt = select(Programme).where(
-        col(Programme.network_id) == network.id, col(Programme.deleted_at).is_(None)
-    )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    stmt = select(Programme).where(col(Programme.network_id) == network.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_programme(
@@ -553,9 +557,10 @@ async def list_children(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Any], str | None]:
     stmt = select(model).where(col(model.programme_id) == programme_id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def create_enrolment(

@@ -1,6 +1,6 @@
 """Routes for plans, objectives, actions, measures, milestones and evidence."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -12,7 +12,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
 from app.core.models import Id, path_id
-from app.core.pagination import CursorQuery, LimitQuery, Page, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, Page, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
@@ -137,10 +137,18 @@ async def list_network_plans(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> PlanPage:
     order = sort_from_param(sort, PLAN_SORTS, Plan.id)
     items, next_cursor = await service.list_plans(
-        session, network, status=plan_status, q=q, sort=order, limit=limit, cursor=cursor
+        session,
+        network,
+        status=plan_status,
+        q=q,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return _page(PlanPage, _from(PlanRead), items, next_cursor)
@@ -279,6 +287,7 @@ async def list_plan_milestones(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MilestonePage:
     when = as_of or service.today()
     assert found.plan.id is not None
@@ -292,6 +301,7 @@ async def list_plan_milestones(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return MilestonePage(
@@ -335,6 +345,7 @@ async def list_plan_objectives(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> ObjectivePage:
     order = sort_from_param(sort, POSITION_SORTS["objectives"], Objective.id)
     items, next_cursor = await service.list_objectives(
@@ -345,6 +356,7 @@ async def list_plan_objectives(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return _page(ObjectivePage, _from(ObjectiveRead), items, next_cursor)
@@ -462,10 +474,17 @@ async def list_objective_actions(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> ActionPage:
     order = sort_from_param(sort, POSITION_SORTS["actions"], Action.id)
     items, next_cursor = await service.list_actions(
-        session, found.obj, status=action_status, sort=order, limit=limit, cursor=cursor
+        session,
+        found.obj,
+        status=action_status,
+        sort=order,
+        limit=limit,
+        cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return _page(ActionPage, _from(ActionRead), items, next_cursor)
@@ -576,10 +595,11 @@ async def list_action_status_changes(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> StatusChangePage:
     order = sort_from_param(None, {}, ActionStatusChange.id)
     items, next_cursor = await service.action_history(
-        session, found.obj, sort=order, limit=limit, cursor=cursor
+        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return _page(StatusChangePage, _from(StatusChangeRead), items, next_cursor)
@@ -604,10 +624,11 @@ async def list_objective_measures(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MeasurePage:
     order = sort_from_param(sort, POSITION_SORTS["measures"], Measure.id)
     items, next_cursor = await service.list_measures(
-        session, found.obj, sort=order, limit=limit, cursor=cursor
+        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return MeasurePage(
@@ -725,10 +746,11 @@ async def list_measure_readings(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> ReadingPage:
     order = sort_from_param(None, {}, MeasureReading.id)
     items, next_cursor = await service.list_readings(
-        session, found.obj, sort=order, limit=limit, cursor=cursor
+        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return _page(ReadingPage, _from(ReadingRead), items, next_cursor)
@@ -765,6 +787,7 @@ async def _list_milestones(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> MilestonePage:
     order = sort_from_param(sort, POSITION_SORTS["milestones"], Milestone.id)
     when = service.today()
@@ -778,6 +801,7 @@ async def _list_milestones(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return MilestonePage(
@@ -800,6 +824,7 @@ async def list_objective_milestones(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MilestonePage:
     return await _list_milestones(
         request,
@@ -811,6 +836,7 @@ async def list_objective_milestones(
         sort=sort,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
 
 
@@ -849,6 +875,7 @@ async def list_action_milestones(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> MilestonePage:
     return await _list_milestones(
         request,
@@ -860,6 +887,7 @@ async def list_action_milestones(
         sort=sort,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
 
 
@@ -968,10 +996,11 @@ async def list_milestone_evidence(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> EvidencePage:
     order = sort_from_param(None, {}, Evidence.id)
     items, next_cursor = await service.list_evidence(
-        session, found.obj, sort=order, limit=limit, cursor=cursor
+        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return _page(EvidencePage, _from(EvidenceRead), items, next_cursor)

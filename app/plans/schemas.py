@@ -261,6 +261,9 @@ class ObjectiveRead(BaseModel):
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(
+        default=None, description="Set when deleted (a tombstone in `updated_since` lists)."
+    )
 
 
 class ObjectivePage(Page[ObjectiveRead]):
@@ -322,6 +325,9 @@ class ActionRead(BaseModel):
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(
+        default=None, description="Set when deleted (a tombstone in `updated_since` lists)."
+    )
 
 
 class ActionPage(Page[ActionRead]):
@@ -410,6 +416,9 @@ class MeasureRead(BaseModel):
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(
+        default=None, description="Set when deleted (a tombstone in `updated_since` lists)."
+    )
 
 
 class MeasurePage(Page[MeasureRead]):
@@ -498,6 +507,9 @@ class MilestoneRead(BaseModel):
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(
+        default=None, description="Set when deleted (a tombstone in `updated_since` lists)."
+    )
 
 
 class MilestonePage(Page[MilestoneRead]):

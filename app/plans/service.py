@@ -107,13 +107,14 @@ async def list_plans(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Plan], str | None]:
-    stmt = select(Plan).where(col(Plan.network_id) == network.id, col(Plan.deleted_at).is_(None))
+    stmt = select(Plan).where(col(Plan.network_id) == network.id)
     if status is not None:
         stmt = stmt.where(col(Plan.status) == status.value)
     if q:
         stmt = stmt.where(func.lower(col(Plan.title)).contains(q.lower(), autoescape=True))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_plan(
@@ -210,15 +211,14 @@ async def list_objectives(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Objective], str | None]:
-    stmt = select(Objective).where(
-        col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None)
-    )
+    stmt = select(Objective).where(col(Objective.plan_id) == plan.id)
     if parent_id is not None:
         stmt = stmt.where(col(Objective.parent_id) == parent_id)
     elif top_level:
         stmt = stmt.where(col(Objective.parent_id).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_objective(
@@ -384,13 +384,12 @@ async def list_actions(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Action], str | None]:
-    stmt = select(Action).where(
-        col(Action.objective_id) == objective.id, col(Action.deleted_at).is_(None)
-    )
+    stmt = select(Action).where(col(Action.objective_id) == objective.id)
     if status is not None:
         stmt = stmt.where(col(Action.status) == status.value)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_action(
@@ -425,10 +424,25 @@ async def update_action(
 
 
 async def action_history(
-    session: AsyncSession, action: Action, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    action: Action,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[ActionStatusChange], str | None]:
     stmt = select(ActionStatusChange).where(col(ActionStatusChange.action_id) == action.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    # Append-only: a change is never edited, so its time is its change time.
+    return await paginate(
+        session,
+        stmt,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        since=since,
+        changed=ActionStatusChange.changed_at,
+    )
 
 
 async def delete_action(session: AsyncSession, principal: Principal, found: InPlan[Action]) -> None:
@@ -533,12 +547,16 @@ async def update_measure(
 
 
 async def list_measures(
-    session: AsyncSession, objective: Objective, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    objective: Objective,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Measure], str | None]:
-    stmt = select(Measure).where(
-        col(Measure.objective_id) == objective.id, col(Measure.deleted_at).is_(None)
-    )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    stmt = select(Measure).where(col(Measure.objective_id) == objective.id)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def delete_measure(
@@ -582,10 +600,25 @@ async def add_reading(
 
 
 async def list_readings(
-    session: AsyncSession, measure: Measure, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    measure: Measure,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[MeasureReading], str | None]:
     stmt = select(MeasureReading).where(col(MeasureReading.measure_id) == measure.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    # Append-only: a reading is never edited, so when it was recorded is its change time.
+    return await paginate(
+        session,
+        stmt,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        since=since,
+        changed=MeasureReading.recorded_at,
+    )
 
 
 async def latest_readings(
@@ -772,10 +805,9 @@ async def list_milestones(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Milestone], str | None]:
-    stmt = select(Milestone).where(
-        col(Milestone.plan_id) == plan_id, col(Milestone.deleted_at).is_(None)
-    )
+    stmt = select(Milestone).where(col(Milestone.plan_id) == plan_id)
     if objective_id is not None:
         stmt = stmt.where(col(Milestone.objective_id) == objective_id)
     if action_id is not None:
@@ -789,7 +821,7 @@ async def list_milestones(
         stmt = stmt.where(overdue_clause)
     elif overdue is False:
         stmt = stmt.where(~overdue_clause | col(Milestone.due_on).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def delete_milestone(
@@ -831,10 +863,25 @@ async def add_evidence(
 
 
 async def list_evidence(
-    session: AsyncSession, milestone: Milestone, *, sort: Sort, limit: int, cursor: str | None
+    session: AsyncSession,
+    milestone: Milestone,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[Evidence], str | None]:
     stmt = select(Evidence).where(col(Evidence.milestone_id) == milestone.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    # Append-only: evidence is never edited, so when it was recorded is its change time.
+    return await paginate(
+        session,
+        stmt,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        since=since,
+        changed=Evidence.recorded_at,
+    )
 
 
 def by_key(rows: Iterable[Any], key: str) -> dict[Any, list[Any]]:

@@ -57,6 +57,7 @@ class WebhookDelivery(IdMixin, table=True):
     __table_args__ = (
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
         Index("ix_webhook_deliveries_subscription", "subscription_id", "id"),
+        Index("ix_webhook_deliveries_subscription_updated", "subscription_id", "updated_at"),
     )
 
     subscription_id: int = Field(sa_type=IdType, foreign_key="webhook_subscriptions.id")
@@ -68,6 +69,13 @@ class WebhookDelivery(IdMixin, table=True):
     status: str = Field(default="pending", sa_type=String(10))
     attempts: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Every attempt, claim and redelivery changes the row: the delivery log syncs on this.
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        sa_column_kwargs={"onupdate": utcnow},
+    )
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     first_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

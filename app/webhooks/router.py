@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.pagination import CursorQuery, LimitQuery, link_next, sort_from_param
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
@@ -84,10 +84,11 @@ async def list_network_webhooks(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> WebhookPage:
     order = sort_from_param(sort, WEBHOOK_SORTS, WebhookSubscription.id)
     items, next_cursor = await service.list_webhooks(
-        session, network, active=active, sort=order, limit=limit, cursor=cursor
+        session, network, active=active, sort=order, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return WebhookPage(
@@ -241,6 +242,7 @@ async def list_webhook_deliveries(
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> DeliveryPage:
     order = sort_from_param(sort, DELIVERY_SORTS, WebhookDelivery.id, default="-id")
     items, next_cursor = await service.list_deliveries(
@@ -251,6 +253,7 @@ async def list_webhook_deliveries(
         sort=order,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return DeliveryPage(items=[_delivery(d) for d in items], next_cursor=next_cursor)

@@ -106,6 +106,9 @@ class WebhookRead(BaseModel):
     version: int = Field(description="Row version; send it back in If-Match.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
+    deleted_at: datetime | None = Field(
+        default=None, description="Set when deleted (a tombstone in `updated_since` lists)."
+    )
 
 
 class WebhookWithSecret(WebhookRead):
@@ -135,6 +138,7 @@ class DeliveryRead(BaseModel):
     next_attempt_at: datetime | None = Field(description="When it is due next (pending).")
     delivered_at: datetime | None = Field(description="When a 2xx was received.")
     created_at: datetime = Field(description="When it was queued.")
+    updated_at: datetime = Field(description="When it last changed (attempt, redelivery).")
     payload: dict[str, Any] = Field(description="The body sent: id, type, occurred_at, …")
 
 

@@ -102,14 +102,12 @@ async def list_webhooks(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[WebhookSubscription], str | None]:
-    stmt = select(WebhookSubscription).where(
-        col(WebhookSubscription.network_id) == network.id,
-        col(WebhookSubscription.deleted_at).is_(None),
-    )
+    stmt = select(WebhookSubscription).where(col(WebhookSubscription.network_id) == network.id)
     if active is not None:
         stmt = stmt.where(col(WebhookSubscription.active).is_(active))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def update_webhook(
@@ -201,13 +199,14 @@ async def list_deliveries(
     sort: Sort,
     limit: int,
     cursor: str | None,
+    since: datetime | None,
 ) -> tuple[list[WebhookDelivery], str | None]:
     stmt = select(WebhookDelivery).where(col(WebhookDelivery.subscription_id) == subscription.id)
     if status is not None:
         stmt = stmt.where(col(WebhookDelivery.status) == status.value)
     if event_type is not None:
         stmt = stmt.where(col(WebhookDelivery.event_type) == event_type)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 def _log_snapshot(delivery: WebhookDelivery) -> dict[str, Any]:

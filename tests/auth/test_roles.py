@@ -20,6 +20,7 @@ ROLE_READ_FIELDS = {
     "appointed_by_user_id",
     "ended_by_user_id",
     "version",
+    "updated_at",
 }
 
 

@@ -8,7 +8,7 @@ All the source's measures in a plan are computed from one grouped query.
 """
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func, select
@@ -99,30 +99,51 @@ async def _mobility_sum(
             col(MobilityCount.period),
         )
     )
-    groups = rows.all()
+    groups = [tuple(row) for row in rows.all()]
+    # Measures that ask the same question share one pass over the groups (a plan of 1,000
+    # objectives has many measures with the same parameters and window).
+    totals: dict[tuple[Any, ...], float] = {}
     for measure in measures:
         if measure.id is None:
             continue
         p = params[measure.id]
         start, end = windows[measure.id]
         modes = p.modes()
-        total = 0
-        for network_id, participant, mode, eqf, period, amount in groups:
-            if not (start <= period <= end):
-                continue
-            if network_id != scope.network.id and not p.include_descendants:
-                continue
-            if p.participant is not None and participant != p.participant.value:
-                continue
-            if modes is not None and mode not in modes:
-                continue
-            if (p.eqf_min or p.eqf_max) and eqf == EQF_NOT_GIVEN:
-                continue
-            if (p.eqf_min and eqf < p.eqf_min) or (p.eqf_max and eqf > p.eqf_max):
-                continue
-            total += int(amount)
-        values[measure.id] = float(total)
+        participant = p.participant.value if p.participant is not None else None
+        key = (start, end, participant, frozenset(modes or ()) if modes else None,
+               p.eqf_min, p.eqf_max, p.include_descendants)  # fmt: skip
+        if key not in totals:
+            totals[key] = float(_total(groups, scope.network.id, start, end, participant, modes, p))
+        values[measure.id] = totals[key]
     return values
+
+
+def _total(
+    groups: list[tuple[Any, ...]],
+    network_id: int | None,
+    start: date,
+    end: date,
+    participant: str | None,
+    modes: set[str] | None,
+    p: MobilitySumParams,
+) -> int:
+    total = 0
+    levels = bool(p.eqf_min or p.eqf_max)
+    for group_network, group_participant, mode, eqf, period, amount in groups:
+        if not (start <= period <= end):
+            continue
+        if group_network != network_id and not p.include_descendants:
+            continue
+        if participant is not None and group_participant != participant:
+            continue
+        if modes is not None and mode not in modes:
+            continue
+        if levels and eqf == EQF_NOT_GIVEN:
+            continue
+        if (p.eqf_min and eqf < p.eqf_min) or (p.eqf_max and eqf > p.eqf_max):
+            continue
+        total += int(amount)
+    return total
 
 
 MOBILITY_SUM = register(

@@ -193,15 +193,15 @@ async def progress(
                 counts_m["overdue"] += n
 
     measures = await _live(session, Measure, plan.id)
-    for view, measure in zip(
-        await service.measure_reads(session, found, measures, when), measures, strict=True
+    for (status, stale), measure in zip(
+        await service.measure_statuses(session, found, measures, when), measures, strict=True
     ):
         if measure.objective_id not in own:
             continue
         counts_s = own[measure.objective_id]["measures"]
         counts_s["total"] += 1
-        counts_s[view.status.value] += 1
-        counts_s["stale"] += int(view.is_stale)
+        counts_s[status] += 1
+        counts_s["stale"] += int(stale)
 
     children: dict[int | None, list[int]] = defaultdict(list)
     for row in sorted(objective_rows, key=lambda r: (r.position, r.id)):

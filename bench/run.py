@@ -173,7 +173,12 @@ class Report:
 def wrk(
     url: str, plan: Path, token: str | None, connections: int, seconds: float
 ) -> dict[str, Any]:
-    env = {**os.environ, "BENCH_PLAN": str(plan), "BENCH_TOKEN": token or ""}
+    env = {
+        **os.environ,
+        "BENCH_PLAN": str(plan),
+        "BENCH_TOKEN": token or "",
+        "BENCH_OFFSET": str(secrets.randbelow(1_000_000)),
+    }
     done = subprocess.run(
         [
             "taskset",

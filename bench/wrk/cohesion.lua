@@ -1,5 +1,6 @@
 -- wrk script for bench/run.py. Environment:
 --   BENCH_TOKEN  bearer token sent with every request (optional)
+--   BENCH_OFFSET where in the plan to start (optional)
 --   BENCH_PLAN   file of requests, one a line, tab-separated:
 --                  GET    <path>
 --                  POST   <path>  <file holding the JSON body>
@@ -53,7 +54,9 @@ for _, item in ipairs(plan) do
 end
 
 function init(args)
-  index = ((id or 1) * 7919) % #plan
+  -- BENCH_OFFSET: where this run starts, so a run does not repeat the writes of the one before
+  -- (the warm-up's) with ETags it has not seen.
+  index = ((tonumber(os.getenv("BENCH_OFFSET") or "0") or 0) + (id or 1) * 7919) % #plan
   base_headers = { ["Content-Type"] = "application/json" }
   if token and token ~= "" then
     base_headers["Authorization"] = "Bearer " .. token

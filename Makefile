@@ -50,5 +50,10 @@ contract: $(STAMP)
 		--path openapi/openapi.json --output-path var/clients/python --meta none \
 		--overwrite --fail-on-warning
 
+# Not part of `make test`: the performance benchmark (bench/run.py; about 10 minutes on SQLite,
+# PostgreSQL too when BENCH_DATABASE_URL is set; BENCH_DURATION=3 BENCH_WARMUP=1 for a quick run).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -34,7 +34,7 @@ from app.core.errors import BadRequest, NotFound, Unauthorized
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute, route_options
-from app.core.state import AppState, app_state
+from app.core.state import AppState, app_state_dependency
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
 from app.networks.deps import NetworkForRead, ValidNetwork, network_with
@@ -44,7 +44,7 @@ auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
 users_router = APIRouter(prefix="/users", tags=["users"], route_class=CohesionRoute)
 roles_router = APIRouter(tags=["roles"], route_class=CohesionRoute)
 
-State = Annotated[AppState, Depends(app_state)]
+State = Annotated[AppState, Depends(app_state_dependency)]
 UserIdPath = Annotated[int, path_id("user")]
 RoleIdPath = Annotated[int, path_id("role assignment")]
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import join
 from sqlmodel import col
@@ -54,15 +54,20 @@ async def load_principal(session: AsyncSession, claims: dict[str, Any]) -> Princ
     return None
 
 
-async def _load_user_principal(session: AsyncSession, user_id: int) -> Principal | None:
-    """User and current roles in one round trip (roles on deleted networks do not count)."""
-    now = utcnow()
+def _user_principal_statement() -> Any:
+    """User and current roles (roles on deleted networks do not count), built once: the
+    statement is the same on every request, only ``user_id`` and ``now`` change."""
+    now: Any = bindparam("now")
     live_roles = join(
         RoleAssignment,
         Network,
         and_(col(RoleAssignment.network_id) == col(Network.id), col(Network.deleted_at).is_(None)),
     )
-    stmt = (
+    active = and_(
+        col(RoleAssignment.since) <= now,
+        or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
+    )
+    return (
         select(
             col(User.is_active),
             col(User.is_admin),
@@ -71,12 +76,20 @@ async def _load_user_principal(session: AsyncSession, user_id: int) -> Principal
             col(RoleAssignment.role),
         )
         .select_from(User)
-        .outerjoin(
-            live_roles, and_(col(RoleAssignment.user_id) == col(User.id), _active_role_clause(now))
-        )
-        .where(col(User.id) == user_id)
+        .outerjoin(live_roles, and_(col(RoleAssignment.user_id) == col(User.id), active))
+        .where(col(User.id) == bindparam("user_id"))
     )
-    rows = (await session.execute(stmt)).all()
+
+
+USER_PRINCIPAL = _user_principal_statement()
+
+
+async def _load_user_principal(session: AsyncSession, user_id: int) -> Principal | None:
+    """User and current roles in one round trip, on every request (a revoked role or a
+    deactivated account takes effect at once). Executed on the session's connection as a
+    Core statement: no ORM bookkeeping on the hottest path."""
+    conn = await session.connection()
+    rows = (await conn.execute(USER_PRINCIPAL, {"user_id": user_id, "now": utcnow()})).all()
     if not rows or not rows[0].is_active:
         return None
     grants = [Grant(r.network_id, Role(r.role)) for r in rows if r.network_id is not None]

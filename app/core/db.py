@@ -124,8 +124,11 @@ class Database:
         await self.engine.dispose()
 
 
-def get_session(request: Request) -> AsyncSession:
-    """The request's session; the route class owns its transaction (see core.routing)."""
+async def get_session(request: Request) -> AsyncSession:
+    """The request's session; the route class owns its transaction (see core.routing).
+
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in its thread pool, which
+    on every request cost a thread hand-off (and waits for a free thread under load)."""
     session: AsyncSession | None = getattr(request.state, "session", None)
     if session is None:
         raise RuntimeError("route does not use CohesionRoute, so it has no session")

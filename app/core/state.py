@@ -21,3 +21,9 @@ def app_state(request: Request) -> AppState:
     """The application's shared services."""
     state: AppState = request.app.state.cohesion
     return state
+
+
+async def app_state_dependency(request: Request) -> AppState:
+    """``app_state`` as a dependency: async, so FastAPI calls it inline instead of in its
+    thread pool."""
+    return app_state(request)

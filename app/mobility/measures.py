@@ -8,10 +8,10 @@ All the source's measures in a plan are computed from one grouped query.
 """
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -66,9 +66,36 @@ def window(scope: MeasureScope, target_period: str | None) -> tuple[date, date]:
     return start, min(end, scope.as_of)
 
 
+QUESTIONS_PER_STATEMENT = 200
+
+
+def _condition(key: tuple[Any, ...], network_id: int | None) -> ColumnElement[bool]:
+    """The rows one question counts (the statement's WHERE already bounds scope and window)."""
+    start, end, participant, modes, eqf_min, eqf_max, descendants = key
+    clauses: list[ColumnElement[bool]] = [
+        col(MobilityCount.period) >= start,
+        col(MobilityCount.period) <= end,
+    ]
+    if not descendants:
+        clauses.append(col(MobilityCount.network_id) == network_id)
+    if participant is not None:
+        clauses.append(col(MobilityCount.participant) == participant)
+    if modes is not None:
+        clauses.append(col(MobilityCount.mode).in_(sorted(modes)))
+    if eqf_min or eqf_max:
+        clauses.append(col(MobilityCount.eqf_level) != EQF_NOT_GIVEN)
+    if eqf_min:
+        clauses.append(col(MobilityCount.eqf_level) >= eqf_min)
+    if eqf_max:
+        clauses.append(col(MobilityCount.eqf_level) <= eqf_max)
+    return and_(*clauses)
+
+
 async def _mobility_sum(
     session: AsyncSession, scope: MeasureScope, measures: list[Measure]
 ) -> dict[int, float | None]:
+    """Every measure's sum in SQL: one conditional sum per distinct question (measures with the
+    same parameters and window share one), in one statement for up to 200 distinct questions."""
     params = {m.id: MobilitySumParams.model_validate(m.source_params) for m in measures}
     windows = {m.id: window(scope, m.target_period) for m in measures}
     earliest = min(start for start, _ in windows.values())
@@ -77,51 +104,49 @@ async def _mobility_sum(
     if latest < earliest:
         return values
     descendants = any(p.include_descendants for p in params.values())
-    rows = await session.execute(
-        select(
-            col(MobilityCount.network_id),
-            col(MobilityCount.participant),
-            col(MobilityCount.mode),
-            col(MobilityCount.eqf_level),
-            col(MobilityCount.period),
-            func.sum(col(MobilityCount.count)),
-        )
-        .where(
-            network_scope(scope.network, descendants),
-            col(MobilityCount.period) >= earliest,
-            col(MobilityCount.period) <= latest,
-        )
-        .group_by(
-            col(MobilityCount.network_id),
-            col(MobilityCount.participant),
-            col(MobilityCount.mode),
-            col(MobilityCount.eqf_level),
-            col(MobilityCount.period),
-        )
-    )
-    groups = rows.all()
+    questions: dict[int, tuple[Any, ...]] = {}
     for measure in measures:
         if measure.id is None:
             continue
         p = params[measure.id]
         start, end = windows[measure.id]
+        if end < start:
+            continue  # nothing counts yet: 0
         modes = p.modes()
-        total = 0
-        for network_id, participant, mode, eqf, period, amount in groups:
-            if not (start <= period <= end):
-                continue
-            if network_id != scope.network.id and not p.include_descendants:
-                continue
-            if p.participant is not None and participant != p.participant.value:
-                continue
-            if modes is not None and mode not in modes:
-                continue
-            if (p.eqf_min or p.eqf_max) and eqf == EQF_NOT_GIVEN:
-                continue
-            if (p.eqf_min and eqf < p.eqf_min) or (p.eqf_max and eqf > p.eqf_max):
-                continue
-            total += int(amount)
-        values[measure.id] = float(total)
+        questions[measure.id] = (
+            start,
+            end,
+            p.participant.value if p.participant is not None else None,
+            frozenset(modes) if modes else None,
+            p.eqf_min,
+            p.eqf_max,
+            p.include_descendants,
+        )
+    distinct = list(dict.fromkeys(questions.values()))
+    totals: dict[tuple[Any, ...], float] = {}
+    for first in range(0, len(distinct), QUESTIONS_PER_STATEMENT):
+        chunk = distinct[first : first + QUESTIONS_PER_STATEMENT]
+        sums = [
+            func.coalesce(
+                func.sum(
+                    case((_condition(key, scope.network.id), col(MobilityCount.count)), else_=0)
+                ),
+                0,
+            )
+            for key in chunk
+        ]
+        row = (
+            await session.execute(
+                select(*sums).where(
+                    network_scope(scope.network, descendants),
+                    col(MobilityCount.period) >= earliest,
+                    col(MobilityCount.period) <= latest,
+                )
+            )
+        ).one()
+        totals.update({key: float(amount) for key, amount in zip(chunk, row, strict=True)})
+    for measure_id, key in questions.items():
+        values[measure_id] = totals[key]
     return values
 
 

@@ -28,12 +28,10 @@ from app.plans.schemas import (
     MilestoneCounts,
     MilestoneStatus,
     ObjectiveNode,
-    ObjectiveProgress,
     ObjectiveRead,
     PlanProgress,
     PlanRead,
     PlanTree,
-    Progress,
     Rag,
 )
 
@@ -103,30 +101,46 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     )
 
 
-def rag(counts: Progress) -> Rag | None:
+# Counting is done on plain dicts of ints (a pydantic model per objective and group, with
+# validated attribute assignment, cost most of a 1,000-objective plan's time); the response
+# models are built once at the end.
+Counts = dict[str, dict[str, int]]
+GROUPS = {
+    "actions": tuple(ActionCounts.model_fields),
+    "milestones": tuple(MilestoneCounts.model_fields),
+    "measures": tuple(MeasureCounts.model_fields),
+}
+
+
+def _rag(a: dict[str, int], m: dict[str, int], s: dict[str, int]) -> Rag | None:
     """The red/amber/green rule in the module docstring."""
-    a, m, s = counts.actions, counts.milestones, counts.measures
-    if a.total + m.total + s.total == 0:
+    if a["total"] + m["total"] + s["total"] == 0:
         return None
-    late = m.overdue + m.missed
-    if s.off_track or (m.due and late / m.due > RED_OVERDUE_SHARE):
+    late = m["overdue"] + m["missed"]
+    if s["off_track"] or (m["due"] and late / m["due"] > RED_OVERDUE_SHARE):
         return Rag.red
-    if s.at_risk or s.stale or late or a.blocked:
+    if s["at_risk"] or s["stale"] or late or a["blocked"]:
         return Rag.amber
     return Rag.green
 
 
-def _add(total: Progress, part: Progress) -> None:
-    for group in ("actions", "milestones", "measures"):
-        mine, theirs = getattr(total, group), getattr(part, group)
-        for field in type(mine).model_fields:
-            setattr(mine, field, getattr(mine, field) + getattr(theirs, field))
+def _zero() -> Counts:
+    return {group: dict.fromkeys(fields, 0) for group, fields in GROUPS.items()}
 
 
-def _empty() -> Progress:
-    return Progress(
-        actions=ActionCounts(), milestones=MilestoneCounts(), measures=MeasureCounts(), rag=None
-    )
+def _add(total: Counts, part: Counts) -> None:
+    for group, counts in part.items():
+        mine = total[group]
+        for name, n in counts.items():
+            if n:
+                mine[name] += n
+
+
+def _with_rag(counts: Counts) -> dict[str, Any]:
+    return {
+        **counts,
+        "rag": _rag(counts["actions"], counts["milestones"], counts["measures"]),
+    }
 
 
 async def progress(
@@ -148,7 +162,7 @@ async def progress(
             ).where(col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None))
         )
     ).all()
-    own: dict[int, Progress] = {row.id: _empty() for row in objective_rows}
+    own: dict[int, Counts] = {row.id: _zero() for row in objective_rows}
 
     action_counts = await session.execute(
         select(col(Action.objective_id), col(Action.status), func.count())
@@ -157,9 +171,9 @@ async def progress(
     )
     for objective_id, status, n in action_counts.all():
         if objective_id in own:
-            counts = own[objective_id].actions
-            setattr(counts, status, getattr(counts, status) + n)
-            counts.total += n
+            counts = own[objective_id]["actions"]
+            counts[status] += n
+            counts["total"] += n
 
     past_due = case((col(Milestone.due_on) < when, 1), else_=0)
     milestone_counts = await session.execute(
@@ -170,43 +184,41 @@ async def progress(
     for objective_id, status, past, n in milestone_counts.all():
         if objective_id not in own:
             continue
-        counts_m = own[objective_id].milestones
-        counts_m.total += n
-        setattr(counts_m, status, getattr(counts_m, status) + n)
+        counts_m = own[objective_id]["milestones"]
+        counts_m["total"] += n
+        counts_m[status] += n
         if past:
-            counts_m.due += n
+            counts_m["due"] += n
             if status == MilestoneStatus.pending:
-                counts_m.overdue += n
+                counts_m["overdue"] += n
 
     measures = await _live(session, Measure, plan.id)
-    for view, measure in zip(
-        await service.measure_reads(session, found, measures, when), measures, strict=True
+    for (status, stale), measure in zip(
+        await service.measure_statuses(session, found, measures, when), measures, strict=True
     ):
         if measure.objective_id not in own:
             continue
-        counts_s = own[measure.objective_id].measures
-        counts_s.total += 1
-        setattr(counts_s, view.status.value, getattr(counts_s, view.status.value) + 1)
-        counts_s.stale += int(view.is_stale)
+        counts_s = own[measure.objective_id]["measures"]
+        counts_s["total"] += 1
+        counts_s[status] += 1
+        counts_s["stale"] += int(stale)
 
     children: dict[int | None, list[int]] = defaultdict(list)
     for row in sorted(objective_rows, key=lambda r: (r.position, r.id)):
         children[row.parent_id].append(row.id)
-    rolled: dict[int, Progress] = {}
+    rolled: dict[int, Counts] = {}
 
-    def roll(objective_id: int) -> Progress:
-        total = _empty()
+    def roll(objective_id: int) -> Counts:
+        total = _zero()
         _add(total, own[objective_id])
         for child in children.get(objective_id, []):
             _add(total, roll(child))
-        total.rag = rag(total)
         rolled[objective_id] = total
         return total
 
-    plan_total = _empty()
+    plan_total = _zero()
     for top in children.get(None, []):
         _add(plan_total, roll(top))
-    plan_total.rag = rag(plan_total)
 
     info = {row.id: row for row in objective_rows}
     ordered_ids: list[int] = []
@@ -218,18 +230,20 @@ async def progress(
 
     for top in children.get(None, []):
         walk(top)
-    return PlanProgress(
-        plan_id=plan.id,
-        as_of=when,
-        **plan_total.model_dump(),
-        objectives=[
-            ObjectiveProgress(
-                objective_id=oid,
-                parent_id=info[oid].parent_id,
-                code=info[oid].code,
-                title=info[oid].title,
-                **rolled[oid].model_dump(),
-            )
-            for oid in ordered_ids
-        ],
+    return PlanProgress.model_validate(
+        {
+            "plan_id": plan.id,
+            "as_of": when,
+            **_with_rag(plan_total),
+            "objectives": [
+                {
+                    "objective_id": oid,
+                    "parent_id": info[oid].parent_id,
+                    "code": info[oid].code,
+                    "title": info[oid].title,
+                    **_with_rag(rolled[oid]),
+                }
+                for oid in ordered_ids
+            ],
+        }
     )

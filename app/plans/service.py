@@ -666,6 +666,38 @@ async def measure_reads(
     return [measure_read(m, found.plan, when, readings, derived) for m in measures]
 
 
+async def measure_statuses(
+    session: AsyncSession, found: InPlan[Any], measures: list[Measure], as_of: date
+) -> list[tuple[str, bool]]:
+    """Each measure's status and staleness, as ``measure_reads`` judges them, without building
+    the full views (``/progress`` of a large plan needs only these two)."""
+    if not measures:
+        return []
+    assert found.plan.id is not None
+    only = measures[0].id if len(measures) == 1 else None
+    readings = await latest_readings(session, found.plan.id, as_of, only)
+    scope = measure_rules.MeasureScope(plan=found.plan, network=found.network, as_of=as_of)
+    derived = await measure_rules.derived_values(session, scope, measures)
+    statuses = []
+    for measure in measures:
+        assert measure.id is not None
+        last = readings.get(measure.id)
+        value = _current_value(measure, last, derived)
+        status = measure_rules.judge(measure, value, found.plan, as_of)
+        stale = measure_rules.is_stale(measure, last[1] if last else None, found.plan, as_of)
+        statuses.append((status.value, stale))
+    return statuses
+
+
+def _current_value(
+    measure: Measure, last: tuple[float, date] | None, derived: dict[int, float | None]
+) -> float | None:
+    if measure.source == measure_rules.MANUAL:
+        return last[0] if last else None
+    assert measure.id is not None
+    return derived.get(measure.id)
+
+
 def measure_read(
     measure: Measure,
     plan: Plan,
@@ -675,10 +707,7 @@ def measure_read(
 ) -> MeasureRead:
     assert measure.id is not None
     last = readings.get(measure.id)
-    if measure.source == measure_rules.MANUAL:
-        value: float | None = last[0] if last else None
-    else:
-        value = derived.get(measure.id)
+    value = _current_value(measure, last, derived)
     target = None
     if measure.target_comparator is not None and measure.target_value is not None:
         target = Target.model_validate(

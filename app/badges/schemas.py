@@ -8,12 +8,9 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_valida
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Keep, Name, ShortText, Text, Url, UTCDatetime
+from app.core.schemas import Statement as SuccessMeasure
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -60,10 +57,6 @@ class InitialMember(Body):
     organisation: ShortText | None = Field(default=None, description="Organisation.")
     contact: ShortText | None = Field(default=None, description="How to reach them.")
 
-
-SuccessMeasure = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
-]
 
 # Sections a proposal must fill before it may be submitted.
 REQUIRED_SECTIONS = (
@@ -264,7 +257,9 @@ class AwardCreate(Body):
     )
     user_id: Id | None = Field(default=None, description="Or the earner's user account.")
     evidence: list[EvidenceItem] = Field(default_factory=list, max_length=20)
-    valid_until: datetime | None = Field(default=None, description="When the credential expires.")
+    valid_until: UTCDatetime | None = Field(
+        default=None, description="When the credential expires."
+    )
 
     @model_validator(mode="after")
     def _one_identity(self) -> "AwardCreate":

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
+from app.core.models import MAX_ID
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/docs-assets"
@@ -62,6 +63,30 @@ def _problem_everywhere(schema: dict[str, Any]) -> None:
     components["Problem"] = problem
 
 
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+def _integer_bounds(node: Any) -> None:
+    """FastAPI's OpenAPI model stores bounds as floats: 2^63 - 1 comes out as 2^63, a bound no
+    client can send. Integer schemas get their integer bounds back (the largest is MAX_ID)."""
+    if isinstance(node, list):
+        for item in node:
+            _integer_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "integer":
+        for key in _BOUNDS:
+            value = node.get(key)
+            if isinstance(value, float):
+                if value == float(MAX_ID):
+                    node[key] = MAX_ID
+                elif value.is_integer():
+                    node[key] = int(value)
+    for value in node.values():
+        _integer_bounds(value)
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -76,6 +101,7 @@ def install_openapi(app: FastAPI) -> None:
                 license_info=app.license_info,
             )
             _problem_everywhere(schema)
+            _integer_bounds(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -120,6 +120,11 @@ def _unbounded(node: dict, where: str, seen: set[str]) -> list[str]:
             if "maxProperties" not in node:
                 found.append(f"{where}: map without maxProperties")
             found += _unbounded(extra, f"{where}{{}}", seen)
+        patterns = node.get("patternProperties", {})
+        if patterns and "maxProperties" not in node:
+            found.append(f"{where}: map without maxProperties")
+        for pattern, value in patterns.items():
+            found += _unbounded(value, f"{where}{{{pattern}}}", seen)
         for name, prop in node.get("properties", {}).items():
             found += _unbounded(prop, f"{where}.{name}", seen)
     return found
@@ -154,3 +159,8 @@ def test_the_bounds_walk_finds_what_is_missing() -> None:
         "properties": {"n": {"anyOf": [{"type": "number"}, {"type": "null"}]}},
     }
     assert _unbounded(nested, "o", set()) == ["o.n: number without minimum and maximum"]
+    keyed = {"type": "object", "patternProperties": {"^k$": {"type": "string"}}}
+    assert _unbounded(keyed, "m", set()) == [
+        "m: map without maxProperties",
+        "m{^k$}: string without maxLength",
+    ]

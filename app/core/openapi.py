@@ -87,6 +87,21 @@ def _integer_bounds(node: Any) -> None:
         _integer_bounds(value)
 
 
+def _if_match_required(schema: dict[str, Any]) -> None:
+    """If-Match is optional to FastAPI, so that its absence is a 428 (not a 422), but every
+    operation that takes it refuses to run without it: documented as required."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") == "If-Match":
+                    parameter["required"] = True
+                    options = parameter["schema"].pop("anyOf", None)
+                    if options:
+                        parameter["schema"].update(
+                            next(o for o in options if o != {"type": "null"})
+                        )
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -102,6 +117,7 @@ def install_openapi(app: FastAPI) -> None:
             )
             _problem_everywhere(schema)
             _integer_bounds(schema)
+            _if_match_required(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

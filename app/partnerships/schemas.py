@@ -5,7 +5,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from app.core.models import Id
 from app.core.pagination import Page
@@ -362,8 +369,26 @@ class EvaluationPage(Page[EvaluationRead]):
     """A page of evaluations."""
 
 
+# Checked against the question's kind by the service; documented here with its bounds.
+Answer = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 5},
+                {"type": "boolean"},
+                {"type": "string", "maxLength": 5000},
+            ],
+            "description": "1-5 (likert_1_5), true/false (yes_no) or text (free_text).",
+        }
+    ),
+]
+
+
 class ResponseCreate(Body):
-    answers: dict[Key, Any] = Field(
+    answers: dict[Key, Answer] = Field(
+        max_length=100,
+        json_schema_extra={"additionalProperties": False},
         description="Answers by question key: 1-5 (likert_1_5), true/false (yes_no), text "
         "(free_text); questions may be left out, unknown keys are refused.",
         examples=[{"confidence": 4}],

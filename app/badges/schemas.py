@@ -8,7 +8,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_valida
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep, Name, ShortText, Text, Url, UTCDatetime
+from app.core.schemas import Body, Keep, Line, Name, ShortText, Text, Url, UTCDatetime
 from app.core.schemas import Statement as SuccessMeasure
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -86,7 +86,7 @@ class ProposalFields(Body):
     drivers: Text | None = Field(
         default=None, description="What Open Badge need the network addresses."
     )
-    territory: ShortText | None = Field(default=None, description="Geographical area covered.")
+    territory: Line | None = Field(default=None, description="Geographical area covered.")
     business_strategy: Text | None = Field(
         default=None, description="Business aims the network helps achieve."
     )
@@ -120,7 +120,7 @@ class ProposalFields(Body):
     underpinning_principles: Text | None = Field(
         default=None, description="The principles that define the network."
     )
-    duration: ShortText | None = Field(default=None, description="How long it will run.")
+    duration: Line | None = Field(default=None, description="How long it will run.")
     success_measures: list[SuccessMeasure] | None = Field(
         default=None, max_length=50, description="What success will look like."
     )
@@ -180,8 +180,11 @@ class Completeness(BaseModel):
     required: list[str] = Field(description="All required sections.")
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
 class RejectBody(Body):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    reason: Reason = Field(description="Why the proposal is rejected.")
 
 
 # --- badges -------------------------------------------------------------------------------
@@ -256,7 +259,9 @@ class AwardCreate(Body):
         default=None, description="The earner's email (hashed, salted, in the credential)."
     )
     user_id: Id | None = Field(default=None, description="Or the earner's user account.")
-    evidence: list[EvidenceItem] = Field(default_factory=list, max_length=20)
+    evidence: list[EvidenceItem] = Field(
+        default_factory=list, max_length=20, description="Evidence of the achievement."
+    )
     valid_until: UTCDatetime | None = Field(
         default=None, description="When the credential expires."
     )
@@ -300,7 +305,7 @@ class CredentialRead(BaseModel):
 
 
 class RevokeBody(Body):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    reason: Reason = Field(description="Why the award is revoked (kept on the award).")
 
 
 class VerifyBody(Body):

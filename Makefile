@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint types pytest openapi contract migrate demo clean bench
+.PHONY: run serve test lint types pytest openapi contract migrate demo clean bench fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ contract: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate \
 		--path openapi/openapi.json --output-path var/clients/python --meta none \
 		--overwrite --fail-on-warning
+
+# Schemathesis CLI against a live server with the demo data (settings: schemathesis.toml).
+fuzz: $(STAMP)
+	BIN=$(BIN) tools/fuzz
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage

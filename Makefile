@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint types pytest openapi contract migrate demo clean bench
+.PHONY: run serve test lint types pytest openapi contract migrate demo clean bench fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ contract: $(STAMP)
 # PostgreSQL too when BENCH_DATABASE_URL is set; BENCH_DURATION=3 BENCH_WARMUP=1 for a quick run).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Schemathesis CLI against a live server with the demo data (settings: schemathesis.toml).
+fuzz: $(STAMP)
+	BIN=$(BIN) tools/fuzz
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage

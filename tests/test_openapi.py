@@ -80,3 +80,95 @@ def test_schema_names_are_unique_and_plain() -> None:
     schemas = json.loads(SNAPSHOT.read_text())["components"]["schemas"]
     qualified = sorted(name for name in schemas if "__" in name)
     assert not qualified, qualified
+
+
+# Formats whose validator bounds the length: a date, a timestamp, an email address (RFC 5321:
+# at most 254 characters, enforced by email-validator) and a file (the upload size limit).
+BOUNDED_FORMATS = {"date", "date-time", "email", "binary"}
+
+
+def _unbounded(node: dict, where: str, seen: set[str]) -> list[str]:
+    """Every string without maxLength (or a bounding format, enum or pattern), array without
+    maxItems, object map without maxProperties, and integer or number without both bounds."""
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return _unbounded(DOCUMENT["components"]["schemas"][name], name, seen)
+    found = []
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in node.get(key, []):
+            found += _unbounded(option, where, seen)
+    kind = node.get("type")
+    if kind == "string" and not (
+        "maxLength" in node
+        or "enum" in node
+        or "const" in node
+        or node.get("format") in BOUNDED_FORMATS
+        or (
+            node.get("pattern", "").endswith("$")
+            and "*" not in node["pattern"]
+            and "+" not in node["pattern"]
+        )
+    ):
+        found.append(f"{where}: string without maxLength")
+    if kind == "array":
+        if "maxItems" not in node:
+            found.append(f"{where}: array without maxItems")
+        found += _unbounded(node.get("items", {}), f"{where}[]", seen)
+    if kind in ("integer", "number") and not (
+        ("minimum" in node or "exclusiveMinimum" in node)
+        and ("maximum" in node or "exclusiveMaximum" in node)
+    ):
+        found.append(f"{where}: {kind} without minimum and maximum")
+    if kind == "object" or "properties" in node:
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            if "maxProperties" not in node:
+                found.append(f"{where}: map without maxProperties")
+            found += _unbounded(extra, f"{where}{{}}", seen)
+        patterns = node.get("patternProperties", {})
+        if patterns and "maxProperties" not in node:
+            found.append(f"{where}: map without maxProperties")
+        for pattern, value in patterns.items():
+            found += _unbounded(value, f"{where}{{{pattern}}}", seen)
+        for name, prop in node.get("properties", {}).items():
+            found += _unbounded(prop, f"{where}.{name}", seen)
+    return found
+
+
+def test_every_input_is_bounded() -> None:
+    """Resource limits are part of the contract: every string a client sends has a documented
+    maximum length, every array a maximum number of items, every number both bounds."""
+    found: list[str] = []
+    for method, path, operation in _operations():
+        where = f"{method} {path}"
+        for parameter in operation.get("parameters", []):
+            found += _unbounded(parameter["schema"], f"{where} {parameter['name']}", set())
+        body = operation.get("requestBody", {}).get("content", {})
+        for media_type, content in body.items():
+            found += _unbounded(content["schema"], f"{where} {media_type}", set())
+    assert not found, "\n".join(sorted(set(found)))
+
+
+def test_the_bounds_walk_finds_what_is_missing() -> None:
+    assert _unbounded({"type": "string"}, "s", set()) == ["s: string without maxLength"]
+    assert _unbounded({"type": "string", "pattern": "^[a-z]+$"}, "p", set())
+    assert not _unbounded({"type": "string", "pattern": "^[A-Z]{2}$"}, "c", set())
+    assert _unbounded(
+        {"type": "array", "items": {"type": "integer", "minimum": 1}}, "a", set()
+    ) == [
+        "a: array without maxItems",
+        "a[]: integer without minimum and maximum",
+    ]
+    nested = {
+        "type": "object",
+        "properties": {"n": {"anyOf": [{"type": "number"}, {"type": "null"}]}},
+    }
+    assert _unbounded(nested, "o", set()) == ["o.n: number without minimum and maximum"]
+    keyed = {"type": "object", "patternProperties": {"^k$": {"type": "string"}}}
+    assert _unbounded(keyed, "m", set()) == [
+        "m: map without maxProperties",
+        "m{^k$}: string without maxLength",
+    ]

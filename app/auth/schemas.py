@@ -9,9 +9,8 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 from app.auth.policy import Role, SeilFunction
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep, UTCDatetime
+from app.core.schemas import Body, Keep, Name, UTCDatetime
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 
 

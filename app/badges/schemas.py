@@ -8,12 +8,9 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_valida
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Keep, Line, Name, ShortText, Text, Url, UTCDatetime
+from app.core.schemas import Statement as SuccessMeasure
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -61,10 +58,6 @@ class InitialMember(Body):
     contact: ShortText | None = Field(default=None, description="How to reach them.")
 
 
-SuccessMeasure = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
-]
-
 # Sections a proposal must fill before it may be submitted.
 REQUIRED_SECTIONS = (
     "name",
@@ -93,7 +86,7 @@ class BadgeProposalFields(Body):
     drivers: Text | None = Field(
         default=None, description="What Open Badge need the network addresses."
     )
-    territory: ShortText | None = Field(default=None, description="Geographical area covered.")
+    territory: Line | None = Field(default=None, description="Geographical area covered.")
     business_strategy: Text | None = Field(
         default=None, description="Business aims the network helps achieve."
     )
@@ -127,7 +120,7 @@ class BadgeProposalFields(Body):
     underpinning_principles: Text | None = Field(
         default=None, description="The principles that define the network."
     )
-    duration: ShortText | None = Field(default=None, description="How long it will run.")
+    duration: Line | None = Field(default=None, description="How long it will run.")
     success_measures: list[SuccessMeasure] | None = Field(
         default=None, max_length=50, description="What success will look like."
     )
@@ -187,8 +180,11 @@ class Completeness(BaseModel):
     required: list[str] = Field(description="All required sections.")
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
 class RejectBody(Body):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    reason: Reason = Field(description="Why the proposal is rejected.")
 
 
 # --- badges -------------------------------------------------------------------------------
@@ -266,8 +262,12 @@ class AwardCreate(Body):
         default=None, description="The earner's email (hashed, salted, in the credential)."
     )
     user_id: Id | None = Field(default=None, description="Or the earner's user account.")
-    evidence: list[EvidenceItem] = Field(default_factory=list, max_length=20)
-    valid_until: datetime | None = Field(default=None, description="When the credential expires.")
+    evidence: list[EvidenceItem] = Field(
+        default_factory=list, max_length=20, description="Evidence of the achievement."
+    )
+    valid_until: UTCDatetime | None = Field(
+        default=None, description="When the credential expires."
+    )
 
     @model_validator(mode="after")
     def _one_identity(self) -> "AwardCreate":
@@ -308,7 +308,7 @@ class CredentialRead(BaseModel):
 
 
 class RevokeBody(Body):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    reason: Reason = Field(description="Why the award is revoked (kept on the award).")
 
 
 class VerifyBody(Body):

@@ -1,7 +1,6 @@
 """Routes for communities, their members, meetings and actions; cohorts, enrolments and
 matching schools into collaborative learning teams."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -63,6 +62,7 @@ from app.core.db import SessionDep
 from app.core.models import Id, path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
+from app.core.schemas import Day
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.plans.models import Action
 from app.plans.schemas import ActionPage, ActionRead
@@ -372,10 +372,10 @@ async def list_community_meetings(
     found: ValidCommunity,
     session: SessionDep,
     held_from: Annotated[
-        date | None, Query(alias="from", description="Held on or after (YYYY-MM-DD).")
+        Day | None, Query(alias="from", description="Held on or after (YYYY-MM-DD).")
     ] = None,
     held_to: Annotated[
-        date | None, Query(alias="to", description="Held on or before (YYYY-MM-DD).")
+        Day | None, Query(alias="to", description="Held on or before (YYYY-MM-DD).")
     ] = None,
     sort: Annotated[
         str | None, Query(max_length=30, description="held_on, updated_at or id; - reverses.")

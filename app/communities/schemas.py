@@ -1,6 +1,6 @@
 """Request and response bodies for communities, members, meetings, cohorts and matching."""
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -8,16 +8,11 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Day, Keep, Name, Note, ShortText, Statement, Title
+from app.core.schemas import LongText as Text
+from app.core.schemas import Name as PersonName
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=20_000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 TeamSize = Annotated[int, Field(ge=2, le=50)]
 
 
@@ -157,7 +152,7 @@ class MemberCreate(Body):
     role: CommunityRole = Field(
         default=CommunityRole.member, description="lead, facilitator, member or critical_friend."
     )
-    joined_on: date | None = Field(default=None, description="Defaults to today.")
+    joined_on: Day | None = Field(default=None, description="Defaults to today.")
     note: Note | None = Field(default=None, description="A note.")
 
     @model_validator(mode="after")
@@ -168,7 +163,7 @@ class MemberCreate(Body):
 
 
 class MemberEnd(Body):
-    left_on: date | None = Field(default=None, description="Defaults to today.")
+    left_on: Day | None = Field(default=None, description="Defaults to today.")
 
 
 class MemberRead(BaseModel):
@@ -177,8 +172,8 @@ class MemberRead(BaseModel):
     user_id: int | None = Field(description="The person, if a person.")
     organisation_id: int | None = Field(description="The organisation, if an organisation.")
     role: CommunityRole = Field(description="Role in the community.")
-    joined_on: date = Field(description="Joined.")
-    left_on: date | None = Field(description="Left (null while current).")
+    joined_on: Day = Field(description="Joined.")
+    left_on: Day | None = Field(description="Left (null while current).")
     note: str | None = Field(description="Note.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
@@ -193,7 +188,7 @@ class MemberPage(Page[MemberRead]):
 
 
 class MeetingCreate(Body):
-    held_on: date = Field(description="When the meeting was (or will be) held.")
+    held_on: Day = Field(description="When the meeting was (or will be) held.")
     title: ShortText | None = Field(default=None, description="Title.")
     attendee_user_ids: list[Id] = Field(
         default_factory=list, max_length=500, description="Attendees with a log-in."
@@ -211,7 +206,7 @@ class MeetingCreate(Body):
 
 
 class MeetingUpdate(Body):
-    held_on: Keep[date] = Field(default=None, description="Date.")
+    held_on: Keep[Day] = Field(default=None, description="Date.")
     title: ShortText | None = Field(default=None, description="Title.")
     attendee_user_ids: Keep[list[Id]] = Field(
         default=None, max_length=500, description="Attendees with a log-in."
@@ -229,7 +224,7 @@ class MeetingUpdate(Body):
 class MeetingRead(BaseModel):
     id: int = Field(description="Meeting id.")
     community_id: int = Field(description="Community.")
-    held_on: date = Field(description="Date.")
+    held_on: Day = Field(description="Date.")
     title: str | None = Field(description="Title.")
     attendee_user_ids: list[int] = Field(description="Attendees with a log-in.")
     attendee_names: list[str] = Field(description="Other attendees.")
@@ -263,8 +258,8 @@ class TargetSize(Body):
 class CohortCreate(Body):
     name: Name = Field(description="Name.", examples=["CLN Cohort 1"])
     description: Text | None = Field(default=None, description="About the cohort.")
-    launch_on: date = Field(description="Launch date.", examples=["2019-05-01"])
-    end_on: date | None = Field(default=None, description="End date.", examples=["2020-05-31"])
+    launch_on: Day = Field(description="Launch date.", examples=["2019-05-01"])
+    end_on: Day | None = Field(default=None, description="End date.", examples=["2020-05-31"])
     target_size: TargetSize | None = Field(
         default=None, description="How many schools the cohort aims for (e.g. 30-40)."
     )
@@ -279,8 +274,8 @@ class CohortCreate(Body):
 class CohortUpdate(Body):
     name: Keep[Name] = Field(default=None, description="Name.")
     description: Text | None = Field(default=None, description="About the cohort.")
-    launch_on: Keep[date] = Field(default=None, description="Launch date.")
-    end_on: date | None = Field(default=None, description="End date.")
+    launch_on: Keep[Day] = Field(default=None, description="Launch date.")
+    end_on: Day | None = Field(default=None, description="End date.")
     target_size: TargetSize | None = Field(default=None, description="Target size (null clears).")
 
 
@@ -294,8 +289,8 @@ class CohortRead(BaseModel):
     network_id: int = Field(description="The network running it.")
     name: str = Field(description="Name.")
     description: str | None = Field(description="About the cohort.")
-    launch_on: date = Field(description="Launch date.")
-    end_on: date | None = Field(description="End date.")
+    launch_on: Day = Field(description="Launch date.")
+    end_on: Day | None = Field(description="End date.")
     target_size: TargetSizeRead | None = Field(description="Target number of schools.")
     enrolled: int = Field(description="Schools currently enrolled.")
     version: int = Field(description="Row version.")
@@ -321,7 +316,7 @@ class EnrolmentCreate(Body):
         description="Enquiry topic tags; schools are matched on shared tags (case-insensitive).",
         examples=[["literacy", "feedback"]],
     )
-    enrolled_on: date | None = Field(default=None, description="Defaults to today.")
+    enrolled_on: Day | None = Field(default=None, description="Defaults to today.")
 
 
 class EnrolmentUpdate(Body):
@@ -337,8 +332,8 @@ class EnrolmentRead(BaseModel):
     local_authority: str | None = Field(description="The school's local authority.")
     enquiry: str | None = Field(description="Enquiry interest.")
     topics: list[str] = Field(description="Topic tags.")
-    enrolled_on: date = Field(description="Enrolled.")
-    withdrawn_on: date | None = Field(description="Withdrawn (null while enrolled).")
+    enrolled_on: Day = Field(description="Enrolled.")
+    withdrawn_on: Day | None = Field(description="Withdrawn (null while enrolled).")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")

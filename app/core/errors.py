@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://cohesion.local/problems/"
@@ -187,7 +188,33 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if status == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}"
     headers = dict(exc.headers) if exc.headers else None
+    if status == 405:
+        # Starlette names only the first route matching the path; the path may have several.
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
     return problem_response(request, status, slug=slug, detail=detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    table = getattr(request.app.state, "allow_table", None)
+    if table is None:
+        table = request.app.state.allow_table = _route_table(request.app.routes)
+    path = request.url.path
+    return sorted({method for regex, methods in table if regex.match(path) for method in methods})
+
+
+def _route_table(routes: Any) -> list[tuple[Any, set[str]]]:
+    try:  # FastAPI versions that keep included routers nested
+        from fastapi.routing import iter_route_contexts
+
+        routes = list(iter_route_contexts(routes))
+    except ImportError:  # pragma: no cover - older versions flatten them into app.routes
+        pass
+    return [
+        (compile_path(route.path)[0], set(route.methods))
+        for route in routes
+        if getattr(route, "methods", None) and getattr(route, "path", None)
+    ]
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:

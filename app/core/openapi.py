@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
+from app.core.models import MAX_ID
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_URL = "/docs-assets"
@@ -102,6 +103,45 @@ def _rate_limited(schema: dict[str, Any]) -> None:
             }
 
 
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+def _integer_bounds(node: Any) -> None:
+    """FastAPI's OpenAPI model stores bounds as floats: 2^63 - 1 comes out as 2^63, a bound no
+    client can send. Integer schemas get their integer bounds back (the largest is MAX_ID)."""
+    if isinstance(node, list):
+        for item in node:
+            _integer_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "integer":
+        for key in _BOUNDS:
+            value = node.get(key)
+            if isinstance(value, float):
+                if value == float(MAX_ID):
+                    node[key] = MAX_ID
+                elif value.is_integer():
+                    node[key] = int(value)
+    for value in node.values():
+        _integer_bounds(value)
+
+
+def _if_match_required(schema: dict[str, Any]) -> None:
+    """If-Match is optional to FastAPI, so that its absence is a 428 (not a 422), but every
+    operation that takes it refuses to run without it: documented as required."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") == "If-Match":
+                    parameter["required"] = True
+                    options = parameter["schema"].pop("anyOf", None)
+                    if options:
+                        parameter["schema"].update(
+                            next(o for o in options if o != {"type": "null"})
+                        )
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -118,6 +158,8 @@ def install_openapi(app: FastAPI) -> None:
             _problem_everywhere(schema)
             if getattr(app.state, "ratelimiter", None) is not None:
                 _rate_limited(schema)
+            _integer_bounds(schema)
+            _if_match_required(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

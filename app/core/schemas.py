@@ -1,11 +1,44 @@
 """Base classes and field types shared by every request body."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 T = TypeVar("T")
+
+
+# Text in request bodies: every string a client sends has a documented maximum length (resource
+# limits; tests/test_openapi.py walks the schema). The sizes live here, once; columns match them.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+"""A person's, network's or organisation's name."""
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+"""The title of a plan, objective, community, opportunity…"""
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+"""A short optional line: a region, a territory, a local authority."""
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+"""A short optional text: a focus, a venue, a label."""
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+"""A remark on a record."""
+Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+"""One required sentence or paragraph: a success measure, a partner's role."""
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+"""Free prose: a description, an aim, criteria."""
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+"""Longer prose: minutes, an agreement's terms."""
+URL_PATTERN = r"^https?://\S+$"
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
+"""An http(s) link."""
 
 
 class Body(BaseModel):
@@ -20,14 +53,55 @@ def _not_null(value: Any) -> Any:
     return value
 
 
+class _DocumentedNotNull:
+    """The documented shape of a Keep field: its value's schema, without null."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        options = schema.get("anyOf")
+        if not options:
+            return schema
+        kept = [option for option in options if option != {"type": "null"}]
+        rest = {key: value for key, value in schema.items() if key != "anyOf"}
+        if len(kept) == 1 and "$ref" not in kept[0]:
+            return {**kept[0], **rest}
+        return {"anyOf": kept, **rest}
+
+
 # A PATCH field that may be omitted but not cleared (its column is required).
 NotNull = AfterValidator(_not_null)
-Keep = Annotated[T | None, NotNull]
+Keep = Annotated[T | None, NotNull, _DocumentedNotNull()]
 
 
 def _to_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}.*")
+
+
+def _written_day(value: Any) -> Any:
+    """Only what the schema documents (format: date): pydantic would also take a number of
+    seconds since 1970, so `0` or `"0"` would be read as 1 January 1970."""
+    if (isinstance(value, str) and _DAY.fullmatch(value)) or isinstance(value, date):
+        return value
+    raise PydanticCustomError("date_format", "write a date as YYYY-MM-DD")
+
+
+def _written_instant(value: Any) -> Any:
+    """Only an RFC 3339 timestamp (format: date-time), never a number of seconds."""
+    if (isinstance(value, str) and _INSTANT.fullmatch(value)) or isinstance(value, datetime):
+        return value
+    raise PydanticCustomError(
+        "datetime_format", "write a timestamp as YYYY-MM-DDTHH:MM:SS with an offset, e.g. Z"
+    )
+
+
+# A day, written YYYY-MM-DD (in a body or a query).
+Day = Annotated[date, BeforeValidator(_written_day)]
+
 # A timestamp in a body: read as UTC when it has no offset, and always answered in UTC.
-UTCDatetime = Annotated[datetime, AfterValidator(_to_utc)]
+UTCDatetime = Annotated[datetime, BeforeValidator(_written_instant), AfterValidator(_to_utc)]

@@ -1,6 +1,5 @@
 """Routes for the mobility register: opportunities, and counts (batches, lists, sums, CSV)."""
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
@@ -13,6 +12,7 @@ from app.core.db import SessionDep
 from app.core.models import Id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
+from app.core.schemas import Day
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.mobility import measures as measures
@@ -37,6 +37,10 @@ from app.networks.deps import NetworkForRead, ValidNetwork
 router = APIRouter(tags=["mobility"], route_class=CohesionRoute)
 
 SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
+_GROUP = "(?:participant|mode|eqf_level|receiving_country|period)"
+# Known names only (distinct ones: the service says so when one repeats).
+GROUP_BY_PATTERN = rf"^(?:\s*{_GROUP}\s*(?:,\s*{_GROUP}\s*)*)?$"
+
 OPPORTUNITY_SORTS = {
     "title": MobilityOpportunity.title,
     "eqf_level": MobilityOpportunity.eqf_level,
@@ -123,7 +127,7 @@ async def list_network_mobility_opportunities(
         Id | None, Query(description="Only those this organisation offers.")
     ] = None,
     open_on: Annotated[
-        date | None, Query(description="Only those open for applications on this day.")
+        Day | None, Query(description="Only those open for applications on this day.")
     ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the title.")] = None,
     sort: SortQuery = None,
@@ -336,6 +340,7 @@ async def summarise_network_mobility_counts(
         str | None,
         Query(
             max_length=200,
+            pattern=GROUP_BY_PATTERN,
             description="Comma-separated: participant, mode, eqf_level, receiving_country, period.",
             examples=["participant,mode"],
         ),

@@ -18,16 +18,14 @@ from pydantic import (
 
 from app.core.models import MAX_ID, Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Day, Keep, Text, Title
+from app.core.schemas import Name as ShortText
 
 MAX_BATCH = 5_000
 MAX_COUNT = 1_000_000
 PERIOD_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 EqfLevel = Annotated[int, Field(ge=1, le=8, description="EQF level, 1-8.")]
 Period = Annotated[
     str,
@@ -72,8 +70,8 @@ class OpportunityCreate(Body):
         default=None, description="Field or subject.", examples=["Engineering and manufacturing"]
     )
     places: int | None = Field(default=None, ge=1, le=100_000, description="Places offered.")
-    opens_on: date | None = Field(default=None, description="First day applications open.")
-    closes_on: date | None = Field(default=None, description="Last day applications are taken.")
+    opens_on: Day | None = Field(default=None, description="First day applications open.")
+    closes_on: Day | None = Field(default=None, description="Last day applications are taken.")
 
     @model_validator(mode="after")
     def _dates(self) -> "OpportunityCreate":
@@ -91,8 +89,8 @@ class OpportunityUpdate(Body):
     mode: Keep[MobilityMode] = Field(default=None, description="physical, virtual or blended.")
     field_of_study: ShortText | None = Field(default=None, description="Field or subject.")
     places: int | None = Field(default=None, ge=1, le=100_000, description="Places offered.")
-    opens_on: date | None = Field(default=None, description="Applications open.")
-    closes_on: date | None = Field(default=None, description="Applications close.")
+    opens_on: Day | None = Field(default=None, description="Applications open.")
+    closes_on: Day | None = Field(default=None, description="Applications close.")
 
 
 class OpportunityRead(BaseModel):
@@ -106,8 +104,8 @@ class OpportunityRead(BaseModel):
     mode: MobilityMode = Field(description="physical, virtual or blended.")
     field_of_study: str | None = Field(description="Field or subject.")
     places: int | None = Field(description="Places offered.")
-    opens_on: date | None = Field(description="Applications open.")
-    closes_on: date | None = Field(description="Applications close.")
+    opens_on: Day | None = Field(description="Applications open.")
+    closes_on: Day | None = Field(description="Applications close.")
     version: int = Field(description="Row version; send it back in If-Match.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -141,7 +139,12 @@ OrgRef = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "integer", "minimum": 1, "description": "An organisation id."},
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_ID,
+                    "description": "An organisation id.",
+                },
                 {
                     "type": "string",
                     "pattern": _CODE.pattern,

@@ -2,17 +2,14 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=10_000)]
+from app.core.schemas import Body, Keep, Name
+from app.core.schemas import Line as ShortText
+from app.core.schemas import Text as LongText
 
 
 class NetworkKind(StrEnum):

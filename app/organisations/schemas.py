@@ -1,6 +1,6 @@
 """Request and response bodies for organisations and network memberships."""
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -8,10 +8,9 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Day, Keep, Name, Text
+from app.core.schemas import Line as ShortText
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
@@ -53,9 +52,7 @@ class OrganisationCreate(Body):
     )
     pic: Code | None = Field(default=None, description="Participant identification code.")
     website: Url | None = Field(default=None, description="Web site.")
-    description: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
-        default=None, description="About the organisation."
-    )
+    description: Text | None = Field(default=None, description="About the organisation.")
 
 
 class OrganisationUpdate(Body):
@@ -67,9 +64,7 @@ class OrganisationUpdate(Body):
     erasmus_oid: Code | None = Field(default=None, description="Erasmus+ organisation id.")
     pic: Code | None = Field(default=None, description="Participant identification code.")
     website: Url | None = Field(default=None, description="Web site.")
-    description: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
-        default=None, description="About the organisation."
-    )
+    description: Text | None = Field(default=None, description="About the organisation.")
 
 
 class OrganisationRead(BaseModel):
@@ -96,22 +91,22 @@ class OrganisationPage(Page[OrganisationRead]):
 
 class MembershipCreate(Body):
     organisation_id: Id = Field(description="The organisation joining.")
-    joined_on: date | None = Field(default=None, description="Joined; defaults to today.")
+    joined_on: Day | None = Field(default=None, description="Joined; defaults to today.")
     note: Annotated[str, StringConstraints(max_length=500)] | None = Field(
         default=None, description="A note."
     )
 
 
 class MembershipEnd(Body):
-    left_on: date | None = Field(default=None, description="Left; defaults to today.")
+    left_on: Day | None = Field(default=None, description="Left; defaults to today.")
 
 
 class MembershipRead(BaseModel):
     id: int = Field(description="Membership id.")
     network_id: int = Field(description="Network.")
     organisation_id: int = Field(description="Organisation.")
-    joined_on: date = Field(description="Joined.")
-    left_on: date | None = Field(description="Left; null while a member.")
+    joined_on: Day = Field(description="Joined.")
+    left_on: Day | None = Field(description="Left; null while a member.")
     note: str | None = Field(description="A note.")
     version: int = Field(description="Row version.")
     updated_at: datetime = Field(description="Last changed.")

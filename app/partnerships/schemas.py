@@ -1,21 +1,25 @@
 """Request and response bodies for partnerships, partner commitments, programmes, sessions,
 enrolments, attendance, evaluations and responses."""
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Day, Keep, Name, ShortText, Title
+from app.core.schemas import LongText as Text
+from app.core.schemas import Statement as Role
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=20_000)]
-Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 QuestionText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
 ]
@@ -111,9 +115,9 @@ class PartnershipCreate(Body):
     scope: Scope = Field(description="local, regional, national or international.")
     purposes: Purposes = Field(default_factory=list, description="What the partnership is for.")
     description: Text | None = Field(default=None, description="About the partnership.")
-    start_on: date = Field(description="Start date.")
-    end_on: date | None = Field(default=None, description="End date; null when open-ended.")
-    review_on: date | None = Field(
+    start_on: Day = Field(description="Start date.")
+    end_on: Day | None = Field(default=None, description="End date; null when open-ended.")
+    review_on: Day | None = Field(
         default=None, description="Review date; an active partnership past it reads as lapsed."
     )
     status: StoredStatus = Field(
@@ -139,16 +143,16 @@ class PartnershipUpdate(Body):
     scope: Keep[Scope] = Field(default=None, description="Scope.")
     purposes: Keep[Purposes] = Field(default=None, description="Replaces the purposes.")
     description: Text | None = Field(default=None, description="Description.")
-    start_on: Keep[date] = Field(default=None, description="Start date.")
-    end_on: date | None = Field(default=None, description="End date (null: open-ended).")
-    review_on: date | None = Field(default=None, description="Review date.")
+    start_on: Keep[Day] = Field(default=None, description="Start date.")
+    end_on: Day | None = Field(default=None, description="End date (null: open-ended).")
+    review_on: Day | None = Field(default=None, description="Review date.")
     status: Keep[StoredStatus] = Field(default=None, description="proposed, active or ended.")
     contact: Contact | None = Field(default=None, description="Named contact (null clears).")
     agreement_reference: ShortText | None = Field(default=None, description="Agreement.")
 
 
 class Renewal(Body):
-    review_on: date = Field(description="The next review date; must be later than today.")
+    review_on: Day = Field(description="The next review date; must be later than today.")
 
 
 class ContactRead(BaseModel):
@@ -167,9 +171,9 @@ class PartnershipRead(BaseModel):
     scope: Scope = Field(description="Scope.")
     purposes: list[Purpose] = Field(description="Purposes.")
     description: str | None = Field(description="Description.")
-    start_on: date = Field(description="Start.")
-    end_on: date | None = Field(description="End; null when open-ended.")
-    review_on: date | None = Field(description="Next review.")
+    start_on: Day = Field(description="Start.")
+    end_on: Day | None = Field(description="End; null when open-ended.")
+    review_on: Day | None = Field(description="Next review.")
     status: PartnershipStatus = Field(
         description="As of today: lapsed when stored active and review_on has passed."
     )
@@ -264,7 +268,7 @@ class ProgrammePage(Page[ProgrammeRead]):
 
 
 class SessionCreate(Body):
-    held_on: date = Field(description="Date.")
+    held_on: Day = Field(description="Date.")
     mode: SessionMode = Field(description="in_person, online or in_service_day.")
     title: Title = Field(description="Title.", examples=["Introduction to collaborative enquiry"])
 
@@ -272,7 +276,7 @@ class SessionCreate(Body):
 class SessionRead(BaseModel):
     id: int = Field(description="Session id.")
     programme_id: int = Field(description="Programme.")
-    held_on: date = Field(description="Date.")
+    held_on: Day = Field(description="Date.")
     mode: SessionMode = Field(description="Mode.")
     title: str = Field(description="Title.")
     version: int = Field(description="Row version.")
@@ -287,7 +291,7 @@ class SessionPage(Page[SessionRead]):
 class ProgrammeEnrolmentCreate(Body):
     user_id: Id | None = Field(default=None, description="A person (or organisation_id).")
     organisation_id: Id | None = Field(default=None, description="An organisation (or user_id).")
-    enrolled_on: date | None = Field(default=None, description="Defaults to today.")
+    enrolled_on: Day | None = Field(default=None, description="Defaults to today.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "ProgrammeEnrolmentCreate":
@@ -301,7 +305,7 @@ class ProgrammeEnrolmentRead(BaseModel):
     programme_id: int = Field(description="Programme.")
     user_id: int | None = Field(description="The person, if a person.")
     organisation_id: int | None = Field(description="The organisation, if an organisation.")
-    enrolled_on: date = Field(description="Enrolled.")
+    enrolled_on: Day = Field(description="Enrolled.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -369,8 +373,26 @@ class EvaluationPage(Page[EvaluationRead]):
     """A page of evaluations."""
 
 
+# Checked against the question's kind by the service; documented here with its bounds.
+Answer = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 5},
+                {"type": "boolean"},
+                {"type": "string", "maxLength": 5000},
+            ],
+            "description": "1-5 (likert_1_5), true/false (yes_no) or text (free_text).",
+        }
+    ),
+]
+
+
 class ResponseCreate(Body):
-    answers: dict[Key, Any] = Field(
+    answers: dict[Key, Answer] = Field(
+        max_length=100,
+        json_schema_extra={"additionalProperties": False},
         description="Answers by question key: 1-5 (likert_1_5), true/false (yes_no), text "
         "(free_text); questions may be left out, unknown keys are refused.",
         examples=[{"confidence": 4}],

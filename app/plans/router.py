@@ -1,6 +1,6 @@
 """Routes for plans, objectives, actions, measures, milestones and evidence."""
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -14,6 +14,7 @@ from app.core.errors import Unprocessable
 from app.core.models import Id, path_id
 from app.core.pagination import CursorQuery, LimitQuery, Page, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
+from app.core.schemas import Day, Keep
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
 from app.plans import measures as measure_rules
@@ -77,7 +78,7 @@ from app.plans.schemas import (
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
 AsOf = Annotated[
-    date | None, Query(description="The date to judge against (YYYY-MM-DD); today by default.")
+    Day | None, Query(description="The date to judge against (YYYY-MM-DD); today by default.")
 ]
 SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
 PLAN_SORTS = {"title": Plan.title, "period_start": Plan.period_start, "updated_at": Plan.updated_at}
@@ -1075,10 +1076,10 @@ async def import_network_plan(
     session: SessionDep,
     principal: CurrentPrincipal,
     file: Annotated[UploadFile, File(description="The plan: .json, .csv or .xlsx.")],
-    title: Annotated[str | None, Form(max_length=300, description="Title (CSV/XLSX).")] = None,
-    aim: Annotated[str | None, Form(max_length=10_000, description="Aim (CSV/XLSX).")] = None,
-    period_start: Annotated[date | None, Form(description="Period start (CSV/XLSX).")] = None,
-    period_end: Annotated[date | None, Form(description="Period end (CSV/XLSX).")] = None,
+    title: Annotated[Keep[str], Form(max_length=300, description="Title (CSV/XLSX).")] = None,
+    aim: Annotated[Keep[str], Form(max_length=10_000, description="Aim (CSV/XLSX).")] = None,
+    period_start: Annotated[Keep[Day], Form(description="Period start (CSV/XLSX).")] = None,
+    period_end: Annotated[Keep[Day], Form(description="Period end (CSV/XLSX).")] = None,
 ) -> Plan:
     # Refuse callers who may not write plans before reading what they sent.
     authorize(principal, Permission.plan_write, network)

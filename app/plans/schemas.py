@@ -10,11 +10,8 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Day, Keep, ShortText, Statement, Text, Title, Url
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 Code = Annotated[
     str,
     StringConstraints(
@@ -22,7 +19,6 @@ Code = Annotated[
     ),
 ]
 Workstream = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
 Value = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
 
 # The CLN workstream colour key (seed 004); networks may use their own tags too.
@@ -111,7 +107,7 @@ _MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def parse_due(value: str) -> tuple[date, str]:
+def parse_due(value: str) -> tuple[Day, str]:
     """'2019-10-15' → day precision; '2019-10' or 'October 2019' → end of month, month precision."""
     text = value.strip()
     match = _YEAR_MONTH.match(text)
@@ -130,7 +126,7 @@ def parse_due(value: str) -> tuple[date, str]:
     return date(year, month, calendar.monthrange(year, month)[1]), "month"
 
 
-def format_due(due_on: date | None, precision: str) -> str | None:
+def format_due(due_on: Day | None, precision: str) -> str | None:
     if due_on is None:
         return None
     return due_on.strftime("%Y-%m") if precision == "month" else due_on.isoformat()
@@ -163,8 +159,8 @@ class PlanCreate(Body):
         description="Title.", examples=["Networks of Networks Action Plan 2021-22"]
     )
     aim: Text | None = Field(default=None, description="What the plan is for.")
-    period_start: date = Field(description="First day of the plan period.")
-    period_end: date = Field(description="Last day of the plan period.")
+    period_start: Day = Field(description="First day of the plan period.")
+    period_end: Day = Field(description="Last day of the plan period.")
     status: PlanStatus = Field(default=PlanStatus.draft, description="draft, active or closed.")
 
     @model_validator(mode="after")
@@ -177,8 +173,8 @@ class PlanCreate(Body):
 class PlanUpdate(Body):
     title: Keep[Title] = Field(default=None, description="Title.")
     aim: Text | None = Field(default=None, description="Aim.")
-    period_start: Keep[date] = Field(default=None, description="Period start.")
-    period_end: Keep[date] = Field(default=None, description="Period end.")
+    period_start: Keep[Day] = Field(default=None, description="Period start.")
+    period_end: Keep[Day] = Field(default=None, description="Period end.")
     status: Keep[PlanStatus] = Field(default=None, description="Status.")
 
 
@@ -187,8 +183,8 @@ class PlanRead(BaseModel):
     network_id: int = Field(description="The network whose plan it is.")
     title: str = Field(description="Title.")
     aim: str | None = Field(description="Aim.")
-    period_start: date = Field(description="Period start.")
-    period_end: date = Field(description="Period end.")
+    period_start: Day = Field(description="Period start.")
+    period_end: Day = Field(description="Period end.")
     status: PlanStatus = Field(description="Status; closed plans are read-only.")
     version: int = Field(description="Row version; send it back in If-Match.")
     created_at: datetime = Field(description="Created.")
@@ -229,9 +225,7 @@ class ObjectiveCreate(Body):
 class ObjectiveUpdate(Body):
     code: Keep[Code] = Field(default=None, description="Code.")
     kind: Keep[ObjectiveKind] = Field(default=None, description="Kind.")
-    title: Keep[
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    ] = Field(default=None, description="Title.")
+    title: Keep[Statement] = Field(default=None, description="Title.")
     description: Text | None = Field(default=None, description="Longer text.")
     parent_id: Id | None = Field(default=None, description="Move under another objective.")
     position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(
@@ -281,8 +275,8 @@ class ActionCreate(Body):
     owner_user_id: Id | None = Field(default=None, description="Owner (a person).")
     owner_community_id: Id | None = Field(default=None, description="Owner (a community).")
     owner_text: ShortText | None = Field(default=None, description="Owner, as text.")
-    start_on: date | None = Field(default=None, description="Start.")
-    due_on: date | None = Field(default=None, description="Due.")
+    start_on: Day | None = Field(default=None, description="Start.")
+    due_on: Day | None = Field(default=None, description="Due.")
     position: int = Field(default=0, ge=0, le=100_000, description="Order.")
 
     @model_validator(mode="after")
@@ -303,8 +297,8 @@ class ActionUpdate(Body):
     owner_user_id: Id | None = Field(default=None, description="Owner (a person).")
     owner_community_id: Id | None = Field(default=None, description="Owner (a community).")
     owner_text: ShortText | None = Field(default=None, description="Owner, as text.")
-    start_on: date | None = Field(default=None, description="Start.")
-    due_on: date | None = Field(default=None, description="Due.")
+    start_on: Day | None = Field(default=None, description="Start.")
+    due_on: Day | None = Field(default=None, description="Due.")
     position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(
         default=None, description="Order."
     )
@@ -319,8 +313,8 @@ class ActionRead(BaseModel):
     owner_user_id: int | None = Field(description="Owner (a person).")
     owner_community_id: int | None = Field(description="Owner (a community).")
     owner_text: str | None = Field(description="Owner, as text.")
-    start_on: date | None = Field(description="Start.")
-    due_on: date | None = Field(description="Due.")
+    start_on: Day | None = Field(description="Start.")
+    due_on: Day | None = Field(description="Due.")
     position: int = Field(description="Order.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
@@ -412,7 +406,7 @@ class MeasureRead(BaseModel):
     current_value: float | None = Field(description="Latest reading, or the derived value.")
     status: MeasureStatus = Field(description="achieved, on_track, at_risk, off_track, no_data.")
     is_stale: bool = Field(description="A manual measure whose reading is overdue.")
-    last_reading_on: date | None = Field(description="Date of the latest reading (manual).")
+    last_reading_on: Day | None = Field(description="Date of the latest reading (manual).")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -427,7 +421,7 @@ class MeasurePage(Page[MeasureRead]):
 
 class ReadingCreate(Body):
     value: Value = Field(description="The value observed.")
-    observed_on: date | None = Field(default=None, description="When; defaults to today.")
+    observed_on: Day | None = Field(default=None, description="When; defaults to today.")
     note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
         default=None, description="A note."
     )
@@ -437,7 +431,7 @@ class ReadingRead(BaseModel):
     id: int = Field(description="Reading id.")
     measure_id: int = Field(description="Measure.")
     value: float = Field(description="Value.")
-    observed_on: date = Field(description="When observed.")
+    observed_on: Day = Field(description="When observed.")
     note: str | None = Field(description="Note.")
     recorded_at: datetime = Field(description="When recorded.")
     recorded_by_kind: str = Field(description="user or service_account.")
@@ -463,7 +457,7 @@ class MilestoneCreate(Body):
     ] = Field(description="What will be evidenced.", examples=["Identify local authorities"])
     due: DueText | None = Field(default=None, description="When it is due: a day or a month.")
     status: MilestoneStatus = Field(default=MilestoneStatus.pending, description="Status.")
-    achieved_on: date | None = Field(default=None, description="When achieved.")
+    achieved_on: Day | None = Field(default=None, description="When achieved.")
     position: int = Field(default=0, ge=0, le=100_000, description="Order.")
 
     @model_validator(mode="after")
@@ -475,12 +469,10 @@ class MilestoneCreate(Body):
 
 
 class MilestoneUpdate(Body):
-    title: Keep[
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    ] = Field(default=None, description="Title.")
+    title: Keep[Statement] = Field(default=None, description="Title.")
     due: DueText | None = Field(default=None, description="When it is due: a day or a month.")
     status: Keep[MilestoneStatus] = Field(default=None, description="Status.")
-    achieved_on: date | None = Field(default=None, description="When achieved (defaults to today).")
+    achieved_on: Day | None = Field(default=None, description="When achieved (defaults to today).")
     position: Keep[Annotated[int, Field(ge=0, le=100_000)]] = Field(
         default=None, description="Order."
     )
@@ -498,10 +490,10 @@ class MilestoneRead(BaseModel):
     action_id: int | None = Field(description="Action, if on one.")
     title: str = Field(description="Title.")
     due: str | None = Field(description="Due date, or month (`YYYY-MM`) when month-precise.")
-    due_on: date | None = Field(description="Due date (end of month when month-precise).")
+    due_on: Day | None = Field(description="Due date (end of month when month-precise).")
     due_precision: str = Field(description="day or month.")
     status: MilestoneStatus = Field(description="Status.")
-    achieved_on: date | None = Field(description="When achieved.")
+    achieved_on: Day | None = Field(description="When achieved.")
     is_overdue: bool = Field(description="Pending past its due date (as of today or `as_of`).")
     position: int = Field(description="Order.")
     version: int = Field(description="Row version.")
@@ -611,7 +603,7 @@ class ObjectiveProgress(Progress):
 
 class PlanProgress(Progress):
     plan_id: int = Field(description="Plan.")
-    as_of: date = Field(description="The date the numbers are for.")
+    as_of: Day = Field(description="The date the numbers are for.")
     objectives: list[ObjectiveProgress] = Field(
         description="Every objective, its numbers including its sub-objectives'."
     )

@@ -50,6 +50,8 @@ from app.auth.policy import Permission, Principal, authorize
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Unprocessable
+from app.core.schemas import Day
+from app.core.schemas import Statement as LongTitle
 from app.networks.models import Network
 from app.plans import measures as measure_rules
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
@@ -87,7 +89,6 @@ MAX_UNIT_LENGTH = 100  # measures.target_unit is VARCHAR(100)
 
 # --- the document -------------------------------------------------------------------------
 
-LongTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 
@@ -106,7 +107,7 @@ class MilestoneDoc(_Doc):
         default=None, description="`YYYY-MM-DD`, or a month (`YYYY-MM`, `October 2019`)."
     )
     status: MilestoneStatus = Field(default=MilestoneStatus.pending, description="Status.")
-    achieved_on: date | None = Field(default=None, description="When achieved.")
+    achieved_on: Day | None = Field(default=None, description="When achieved.")
 
     @field_validator("due")
     @classmethod
@@ -129,8 +130,8 @@ class MilestoneDoc(_Doc):
 class ActionDoc(_Doc):
     description: LongText = Field(description="What will be done.")
     status: ActionStatus = Field(default=ActionStatus.planned, description="Status.")
-    start_on: date | None = Field(default=None, description="Start.")
-    due_on: date | None = Field(default=None, description="Due.")
+    start_on: Day | None = Field(default=None, description="Start.")
+    due_on: Day | None = Field(default=None, description="Due.")
     owner_text: ShortText | None = Field(default=None, description="Owner, as text.")
     milestones: list[MilestoneDoc] = Field(
         default_factory=list, max_length=1_000, description="Milestones on this action."
@@ -197,8 +198,8 @@ class PlanDocument(_Doc):
 
     title: Title = Field(description="Title.")
     aim: OptionalText | None = Field(default=None, description="What the plan is for.")
-    period_start: date = Field(description="First day of the plan period.")
-    period_end: date = Field(description="Last day of the plan period.")
+    period_start: Day = Field(description="First day of the plan period.")
+    period_end: Day = Field(description="Last day of the plan period.")
     status: PlanStatus = Field(default=PlanStatus.draft, description="draft, active or closed.")
     objectives: list[ObjectiveDoc] = Field(
         default_factory=list, max_length=MAX_OBJECTIVES, description="Top-level objectives."

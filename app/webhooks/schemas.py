@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from app.core.pagination import Page
 from app.core.schemas import Body, Keep
+from app.core.schemas import ShortText as Description
 from app.webhooks import events
 
 TargetUrl = Annotated[
@@ -21,7 +22,6 @@ TargetUrl = Annotated[
         examples=["https://partner.example/hooks/cohesion"],
     ),
 ]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 
 
 def _known_pattern(value: str) -> str:

@@ -2,7 +2,9 @@
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, TypeVar
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -11,6 +13,8 @@ from pydantic import (
     ConfigDict,
     GetJsonSchemaHandler,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
@@ -41,10 +45,45 @@ Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
 """An http(s) link."""
 
 
+def _json_kind(annotation: Any) -> type | None:
+    """``bool`` or ``int``/``float`` when a field holds only that (or null), else None."""
+    args = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    kinds = {
+        get_args(arg)[0] if get_origin(arg) is Annotated else arg
+        for arg in args
+        if arg is not type(None)
+    }
+    if kinds == {bool}:
+        return bool
+    if kinds and kinds <= {int, float}:
+        return float
+    return None
+
+
 class Body(BaseModel):
-    """Base of every request body: unknown fields are refused (422)."""
+    """Base of every request body: unknown fields are refused (422), and numbers and booleans
+    must be JSON numbers and booleans, as documented (pydantic alone would also take ``"1"`` for
+    1 and ``"yes"`` for true, so two clients could send one value two ways)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or info.field_name is None:
+            return value
+        kind = _json_kinds(cls).get(info.field_name)
+        if kind is bool and not isinstance(value, bool):
+            raise PydanticCustomError("bool_type", "write true or false")
+        if kind is float and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise PydanticCustomError("number_type", "write a number (not in quotes)")
+        return value
+
+
+@cache
+def _json_kinds(model: type[BaseModel]) -> dict[str, type]:
+    kinds = {name: _json_kind(field.annotation) for name, field in model.model_fields.items()}
+    return {name: kind for name, kind in kinds.items() if kind is not None}
 
 
 def _not_null(value: Any) -> Any:

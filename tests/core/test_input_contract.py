@@ -78,3 +78,35 @@ def test_integer_bounds_are_exact() -> None:
     assert user_id["maximum"] == 2**63 - 1 and isinstance(user_id["minimum"], int)
     text = DOCUMENT and render()
     assert "9.223372036854776e+18" not in text
+
+
+async def test_numbers_and_booleans_are_json_numbers_and_booleans(client, world: World) -> None:
+    """``"1"`` is not 1 and ``"yes"`` is not true: each is a 422 naming the field, and nothing
+    is written (pydantic alone would coerce both)."""
+    plans = f"/api/v1/networks/{world.network_a}/plans"
+    body = {"title": "x", "period_start": "2022-01-01", "period_end": "2023-01-01"}
+    plan = (await client.post(plans, json=body, headers=world.headers("chair"))).json()
+    objectives = f"/api/v1/plans/{plan['id']}/objectives"
+    for position in ["1", True, "1.0", [1]]:
+        body = {"code": "1", "title": "An objective", "position": position}
+        response = await client.post(objectives, json=body, headers=world.headers("chair"))
+        assert response.status_code == 422, position
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["loc"] == ["body", "position"], position
+    listed = await client.get(objectives, headers=world.headers("chair"))
+    assert listed.json()["items"] == []
+    body = {"code": "1", "title": "An objective", "position": 1}
+    created = await client.post(objectives, json=body, headers=world.headers("chair"))
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/objectives/{created.json()['id']}"
+    etag = created.headers["etag"]
+    for position in ["2", False]:
+        response = await client.patch(
+            url, json={"position": position}, headers={**world.headers("chair"), "If-Match": etag}
+        )
+        assert response.status_code == 422, position
+        assert response.json()["errors"][0]["loc"] == ["body", "position"]
+    moved = await client.patch(
+        url, json={"position": 2}, headers={**world.headers("chair"), "If-Match": etag}
+    )
+    assert moved.status_code == 200 and moved.json()["position"] == 2

@@ -11,7 +11,9 @@ from app.core.pagination import Page
 from app.core.schemas import Body, Keep, Line, Name, ShortText, Text, Url, UTCDatetime
 from app.core.schemas import Statement as SuccessMeasure
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=100)
+]
 
 
 class BadgeProposalStatus(StrEnum):
@@ -180,7 +182,9 @@ class Completeness(BaseModel):
     required: list[str] = Field(description="All required sections.")
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=5000)
+]
 
 
 class RejectBody(Body):

@@ -12,7 +12,9 @@ from app.core.schemas import Body, Day, Keep, Name, Note, ShortText, Statement, 
 from app.core.schemas import LongText as Text
 from app.core.schemas import Name as PersonName
 
-Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Topic = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=60)
+]
 TeamSize = Annotated[int, Field(ge=2, le=50)]
 
 

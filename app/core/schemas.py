@@ -24,9 +24,14 @@ T = TypeVar("T")
 
 # Text in request bodies: every string a client sends has a documented maximum length (resource
 # limits; tests/test_openapi.py walks the schema). The sizes live here, once; columns match them.
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Required text is stripped, so it must hold a non-space character: documented as pattern \S.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)
+]
 """A person's, network's or organisation's name."""
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=300)
+]
 """The title of a plan, objective, community, opportunity…"""
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 """A short optional line: a region, a territory, a local authority."""
@@ -34,7 +39,9 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=3
 """A short optional text: a focus, a venue, a label."""
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 """A remark on a record."""
-Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Statement = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=2000)
+]
 """One required sentence or paragraph: a success measure, a partner's role."""
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 """Free prose: a description, an aim, criteria."""

@@ -12,7 +12,9 @@ from app.core.schemas import Body, Day, Keep, Name, Text
 from app.core.schemas import Line as ShortText
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=20)
+]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
 
 

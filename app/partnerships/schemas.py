@@ -21,7 +21,7 @@ from app.core.schemas import LongText as Text
 from app.core.schemas import Statement as Role
 
 QuestionText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=1000)
 ]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 

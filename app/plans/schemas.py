@@ -18,7 +18,9 @@ Code = Annotated[
         strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
     ),
 ]
-Workstream = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Workstream = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=60)
+]
 Value = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
 
 # The CLN workstream colour key (seed 004); networks may use their own tags too.
@@ -203,7 +205,7 @@ class ObjectiveCreate(Body):
     code: Code = Field(description="Unique within the plan, e.g. `4` or `2a`.")
     kind: ObjectiveKind = Field(default=ObjectiveKind.objective, description="Node kind.")
     title: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+        str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=2000)
     ] = Field(description="Title.")
     description: Text | None = Field(default=None, description="Longer text.")
     parent_id: Id | None = Field(default=None, description="Parent objective in this plan.")
@@ -269,7 +271,8 @@ class ObjectivePage(Page[ObjectiveRead]):
 
 class ActionCreate(Body):
     description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=10_000),
     ] = Field(description="What will be done.", examples=["Set up a facilitator network group"])
     status: ActionStatus = Field(default=ActionStatus.planned, description="Status.")
     owner_user_id: Id | None = Field(default=None, description="Owner (a person).")
@@ -288,7 +291,12 @@ class ActionCreate(Body):
 
 class ActionUpdate(Body):
     description: Keep[
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=1, pattern=r"\S", max_length=10_000
+            ),
+        ]
     ] = Field(default=None, description="What will be done.")
     status: Keep[ActionStatus] = Field(default=None, description="New status (kept in history).")
     status_note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
@@ -358,7 +366,8 @@ class Target(Body):
 
 class MeasureCreate(Body):
     description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=10_000),
     ] = Field(
         description="How the network will know.",
         examples=["Minimum 25 x staff mobilities per annum"],
@@ -380,7 +389,12 @@ class MeasureCreate(Body):
 
 class MeasureUpdate(Body):
     description: Keep[
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=1, pattern=r"\S", max_length=10_000
+            ),
+        ]
     ] = Field(default=None, description="How the network will know.")
     target: Target | None = Field(default=None, description="Target (null removes it).")
     source: Keep[Annotated[str, StringConstraints(max_length=40)]] = Field(
@@ -453,7 +467,7 @@ class MeasureSourceRead(BaseModel):
 
 class MilestoneCreate(Body):
     title: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+        str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=2000)
     ] = Field(description="What will be evidenced.", examples=["Identify local authorities"])
     due: DueText | None = Field(default=None, description="When it is due: a day or a month.")
     status: MilestoneStatus = Field(default=MilestoneStatus.pending, description="Status.")

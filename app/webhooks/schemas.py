@@ -37,7 +37,7 @@ def _unique(values: list[str]) -> list[str]:
 
 EventPattern = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+    StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=60),
     AfterValidator(_known_pattern),
 ]
 EventPatterns = Annotated[

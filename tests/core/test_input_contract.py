@@ -110,3 +110,17 @@ async def test_numbers_and_booleans_are_json_numbers_and_booleans(client, world:
         url, json={"position": 2}, headers={**world.headers("chair"), "If-Match": etag}
     )
     assert moved.status_code == 200 and moved.json()["position"] == 2
+
+
+async def test_required_text_needs_a_character_that_is_not_a_space(client, world: World) -> None:
+    """Required text is stripped, so blank text is documented (pattern \\S) and refused alike."""
+    assert SCHEMAS["PlanCreate"]["properties"]["title"]["pattern"] == "\\S"
+    url = f"/api/v1/networks/{world.network_a}/plans"
+    for title in ["\f", "   ", ""]:
+        body = {"title": title, "period_start": "2022-01-01", "period_end": "2023-01-01"}
+        response = await client.post(url, json=body, headers=world.headers("chair"))
+        assert response.status_code == 422, repr(title)
+        assert response.json()["errors"][0]["loc"] == ["body", "title"]
+    body = {"title": "  Plan  ", "period_start": "2022-01-01", "period_end": "2023-01-01"}
+    created = await client.post(url, json=body, headers=world.headers("chair"))
+    assert created.status_code == 201 and created.json()["title"] == "Plan"

@@ -41,7 +41,7 @@ async def current_principal(
                 "the token is invalid or expired",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             ) from exc
-    principal = await service.load_principal(session, claims)
+    principal = await service.load_principal(session, claims, network_id=_path_network_id(request))
     if principal is None:
         raise Unauthorized(
             "the token's account no longer exists or is deactivated",
@@ -49,6 +49,15 @@ async def current_principal(
         )
     request.state.principal = principal
     return principal
+
+
+def _path_network_id(request: Request) -> int | None:
+    """The ``network_id`` of the request's path, if it names one a database can hold (the
+    route's own validation answers anything else)."""
+    raw = request.path_params.get("network_id")
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

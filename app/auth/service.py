@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import join
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.auth.models import RoleAssignment, ServiceAccount, User
@@ -32,14 +32,19 @@ def _active_role_clause(now: datetime) -> Any:
     )
 
 
-async def load_principal(session: AsyncSession, claims: dict[str, Any]) -> Principal | None:
-    """The caller named by verified token claims, with roles read now; None if gone."""
+async def load_principal(
+    session: AsyncSession, claims: dict[str, Any], *, network_id: int | None = None
+) -> Principal | None:
+    """The caller named by verified token claims, with roles read now; None if gone.
+
+    ``network_id`` (the request path's network) is loaded into the session in the same
+    round trip for a user; see ``_user_principal_statement``."""
     kind, _, raw_id = str(claims["sub"]).partition(":")
     if not raw_id.isdigit() or len(raw_id) > 19:
         return None
     subject_id = int(raw_id)
     if kind == "user":
-        return await _load_user_principal(session, subject_id)
+        return await _load_user_principal(session, subject_id, network_id)
     if kind == "sa":
         account = await session.get(ServiceAccount, subject_id)
         if account is None or not account.is_active or claims.get("gen") != account.generation:
@@ -54,44 +59,70 @@ async def load_principal(session: AsyncSession, claims: dict[str, Any]) -> Princ
     return None
 
 
-def _user_principal_statement() -> Any:
+def _user_principal_statement(*, with_network: bool) -> Any:
     """User and current roles (roles on deleted networks do not count), built once: the
-    statement is the same on every request, only ``user_id`` and ``now`` change."""
+    statement is the same on every request, only ``user_id`` and ``now`` change.
+
+    ``with_network`` adds the network named by the request's path (``network_id``) as an ORM
+    entity on every row, so a network-scoped request reads principal, roles and its network
+    in one round trip; the network then waits in the session's identity map, where the
+    route's loader finds it without a query."""
     now: Any = bindparam("now")
-    live_roles = join(
-        RoleAssignment,
-        Network,
-        and_(col(RoleAssignment.network_id) == col(Network.id), col(Network.deleted_at).is_(None)),
-    )
     active = and_(
         col(RoleAssignment.since) <= now,
         or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
     )
-    return (
+    role_network = aliased(Network, name="role_network")
+    stmt: Any = (
         select(
             col(User.is_active),
             col(User.is_admin),
             col(User.name),
-            col(RoleAssignment.network_id),
+            col(role_network.id).label("network_id"),
             col(RoleAssignment.role),
         )
         .select_from(User)
-        .outerjoin(live_roles, and_(col(RoleAssignment.user_id) == col(User.id), active))
-        .where(col(User.id) == bindparam("user_id"))
+        .outerjoin(RoleAssignment, and_(col(RoleAssignment.user_id) == col(User.id), active))
+        .outerjoin(
+            role_network,
+            and_(
+                col(role_network.id) == col(RoleAssignment.network_id),
+                col(role_network.deleted_at).is_(None),
+            ),
+        )
     )
+    if with_network:
+        path_network = aliased(Network, name="path_network")
+        stmt = stmt.add_columns(path_network).outerjoin(
+            path_network, col(path_network.id) == bindparam("network_id")
+        )
+    return stmt.where(col(User.id) == bindparam("user_id"))
 
 
-USER_PRINCIPAL = _user_principal_statement()
+USER_PRINCIPAL = _user_principal_statement(with_network=False)
+USER_PRINCIPAL_AND_NETWORK = _user_principal_statement(with_network=True)
 
 
-async def _load_user_principal(session: AsyncSession, user_id: int) -> Principal | None:
+async def _load_user_principal(
+    session: AsyncSession, user_id: int, network_id: int | None
+) -> Principal | None:
     """User and current roles in one round trip, on every request (a revoked role or a
-    deactivated account takes effect at once). Executed on the session's connection as a
-    Core statement: no ORM bookkeeping on the hottest path."""
-    conn = await session.connection()
-    rows = (await conn.execute(USER_PRINCIPAL, {"user_id": user_id, "now": utcnow()})).all()
+    deactivated account takes effect at once). Without a path network it runs as a Core
+    statement on the session's connection: no ORM bookkeeping on the hottest path."""
+    params = {"user_id": user_id, "now": utcnow()}
+    if network_id is None:
+        conn = await session.connection()
+        rows: Any = (await conn.execute(USER_PRINCIPAL, params)).all()
+    else:
+        rows = (
+            await session.execute(USER_PRINCIPAL_AND_NETWORK, {**params, "network_id": network_id})
+        ).all()
     if not rows or not rows[0].is_active:
         return None
+    if network_id is not None:
+        # The session's identity map holds objects weakly: keep the path network alive until
+        # the route's loader asks for it.
+        session.info["path_network"] = rows[0].path_network
     grants = [Grant(r.network_id, Role(r.role)) for r in rows if r.network_id is not None]
     return Principal(
         kind="user", id=user_id, is_admin=rows[0].is_admin, grants=grants, name=rows[0].name

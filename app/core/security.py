@@ -7,11 +7,13 @@ requires every registered claim we rely on.
 """
 
 import secrets
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from anyio import to_thread
+from cachetools import TLRUCache
 from jose import JWTError, jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -20,6 +22,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - RFC 9068 access-token "typ", not a secret
+VERIFIED_TOKENS = 10_000  # how many verified tokens are remembered until they expire
 
 
 class InvalidToken(Exception):
@@ -41,6 +44,13 @@ class TokenService:
             self._verifying_key: str = settings.jwt_public_key
         else:
             self._signing_key = self._verifying_key = settings.jwt_secret.get_secret_value()
+        # A portal sends the same token on every call: its signature and claims are checked
+        # once, and its claims remembered until it expires (then it fails as any other).
+        self._verified: TLRUCache[str, dict[str, Any]] = TLRUCache(
+            maxsize=VERIFIED_TOKENS,
+            ttu=lambda _token, claims, _now: float(claims["exp"]) + self.leeway,
+            timer=time.time,
+        )
 
     def issue(self, subject: str, extra: dict[str, Any] | None = None) -> tuple[str, int]:
         """A signed access token for ``subject`` and its lifetime in seconds."""
@@ -62,6 +72,14 @@ class TokenService:
 
     def verify(self, token: str) -> dict[str, Any]:
         """The claims of a valid token; raises InvalidToken otherwise."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            return remembered
+        claims = self._decode(token)
+        self._verified[token] = claims
+        return claims
+
+    def _decode(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
             if header.get("typ") != TOKEN_TYPE or header.get("alg") != self.algorithm:

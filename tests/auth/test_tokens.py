@@ -1,6 +1,7 @@
 """The token endpoint and bearer-token verification: every malformed, forged, stale or
 misaddressed token is a 401 with a Bearer challenge, and roles are read per request."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -219,6 +220,21 @@ async def test_expired_token_is_401(client: httpx.AsyncClient, app: FastAPI, wor
     assert_unauthorized(await client.get(ME, headers=auth(hs256(app, claims))))
 
 
+async def test_token_verified_once_is_refused_once_expired(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    """Verified tokens are remembered (core.security), but only until they expire."""
+    leeway = app.state.cohesion.settings.jwt_leeway_seconds
+    now = int(time.time())
+    expires = now - leeway + 2  # valid for the next 1-2 seconds, leeway included
+    token = hs256(app, claims_for(app, f"user:{world['member'].id}", exp=expires))
+    assert (await client.get(ME, headers=auth(token))).status_code == 200
+    assert (await client.get(ME, headers=auth(token))).status_code == 200  # remembered
+    # python-jose compares whole seconds, so wait past the next one
+    await asyncio.sleep(max(0.0, expires + leeway - time.time()) + 1.1)
+    assert_unauthorized(await client.get(ME, headers=auth(token)))
+
+
 async def test_not_yet_valid_token_is_401(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:
@@ -349,6 +365,27 @@ async def test_ended_role_loses_access_at_once(client: httpx.AsyncClient, world:
     me = await client.get(ME, headers=token_headers)
     assert me.status_code == 200, me.text
     assert me.json()["roles"] == []
+
+
+async def test_roles_on_a_deleted_network_do_not_count(app: FastAPI, world: World) -> None:
+    from app.auth import service as auth_service
+    from app.auth.policy import Principal
+    from app.networks import service as network_service
+
+    chair_b = {"sub": f"user:{world['other_chair'].id}"}
+    async with app.state.cohesion.db.transaction() as session:
+        before = await auth_service.load_principal(session, chair_b)
+        assert before is not None
+        assert before.role_network_ids() == {world.network_b}
+        network = await network_service.get_or_404(session, world.network_b)
+        admin = Principal(kind="user", id=world.admin.id, is_admin=True)
+        await network_service.delete(session, admin, network)
+    async with app.state.cohesion.db.transaction() as session:
+        after = await auth_service.load_principal(session, chair_b, network_id=world.network_b)
+        assert after is not None
+        assert after.grants == []
+        # the deleted path network is still loaded: its route answers 404 for it
+        assert (await network_service.get(session, world.network_b, deleted=True)) is not None
 
 
 # --- RS256 -------------------------------------------------------------------------------------

@@ -22,15 +22,10 @@ from app.plans.deps import InPlan
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
 from app.plans.schemas import (
     ActionCounts,
-    ActionNode,
-    ActionRead,
     MeasureCounts,
     MilestoneCounts,
     MilestoneStatus,
-    ObjectiveNode,
-    ObjectiveRead,
     PlanProgress,
-    PlanRead,
     PlanTree,
     Rag,
 )
@@ -69,13 +64,10 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
             milestones_by_action[milestone.action_id].append(view)
         else:
             milestones_by_objective[milestone.objective_id].append(view)
-    actions_by_objective: dict[int, list[ActionNode]] = defaultdict(list)
+    actions_by_objective: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for action in _ordered(actions):
         actions_by_objective[action.objective_id].append(
-            ActionNode(
-                **ActionRead.model_validate(action, from_attributes=True).model_dump(),
-                milestones=milestones_by_action.get(action.id or 0, []),
-            )
+            {**action.model_dump(), "milestones": milestones_by_action.get(action.id or 0, [])}
         )
     measures_by_objective: dict[int, list[Any]] = defaultdict(list)
     for measure in _ordered(measures):
@@ -85,19 +77,20 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     for objective in _ordered(objectives):
         children[objective.parent_id].append(objective)
 
-    def node(objective: Objective) -> ObjectiveNode:
+    def node(objective: Objective) -> dict[str, Any]:
         oid = objective.id or 0
-        return ObjectiveNode(
-            **ObjectiveRead.model_validate(objective, from_attributes=True).model_dump(),
-            actions=actions_by_objective.get(oid, []),
-            measures=measures_by_objective.get(oid, []),
-            milestones=milestones_by_objective.get(oid, []),
-            children=[node(child) for child in children.get(oid, [])],
-        )
+        return {
+            **objective.model_dump(),
+            "actions": actions_by_objective.get(oid, []),
+            "measures": measures_by_objective.get(oid, []),
+            "milestones": milestones_by_objective.get(oid, []),
+            "children": [node(child) for child in children.get(oid, [])],
+        }
 
-    return PlanTree(
-        **PlanRead.model_validate(plan, from_attributes=True).model_dump(),
-        objectives=[node(o) for o in children.get(None, [])],
+    # Rows as plain dicts, validated once, as a whole, into the response model (building a
+    # model per node and then the tree from them validated every node twice).
+    return PlanTree.model_validate(
+        {**plan.model_dump(), "objectives": [node(o) for o in children.get(None, [])]}
     )
 
 

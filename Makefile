@@ -32,7 +32,7 @@ types: $(STAMP)
 	$(BIN)/mypy app
 
 pytest: $(STAMP)
-	$(BIN)/pytest --cov=app --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal --cov=app --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test: lint types pytest
 

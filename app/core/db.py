@@ -1,5 +1,6 @@
 """Engine, per-request sessions and column types shared by every domain."""
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -8,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -72,11 +74,15 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
+        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
         # Straight to aiosqlite: one hop to its thread, where a cursor through SQLAlchemy
-        # costs four (open, execute, fetch, close) and BEGIN is on every request.
-        await_only(
-            conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        )
+        # costs four (open, execute, fetch, close) and BEGIN is on every request. What the
+        # driver raises (a write lock not granted within the busy timeout) is wrapped as
+        # SQLAlchemy would have, so it is answered as every other database error.
+        try:
+            await_only(conn.connection.driver_connection.execute(statement))
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
     @event.listens_for(engine.sync_engine, "reset")
     def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:

@@ -4,6 +4,7 @@ never a request that waits forever (the bounds are in ``app/core/db.py``)."""
 import httpx
 import pytest
 
+from app.core.db import WRITE_OPTION
 from app.main import create_app
 from tests.conftest import make_settings, token_headers
 
@@ -42,4 +43,32 @@ async def test_an_exhausted_pool_is_a_503(database_url: str) -> None:
     finally:
         for conn in held:
             await conn.close()
+        await app.state.cohesion.db.dispose()
+
+
+async def test_a_write_lock_not_granted_in_time_is_a_503(
+    database_url: str, db_kind: str, db: None
+) -> None:
+    """SQLite: another writer holds the lock past the busy timeout. BEGIN IMMEDIATE fails in
+    the driver (``app/core/db.py`` sends it straight to aiosqlite); that must still be the
+    database-busy 503, not an unhandled 500."""
+    if db_kind != "sqlite":
+        pytest.skip("BEGIN IMMEDIATE and the busy timeout are SQLite's")
+    app = create_app(make_settings(database_url, sqlite_busy_timeout_ms=200))
+    writer = app.state.cohesion.db.engine.execution_options(**{WRITE_OPTION: True})
+    blocker = await writer.connect()
+    try:
+        await blocker.exec_driver_sql("SELECT 1")  # begins IMMEDIATE: the write lock, held
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.post(
+                "/api/v1/networks",
+                json={"name": "Locked out", "kind": "thematic"},
+                headers=token_headers(app, "user:1"),
+            )
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    finally:
+        await blocker.rollback()
+        await blocker.close()
         await app.state.cohesion.db.dispose()

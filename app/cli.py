@@ -2,12 +2,16 @@
 
 import argparse
 import asyncio
+import errno
+import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
 
 from app.core.config import get_settings
 
@@ -20,18 +24,68 @@ def _alembic_config() -> Config:
     return config
 
 
+class _UpgradeSteps(logging.Handler):
+    """Collects Alembic's "Running upgrade A -> B, message" records."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.steps: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Running upgrade "):
+            step = message.removeprefix("Running upgrade ")
+            self.steps.append(f"(empty) {step.lstrip()}" if step.startswith(" ->") else step)
+
+
 def migrate() -> None:
-    """Bring the configured database to the newest schema."""
+    """Bring the configured database to the newest schema, and say what was done."""
     settings = get_settings()
     if settings.is_sqlite:
         path = settings.database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(_alembic_config(), "head")
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    steps = _UpgradeSteps()
+    alembic_log = logging.getLogger("alembic.runtime.migration")
+    level = alembic_log.level
+    alembic_log.addHandler(steps)
+    alembic_log.setLevel(logging.INFO)
+    try:
+        command.upgrade(_alembic_config(), "head")
+    finally:
+        alembic_log.removeHandler(steps)
+        alembic_log.setLevel(level)
+    if not steps.steps:
+        print(f"{where}: already at the newest schema, nothing to do")
+        return
+    print(f"{where}: applied {len(steps.steps)} migration(s)")
+    for step in steps.steps:
+        print(f"  {step}")
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether ``host:port`` can be bound now (uvicorn would otherwise say "Error 3")."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
 
 
 def _serve(host: str, port: int, reload: bool) -> None:
     import uvicorn
+
+    if not _port_free(host, port):
+        sys.exit(
+            f"port {port} on {host} is already in use: stop what holds it, or choose another "
+            f"port with PORT= (make run PORT={port + 1}) or --port"
+        )
 
     uvicorn.run(
         "app.main:app",
@@ -41,6 +95,7 @@ def _serve(host: str, port: int, reload: bool) -> None:
         access_log=False,
         proxy_headers=True,
         log_config=None,
+        use_colors=False,
     )
 
 
@@ -55,7 +110,7 @@ async def _worker(once: bool) -> None:
     from app.webhooks.worker import run_forever
 
     settings = get_settings()
-    configure_logging(settings.log_level, json=settings.log_json)
+    configure_logging(settings.log_level, json=settings.logs_as_json)
     sent = await run_forever(settings, once=once)
     if once:
         print(f"attempted {sent} webhook deliveries")

@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _default_app() -> FastAPI:
     settings = get_settings()
-    configure_logging(settings.log_level, json=settings.log_json)
+    configure_logging(settings.log_level, json=settings.logs_as_json)
     return create_app(settings)
 
 

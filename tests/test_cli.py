@@ -1,6 +1,8 @@
 """The CLI migrates and loads the demo once, as `make run` does."""
 
+import logging
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,7 +30,11 @@ def test_migrate_and_load_demo_twice(tmp_path: Path) -> None:
         "COHESION_PASSWORD_HASH_TIME_COST": "1",
         "COHESION_PASSWORD_HASH_MEMORY_KIB": "1024",
     }
-    assert cohesion("migrate", env=env).returncode == 0
+    migrated = cohesion("migrate", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "applied" in migrated.stdout and "(empty) -> 0001" in migrated.stdout
+    again = cohesion("migrate", env=env)
+    assert "already at the newest schema, nothing to do" in again.stdout
     first = cohesion("load-demo", env=env)
     assert first.returncode == 0, first.stderr
     assert "Demo data loaded." in first.stdout
@@ -61,3 +67,46 @@ def test_migrate_and_load_demo_twice(tmp_path: Path) -> None:
         env={k: v for k, v in env.items() if k != "COHESION_ADMIN_PASSWORD"},
     )
     assert missing.returncode != 0
+
+
+def test_a_port_in_use_is_one_clear_line() -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = cohesion("serve", "--port", str(port), env=dict(os.environ))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"port {port} on 127.0.0.1 is already in use" in lines[0]
+    assert "PORT=" in lines[0]
+
+
+def test_development_logs_are_readable_lines_and_production_logs_json() -> None:
+    from app.core.config import Settings
+    from app.core.logging import ReadableFormatter, _drop_colour, access_log
+
+    record = access_log.makeRecord(
+        access_log.name,
+        logging.INFO,
+        __file__,
+        1,
+        "request",
+        None,
+        None,
+        extra={
+            "method": "GET",
+            "path": "/healthz",
+            "status": 200,
+            "duration_ms": 1.5,
+            "color_message": "\x1b[32mgreen\x1b[0m",
+        },
+    )
+    assert _drop_colour(record)  # the handler's filter: uvicorn's coloured copy goes
+    line = ReadableFormatter().format(record)
+    assert "GET /healthz 200 1.5 ms" in line
+    assert "{" not in line and "\x1b" not in line
+    dev = Settings(_env_file=None, environment="development")  # type: ignore[call-arg]
+    prod_like = Settings(_env_file=None, environment="test", log_json=True)  # type: ignore[call-arg]
+    assert not dev.logs_as_json and prod_like.logs_as_json

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     # File uploads (plan imports) may be larger than JSON bodies.
     max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024)
     log_level: str = "INFO"
-    log_json: bool = True
+    # JSON lines for log collectors; unset: JSON in production, readable lines otherwise.
+    log_json: bool | None = None
     # Argon2 cost; tests lower it so that creating users stays fast.
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65_536, ge=8)
@@ -100,6 +101,12 @@ class Settings(BaseSettings):
                     "refusing to start in production with an HS256 secret under 32 bytes"
                 )
         return self
+
+    @property
+    def logs_as_json(self) -> bool:
+        if self.log_json is not None:
+            return self.log_json
+        return self.environment == "production"
 
     @property
     def is_sqlite(self) -> bool:

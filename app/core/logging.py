@@ -1,4 +1,5 @@
-"""Structured JSON logs, one access line per request, tagged with the request id."""
+"""Logs: JSON lines in production, readable lines in development; one access line per request,
+tagged with the request id."""
 
 import logging
 import sys
@@ -16,6 +17,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     """Send every logger's records to stderr, as JSON lines unless told otherwise."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(CorrelationIdFilter(uuid_length=32, default_value="-"))
+    handler.addFilter(_drop_colour)
     if json:
         handler.setFormatter(
             JsonFormatter(
@@ -29,9 +31,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
             )
         )
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s")
-        )
+        handler.setFormatter(ReadableFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -39,6 +39,47 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+
+
+def _drop_colour(record: logging.LogRecord) -> bool:
+    """uvicorn attaches an ANSI-coloured copy of some messages; no log line should carry it."""
+    record.__dict__.pop("color_message", None)
+    return True
+
+
+# Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_ACCESS_FIELDS = ("method", "path", "status", "duration_ms")
+
+
+class ReadableFormatter(logging.Formatter):
+    """One plain line a person reads in a terminal: time, level, logger, message, then the
+    record's extra fields as ``key=value``; an access record reads ``GET /path 200 3.1 ms``."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s %(message)s", "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        extra = {
+            key: value
+            for key, value in vars(record).items()
+            if key not in _STANDARD_ATTRIBUTES and key != "correlation_id"
+        }
+        if record.name == access_log.name and all(key in extra for key in _ACCESS_FIELDS):
+            record.msg, record.args = (
+                (
+                    f"{extra.pop('method')} {extra.pop('path')} {extra.pop('status')} "
+                    f"{extra.pop('duration_ms')} ms"
+                ),
+                None,
+            )
+        line = super().format(record)
+        request_id = getattr(record, "correlation_id", "-")
+        if request_id and request_id != "-":
+            extra["request_id"] = request_id
+        if extra:
+            line += " " + " ".join(f"{key}={value}" for key, value in extra.items())
+        return line
 
 
 class AccessLogMiddleware:

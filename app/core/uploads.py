@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -138,7 +139,9 @@ def _column_number(ref: str) -> int:
 
 
 class _WorkbookScan:
-    """expat handlers counting what an XLSX part expands to (names are ``namespace}local``)."""
+    """expat handlers counting what an XLSX part expands to (names are ``namespace}local``).
+    A string's length is counted over a shared string (``si``, all its runs), an inline string
+    (``is``) or a cell value (``v``)."""
 
     def __init__(self, caps: UploadCaps) -> None:
         self.caps = caps
@@ -147,7 +150,7 @@ class _WorkbookScan:
         self.rows = 0
         self.column = 0
         self.text = 0
-        self.in_string = 0
+        self.in_text = 0
 
     def part(self) -> expat.XMLParserType:
         self.rows = 0
@@ -162,14 +165,11 @@ class _WorkbookScan:
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         caps, local = self.caps, name.rpartition("}")[2]
-        if local == "si" or local == "is":
-            self.in_string += 1
-            self.text = 0
-            if local == "si":
-                self.shared_strings += 1
-                if self.shared_strings > caps.shared_strings:
-                    what = f"the workbook has more than {caps.shared_strings:,} shared strings"
-                    raise _over(what, "shared_strings")
+        if local == "si":
+            self.shared_strings += 1
+            if self.shared_strings > caps.shared_strings:
+                what = f"the workbook has more than {caps.shared_strings:,} shared strings"
+                raise _over(what, "shared_strings")
         elif local == "row":
             self.rows += 1
             self.column = 0
@@ -181,21 +181,20 @@ class _WorkbookScan:
                 raise _over(f"the workbook has more than {caps.cells:,} cells", "cells")
             ref = attrs.get("r")
             self.column = _column_number(ref) if ref else self.column + 1
-        elif local == "v" and self.column > caps.columns:
-            raise _over(f"a sheet has a value beyond column {caps.columns}", "columns")
-        if not self.in_string:
-            self.text = 0
+        if local in _TEXT:
+            if local != "si" and self.column > caps.columns:
+                raise _over(f"a sheet has a value beyond column {caps.columns}", "columns")
+            if not self.in_text:
+                self.text = 0
+            self.in_text += 1
 
     def end(self, name: str) -> None:
-        local = name.rpartition("}")[2]
-        if local == "si" or local == "is":
-            self.in_string -= 1
-            if self.in_string == 0 and local == "is" and self.column > self.caps.columns:
-                raise _over(f"a sheet has a value beyond column {self.caps.columns}", "columns")
-        if not self.in_string:
-            self.text = 0
+        if name.rpartition("}")[2] in _TEXT:
+            self.in_text -= 1
 
     def characters(self, data: str) -> None:
+        if not self.in_text:
+            return
         self.text += len(data)
         if self.text > self.caps.string_length:
             what = f"a string in the workbook is longer than {self.caps.string_length:,} characters"
@@ -206,6 +205,9 @@ class _WorkbookScan:
             "not an XLSX workbook: it declares a DTD",
             errors=[{"loc": ["file"], "msg": "declares a DTD", "type": "file_type"}],
         )
+
+
+_TEXT = frozenset({"si", "is", "v"})
 
 
 def check_workbook(raw: bytes, caps: UploadCaps) -> None:
@@ -296,8 +298,12 @@ class DocumentParser:
         self.caps = caps
         self._slots = asyncio.Semaphore(processes)
         self._context = multiprocessing.get_context("forkserver")
-        # Modules the forkserver imports once, so that each child starts with them loaded.
-        self._context.set_forkserver_preload(["__main__", *preload])
+        # Modules the forkserver imports once, so that each child starts with them loaded. A
+        # main module run with `python -m` is re-run in every child: its imports are preloaded.
+        main = getattr(sys.modules["__main__"], "__spec__", None)
+        run_as_module = [main.name] if main and not main.name.endswith("__main__") else []
+        modules = ["__main__", __name__, *run_as_module, *preload]
+        self._context.set_forkserver_preload(modules)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, preload: Sequence[str] = ()) -> "DocumentParser":
@@ -347,9 +353,9 @@ class DocumentParser:
         process = self._context.Process(
             target=_child, args=(send, parser, args, kwargs), daemon=True
         )
-        started = time.monotonic()
         try:
             process.start()
+            started = time.monotonic()  # not counting a forkserver that is still starting
             send.close()
             if not receive.poll(max(0.0, seconds - (time.monotonic() - started))):
                 return ("timeout",)

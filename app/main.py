@@ -1,6 +1,7 @@
 """The application factory. ``app.main:app`` is what uvicorn serves."""
 
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,7 @@ from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.openapi import DESCRIPTION, install_docs, install_openapi
 from app.core.security import PasswordHasher, TokenService
 from app.core.state import AppState
+from app.core.uploads import DocumentParser
 from app.health.router import router as health_router
 from app.webhooks import worker as webhook_worker
 
@@ -78,10 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db=Database(settings),
         tokens=TokenService(settings),
         passwords=PasswordHasher(settings),
+        # The forkserver that uploaded documents are parsed under loads the whole app once.
+        uploads=DocumentParser.from_settings(settings, preload=("app.main",)),
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Started in the background so that the first upload does not wait for it.
+        threading.Thread(target=state.uploads.start, name="forkserver", daemon=True).start()
         async with webhook_worker.in_background(state.db, state.settings):
             yield
         await state.db.dispose()

@@ -40,6 +40,20 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # File uploads (plan imports) may be larger than JSON bodies.
     max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024)
+    # What an uploaded document may expand to (app/core/uploads.py, docs/uploads.md). A file
+    # over a cap is refused with 413 naming the setting; it is read in a child process that is
+    # killed after upload_parse_seconds.
+    upload_max_unpacked_bytes: int = Field(default=50 * 1_048_576, ge=1024)
+    upload_max_rows: int = Field(default=20_000, ge=1)
+    upload_max_columns: int = Field(default=64, ge=1)
+    upload_max_cells: int = Field(default=600_000, ge=1)
+    upload_max_shared_strings: int = Field(default=100_000, ge=0)
+    upload_max_string_length: int = Field(default=32_767, ge=1)
+    upload_max_json_depth: int = Field(default=64, ge=2)
+    upload_max_json_items: int = Field(default=200_000, ge=1)
+    upload_parse_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Documents read at once by one server process (each in its own child process).
+    upload_parse_processes: int = Field(default=2, ge=1, le=64)
     log_level: str = "INFO"
     # JSON lines for log collectors; unset: JSON in production, readable lines otherwise.
     log_json: bool | None = None

@@ -37,3 +37,13 @@ CREATE = problems(400, 401, 403, 404, 409, 413, 422)
 UPDATE = problems(400, 401, 403, 404, 409, 412, 413, 422, 428)
 DELETE = problems(401, 403, 404, 409, 412, 428)
 ACTION = problems(400, 401, 403, 404, 409, 413, 422)
+# Routes that read an uploaded document (app/core/uploads.py).
+UPLOAD_CREATE = {
+    **CREATE,
+    413: {
+        **CREATE[413],
+        "description": "Body too large, or the document expands past a cap or was not read in "
+        "time; `detail` names the setting (see docs/uploads.md).",
+    },
+    **problems(503),
+}

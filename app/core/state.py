@@ -7,6 +7,7 @@ from fastapi import Request
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.security import PasswordHasher, TokenService
+from app.core.uploads import DocumentParser
 
 
 @dataclass
@@ -15,6 +16,7 @@ class AppState:
     db: Database
     tokens: TokenService
     passwords: PasswordHasher
+    uploads: DocumentParser
 
 
 def app_state(request: Request) -> AppState:

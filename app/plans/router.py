@@ -8,13 +8,14 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile,
 
 from app.auth.deps import CurrentPrincipal
 from app.auth.policy import Permission, authorize
-from app.core import responses
+from app.core import responses, uploads
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
 from app.core.models import Id, path_id
 from app.core.pagination import CursorQuery, LimitQuery, Page, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
 from app.core.schemas import Day, Keep
+from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
 from app.plans import measures as measure_rules
@@ -1065,12 +1066,14 @@ def _file_format(upload: UploadFile) -> str:
     ".csv or .xlsx with columns aspiration, objective_code, objective, action, measure, "
     "responsible_group, milestone, due, and optional ones, see docs/plans.md). CSV and XLSX "
     "need the form fields `title`, `period_start` and `period_end`. The whole file is checked "
-    "first: any problem is a 422 listing every bad row and column, and nothing is written.",
+    "first: any problem is a 422 listing every bad row and column, and nothing is written.\n\n"
+    + uploads.describe(),
     status_code=status.HTTP_201_CREATED,
     response_model=PlanRead,
-    responses=responses.CREATE,
+    responses=responses.UPLOAD_CREATE,
 )
 async def import_network_plan(
+    request: Request,
     network: NetworkForRead,
     response: Response,
     session: SessionDep,
@@ -1085,8 +1088,9 @@ async def import_network_plan(
     authorize(principal, Permission.plan_write, network)
     kind = _file_format(file)
     raw = await file.read()
+    reader = app_state(request).uploads
     if kind == "json":
-        document = transfer.parse_json(raw)
+        document = await reader.parse(transfer.parse_json, raw, caps=reader.caps)
     else:
         missing = [
             name
@@ -1107,8 +1111,14 @@ async def import_network_plan(
             )
         assert title and period_start and period_end
         parse = transfer.parse_csv if kind == "csv" else transfer.parse_xlsx
-        document = parse(
-            raw, title=title, period_start=period_start, period_end=period_end, aim=aim
+        document = await reader.parse(
+            parse,
+            raw,
+            title=title,
+            period_start=period_start,
+            period_end=period_end,
+            aim=aim,
+            caps=reader.caps,
         )
     plan = await transfer.create_from_document(session, principal, network, document)
     _tag(response, plan, f"/api/v1/plans/{plan.id}")

@@ -23,7 +23,6 @@ import io
 import json
 import math
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -52,6 +51,14 @@ from app.core.db import utcnow
 from app.core.errors import Unprocessable
 from app.core.schemas import Day
 from app.core.schemas import Statement as LongTitle
+from app.core.uploads import (
+    DEFAULT_CAPS,
+    TableBounds,
+    UploadCaps,
+    check_json,
+    check_size,
+    check_workbook,
+)
 from app.networks.models import Network
 from app.plans import measures as measure_rules
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
@@ -75,10 +82,8 @@ from app.plans.schemas import (
 
 # --- limits -------------------------------------------------------------------------------
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_COLUMNS = 64
+# What a file may expand to (rows, columns, cells, strings, nesting) is capped by settings:
+# UploadCaps in app/core/uploads.py. The limits below are on the plan itself.
 MAX_OBJECTIVES = 5_000
 MAX_ACTIONS = 20_000
 MAX_MEASURES = 20_000
@@ -337,16 +342,9 @@ def document_errors(doc: PlanDocument) -> list[dict[str, Any]]:
 # --- JSON ---------------------------------------------------------------------------------
 
 
-def _check_size(raw: bytes) -> None:
-    if len(raw) > MAX_FILE_BYTES:
-        raise _refuse(
-            [_problem(["file"], f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB", "too_large")]
-        )
-
-
-def parse_json(raw: bytes) -> PlanDocument:
+def parse_json(raw: bytes, *, caps: UploadCaps = DEFAULT_CAPS) -> PlanDocument:
     """A plan document from JSON; every problem is reported at once (loc ``["file", ...]``)."""
-    _check_size(raw)
+    check_json(raw, caps)
     try:
         doc = PlanDocument.model_validate_json(raw)
     except ValidationError as exc:
@@ -1021,9 +1019,10 @@ def parse_csv(
     period_end: date,
     aim: str | None = None,
     status: PlanStatus = PlanStatus.draft,
+    caps: UploadCaps = DEFAULT_CAPS,
 ) -> PlanDocument:
     """A plan document from a CSV table (UTF-8, comma-, semicolon- or tab-separated)."""
-    _check_size(raw)
+    check_size(raw, caps)
     head, problems = _head(title, period_start, period_end, aim, status)
     if raw.startswith(b"PK\x03\x04"):
         raise _refuse([*problems, _problem(["file"], "an XLSX workbook, not CSV", "file_type")])
@@ -1039,17 +1038,17 @@ def parse_csv(
     delimiter = max([",", ";", "\t"], key=first.count)
     records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
+    bounds = TableBounds(caps, "CSV file")
     try:
         header = next(records, None)
         if header is None:
             raise _refuse([*problems, _problem(["file"], "the file is empty", "empty")])
+        header = bounds.row(header)
         for number, record in enumerate(records, start=2):
-            if len(rows) >= MAX_ROWS:
-                raise _refuse([*problems, _problem(["file"], f"more than {MAX_ROWS} rows", "rows")])
-            rows.append((number, [_unescape_cell(v) for v in record[:MAX_COLUMNS]]))
+            rows.append((number, [_unescape_cell(v) for v in bounds.row(record)]))
     except csv.Error as exc:
         raise _refuse([*problems, _problem(["file"], f"not valid CSV: {exc}", "csv")]) from None
-    return _read_table(header[:MAX_COLUMNS], rows, head=head, problems=problems)
+    return _read_table(header, rows, head=head, problems=problems)
 
 
 def _format_number(value: float) -> str:
@@ -1195,18 +1194,12 @@ def parse_xlsx(
     period_end: date,
     aim: str | None = None,
     status: PlanStatus = PlanStatus.draft,
+    caps: UploadCaps = DEFAULT_CAPS,
 ) -> PlanDocument:
     """A plan document from the first sheet of an XLSX workbook (header in row 1)."""
-    _check_size(raw)
+    check_workbook(raw, caps)
     head, problems = _head(title, period_start, period_end, aim, status)
     not_xlsx = _problem(["file"], "not an XLSX workbook", "file_type")
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise _refuse([*problems, not_xlsx]) from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _refuse([*problems, _problem(["file"], "the workbook unpacks too large", "size")])
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:
@@ -1215,11 +1208,12 @@ def parse_xlsx(
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise _refuse([*problems, _problem(["file"], "the workbook has no sheet", "empty")])
-        lines = sheet.iter_rows(max_col=MAX_COLUMNS)
+        lines = sheet.iter_rows(max_col=caps.columns)
         first = next(lines, None)
         if first is None:
             raise _refuse([*problems, _problem(["file"], "the sheet is empty", "empty")])
-        header = [_cell_text(c.value, None, "") for c in first]
+        bounds = TableBounds(caps, "sheet")
+        header = bounds.row([_cell_text(c.value, None, "") for c in first])
         names = [re.sub(r"[\s-]+", "_", h.strip().lower()) for h in header]
         rows: list[tuple[int, list[str]]] = []
         for number, cells in enumerate(lines, start=2):
@@ -1230,9 +1224,7 @@ def parse_xlsx(
             ]
             if not any(values):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise _refuse([*problems, _problem(["file"], f"more than {MAX_ROWS} rows", "rows")])
-            rows.append((number, values))
+            rows.append((number, bounds.row(values)))
     finally:
         workbook.close()
     return _read_table(header, rows, head=head, problems=problems)

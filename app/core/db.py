@@ -94,7 +94,10 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """The process's engine for the configured database."""
+    """The process's engine for the configured database.
+
+    ``hide_parameters``: a database error's text names the statement but not the values sent
+    with it (e-mails, answers, secrets), so logging the error logs no data."""
     if settings.is_sqlite:
         # A writer holds its connection while it waits for the write lock, so a request may
         # wait as long for a connection as for the lock.
@@ -106,6 +109,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             max_overflow=settings.database_pool_size,
             pool_timeout=busy_seconds,
             pool_reset_on_return=None,  # _on_reset rolls back only what is still open
+            hide_parameters=True,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -117,6 +121,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={"timeout": settings.database_connect_timeout_seconds},
+        hide_parameters=True,
     )
 
 

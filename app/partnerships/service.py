@@ -6,11 +6,11 @@ Who may do what is decided in ``app/partnerships/deps.py``; every write here cal
 
 Anonymous evaluation responses: every response stores ``respondent_key`` = HMAC-SHA256 of
 ``"<user id>:<evaluation id>"`` keyed by ``COHESION_RESPONDENT_HMAC_KEY`` (its own key, never
-the token-signing one; ``rekey_respondents`` moves keys made under an older key). A unique constraint on
-(evaluation, respondent_key) lets each user answer once, named or anonymous. An anonymous
-response stores no user id, and its audit event is recorded against the *evaluation* (actor:
-the user, after: ``{"anonymous": true}``), never against the response row, so the audit log
-says who answered but not which answers are theirs.
+the token-signing one; ``rekey_respondents`` moves keys made under an older key). A unique
+constraint on (evaluation, respondent_key) lets each user answer once, named or anonymous.
+An anonymous response stores no user id, and its audit event is recorded against the
+*evaluation* (actor: the user, after: ``{"anonymous": true}``), never against the response
+row, so the audit log says who answered but not which answers are theirs.
 """
 
 from collections.abc import Iterable, Sequence
@@ -702,9 +702,10 @@ async def rekey_respondents(
     ).all()
     if not rows:
         return outcome
-    user_ids = list((await session.scalars(select(col(User.id)))).all())
+    user_ids = [uid for uid in (await session.scalars(select(col(User.id)))).all() if uid]
     by_evaluation: dict[int, list[tuple[int, str]]] = {}
     for response_id, evaluation_id, key in rows:
+        assert response_id is not None
         by_evaluation.setdefault(evaluation_id, []).append((response_id, key))
     for evaluation_id, responses in by_evaluation.items():
         current = {respondent_key(settings, uid, evaluation_id) for uid in user_ids}

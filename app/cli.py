@@ -1,4 +1,5 @@
-"""The ``cohesion`` command: serve, migrate, create-admin, load-demo, worker."""
+"""The ``cohesion`` command: serve, migrate, create-admin, load-demo, worker, generate-secrets,
+rotate-keys."""
 
 import argparse
 import asyncio
@@ -122,6 +123,53 @@ async def _load_demo() -> None:
     await load_demo(verbose=True)
 
 
+LEGACY_JWT_SECRET_ENV = "COHESION_LEGACY_JWT_SECRET"  # noqa: S105 - a variable's name
+
+ROTATE_HELP = f"""\
+Re-encrypt every value encrypted at rest under the newest key of COHESION_DATA_KEYS, and
+re-key respondent keys. To rotate: put a new key first in COHESION_DATA_KEYS (keep the old
+ones after it), restart, run this, then drop the old keys. Data written before
+COHESION_DATA_KEYS existed was encrypted under the JWT secret: set {LEGACY_JWT_SECRET_ENV} to
+that old secret (docs/deployment.md) and pass --legacy-jwt-secret. Exits 1 if
+some value opens with none of the keys."""
+
+
+async def _rotate_keys(legacy: bool) -> int:
+    from app.core.db import Database
+    from app.core.keyrotation import rotate
+
+    legacy_secret = None
+    if legacy:
+        legacy_secret = os.environ.get(LEGACY_JWT_SECRET_ENV)
+        if not legacy_secret:
+            sys.exit(f"--legacy-jwt-secret reads the old secret from {LEGACY_JWT_SECRET_ENV}")
+    settings = get_settings()
+    db = Database(settings)
+    try:
+        outcomes = await rotate(db, settings, legacy_jwt_secret=legacy_secret)
+    finally:
+        await db.dispose()
+    for outcome in outcomes:
+        print(outcome.line())
+    if any(outcome.unreadable for outcome in outcomes):
+        print(
+            "some values open with no configured key: add the key they were written with to "
+            f"COHESION_DATA_KEYS (or {LEGACY_JWT_SECRET_ENV} with --legacy-jwt-secret) and rerun",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _generate_secrets() -> None:
+    from app.core.secrets import generate_local_secrets
+
+    values = generate_local_secrets()
+    print(f"COHESION_JWT_SECRET={values['jwt_secret']}")
+    print(f"COHESION_DATA_KEYS={values['data_keys']}")
+    print(f"COHESION_RESPONDENT_HMAC_KEY={values['respondent_hmac_key']}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="cohesion", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +185,19 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("load-demo", help="load the demo networks, people and plans (idempotent)")
     worker = sub.add_parser("worker", help="send webhook deliveries until stopped")
     worker.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    sub.add_parser(
+        "generate-secrets", help="print new random secrets as COHESION_* lines for an .env file"
+    )
+    rotate = sub.add_parser(
+        "rotate-keys",
+        help="re-encrypt data at rest under the newest data key",
+        description=ROTATE_HELP,
+    )
+    rotate.add_argument(
+        "--legacy-jwt-secret",
+        action="store_true",
+        help=f"also open data encrypted under the old JWT secret in ${LEGACY_JWT_SECRET_ENV}",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -153,6 +214,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_load_demo())
     elif args.command == "worker":
         asyncio.run(_worker(args.once))
+    elif args.command == "generate-secrets":
+        _generate_secrets()
+    elif args.command == "rotate-keys":
+        sys.exit(asyncio.run(_rotate_keys(args.legacy_jwt_secret)))
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ async def run_migrations_online() -> None:
     if connection is not None:  # tests hand us an open connection
         _run_sync(connection)
         return
-    engine = create_async_engine(_url(), poolclass=NullPool)
+    engine = create_async_engine(_url(), poolclass=NullPool, hide_parameters=True)
     async with engine.connect() as conn:
         await conn.run_sync(_run_sync)
         await conn.commit()

@@ -36,6 +36,7 @@ from app.networks.schemas import NetworkCreate, NetworkKind
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PASSWORD = "correct horse battery"
+TEST_DATA_KEY = "AyqHfjoQIY0DTXBzPSTlZh9gTWxwGaP5P2OmspesIFY="  # a Fernet key, for tests only
 DB_KINDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -85,6 +86,8 @@ def make_settings(url: str, **overrides: object) -> Settings:
         "environment": "test",
         "database_url": url,
         "jwt_secret": "test-secret-that-is-long-enough-for-hs256!",
+        "data_keys": TEST_DATA_KEY,
+        "respondent_hmac_key": "test-respondent-key-that-is-long-enough!",
         "password_hash_time_cost": 1,
         "password_hash_memory_kib": 1024,
         "sqlite_busy_timeout_ms": 30_000,

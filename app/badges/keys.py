@@ -1,15 +1,14 @@
 """Issuer signing keys: one ES256 (P-256) key per issuer network, made on first use.
 
-The private key is stored encrypted with Fernet under a key derived from
-``settings.jwt_secret`` (SHA-256 of a fixed label and the secret); the public key is published
-as a JWKS. Rotating ``jwt_secret`` therefore needs the keys re-encrypted (not provided yet).
+The private key is stored encrypted under the data key ring (``COHESION_DATA_KEYS``, see
+``app/core/secrets.py``); the public key is published as a JWKS. ``cohesion rotate-keys``
+re-encrypts the stored keys under the ring's newest key (``rotate_all``).
 """
 
 import base64
-import hashlib
+import logging
 import secrets
 
-from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
@@ -18,15 +17,14 @@ from sqlmodel import col
 
 from app.badges.models import IssuerKey
 from app.core.config import Settings
+from app.core.errors import ServiceUnavailable
+from app.core.keyrotation import register_encrypted
+from app.core.secrets import InvalidToken, data_ring
 
 ALGORITHM = "ES256"
+log = logging.getLogger(__name__)
 
-
-def _fernet(settings: Settings) -> Fernet:
-    digest = hashlib.sha256(
-        b"cohesion-badge-issuer-keys:" + settings.jwt_secret.get_secret_value().encode()
-    ).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+register_encrypted(IssuerKey.private_encrypted)  # type: ignore[arg-type]
 
 
 def _b64(value: int) -> str:
@@ -62,12 +60,19 @@ def new_key(network_id: int, settings: Settings) -> IssuerKey:
         algorithm=ALGORITHM,
         public_jwk=jwk,
         public_pem=public_pem,
-        private_encrypted=_fernet(settings).encrypt(private_pem).decode(),
+        private_encrypted=data_ring(settings).encrypt(private_pem),
     )
 
 
 def private_pem(key: IssuerKey, settings: Settings) -> str:
-    return _fernet(settings).decrypt(key.private_encrypted.encode()).decode()
+    try:
+        return data_ring(settings).decrypt(key.private_encrypted).decode()
+    except InvalidToken:
+        log.error("issuer key %s opens with no key of COHESION_DATA_KEYS", key.kid)
+        raise ServiceUnavailable(
+            "the issuer's signing key cannot be decrypted with the configured data keys; "
+            "an operator must restore the old key or run `cohesion rotate-keys`"
+        ) from None
 
 
 async def signing_key(session: AsyncSession, network_id: int, settings: Settings) -> IssuerKey:

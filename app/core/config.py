@@ -4,11 +4,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from limits import parse
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "change-me-this-is-the-local-development-secret"  # noqa: S105
+from app.core.secrets import MIN_SECRET_BYTES, local_secrets, parse_data_keys
+
+MIN_RSA_BITS = 2048
 
 
 class Settings(BaseSettings):
@@ -26,7 +30,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 30_000
 
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
-    jwt_secret: SecretStr = SecretStr(DEFAULT_SECRET)
+    # Secrets (see app/core/secrets.py): no defaults. Unset in development and test, they are
+    # generated once into `secrets_file`; production refuses to start without them.
+    jwt_secret: SecretStr | None = None  # HS256 signing only
+    data_keys: SecretStr | None = None  # Fernet key ring for data at rest, newest first
+    respondent_hmac_key: SecretStr | None = None  # keeps anonymous evaluation answers anonymous
+    secrets_file: Path = Path("var/secrets.json")
     jwt_private_key: SecretStr | None = None
     jwt_public_key: str | None = None
     jwt_private_key_file: Path | None = None
@@ -98,6 +107,15 @@ class Settings(BaseSettings):
         parse(value)  # ValueError on a malformed rate
         return value
 
+    @field_validator("jwt_secret", "data_keys", "respondent_hmac_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, SecretStr) and not value.get_secret_value().strip():
+            return None
+        return value
+
     @model_validator(mode="after")
     def _load_key_files(self) -> "Settings":
         if self.jwt_private_key is None and self.jwt_private_key_file is not None:
@@ -106,15 +124,55 @@ class Settings(BaseSettings):
             self.jwt_public_key = self.jwt_public_key_file.read_text()
         if self.jwt_algorithm == "RS256" and not (self.jwt_private_key and self.jwt_public_key):
             raise ValueError("RS256 needs COHESION_JWT_PRIVATE_KEY and COHESION_JWT_PUBLIC_KEY")
-        if self.environment == "production" and self.jwt_algorithm == "HS256":
-            secret = self.jwt_secret.get_secret_value()
-            if secret == DEFAULT_SECRET:
-                raise ValueError("refusing to start in production with the default JWT secret")
-            if len(secret.encode()) < 32:
-                raise ValueError(
-                    "refusing to start in production with an HS256 secret under 32 bytes"
-                )
+        if self.data_keys is not None:
+            parse_data_keys(self.data_keys.get_secret_value())  # malformed: refused anywhere
+        if self.environment == "production":
+            problems = self._production_secret_problems()
+            if problems:
+                raise ValueError("refusing to start in production: " + "; ".join(problems))
+        else:
+            self._fill_local_secrets()
         return self
+
+    def _production_secret_problems(self) -> list[str]:
+        problems = []
+        required = {
+            "COHESION_DATA_KEYS": self.data_keys,
+            "COHESION_RESPONDENT_HMAC_KEY": self.respondent_hmac_key,
+        }
+        if self.jwt_algorithm == "HS256":
+            required = {"COHESION_JWT_SECRET": self.jwt_secret, **required}
+        for name, value in required.items():
+            if value is None or not value.get_secret_value().strip():
+                problems.append(f"{name} is not set")
+            elif name != "COHESION_DATA_KEYS" and (
+                len(value.get_secret_value().encode()) < MIN_SECRET_BYTES
+            ):
+                problems.append(f"{name} is under {MIN_SECRET_BYTES} bytes")
+        if self.jwt_algorithm == "RS256" and self.jwt_private_key is not None:
+            try:
+                key = load_pem_private_key(
+                    self.jwt_private_key.get_secret_value().encode(), password=None
+                )
+            except (ValueError, TypeError):
+                key = None
+            if not isinstance(key, rsa.RSAPrivateKey):
+                problems.append("COHESION_JWT_PRIVATE_KEY is not an RSA private key in PEM")
+            elif key.key_size < MIN_RSA_BITS:
+                problems.append(f"COHESION_JWT_PRIVATE_KEY is under {MIN_RSA_BITS} bits")
+        return problems
+
+    def _fill_local_secrets(self) -> None:
+        """Development and test: what is not configured comes from ``secrets_file``."""
+        if self.jwt_secret and self.data_keys and self.respondent_hmac_key:
+            return
+        values = local_secrets(self.secrets_file)
+        if self.jwt_secret is None:
+            self.jwt_secret = SecretStr(values["jwt_secret"])
+        if self.data_keys is None:
+            self.data_keys = SecretStr(values["data_keys"])
+        if self.respondent_hmac_key is None:
+            self.respondent_hmac_key = SecretStr(values["respondent_hmac_key"])
 
     @property
     def logs_as_json(self) -> bool:
@@ -127,7 +185,22 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
+def refusal(exc: ValidationError) -> str:
+    """A configuration error as one line, naming the variables concerned."""
+    messages = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] != "value_error" and error["loc"]:
+            message = f"COHESION_{str(error['loc'][0]).upper()}: {message}"
+        messages.append(message)
+    return "cohesion: " + "; ".join(messages)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings."""
-    return Settings()
+    """The process-wide settings; a configuration that is refused ends the process with one
+    line saying why."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SystemExit(refusal(exc)) from None

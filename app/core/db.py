@@ -1,5 +1,6 @@
 """Engine, per-request sessions and column types shared by every domain."""
 
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,8 @@ from sqlalchemy.util import await_only
 from app.core.config import Settings
 
 WRITE_OPTION = "cohesion_write"
+# Drivers whose DEBUG log prints every statement with its parameter values (aiosqlite does).
+DRIVER_LOGGERS = ("aiosqlite", "asyncpg")
 
 
 def utcnow() -> datetime:
@@ -94,7 +97,14 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """The process's engine for the configured database."""
+    """The process's engine for the configured database.
+
+    ``hide_parameters``: a database error's text names the statement but not the values sent
+    with it (e-mails, answers, secrets), so logging the error logs no data. For the same
+    reason the drivers' own loggers never log below INFO, whatever COHESION_LOG_LEVEL says."""
+    for name in DRIVER_LOGGERS:
+        if logging.getLogger(name).level < logging.INFO:
+            logging.getLogger(name).setLevel(logging.INFO)
     if settings.is_sqlite:
         # A writer holds its connection while it waits for the write lock, so a request may
         # wait as long for a connection as for the lock.
@@ -106,6 +116,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             max_overflow=settings.database_pool_size,
             pool_timeout=busy_seconds,
             pool_reset_on_return=None,  # _on_reset rolls back only what is still open
+            hide_parameters=True,
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
@@ -117,6 +128,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={"timeout": settings.database_connect_timeout_seconds},
+        hide_parameters=True,
     )
 
 

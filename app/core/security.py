@@ -43,6 +43,7 @@ class TokenService:
             self._signing_key: str = settings.jwt_private_key.get_secret_value()
             self._verifying_key: str = settings.jwt_public_key
         else:
+            assert settings.jwt_secret is not None, "Settings fills it in or refuses to start"
             self._signing_key = self._verifying_key = settings.jwt_secret.get_secret_value()
         # A portal sends the same token on every call: its signature and claims are checked
         # once, and its claims remembered until it expires (then it fails as any other).

@@ -23,6 +23,7 @@ from sqlmodel import col
 from app.auth.models import RoleAssignment
 from app.auth.policy import Grant, Principal, Role
 from app.communities.models import Cohort
+from app.core.config import get_settings
 from app.networks import service as network_service
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate
@@ -281,6 +282,7 @@ async def _west(session: AsyncSession, admin: Principal, west: Network) -> None:
                 session,
                 person,
                 form,
+                get_settings(),
                 data=ResponseCreate(answers=answers, anonymous=index % 2 == 1),
             )
 

@@ -11,6 +11,7 @@ from app.core.db import SessionDep
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
+from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.partnerships import measures as _measures  # noqa: F401  (registers measure sources)
 from app.partnerships import service
@@ -615,8 +616,9 @@ async def create_evaluation_response(
     found: ValidEvaluation,
     session: SessionDep,
     principal: CurrentPrincipal,
+    request: Request,
 ) -> ResponseRead:
-    made = await service.respond(session, principal, found, data=data)
+    made = await service.respond(session, principal, found, app_state(request).settings, data=data)
     return ResponseRead.model_validate(made, from_attributes=True)
 
 

@@ -5,20 +5,19 @@ Who may do what is decided in ``app/partnerships/deps.py``; every write here cal
 ``require_*`` functions first, records an audit event, and flushes, never commits.
 
 Anonymous evaluation responses: every response stores ``respondent_key`` = HMAC-SHA256 of
-``"<user id>:<evaluation id>"`` keyed by the server's JWT secret. A unique constraint on
-(evaluation, respondent_key) lets each user answer once, named or anonymous. An anonymous
-response stores no user id, and its audit event is recorded against the *evaluation* (actor:
-the user, after: ``{"anonymous": true}``), never against the response row, so the audit log
-says who answered but not which answers are theirs.
+``"<user id>:<evaluation id>"`` keyed by ``COHESION_RESPONDENT_HMAC_KEY`` (its own key, never
+the token-signing one; ``rekey_respondents`` moves keys made under an older key). A unique
+constraint on (evaluation, respondent_key) lets each user answer once, named or anonymous.
+An anonymous response stores no user id, and its audit event is recorded against the
+*evaluation* (actor: the user, after: ``{"anonymous": true}``), never against the response
+row, so the audit log says who answered but not which answers are theirs.
 """
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, delete, or_, select
+from sqlalchemy import String, and_, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,10 +25,12 @@ from app.auth.models import User
 from app.auth.policy import Principal
 from app.communities.models import Cohort
 from app.core import audit, softdelete
-from app.core.config import get_settings
+from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, Unprocessable
+from app.core.keyrotation import Outcome, register_rekeyer
 from app.core.pagination import Sort, paginate
+from app.core.secrets import hmac_hex, respondent_hmac
 from app.networks.models import Network
 from app.organisations.models import Organisation
 from app.partnerships.deps import InNetwork, require_read, require_write
@@ -673,11 +674,64 @@ async def create_evaluation(
     return row
 
 
-def respondent_key(user_id: int, evaluation_id: int) -> str:
-    """HMAC-SHA256 of user and evaluation, keyed by the server secret (see module doc)."""
-    secret = get_settings().jwt_secret.get_secret_value().encode()
-    message = f"evaluation-response:{user_id}:{evaluation_id}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+def _respondent_message(user_id: int, evaluation_id: int) -> str:
+    return f"evaluation-response:{user_id}:{evaluation_id}"
+
+
+def respondent_key(settings: Settings, user_id: int, evaluation_id: int) -> str:
+    """HMAC-SHA256 of user and evaluation under the respondent key (see module doc)."""
+    return respondent_hmac(settings, _respondent_message(user_id, evaluation_id))
+
+
+async def rekey_respondents(
+    session: AsyncSession, settings: Settings, old_keys: list[str]
+) -> Outcome:
+    """Recompute respondent keys made under one of ``old_keys`` with the current key.
+
+    An anonymous response names no user, so each evaluation's keys are matched against every
+    user's key under each old key; the mapping lives only in this call."""
+    outcome = Outcome("evaluation_responses.respondent_key")
+    rows = (
+        await session.execute(
+            select(
+                col(EvaluationResponse.id),
+                col(EvaluationResponse.evaluation_id),
+                col(EvaluationResponse.respondent_key),
+            ).order_by(col(EvaluationResponse.evaluation_id), col(EvaluationResponse.id))
+        )
+    ).all()
+    if not rows:
+        return outcome
+    user_ids = [uid for uid in (await session.scalars(select(col(User.id)))).all() if uid]
+    by_evaluation: dict[int, list[tuple[int, str]]] = {}
+    for response_id, evaluation_id, key in rows:
+        assert response_id is not None
+        by_evaluation.setdefault(evaluation_id, []).append((response_id, key))
+    for evaluation_id, responses in by_evaluation.items():
+        current = {respondent_key(settings, uid, evaluation_id) for uid in user_ids}
+        old: dict[str, str] = {}
+        for old_key in old_keys:
+            for uid in user_ids:
+                message = _respondent_message(uid, evaluation_id)
+                old[hmac_hex(old_key, message)] = respondent_key(settings, uid, evaluation_id)
+        taken = {key for _, key in responses}
+        for response_id, key in responses:
+            if key in current:
+                outcome.current += 1
+            elif key in old and old[key] not in taken:
+                await session.execute(
+                    update(EvaluationResponse)
+                    .where(col(EvaluationResponse.id) == response_id)
+                    .values(respondent_key=old[key])
+                )
+                taken.add(old[key])
+                outcome.rotated += 1
+            else:  # no old key made it, or the user answered again under the new key
+                outcome.unreadable.append(response_id)
+    return outcome
+
+
+register_rekeyer(rekey_respondents)
 
 
 def _check_answers(evaluation: Evaluation, answers: dict[str, Any]) -> dict[str, Any]:
@@ -707,6 +761,7 @@ async def respond(
     session: AsyncSession,
     principal: Principal,
     found: InNetwork[Evaluation],
+    settings: Settings,
     *,
     data: ResponseCreate,
 ) -> EvaluationResponse:
@@ -715,7 +770,7 @@ async def respond(
         raise Forbidden("only a person answers an evaluation")
     evaluation = found.obj
     answers = _check_answers(evaluation, data.answers)
-    key = respondent_key(principal.id, evaluation.id or 0)
+    key = respondent_key(settings, principal.id, evaluation.id or 0)
     taken = await session.scalar(
         select(col(EvaluationResponse.id)).where(
             col(EvaluationResponse.evaluation_id) == evaluation.id,

@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -259,6 +260,36 @@ async def test_token_signed_with_another_secret_is_401(
     claims = claims_for(app, f"user:{world['admin'].id}")
     token = hs256(app, claims, secret="another-secret-that-is-long-enough-for-hs256!")
     assert_unauthorized(await client.get(ME, headers=auth(token)))
+
+
+async def test_admin_token_forged_with_the_old_public_default_is_401(
+    settings: Settings, world: World, tmp_path: Path
+) -> None:
+    """A development server with nothing configured (as `make run`) signs with a secret of its
+    own, generated under var/, so a token signed with the secret once printed in our source
+    (the default until secrets had none) is refused."""
+    old_public_default = "change-me-this-is-the-local-development-secret"
+    unconfigured = {"jwt_secret": None, "data_keys": None, "respondent_hmac_key": None}
+    dev = create_app(
+        make_settings(
+            settings.database_url,
+            environment="development",
+            secrets_file=tmp_path / "var" / "secrets.json",
+            **unconfigured,
+        )
+    )
+    try:
+        claims = claims_for(dev, f"user:{world['admin'].id}")
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=dev), base_url="http://test"
+        ) as http:
+            forged = hs256(dev, claims, secret=old_public_default)
+            assert_unauthorized(await http.get(ME, headers=auth(forged)))
+            assert_unauthorized(await http.get(f"{API}/users", headers=auth(forged)))
+            genuine = hs256(dev, claims)  # the same claims under the generated secret pass
+            assert (await http.get(ME, headers=auth(genuine))).status_code == 200
+    finally:
+        await dev.state.cohesion.db.dispose()
 
 
 async def test_token_with_tampered_payload_is_401(

@@ -4,6 +4,7 @@ measures derived from them."""
 import httpx
 from sqlalchemy import select
 
+from app.core.secrets import hmac_hex
 from app.partnerships.models import EvaluationResponse
 from tests.conftest import World
 from tests.partnerships.helpers import PartnerBuilder
@@ -131,6 +132,13 @@ async def test_a_respondent_answers_once_even_anonymously_and_answers_are_checke
     anonymous = next(r for r in rows if r.anonymous)
     assert anonymous.user_id is None
     assert len(anonymous.respondent_key) == 64
+    # Keyed by the respondent key of its own, never by the token-signing secret.
+    settings = world.app.state.cohesion.settings
+    message = f"evaluation-response:{world['facilitator'].id}:{evaluation['id']}"
+    assert anonymous.respondent_key == hmac_hex(
+        settings.respondent_hmac_key.get_secret_value(), message
+    )
+    assert anonymous.respondent_key != hmac_hex(settings.jwt_secret.get_secret_value(), message)
 
 
 async def measure_url(client: httpx.AsyncClient, world: World, **measure) -> str:

@@ -1,9 +1,11 @@
 """Alembic: empty → head gives exactly the models; head → base leaves nothing behind."""
 
 import asyncio
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import pytest
 from alembic import command
@@ -55,5 +57,72 @@ async def test_upgrade_matches_models_and_downgrade_cleans_up(empty_database: st
         await asyncio.to_thread(command.downgrade, config, "base")
         async with engine.connect() as conn:
             assert await conn.run_sync(_tables) == {"alembic_version"}
+    finally:
+        await engine.dispose()
+
+
+async def test_0009e_normalises_stored_urls_and_clears_what_does_not_parse(
+    empty_database: str,
+) -> None:
+    """Values stored under the old ``^https?://\\S+$`` check: normalised when they parse,
+    cleared (optional columns) or dropped (alignments) when not; a webhook target that does not
+    parse is kept for its owner to see; edited records get a new version."""
+    config = alembic_config(empty_database)
+    await asyncio.to_thread(command.upgrade, config, "0008")
+    engine = create_async_engine(empty_database)
+    at = datetime(2026, 1, 1)  # naive, as UTCDateTime stores it on SQLite
+    alignments = [
+        {"target_name": "Kept", "target_url": "HTTPS://ESCO.eu:443/skill"},
+        {"target_name": "Dropped", "target_url": "http://[::1"},
+    ]
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO networks (id, version, created_at, updated_at, name, kind, path)"
+                    " VALUES (1, 1, :at, :at, 'N', 'alliance', '/1/')"
+                ),
+                {"at": at},
+            )
+            organisations = text(
+                "INSERT INTO organisations (id, version, created_at, updated_at, name, kind,"
+                " website) VALUES (:id, 1, :at, :at, 'O', 'school', :website)"
+            )
+            for row_id, website in [(1, "http://[::1"), (2, "https://Kelvin.AC.uk"), (3, None)]:
+                await conn.execute(organisations, {"id": row_id, "at": at, "website": website})
+            await conn.execute(
+                text(
+                    "INSERT INTO badges (id, version, created_at, updated_at, network_id, name,"
+                    " description, criteria_narrative, skill_tags, alignments, image_url)"
+                    " VALUES (1, 1, :at, :at, 1, 'B', 'd', 'c', '[]', :alignments, 'http://')"
+                ),
+                {"at": at, "alignments": json.dumps(alignments)},
+            )
+            hooks = text(
+                "INSERT INTO webhook_subscriptions (id, version, created_at, updated_at,"
+                " network_id, url, event_types, include_descendants, active)"
+                " VALUES (:id, 1, :at, :at, 1, :url, '[\"*\"]', false, true)"
+            )
+            for row_id, url in [(1, "https://Hooks.example/in"), (2, "http://[::1")]:
+                await conn.execute(hooks, {"id": row_id, "at": at, "url": url})
+        await asyncio.to_thread(command.upgrade, config, "head")
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT id, website, version FROM organisations"))
+            assert sorted(rows.all()) == [
+                (1, None, 2),
+                (2, "https://kelvin.ac.uk/", 2),
+                (3, None, 1),
+            ]
+            badge = (
+                await conn.execute(text("SELECT image_url, alignments, version FROM badges"))
+            ).one()
+            stored = badge[1] if isinstance(badge[1], list) else json.loads(badge[1])
+            assert badge[0] is None and badge[2] > 1
+            assert stored == [{"target_name": "Kept", "target_url": "https://esco.eu/skill"}]
+            rows = await conn.execute(text("SELECT id, url, version FROM webhook_subscriptions"))
+            assert sorted(rows.all()) == [
+                (1, "https://hooks.example/in", 2),
+                (2, "http://[::1", 1),
+            ]
     finally:
         await engine.dispose()

@@ -15,6 +15,7 @@ from app.core.errors import Unprocessable
 from app.core.models import Id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
+from app.core.schemas import LINE_PATTERN
 from app.networks import service as network_service
 
 router = APIRouter(prefix="/audit-events", tags=["audit"], route_class=CohesionRoute)
@@ -33,7 +34,9 @@ async def list_audit_events(
     session: SessionDep,
     principal: CurrentUser,
     network_id: Annotated[Id | None, Query(description="Required unless you are an admin.")] = None,
-    object_type: Annotated[str | None, Query(max_length=50, description="e.g. networks.")] = None,
+    object_type: Annotated[
+        str | None, Query(max_length=50, pattern=LINE_PATTERN, description="e.g. networks.")
+    ] = None,
     object_id: Annotated[Id | None, Query(description="With object_type.")] = None,
     sort: Annotated[str | None, Query(max_length=10, description="id or -id (default).")] = None,
     limit: LimitQuery = 50,

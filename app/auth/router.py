@@ -34,6 +34,7 @@ from app.core.errors import BadRequest, NotFound, Unauthorized
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute, route_options
+from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
@@ -82,9 +83,13 @@ async def create_token(
             description="`password` for people, `client_credentials` for scripts.",
         ),
     ],
-    username: Annotated[str | None, Form(max_length=254, description="Email (password).")] = None,
+    username: Annotated[
+        str | None, Form(max_length=254, pattern=LINE_PATTERN, description="Email (password).")
+    ] = None,
     password: Annotated[str | None, Form(max_length=128, description="Password.")] = None,
-    client_id: Annotated[str | None, Form(max_length=64, description="Client id.")] = None,
+    client_id: Annotated[
+        str | None, Form(max_length=64, pattern=LINE_PATTERN, description="Client id.")
+    ] = None,
     client_secret: Annotated[str | None, Form(max_length=128, description="Client secret.")] = None,
     scope: Annotated[str | None, Form(max_length=500, description="Ignored.")] = None,
 ) -> Token:
@@ -178,7 +183,10 @@ async def list_users(
     response: Response,
     session: SessionDep,
     _: CurrentAdmin,
-    q: Annotated[str | None, Query(max_length=200, description="Text in email or name.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, pattern=LINE_PATTERN, description="Text in email or name."),
+    ] = None,
     sort: Annotated[
         str | None, Query(max_length=30, description="email, name, created_at, id.")
     ] = None,

@@ -62,7 +62,7 @@ from app.core.db import SessionDep
 from app.core.models import Id, path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
-from app.core.schemas import Day
+from app.core.schemas import LINE_PATTERN, Day
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.plans.models import Action
 from app.plans.schemas import ActionPage, ActionRead
@@ -113,7 +113,10 @@ async def list_network_communities(
         CommunityStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
     cohort_id: Annotated[Id | None, Query(description="Only teams matched in this cohort.")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in title or focus.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, pattern=LINE_PATTERN, description="Text in title or focus."),
+    ] = None,
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
@@ -508,7 +511,9 @@ async def list_network_cohorts(
     response: Response,
     network: ReadableNetwork,
     session: SessionDep,
-    q: Annotated[str | None, Query(max_length=200, description="Text in the name.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the name.")
+    ] = None,
     sort: Annotated[
         str | None, Query(max_length=30, description="name, launch_on or id; - reverses.")
     ] = None,

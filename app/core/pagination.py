@@ -12,19 +12,30 @@ soft-deleted rows of the listed table to ``paginate``: it hides them unless sync
 
 import base64
 import binascii
+import enum
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
-from sqlalchemy import ColumnElement, Select, and_, or_
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    Strict,
+    StrictBool,
+    TypeAdapter,
+)
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, SmallInteger, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import BadRequest
+from app.core.schemas import Day
 
 T = TypeVar("T")
 
@@ -64,6 +75,10 @@ class Sort:
     keys: tuple[SortKey, ...]
     kind: str = ""
 
+    def __post_init__(self) -> None:
+        for key in self.keys:
+            _key_kind(key.column)  # a sort key's cursor values must have a validator
+
     @property
     def signature(self) -> str:
         keys = ",".join(("-" if k.descending else "") + k.name for k in self.keys)
@@ -100,22 +115,90 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode_value(raw: Any, column: Any) -> Any:
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?")
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise ValueError("not an RFC 3339 date-time such as 2026-11-29T10:00:00Z")
+    return value
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Naive values are read as UTC, as they are in bodies."""
     try:
-        # A TypeDecorator (UTCDateTime) reports ``object``: ask the type it decorates.
-        column_type = getattr(column.type, "impl_instance", column.type)
-        python_type = column_type.python_type
-    except (AttributeError, NotImplementedError):
-        return raw
-    if python_type is datetime and isinstance(raw, str):
-        return datetime.fromisoformat(raw)
-    if python_type is date and isinstance(raw, str):
-        return date.fromisoformat(raw)
-    if (python_type is int and not isinstance(raw, int)) or isinstance(raw, bool):
-        raise ValueError("bad int")
-    if python_type is str and not isinstance(raw, str):
-        raise ValueError("bad str")
-    return raw
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the date-time is out of range") from exc
+
+
+# --- decoding: a cursor is client input ----------------------------------------------------
+#
+# A cursor is not signed: it holds only the sort values of a row the caller was shown, and the
+# next page is still the caller's own query (visibility, filters) after that position, so a
+# hand-made cursor can only start the list somewhere the caller could page to anyway. What it
+# must never do is reach the database with a value of another type or range (a 500 from the
+# driver, or a different error on each database): each value is validated strictly against its
+# sort key's type, and anything else is the one 400 below.
+
+
+def _text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL in text")
+    value.encode()  # UnicodeEncodeError (a ValueError) for a lone surrogate
+    return value
+
+
+def _instant_text(value: Any) -> Any:
+    # Only what encode_cursor writes (isoformat), never a number of seconds.
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        raise ValueError("not an RFC 3339 date-time")
+    return value
+
+
+def _integer(bits: int) -> Any:
+    return Annotated[int, Strict(), Field(ge=-(2 ** (bits - 1)), le=2 ** (bits - 1) - 1)]
+
+
+# The value of each kind of sort key, as a cursor may hold it. Integers are bounded by their
+# column's size (PostgreSQL refuses a bigger parameter), floats are finite, text is UTF-8
+# without NUL, dates and times are written as encode_cursor writes them.
+_INT_BITS: tuple[tuple[type[Integer], int], ...] = (
+    (SmallInteger, 16),
+    (BigInteger, 64),
+    (Integer, 32),
+)
+_KINDS: dict[type, Any] = {
+    bool: TypeAdapter(StrictBool),
+    float: TypeAdapter(Annotated[float, Strict(), Field(allow_inf_nan=False)]),
+    str: TypeAdapter(Annotated[str, Strict(), AfterValidator(_text)]),
+    datetime: TypeAdapter(
+        Annotated[datetime, BeforeValidator(_instant_text), AfterValidator(_as_utc)]
+    ),
+    date: TypeAdapter(Day),
+}
+
+
+@cache
+def _int_kind(bits: int) -> TypeAdapter[int]:
+    return TypeAdapter(_integer(bits))
+
+
+def _key_kind(column: Any) -> TypeAdapter[Any]:
+    """The validator of ``column``'s values in a cursor (a programming error when the column's
+    type has none: every sort key's type must be listed above)."""
+    # A TypeDecorator (UTCDateTime) reports ``object``: ask the type it decorates.
+    column_type = getattr(column.type, "impl_instance", column.type)
+    if isinstance(column_type, Integer):
+        bits = next(size for kind, size in _INT_BITS if isinstance(column_type, kind))
+        return _int_kind(bits)
+    python_type = column_type.python_type
+    if issubclass(python_type, enum.Enum):
+        python_type = str
+    kind = _KINDS.get(python_type)
+    if kind is None:
+        raise TypeError(f"no cursor kind for sort key {column!r} of type {python_type!r}")
+    return kind
 
 
 def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
@@ -130,20 +213,25 @@ def _bad_cursor() -> BadRequest:
     )
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def decode_cursor(sort: Sort, cursor: str) -> list[Any]:
+    """The sort values in ``cursor``, each of its key's type; a 400 for anything else."""
+    kinds = [_key_kind(k.column) for k in sort.keys]
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        text = base64.urlsafe_b64decode(padded.encode()).decode()
+        payload = json.loads(text, parse_constant=_no_constant)
         if not isinstance(payload, dict) or payload.get("s") != sort.signature:
             raise ValueError("cursor belongs to another sort")
         raw = payload["v"]
         if not isinstance(raw, list) or len(raw) != len(sort.keys):
             raise ValueError("wrong arity")
-        values = [_decode_value(v, k.column) for v, k in zip(raw, sort.keys, strict=True)]
-        if any(v is None for v in values):
-            raise ValueError("null in cursor")
-        return values
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        return [kind.validate_python(v) for v, kind in zip(raw, kinds, strict=True)]
+    except (ValueError, KeyError, TypeError, RecursionError, binascii.Error) as exc:
+        # ValueError covers pydantic's ValidationError, UnicodeError and json's errors.
         raise _bad_cursor() from exc
 
 
@@ -162,23 +250,6 @@ def order_by(sort: Sort) -> list[Any]:
 
 
 # --- incremental sync -------------------------------------------------------------------
-
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?")
-
-
-def _rfc3339(value: Any) -> Any:
-    if isinstance(value, str) and not _RFC3339.fullmatch(value):
-        raise ValueError("not an RFC 3339 date-time such as 2026-11-29T10:00:00Z")
-    return value
-
-
-def _as_utc(value: datetime) -> datetime:
-    """Naive values are read as UTC, as they are in bodies."""
-    try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError as exc:
-        raise ValueError("the date-time is out of range") from exc
-
 
 UpdatedSince = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_as_utc)]
 

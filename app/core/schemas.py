@@ -11,13 +11,17 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    HttpUrl,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 T = TypeVar("T")
 
@@ -25,30 +29,122 @@ T = TypeVar("T")
 # Text in request bodies: every string a client sends has a documented maximum length (resource
 # limits; tests/test_openapi.py walks the schema). The sizes live here, once; columns match them.
 # Required text is stripped, so it must hold a non-space character: documented as pattern \S.
+#
+# No text holds a control character other than tab, line feed and carriage return: PostgreSQL
+# cannot store NUL (SQLite can: the two would differ) and XML (XLSX exports) none of them. Body
+# refuses them in every string it is sent (422); the shared types document it as their pattern.
+# Single-line text (names, titles, short lines, codes) holds no line break either (stripped
+# first, so a trailing newline pasted from a spreadsheet is dropped, not refused).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "control characters (other than tab, line feed, carriage return) are not allowed"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+REQUIRED_TEXT_PATTERN = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+)
+LINE_PATTERN = r"^[^\x00-\x08\x0a-\x1f\x7f]*$"
+REQUIRED_LINE_PATTERN = r"^[^\x00-\x08\x0a-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0a-\x1f\x7f]*$"
+
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=200)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, pattern=REQUIRED_LINE_PATTERN, max_length=200
+    ),
 ]
 """A person's, network's or organisation's name."""
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=300)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, pattern=REQUIRED_LINE_PATTERN, max_length=300
+    ),
 ]
 """The title of a plan, objective, community, opportunity…"""
-Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Line = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=LINE_PATTERN, max_length=200)
+]
 """A short optional line: a region, a territory, a local authority."""
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-"""A short optional text: a focus, a venue, a label."""
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=TEXT_PATTERN, max_length=300)
+]
+"""A short optional text: a focus, a venue, a label (imported from spreadsheet cells, whose
+line breaks it keeps)."""
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=TEXT_PATTERN, max_length=500)
+]
 """A remark on a record."""
 Statement = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=2000)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, pattern=REQUIRED_TEXT_PATTERN, max_length=2000
+    ),
 ]
 """One required sentence or paragraph: a success measure, a partner's role."""
-Text = Annotated[str, StringConstraints(max_length=10_000)]
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=10_000)]
 """Free prose: a description, an aim, criteria."""
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
+LongText = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=20_000)]
 """Longer prose: minutes, an agreement's terms."""
-URL_PATTERN = r"^https?://\S+$"
-Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
+
+
+def holds_control_characters(value: Any) -> bool:
+    """Whether ``value`` (JSON: text, or lists and objects holding text) has a control character
+    other than tab, line feed and carriage return."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.search(value) is not None
+    if isinstance(value, list | tuple):
+        return any(holds_control_characters(item) for item in value)
+    if isinstance(value, dict):
+        return any(
+            holds_control_characters(key) or holds_control_characters(item)
+            for key, item in value.items()
+        )
+    return False
+
+
+def refuse_control_characters(value: Any) -> Any:
+    """A before-validator for every field of an input model (Body does it for its own)."""
+    if holds_control_characters(value):
+        raise PydanticCustomError("string_control_character", CONTROL_MESSAGE)
+    return value
+
+
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+
+
+class HttpUrlText:
+    """An http(s) URL, parsed as a browser would (WHATWG) and kept in its normal form (host in
+    lower case and punycode, default port dropped, path at least ``/``, spaces %-encoded): a
+    plain string in the database, ``format: uri`` in the schema, at most ``max_length``
+    characters before and after normalising. Use as ``Annotated[str, HttpUrlText(500)]``."""
+
+    def __init__(self, max_length: int) -> None:
+        self.max_length = max_length
+
+    def parse(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise PydanticCustomError("url_type", "write the URL as a string")
+        too_long = PydanticCustomError("url_too_long", f"at most {self.max_length} characters")
+        if len(value) > self.max_length:
+            raise too_long
+        try:
+            normal = str(_HTTP_URL.validate_python(value))
+        except ValidationError as exc:
+            reason = exc.errors()[0]["msg"]
+            raise PydanticCustomError("url_parsing", f"not an http(s) URL: {reason}") from None
+        if len(normal) > self.max_length:
+            raise too_long
+        return normal
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(self.parse)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "format": "uri", "minLength": 1, "maxLength": self.max_length}
+
+
+Url = Annotated[str, HttpUrlText(2000)]
 """An http(s) link."""
 
 
@@ -68,9 +164,10 @@ def _json_kind(annotation: Any) -> type | None:
 
 
 class Body(BaseModel):
-    """Base of every request body: unknown fields are refused (422), and numbers and booleans
-    must be JSON numbers and booleans, as documented (pydantic alone would also take ``"1"`` for
-    1 and ``"yes"`` for true, so two clients could send one value two ways)."""
+    """Base of every request body: unknown fields are refused (422), numbers and booleans must
+    be JSON numbers and booleans, as documented (pydantic alone would also take ``"1"`` for 1 and
+    ``"yes"`` for true, so two clients could send one value two ways), and no string anywhere in
+    it holds a control character other than tab, line feed and carriage return."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -79,6 +176,7 @@ class Body(BaseModel):
     def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None or info.field_name is None:
             return value
+        refuse_control_characters(value)
         kind = _json_kinds(cls).get(info.field_name)
         if kind is bool and not isinstance(value, bool):
             raise PydanticCustomError("bool_type", "write true or false")

@@ -12,7 +12,7 @@ from app.core.db import SessionDep
 from app.core.models import Id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
-from app.core.schemas import Day
+from app.core.schemas import LINE_PATTERN, Day
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.mobility import measures as measures
@@ -129,7 +129,9 @@ async def list_network_mobility_opportunities(
     open_on: Annotated[
         Day | None, Query(description="Only those open for applications on this day.")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in the title.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the title.")
+    ] = None,
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

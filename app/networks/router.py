@@ -10,6 +10,7 @@ from app.core.db import SessionDep
 from app.core.models import Id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
+from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service
 from app.networks.deps import NetworkIdPath, ValidNetwork
@@ -49,7 +50,9 @@ async def list_networks(
     _: CurrentUser,
     kind: NetworkKind | None = None,
     parent_id: Annotated[Id | None, Query(description="Only children of this network.")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in the name.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the name.")
+    ] = None,
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

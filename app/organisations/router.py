@@ -12,6 +12,7 @@ from app.core.errors import NotFound
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
+from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
 from app.networks.deps import NetworkForMembers, NetworkForRead
@@ -66,10 +67,11 @@ async def list_organisations(
     kind: OrganisationKind | None = None,
     country: Annotated[str | None, Query(pattern="^[A-Z]{2}$", description="ISO code.")] = None,
     local_authority: Annotated[
-        str | None, Query(max_length=200, description="Exact match.")
+        str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Exact match.")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Text in the name, or a code.")
+        str | None,
+        Query(max_length=200, pattern=LINE_PATTERN, description="Text in the name, or a code."),
     ] = None,
     sort: Annotated[
         str | None,

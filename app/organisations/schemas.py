@@ -8,14 +8,17 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Day, Keep, Name, Text
+from app.core.schemas import REQUIRED_LINE_PATTERN, Body, Day, HttpUrlText, Keep, Name, Text
 from app.core.schemas import Line as ShortText
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S", max_length=20)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, pattern=REQUIRED_LINE_PATTERN, max_length=20
+    ),
 ]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
+Url = Annotated[str, HttpUrlText(500)]  # the column holds 500
 
 
 class OrganisationKind(StrEnum):

@@ -14,7 +14,7 @@ from app.core.errors import Unprocessable
 from app.core.models import Id, path_id
 from app.core.pagination import CursorQuery, LimitQuery, Page, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute
-from app.core.schemas import Day, Keep
+from app.core.schemas import LINE_PATTERN, Day, Keep
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
@@ -135,7 +135,9 @@ async def list_network_plans(
     plan_status: Annotated[
         PlanStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in the title.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the title.")
+    ] = None,
     sort: SortQuery = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

@@ -49,7 +49,7 @@ from app.auth.policy import Permission, Principal, authorize
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Unprocessable
-from app.core.schemas import Day
+from app.core.schemas import Day, refuse_control_characters
 from app.core.schemas import Statement as LongTitle
 from app.core.uploads import (
     DEFAULT_CAPS,
@@ -104,6 +104,9 @@ def _blank_to_none(value: str | None) -> str | None:
 
 class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    # As Body: no control characters in any text of the document (or its table's cells).
+    _text = field_validator("*", mode="before")(refuse_control_characters)
 
 
 class MilestoneDoc(_Doc):

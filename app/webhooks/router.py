@@ -10,6 +10,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
 from app.core.routing import CohesionRoute, route_options
+from app.core.schemas import LINE_PATTERN
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.webhooks import events, service, targets
@@ -237,7 +238,7 @@ async def list_webhook_deliveries(
         DeliveryStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
     event_type: Annotated[
-        str | None, Query(max_length=60, description="Only this event type.")
+        str | None, Query(max_length=60, pattern=LINE_PATTERN, description="Only this event type.")
     ] = None,
     sort: SortQuery = None,
     limit: LimitQuery = 50,

@@ -7,15 +7,12 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from app.core.pagination import Page
-from app.core.schemas import Body, Keep
+from app.core.schemas import Body, Keep, Url
 from app.core.schemas import ShortText as Description
 from app.webhooks import events
 
 TargetUrl = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, max_length=2000, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$"
-    ),
+    Url,
     Field(
         description="Where events are POSTed: https (http is refused in production), and never "
         "a loopback, private or link-local address.",

@@ -11,13 +11,14 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import models  # noqa: F401 - registers every table
 from app.api import api_router
-from app.core import idempotency, ratelimit
+from app.core import idempotency, pagination, ratelimit
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.openapi import DESCRIPTION, install_docs, install_openapi
+from app.core.secrets import data_ring
 from app.core.security import PasswordHasher, TokenService
 from app.core.state import AppState
 from app.core.uploads import DocumentParser
@@ -75,6 +76,7 @@ def _valid_request_id(value: str) -> bool:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application for ``settings`` (the environment's by default)."""
     settings = settings or get_settings()
+    pagination.configure_cursor_key(data_ring(settings).signing_key())
     state = AppState(
         settings=settings,
         db=Database(settings),

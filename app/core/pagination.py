@@ -1,7 +1,8 @@
 """Keyset (cursor) pagination shared by every list.
 
-A cursor is an opaque, URL-safe token holding the sort values of the last item returned and
-the sort it belongs to; the next page is ``WHERE (sort keys) > (those values)``, so page 10,000
+A cursor is an opaque, URL-safe, signed token holding the sort values of the last item returned
+and the sort it belongs to (a cursor the API did not issue is a ``400``, before it is read); the
+next page is ``WHERE (sort keys) > (those values)``, so page 10,000
 costs what page 1 costs. ``limit`` defaults to 50 and is at most 200.
 
 Incremental sync lives here too: every list takes ``updated_since`` (``SyncQuery``) and hands it
@@ -13,8 +14,11 @@ soft-deleted rows of the listed table to ``paginate``: it hides them unless sync
 import base64
 import binascii
 import enum
+import hashlib
+import hmac
 import json
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -201,9 +205,34 @@ def _key_kind(column: Any) -> TypeAdapter[Any]:
     return kind
 
 
+# Cursors are signed, so that a cursor the API did not issue is refused before it is read.
+# The key comes from the settings (``configure_cursor_key`` at app creation: derived from the
+# newest data key, so every process of a deployment shares it); until then, a random key of
+# this process. Rotating the data keys makes cursors in flight a 400 ("start again").
+_cursor_key: list[bytes] = [secrets.token_bytes(32)]
+_MAC_BYTES = 16
+
+
+def configure_cursor_key(key: bytes) -> None:
+    """Sign and check cursors with ``key`` from now on (the process-wide setting)."""
+    _cursor_key[0] = hmac.new(key, b"cohesion-cursor-signing", hashlib.sha256).digest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
+
+
+def _mac(payload: bytes) -> bytes:
+    return hmac.new(_cursor_key[0], payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
 def encode_cursor(sort: Sort, values: Sequence[Any]) -> str:
-    payload = json.dumps({"s": sort.signature, "v": [_encode_value(v) for v in values]})
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    payload = json.dumps({"s": sort.signature, "v": [_encode_value(v) for v in values]}).encode()
+    return f"{_b64(payload)}.{_b64(_mac(payload))}"
 
 
 def _bad_cursor() -> BadRequest:
@@ -221,9 +250,11 @@ def decode_cursor(sort: Sort, cursor: str) -> list[Any]:
     """The sort values in ``cursor``, each of its key's type; a 400 for anything else."""
     kinds = [_key_kind(k.column) for k in sort.keys]
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode()).decode()
-        payload = json.loads(text, parse_constant=_no_constant)
+        body, _, mac = cursor.partition(".")
+        raw_payload = _unb64(body)
+        if not hmac.compare_digest(_unb64(mac), _mac(raw_payload)):
+            raise ValueError("the cursor was not issued by this API")
+        payload = json.loads(raw_payload.decode(), parse_constant=_no_constant)
         if not isinstance(payload, dict) or payload.get("s") != sort.signature:
             raise ValueError("cursor belongs to another sort")
         raw = payload["v"]

@@ -65,7 +65,12 @@ class KeyRing:
         if not keys:
             raise ValueError("a key ring needs at least one key")
         self._primary = Fernet(keys[0])
+        self._newest = keys[0]
         self._ring = MultiFernet([Fernet(key) for key in keys])
+
+    def signing_key(self) -> bytes:
+        """Key material for a MAC (e.g. cursors), taken from the newest key."""
+        return self._newest.encode()
 
     def encrypt(self, plaintext: bytes) -> str:
         return self._ring.encrypt(plaintext).decode()

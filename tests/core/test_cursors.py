@@ -29,6 +29,7 @@ from app import demo
 from app.auth.policy import Principal
 from app.badges.models import Badge
 from app.communities.models import Cohort, Community
+from app.core import pagination
 from app.core.errors import BadRequest
 from app.core.pagination import Sort, SortKey, decode_cursor, encode_cursor, sync_sort
 from app.networks.models import Network
@@ -105,9 +106,16 @@ JSON = st.recursive(
 ELEMENT = st.sampled_from(PLAUSIBLE + TRICKY) | LEAVES | JSON
 
 
-def _cursor(payload: Any) -> str:
+def _unsigned(payload: Any) -> str:
     text = json.dumps(payload)  # NaN and Infinity are written as json.loads reads them
     return base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode().rstrip("=")
+
+
+def _cursor(payload: Any) -> str:
+    """``payload`` signed with this process's cursor key, as if the API had issued it: the
+    values are still checked against their keys' types (a leaked key must not become a 500)."""
+    raw = json.dumps(payload).encode("utf-8", "surrogatepass")
+    return f"{_unsigned(payload)}.{pagination._b64(pagination._mac(raw))}"
 
 
 def list_routes(app: FastAPI) -> list[tuple[str, list[str], set[str]]]:
@@ -267,3 +275,25 @@ def test_a_cursor_the_api_issued_decodes_to_its_values() -> None:
     nan = base64.urlsafe_b64encode(b'{"s": "id", "v": [NaN]}').decode()
     with pytest.raises(BadRequest):
         decode_cursor(Sort((SortKey("id", Plan.id),)), nan)
+
+
+async def test_a_cursor_the_api_did_not_issue_is_refused(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Well-typed values are not enough: an unsigned or re-signed cursor is the one 400."""
+    url = "/api/v1/networks"
+    headers = world.headers("admin")
+    first = await client.get(url, params={"limit": 1}, headers=headers)
+    issued = first.json()["next_cursor"]
+    assert issued, first.text
+    assert (await client.get(url, params={"cursor": issued}, headers=headers)).status_code == 200
+    body, _, mac = issued.partition(".")
+    forged = [
+        body,  # the payload alone, as cursors were before they were signed
+        f"{body}.{mac[:-2]}AA",  # a wrong signature
+        f"{_unsigned({'s': 'id', 'v': [2]})}.{mac}",  # another payload under this signature
+    ]
+    for cursor in forged:
+        response = await client.get(url, params={"cursor": cursor}, headers=headers)
+        assert response.status_code == 400, (cursor, response.text)
+        assert response.json()["errors"][0]["type"] == "cursor_invalid"

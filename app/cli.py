@@ -5,11 +5,12 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,17 +31,23 @@ def migrate() -> None:
     command.upgrade(_alembic_config(), "head")
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn is told whom to believe about the client's address: the forwarded headers
+    only from ``COHESION_FORWARDED_ALLOW_IPS`` (none at all when it is empty)."""
+    trusted = settings.forwarded_allow_ips
+    return {
+        "access_log": False,
+        "log_config": None,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+    }
+
+
 def _serve(host: str, port: int, reload: bool) -> None:
     import uvicorn
 
     uvicorn.run(
-        "app.main:app",
-        host=host,
-        port=port,
-        reload=reload,
-        access_log=False,
-        proxy_headers=True,
-        log_config=None,
+        "app.main:app", host=host, port=port, reload=reload, **uvicorn_options(get_settings())
     )
 
 

@@ -43,13 +43,13 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from fastapi import FastAPI, Request
+from fastapi import BackgroundTasks, FastAPI, Request
 from limits import RateLimitItem, parse, parse_many
 from limits.aio.storage import Storage
 from limits.errors import StorageError
@@ -172,6 +172,8 @@ class RateLimiter:
             Policy("login-address", i) for i in parse_many(settings.ratelimit_login_address)
         ]
         self.database = DatabaseCounters(db)
+        # Where windows are placed in time (tests set a clock to reach a window's end at once).
+        self.clock: Callable[[], float] = time.time
         self.timeout = settings.ratelimit_redis_timeout_seconds
         self.retry = settings.ratelimit_redis_retry_seconds
         self.prefix = settings.ratelimit_key_prefix
@@ -214,8 +216,7 @@ class RateLimiter:
         """Count one request in the caller's window; None when the store is down."""
         if self.backend == "redis" and not self._redis_up():
             return None
-        now = time.time()
-        key, reset = self._key(policy, identity, now)
+        key, reset = self._key(policy, identity, self.clock())
         try:
             async with asyncio.timeout(self.timeout if self.backend == "redis" else None):
                 count = await self.storage.incr(key, policy.window + 1)
@@ -229,7 +230,7 @@ class RateLimiter:
         ``login-address`` window, in Redis (the database while Redis is down, or without
         one). Over any budget: the slot is given back and ``TooManyRequests`` is raised with
         the latest reset of the budgets that are full as ``Retry-After``."""
-        now = time.time()
+        now = self.clock()
         pair = _identity(f"{account.strip().lower()}\n{address}")
         where = _identity(address)
         windows = [(p, *self._key(p, pair, now)) for p in self.login]
@@ -512,12 +513,18 @@ class LoginSlot:
 
 
 @asynccontextmanager
-async def login_attempt(request: Request, account: str) -> AsyncIterator[None]:
+async def login_attempt(
+    request: Request, account: str, later: BackgroundTasks
+) -> AsyncIterator[None]:
     """Count a log-in attempt for ``account`` (a username or client id) from the client's
     address *before* the block verifies the password, and refuse it with ``429`` if that
     fills the ``login`` budget (per account and address) or the ``login-address`` budget (per
     address). A success clears the account's count from this address; a failure
-    (``Unauthorized``) stays counted; anything else gives the slot back."""
+    (``Unauthorized``) stays counted; anything else gives the slot back.
+
+    The success's bookkeeping runs in ``later`` (after the response, when the request's
+    database connection is back in the pool): done here, every log-in would hold two
+    connections at once, and a burst of log-ins could wait on each other for the pool."""
     limiter = limiter_of(request.app)
     if limiter is None:
         yield
@@ -530,7 +537,7 @@ async def login_attempt(request: Request, account: str) -> AsyncIterator[None]:
     except BaseException:
         await slot.release()
         raise
-    await slot.succeeded()
+    later.add_task(slot.succeeded)
 
 
 def install(app: FastAPI, settings: Settings, tokens: TokenService, db: Database) -> None:

@@ -34,7 +34,8 @@ warning is logged (once per retry period, not per request). A rate limiter prote
 turning a Redis outage into a full API outage (or 500s) would do more harm than the abuse it
 guards against. Every later request within ``ratelimit_redis_retry_seconds`` skips Redis
 altogether, so an outage does not add a timeout to every request. Log-in attempts do not fail
-open: while Redis is unreachable they are counted in the database.
+open: while Redis is unreachable (or slower than its timeout) they are counted in the database,
+so a failing Redis can at most double a window's budget (once in each store), never lift it.
 """
 
 import asyncio

@@ -22,4 +22,8 @@ EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
 # Migrate, then serve. Several replicas may start at once: Alembic's upgrade is transactional
 # on PostgreSQL, so a second replica waits and finds nothing to do.
-CMD ["sh", "-c", "cohesion migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers --no-access-log"]
+# X-Forwarded-For is believed only from the reverse proxies in COHESION_FORWARDED_ALLOW_IPS
+# (addresses or networks, comma-separated; loopback by default): set it to your proxy's or
+# load balancer's address, or the log-in limits count every client as the proxy.
+ENV COHESION_FORWARDED_ALLOW_IPS=127.0.0.1
+CMD ["sh", "-c", "cohesion migrate && exec uvicorn app.main:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips \"$COHESION_FORWARDED_ALLOW_IPS\" --no-access-log"]

@@ -9,12 +9,13 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,6 +80,19 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn is told whom to believe about the client's address: the forwarded headers
+    only from ``COHESION_FORWARDED_ALLOW_IPS`` (none at all when it is empty)."""
+    trusted = settings.forwarded_allow_ips
+    return {
+        "access_log": False,
+        "log_config": None,
+        "use_colors": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+    }
+
+
 def _serve(host: str, port: int, reload: bool) -> None:
     import uvicorn
 
@@ -89,14 +103,7 @@ def _serve(host: str, port: int, reload: bool) -> None:
         )
 
     uvicorn.run(
-        "app.main:app",
-        host=host,
-        port=port,
-        reload=reload,
-        access_log=False,
-        proxy_headers=True,
-        log_config=None,
-        use_colors=False,
+        "app.main:app", host=host, port=port, reload=reload, **uvicorn_options(get_settings())
     )
 
 

@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Plan files, and batches of up to 5,000 mobility counts, are larger than most bodies.
         upload_suffixes=("/plans/import", "/mobility-counts"),
     )
-    ratelimit.install(app, settings, state.tokens)
+    ratelimit.install(app, settings, state.tokens, state.db)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(
         CorrelationIdMiddleware,

@@ -15,6 +15,7 @@ from app.communities.models import (
 )
 from app.core.audit import AuditEvent
 from app.core.idempotency import IdempotencyRecord
+from app.core.ratelimit import LoginCounter
 from app.mobility.models import MobilityCount, MobilityCountBatch, MobilityOpportunity
 from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
@@ -60,6 +61,7 @@ __all__ = [
     "Evidence",
     "IdempotencyRecord",
     "IssuerKey",
+    "LoginCounter",
     "MatchingProposal",
     "Measure",
     "MeasureReading",

@@ -4,7 +4,7 @@ import base64
 import binascii
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, Response, status
 
 from app.auth import service
 from app.auth.deps import CurrentAdmin, CurrentPrincipal, CurrentUser
@@ -76,6 +76,7 @@ async def create_token(
     request: Request,
     session: SessionDep,
     state: State,
+    later: BackgroundTasks,
     grant_type: Annotated[
         str,
         Form(
@@ -97,7 +98,7 @@ async def create_token(
     if grant_type == "password":
         if not username or password is None:
             raise BadRequest("the password grant needs username and password")
-        async with ratelimit.login_attempt(request, username):
+        async with ratelimit.login_attempt(request, username, later):
             user = await service.authenticate_user(session, state.passwords, username, password)
         roles = await service.current_roles(session, user.id or 0)
         token, lifetime = state.tokens.issue(
@@ -110,7 +111,7 @@ async def create_token(
         client_id, client_secret = basic
     if not client_id or client_secret is None:
         raise BadRequest("the client_credentials grant needs client_id and client_secret")
-    async with ratelimit.login_attempt(request, client_id):
+    async with ratelimit.login_attempt(request, client_id, later):
         account = await service.authenticate_client(
             session, state.passwords, client_id, client_secret
         )

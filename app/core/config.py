@@ -1,12 +1,13 @@
 """Settings, read from the environment (prefix ``COHESION_``) and ``.env``."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
-from limits import parse
+from limits import parse, parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -88,19 +89,28 @@ class Settings(BaseSettings):
     ratelimit_principal: str = "10000/minute"  # per token subject (user or service account)
     ratelimit_anonymous: str = "3000/minute"  # per client IP, without a valid token
     ratelimit_token_ip: str = "300/minute"  # noqa: S105 - POST /auth/token, per client IP
-    ratelimit_login_failures: str = "10 per 5 minutes"  # failed log-ins per username/client id
+    # Log-in attempts (POST /auth/token), counted before the password is verified; see
+    # app/core/ratelimit.py. Several windows, separated by ";": once one is full, attempts wait
+    # for its end, so repeated failures are slowed down more and more (never a lock-out: these
+    # count per account *and* client address, and a success clears the account's count).
+    ratelimit_login: str = "5/minute;20/hour;100/day"  # per username/client id and address
+    ratelimit_login_address: str = "30/minute;300/hour;1000/day"  # per address, all accounts
     # Shared counters for several processes; in-process memory when unset.
     redis_url: str | None = None
     ratelimit_key_prefix: str = "cohesion-ratelimit"
     ratelimit_redis_timeout_seconds: float = Field(default=0.25, gt=0, le=5)
     # After a Redis failure, requests skip rate limiting (fail open) for this long.
     ratelimit_redis_retry_seconds: float = Field(default=5.0, ge=0, le=300)
+    # Reverse proxies trusted to say who the client is (X-Forwarded-For, X-Forwarded-Proto):
+    # comma-separated addresses or networks, or "*" (any peer: only when nothing but the proxy
+    # can reach the server). Passed to uvicorn by `cohesion serve` and the Dockerfile; from any
+    # other peer the forwarded headers are ignored and the peer's address is the client's.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator(
         "ratelimit_principal",
         "ratelimit_anonymous",
         "ratelimit_token_ip",
-        "ratelimit_login_failures",
     )
     @classmethod
     def _valid_rate(cls, value: str) -> str:
@@ -115,6 +125,21 @@ class Settings(BaseSettings):
         if isinstance(value, SecretStr) and not value.get_secret_value().strip():
             return None
         return value
+
+    @field_validator("ratelimit_login", "ratelimit_login_address")
+    @classmethod
+    def _valid_rates(cls, value: str) -> str:
+        parse_many(value)  # ValueError on a malformed rate
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item != "*":
+                ip_network(item, strict=False)  # ValueError on what is not an address/network
+        return ",".join(items)
 
     @model_validator(mode="after")
     def _load_key_files(self) -> "Settings":

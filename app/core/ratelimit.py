@@ -1,14 +1,27 @@
-"""Rate limiting: one budget per caller, counted in Redis when configured, in memory otherwise.
+"""Rate limiting: one budget per caller, counted in Redis when configured, in memory otherwise;
+log-in attempts counted in Redis when configured, in the database otherwise.
 
 Who is counted (``RateLimitMiddleware``, on every ``/api/v1`` request):
 
 * a caller with a valid bearer token: its subject (``user:7``, ``sa:3``) — ``principal``;
 * anyone else (no token, or a token that does not verify): the client IP — ``anonymous``;
-* ``POST /api/v1/auth/token``: the client IP, with a stricter budget — ``token-ip``;
-* and, inside the token endpoint (``login_attempt``), failed log-ins per submitted username or
-  client id — ``login`` (brute force against one account from many addresses). Once that
-  budget is spent the account's log-in answers ``429`` whatever the password, until the window
-  ends.
+* ``POST /api/v1/auth/token``: the client IP, with a stricter budget — ``token-ip``.
+
+Inside the token endpoint (``login_attempt``), every attempt is counted *before* the password
+is verified (an atomic increment that reserves a slot; over budget, the slot is given back and
+the answer is ``429`` without verifying), so concurrent guesses cannot all be verified:
+
+* ``login``: per account (username or client id) *and* client address. A right password from
+  another address is never refused because of these failures: nobody can lock an account out.
+  The budget is several windows in the ``limits`` notation ("5/minute;20/hour;100/day"), so
+  repeated failures are slowed down progressively: ``Retry-After`` grows from the end of the
+  minute to the end of the hour, then of the day. A success clears the count.
+* ``login-address``: per client address, over all accounts (guessing many accounts' passwords
+  from one address). A success gives its own slot back.
+
+The client address is the ASGI peer (``scope["client"]``); behind a reverse proxy the server
+takes it from ``X-Forwarded-For`` only when the peer is a trusted proxy
+(``COHESION_FORWARDED_ALLOW_IPS``, passed to uvicorn by ``cohesion serve`` and the Dockerfile).
 
 Windows are fixed and aligned to the clock (``floor(now / window)``), so each check is one
 ``INCR`` (with its expiry) and the reset time is known without asking the store: every process
@@ -20,7 +33,9 @@ If Redis cannot be reached the limiter fails open: the request is served unlimit
 warning is logged (once per retry period, not per request). A rate limiter protects capacity;
 turning a Redis outage into a full API outage (or 500s) would do more harm than the abuse it
 guards against. Every later request within ``ratelimit_redis_retry_seconds`` skips Redis
-altogether, so an outage does not add a timeout to every request.
+altogether, so an outage does not add a timeout to every request. Log-in attempts do not fail
+open: while Redis is unreachable (or slower than its timeout) they are counted in the database,
+so a failing Redis can at most double a window's budget (once in each store), never lift it.
 """
 
 import asyncio
@@ -29,19 +44,24 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from fastapi import FastAPI, Request
-from limits import RateLimitItem, parse
+from fastapi import BackgroundTasks, FastAPI, Request
+from limits import RateLimitItem, parse, parse_many
 from limits.aio.storage import Storage
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, SQLModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
+from app.core.db import Database, UTCDateTime, utcnow
 from app.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, TooManyRequests, Unauthorized
 from app.core.security import InvalidToken, TokenService
 
@@ -100,6 +120,7 @@ class Counters(Protocol):
 
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
     async def get(self, key: str) -> int: ...
+    async def clear(self, key: str) -> None: ...
     async def reset(self) -> int | None: ...
 
 
@@ -132,6 +153,9 @@ class MemoryCounters:
         count, expires = self._counts.get(key, (0, 0.0))
         return count if expires > time.time() else 0
 
+    async def clear(self, key: str) -> None:
+        self._counts.pop(key, None)
+
     async def reset(self) -> int | None:
         self._counts.clear()
         return None
@@ -140,11 +164,17 @@ class MemoryCounters:
 class RateLimiter:
     """Fixed, clock-aligned windows over a ``limits`` async storage."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, db: Database) -> None:
         self.principal = Policy("principal", parse(settings.ratelimit_principal))
         self.anonymous = Policy("anonymous", parse(settings.ratelimit_anonymous))
         self.token_ip = Policy("token-ip", parse(settings.ratelimit_token_ip))
-        self.login = Policy("login", parse(settings.ratelimit_login_failures))
+        self.login = [Policy("login", i) for i in parse_many(settings.ratelimit_login)]
+        self.login_address = [
+            Policy("login-address", i) for i in parse_many(settings.ratelimit_login_address)
+        ]
+        self.database = DatabaseCounters(db)
+        # Where windows are placed in time (tests set a clock to reach a window's end at once).
+        self.clock: Callable[[], float] = time.time
         self.timeout = settings.ratelimit_redis_timeout_seconds
         self.retry = settings.ratelimit_redis_retry_seconds
         self.prefix = settings.ratelimit_key_prefix
@@ -172,38 +202,79 @@ class RateLimiter:
         # The memory store has no prefix of its own; Redis adds ``key_prefix:``.
         return f"{policy.name}/{window}/{identity}/{index}", reset
 
-    async def _count(self, policy: Policy, identity: str, *, cost: int) -> Decision | None:
-        """Add ``cost`` (0: just read) to the caller's window; None when the store is down."""
-        now = time.time()
-        if now < self._down_until:
-            return None
-        key, reset = self._key(policy, identity, now)
-        try:
-            async with asyncio.timeout(self.timeout if self.backend == "redis" else None):
-                if cost:
-                    count = await self.storage.incr(key, policy.window + 1, amount=cost)
-                else:
-                    count = await self.storage.get(key)
-        except (StorageError, OSError, TimeoutError) as exc:
-            self._down_until = time.time() + self.retry
-            log.warning(
-                "rate limit store unreachable: serving requests unlimited for %g s (%s)",
-                self.retry,
-                type(exc.__cause__ or exc).__name__,
-            )
-            return None
-        allowed = count <= policy.amount if cost else count < policy.amount
-        return Decision(policy, allowed, max(0, policy.amount - count), reset)
+    def _redis_up(self) -> bool:
+        return self.backend == "redis" and time.time() >= self._down_until
+
+    def _redis_down(self, exc: BaseException) -> None:
+        self._down_until = time.time() + self.retry
+        log.warning(
+            "rate limit store unreachable: serving requests unlimited for %g s (%s)",
+            self.retry,
+            type(exc.__cause__ or exc).__name__,
+        )
 
     async def hit(self, policy: Policy, identity: str) -> Decision | None:
-        return await self._count(policy, identity, cost=1)
+        """Count one request in the caller's window; None when the store is down."""
+        if self.backend == "redis" and not self._redis_up():
+            return None
+        key, reset = self._key(policy, identity, self.clock())
+        try:
+            async with asyncio.timeout(self.timeout if self.backend == "redis" else None):
+                count = await self.storage.incr(key, policy.window + 1)
+        except (StorageError, OSError, TimeoutError) as exc:
+            self._redis_down(exc)
+            return None
+        return Decision(policy, count <= policy.amount, max(0, policy.amount - count), reset)
 
-    async def peek(self, policy: Policy, identity: str) -> Decision | None:
-        return await self._count(policy, identity, cost=0)
+    async def reserve_login(self, account: str, address: str) -> "LoginSlot":
+        """Count one log-in attempt for ``account`` from ``address`` in every ``login`` and
+        ``login-address`` window, in Redis (the database while Redis is down, or without
+        one). Over any budget: the slot is given back and ``TooManyRequests`` is raised with
+        the latest reset of the budgets that are full as ``Retry-After``."""
+        now = self.clock()
+        pair = _identity(f"{account.strip().lower()}\n{address}")
+        where = _identity(address)
+        windows = [(p, *self._key(p, pair, now)) for p in self.login]
+        windows += [(p, *self._key(p, where, now)) for p in self.login_address]
+        changes = [(key, policy.window + 1, 1) for policy, key, _ in windows]
+        store: Counters = self.database
+        counts: list[int] = []
+        if self._redis_up():
+            try:
+                async with asyncio.timeout(self.timeout * len(windows)):
+                    counts = await _add_many(self.storage, changes)
+                store = self.storage
+            except (StorageError, OSError, TimeoutError) as exc:
+                # Counted in the database instead (what Redis got, if anything, expires).
+                self._redis_down(exc)
+                counts = []
+        if store is self.database:
+            counts = await self.database.add_many(changes)
+        split = len(self.login)
+        slot = LoginSlot(
+            store, [k for _, k, _ in windows[:split]], [k for _, k, _ in windows[split:]]
+        )
+        full = [
+            Decision(policy, False, 0, reset)
+            for (policy, _, reset), count in zip(windows, counts, strict=True)
+            if count > policy.amount
+        ]
+        if full:
+            await slot.release()
+            decision = max(full, key=lambda d: d.reset)
+            policy = decision.policy
+            whom = "this account from this address" if policy.name == "login" else "this address"
+            raise TooManyRequests(
+                f"too many log-in attempts for {whom} ({policy.amount} per {policy.window} s); "
+                f"retry in {decision.reset} s",
+                headers=decision.headers(),  # with Retry-After
+            )
+        return slot
 
     async def reset(self) -> None:
-        """Forget every count under this limiter's prefix (tests)."""
+        """Forget every count under this limiter's prefix, and the log-in counters (tests)."""
         await self.storage.reset()
+        await self.database.reset()
 
 
 def limiter_of(app: Any) -> RateLimiter | None:
@@ -313,35 +384,168 @@ def _detail(decision: Decision) -> str:
     )
 
 
+class LoginCounter(SQLModel, table=True):
+    """One log-in counter window (``DatabaseCounters``): the key names the policy, the window
+    and a hash of whom it counts; ``expires_at`` lets old windows be swept."""
+
+    __tablename__ = "login_counters"
+
+    key: str = Field(primary_key=True, max_length=120)
+    count: int
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class DatabaseCounters:
+    """Log-in counters in the database, for deployments without Redis.
+
+    Log-in limits are a security control, so they must hold across every process of a
+    deployment (``uvicorn --workers N``, several pods), which in-process memory does not.
+    Each increment is one upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``) in its own
+    short transaction, committed before the password is verified: atomic on PostgreSQL and
+    SQLite alike, and cheap next to the Argon2 verification it guards. Expired windows are
+    deleted at most once a minute per process.
+    """
+
+    SWEEP_SECONDS = 60.0
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._next_sweep = 0.0
+
+    async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        return (await self.add_many([(key, expiry, amount)]))[0]
+
+    async def add_many(self, changes: list[tuple[str, int, int]]) -> list[int]:
+        """Add to several counters (key, expiry, amount) in one transaction; their counts."""
+        now = time.time()
+        insert = postgresql.insert if self.db.engine.dialect.name == "postgresql" else sqlite.insert
+        counts = []
+        async with self.db.transaction() as session:
+            for key, expiry, amount in changes:
+                upsert = (
+                    insert(COUNTERS)
+                    .values(
+                        key=key, count=amount, expires_at=datetime.fromtimestamp(now + expiry, UTC)
+                    )
+                    .on_conflict_do_update(
+                        index_elements=[COUNTERS.c.key], set_={"count": COUNTERS.c.count + amount}
+                    )
+                    .returning(COUNTERS.c.count)
+                )
+                counts.append(int((await session.execute(upsert)).scalar_one()))
+            if now >= self._next_sweep:
+                self._next_sweep = now + self.SWEEP_SECONDS
+                expired = COUNTERS.c.expires_at < datetime.fromtimestamp(now, UTC)
+                await session.execute(delete(COUNTERS).where(expired))
+        return counts
+
+    async def get(self, key: str) -> int:
+        async with self.db.transaction(write=False) as session:
+            count = await session.scalar(
+                select(COUNTERS.c.count).where(
+                    COUNTERS.c.key == key, COUNTERS.c.expires_at > utcnow()
+                )
+            )
+        return int(count or 0)
+
+    async def clear(self, key: str) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(COUNTERS).where(COUNTERS.c.key == key))
+
+    async def clear_many(self, keys: list[str]) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(COUNTERS).where(COUNTERS.c.key.in_(keys)))
+
+    async def reset(self) -> int | None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(COUNTERS))
+        return None
+
+
+COUNTERS = LoginCounter.__table__  # type: ignore[attr-defined]
+
+
+async def _add_many(store: Counters, changes: list[tuple[str, int, int]]) -> list[int]:
+    """Several increments: one transaction in the database, one round trip each in Redis."""
+    if isinstance(store, DatabaseCounters):
+        return await store.add_many(changes)
+    return [await store.incr(key, expiry, amount=amount) for key, expiry, amount in changes]
+
+
+@dataclass(slots=True)
+class LoginSlot:
+    """The windows one log-in attempt was counted in, to give them back."""
+
+    store: Counters
+    account_keys: list[str]
+    address_keys: list[str]
+
+    async def release(self) -> None:
+        """The attempt is not held against anyone (refused before verifying, or it failed
+        for a reason that says nothing about the password)."""
+        async with self._settling():
+            keys = self.account_keys + self.address_keys
+            await _add_many(self.store, [(key, 1, -1) for key in keys])
+
+    async def succeeded(self) -> None:
+        """The right password: this account's failures from this address are forgiven, and
+        the address gets its slot back (only its own: logging in to one's own account must not
+        clear a sprayer's count of failures against other accounts)."""
+        async with self._settling():
+            if isinstance(self.store, DatabaseCounters):
+                await self.store.clear_many(self.account_keys)
+            else:
+                for key in self.account_keys:
+                    await self.store.clear(key)
+            await _add_many(self.store, [(key, 1, -1) for key in self.address_keys])
+
+    @asynccontextmanager
+    async def _settling(self) -> AsyncIterator[None]:
+        """Giving back is best effort in Redis: if it went away meanwhile, the keys expire
+        (the database's errors are the request's errors, as everywhere)."""
+        if isinstance(self.store, DatabaseCounters):
+            yield
+            return
+        try:
+            async with asyncio.timeout(1.0):
+                yield
+        except (StorageError, OSError, TimeoutError):
+            log.warning("rate limit store unreachable: a log-in slot was not given back")
+
+
 @asynccontextmanager
-async def login_attempt(request: Request, username: str) -> AsyncIterator[None]:
-    """Refuse a log-in for ``username`` once its failures fill the ``login`` budget, and count
-    a failure when the block raises ``Unauthorized``."""
+async def login_attempt(
+    request: Request, account: str, later: BackgroundTasks
+) -> AsyncIterator[None]:
+    """Count a log-in attempt for ``account`` (a username or client id) from the client's
+    address *before* the block verifies the password, and refuse it with ``429`` if that
+    fills the ``login`` budget (per account and address) or the ``login-address`` budget (per
+    address). A success clears the account's count from this address; a failure
+    (``Unauthorized``) stays counted; anything else gives the slot back.
+
+    The success's bookkeeping runs in ``later`` (after the response, when the request's
+    database connection is back in the pool): done here, every log-in would hold two
+    connections at once, and a burst of log-ins could wait on each other for the pool."""
     limiter = limiter_of(request.app)
     if limiter is None:
         yield
         return
-    identity = _identity(username)
-    decision = await limiter.peek(limiter.login, identity)
-    if decision is not None and not decision.allowed:
-        policy = limiter.login
-        raise TooManyRequests(
-            f"too many failed log-ins for this account ({policy.amount} per {policy.window} s); "
-            f"retry in {decision.reset} s",
-            headers=decision.headers(),  # with Retry-After
-        )
+    slot = await limiter.reserve_login(account, _client_ip(request.scope))
     try:
         yield
     except Unauthorized:
-        await limiter.hit(limiter.login, identity)
         raise
+    except BaseException:
+        await slot.release()
+        raise
+    later.add_task(slot.succeeded)
 
 
-def install(app: FastAPI, settings: Settings, tokens: TokenService) -> None:
+def install(app: FastAPI, settings: Settings, tokens: TokenService, db: Database) -> None:
     """Add the middleware (when enabled) and keep the limiter on ``app.state.ratelimiter``."""
     if not settings.ratelimit_enabled:
         app.state.ratelimiter = None
         return
-    limiter = RateLimiter(settings)
+    limiter = RateLimiter(settings, db)
     app.state.ratelimiter = limiter
     app.add_middleware(RateLimitMiddleware, limiter=limiter, tokens=tokens)

@@ -1,20 +1,29 @@
 """Rate limiting (app/core/ratelimit.py): per principal, per IP for anonymous calls, stricter on
-the token endpoint (per IP and per account), 429 problem+json with Retry-After and the IETF
-RateLimit headers; in memory always, and through Redis when TEST_REDIS_URL is set (two app
+the token endpoint (per IP; log-in attempts per account and address, and per address, counted
+before the password is verified), 429 problem+json with Retry-After and the IETF RateLimit
+headers; in memory always, and through Redis when TEST_REDIS_URL is set (two app
 instances sharing one budget). Limits are per day so that no window ends during a test."""
 
+import asyncio
 import logging
 import os
 import re
+import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from app.cli import uvicorn_options
+from app.core.config import Settings
 from app.core.ratelimit import MemoryCounters
+from app.core.security import PasswordHasher
 from app.main import create_app
 from app.openapi_snapshot import SNAPSHOT
 from tests.conftest import TEST_PASSWORD, World, make_settings
@@ -23,6 +32,7 @@ API = "/api/v1"
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 BACKENDS = ["memory"] + (["redis"] if REDIS_URL else [])
 GENEROUS = "1000/day"
+PEOPLE = ["admin", "chair", "executive", "facilitator", "member", "other_chair"]
 
 Factory = Callable[..., Awaitable[FastAPI]]
 
@@ -36,12 +46,13 @@ async def limited_app(
     apps: list[FastAPI] = []
     prefix = f"cohesion-test-{uuid.uuid4().hex}"
 
-    async def build(**limits: str) -> FastAPI:
+    async def build(**limits: object) -> FastAPI:
         overrides: dict[str, object] = {
             "ratelimit_principal": GENEROUS,
             "ratelimit_anonymous": GENEROUS,
             "ratelimit_token_ip": GENEROUS,
-            "ratelimit_login_failures": GENEROUS,
+            "ratelimit_login": GENEROUS,
+            "ratelimit_login_address": GENEROUS,
             **limits,
         }
         if request.param == "redis":
@@ -141,33 +152,193 @@ async def test_token_endpoint_is_limited_per_address(limited_app: Factory, world
         assert (await login(other, world["member"].email, TEST_PASSWORD)).status_code == 200
 
 
-async def test_failed_logins_lock_the_account_from_every_address(
+class CountingHasher(PasswordHasher):
+    """The app's own hasher (``app.state.cohesion.passwords``, which the token route uses),
+    counting the verifications of each password it is given."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.verified: Counter[str] = Counter()
+
+    async def verify(self, password: str, hashed: str | None) -> bool:
+        self.verified[password] += 1
+        return await super().verify(password, hashed)
+
+
+def count_verifications(application: FastAPI) -> CountingHasher:
+    hasher = CountingHasher(application.state.cohesion.settings)
+    application.state.cohesion.passwords = hasher
+    return hasher
+
+
+def day_start() -> float:
+    """The start of tomorrow (UTC): every window of a test's clock starts there."""
+    return (time.time() // 86_400 + 1) * 86_400
+
+
+async def test_concurrent_guesses_are_verified_at_most_the_limit_and_lock_nobody_out(
     limited_app: Factory, world: World
 ) -> None:
-    application = await limited_app(ratelimit_login_failures="2/day")
+    """Before: the limit was checked before and counted after the password, so 50 concurrent
+    wrong passwords were all verified against a limit of 10, and then the owner was refused.
+    Now each attempt takes its slot before verifying."""
+    # A slow Redis (50 requests at once on a busy test machine) must not count as a down one:
+    # then the attempts would be counted in the database instead (see reserve_login).
+    application = await limited_app(ratelimit_login="10/day", ratelimit_redis_timeout_seconds=5)
+    hasher = count_verifications(application)
+    email = world["chair"].email
+    async with http(application) as attacker, http(application, ip="192.0.2.77") as owner:
+        guesses = [login(attacker, email, f"guess {n}") for n in range(50)]
+        *answers, mine = await asyncio.gather(*guesses, login(owner, email, TEST_PASSWORD))
+        assert mine.status_code == 200, mine.text  # meanwhile, from another address
+        statuses = Counter(r.status_code for r in answers)
+        assert statuses == {401: 10, 429: 40}
+        assert sum(n for p, n in hasher.verified.items() if p != TEST_PASSWORD) == 10
+        for response in answers:
+            if response.status_code == 429:
+                assert_too_many(response, "login", 10)
+                assert "access_token" not in response.text
+        # Afterwards: still the owner logs in from elsewhere; the guesser's address waits even
+        # with the right password, and its refused attempts were never verified.
+        assert (await login(owner, email, TEST_PASSWORD)).status_code == 200
+        assert_too_many(await login(attacker, email, TEST_PASSWORD), "login", 10)
+        assert hasher.verified[TEST_PASSWORD] == 2
+        # Other accounts from the guesser's address are not affected.
+        assert (await login(attacker, world["member"].email, TEST_PASSWORD)).status_code == 200
+
+
+async def test_a_burst_of_log_ins_does_not_wait_on_the_connection_pool(
+    limited_app: Factory, world: World
+) -> None:
+    """A success gives its counts back after the response, when the request's connection is
+    back in the pool: done inside the request, each log-in held two connections and 30 at once
+    waited on each other until the pool timed out."""
+    application = await limited_app(
+        database_pool_size=2, database_pool_timeout_seconds=3, sqlite_busy_timeout_ms=3000
+    )
+    async with http(application) as client:
+        burst = [login(client, world[name].email, TEST_PASSWORD) for name in PEOPLE * 5]
+        answers = await asyncio.gather(*burst)
+    assert [r.status_code for r in answers] == [200] * len(burst)
+
+
+async def test_repeated_failures_wait_longer_and_longer(limited_app: Factory, world: World) -> None:
+    application = await limited_app(ratelimit_login="2/minute;4/hour;6/day")
+    hasher = count_verifications(application)
+    limiter = application.state.ratelimiter
+    start = day_start() + 10
+    email = world["chair"].email
+    waits = []
+    async with http(application) as client:
+        for offset in (0, 60, 3600):  # the clock moves to the end of each wait
+            limiter.clock = lambda offset=offset: start + offset
+            for _ in range(2):
+                assert (await login(client, email, "guess")).status_code == 401
+            for _ in range(3):  # refused attempts do not count: no more waiting for them
+                response = await login(client, email, "guess")
+                assert response.status_code == 429
+            waits.append((response.headers["RateLimit-Policy"], response.headers["Retry-After"]))
+        assert waits == [
+            ('"login";q=2;w=60', "50"),
+            ('"login";q=4;w=3600', str(3600 - 70)),
+            ('"login";q=6;w=86400', str(86_400 - 3610)),
+        ]
+        assert hasher.verified["guess"] == 6
+    async with http(application, ip="192.0.2.77") as owner:
+        assert (await login(owner, email, TEST_PASSWORD)).status_code == 200
+
+
+async def test_a_success_forgives_the_failures_from_its_address(
+    limited_app: Factory, world: World
+) -> None:
+    application = await limited_app(ratelimit_login="2/day")
     email = world["chair"].email
     async with http(application) as client:
-        # Successful log-ins spend nothing.
         for _ in range(3):
+            assert (await login(client, email, "guess")).status_code == 401
             assert (await login(client, email, TEST_PASSWORD)).status_code == 200
-        assert (await login(client, email, "guess one")).status_code == 401
-        assert (await login(client, email.upper(), "guess two")).status_code == 401
-    async with http(application, ip="192.0.2.77") as other:
-        # Spread over many addresses, guessing still stops: even the right password waits.
-        response = await login(other, email, TEST_PASSWORD)
-        assert_too_many(response, "login", 2)
-        assert "access_token" not in response.text
-        assert (await login(other, world["member"].email, TEST_PASSWORD)).status_code == 200
+        for _ in range(2):
+            assert (await login(client, email, "guess")).status_code == 401
+        assert_too_many(await login(client, email, TEST_PASSWORD), "login", 2)
+
+
+async def test_guessing_many_accounts_from_one_address_is_limited(
+    limited_app: Factory, world: World
+) -> None:
+    application = await limited_app(ratelimit_login_address="3/day")
+    async with http(application) as sprayer:
+        assert (await login(sprayer, world["chair"].email, "guess")).status_code == 401
+        assert (await login(sprayer, world["member"].email, "guess")).status_code == 401
+        # Logging in to one's own account spends nothing (and forgives no other guesses).
+        assert (await login(sprayer, world["admin"].email, TEST_PASSWORD)).status_code == 200
+        assert (await login(sprayer, world["outsider"].email, "guess")).status_code == 401
+        response = await login(sprayer, world["executive"].email, "guess")
+        assert_too_many(response, "login-address", 3)
+        assert "this address" in response.json()["detail"]
+        assert (await login(sprayer, world["admin"].email, TEST_PASSWORD)).status_code == 429
+    async with http(application, ip="192.0.2.78") as other:
+        for name in ("executive", "chair"):
+            assert (await login(other, world[name].email, TEST_PASSWORD)).status_code == 200
+        # Successes do not spend the address's budget.
+        for _ in range(4):
+            assert (await login(other, world["member"].email, TEST_PASSWORD)).status_code == 200
 
 
 async def test_service_account_secrets_are_limited_per_client_id(
     limited_app: Factory, world: World
 ) -> None:
-    application = await limited_app(ratelimit_login_failures="1/day")
+    application = await limited_app(ratelimit_login="1/day")
     form = {"grant_type": "client_credentials", "client_id": "sa_nobody", "client_secret": "x"}
     async with http(application) as client:
         assert (await client.post(f"{API}/auth/token", data=form)).status_code == 401
         assert_too_many(await client.post(f"{API}/auth/token", data=form), "login", 1)
+
+
+def behind_uvicorn(application: FastAPI, settings: Settings, peer: str) -> httpx.AsyncClient:
+    """The app as ``cohesion serve`` has uvicorn wrap it, called from ``peer``."""
+    config = uvicorn.Config(application, **uvicorn_options(settings))
+    config.load()
+    transport = httpx.ASGITransport(app=config.loaded_app, client=(peer, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+async def test_forwarded_for_is_believed_only_from_trusted_proxies(
+    limited_app: Factory, world: World
+) -> None:
+    application = await limited_app(ratelimit_login="1/day")
+    settings = make_settings("sqlite+aiosqlite://", forwarded_allow_ips="10.0.0.0/8")
+    email = world["chair"].email
+
+    def from_(client: str) -> dict[str, str]:
+        return {"X-Forwarded-For": client}
+
+    async with behind_uvicorn(application, settings, "203.0.113.7") as direct:
+        # An untrusted peer cannot pose as a new client for each guess.
+        form = {"grant_type": "password", "username": email, "password": "guess"}
+        url = f"{API}/auth/token"
+        assert (await direct.post(url, data=form, headers=from_("198.51.100.1"))).status_code == 401
+        refused = await direct.post(url, data=form, headers=from_("198.51.100.2"))
+        assert_too_many(refused, "login", 1)
+    async with behind_uvicorn(application, settings, "10.1.2.3") as proxy:
+        # Through the trusted proxy, each client is counted as itself.
+        for client in ("198.51.100.3", "198.51.100.4"):
+            response = await proxy.post(url, data=form, headers=from_(client))
+            assert response.status_code == 401
+        assert_too_many(await proxy.post(url, data=form, headers=from_("198.51.100.3")), "login", 1)
+        # The guessed-at owner, elsewhere, is not refused.
+        ok = {**form, "password": TEST_PASSWORD}
+        assert (await proxy.post(url, data=ok, headers=from_("198.51.100.9"))).status_code == 200
+
+
+def test_trusted_proxies_are_a_setting_for_uvicorn() -> None:
+    default = uvicorn_options(make_settings("sqlite+aiosqlite://"))
+    assert default["proxy_headers"] is True and default["forwarded_allow_ips"] == "127.0.0.1"
+    none = uvicorn_options(make_settings("sqlite+aiosqlite://", forwarded_allow_ips=""))
+    assert none["proxy_headers"] is False
+    with pytest.raises(ValidationError, match="forwarded_allow_ips"):
+        make_settings("sqlite+aiosqlite://", forwarded_allow_ips="10.0.0.1, the proxy")
+    dockerfile = (Path(__file__).parents[2] / "Dockerfile").read_text()
+    assert '--forwarded-allow-ips \\"$COHESION_FORWARDED_ALLOW_IPS\\"' in dockerfile
 
 
 @pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set")
@@ -180,7 +351,7 @@ async def test_two_processes_share_one_budget_in_redis(
         redis_url=REDIS_URL,
         ratelimit_key_prefix=prefix,
         ratelimit_principal="4/day",
-        ratelimit_login_failures="1/day",
+        ratelimit_login="1/day",
     )
     first, second = create_app(settings), create_app(settings)
     try:
@@ -197,9 +368,12 @@ async def test_two_processes_share_one_budget_in_redis(
             assert_too_many(
                 await two.get(f"{API}/me", headers=world.headers("member")), "principal", 4
             )
-            # A failed log-in through one process locks the account in the other.
+            # A failed log-in through one process counts in the other (same address).
             assert (await login(one, world["chair"].email, "guess")).status_code == 401
-            assert_too_many(await login(two, world["chair"].email, TEST_PASSWORD), "login", 1)
+            async with http(second) as same_address:
+                response = await login(same_address, world["chair"].email, TEST_PASSWORD)
+                assert_too_many(response, "login", 1)
+            assert (await login(two, world["chair"].email, TEST_PASSWORD)).status_code == 200
     finally:
         await first.state.ratelimiter.reset()
         for application in (first, second):
@@ -216,7 +390,7 @@ async def test_an_unreachable_redis_fails_open_with_a_warning(
             database_url,
             redis_url="redis://127.0.0.1:1/0",
             ratelimit_principal="1/day",
-            ratelimit_login_failures="1/day",
+            ratelimit_login="1/day",
         )
     )
     try:
@@ -226,9 +400,12 @@ async def test_an_unreachable_redis_fails_open_with_a_warning(
                     response = await client.get(f"{API}/me", headers=world.headers("chair"))
                     assert response.status_code == 200, response.text
                     assert "RateLimit" not in response.headers
-                for _ in range(2):
-                    assert (await login(client, world["chair"].email, "guess")).status_code == 401
-                assert (await login(client, world["chair"].email, TEST_PASSWORD)).status_code == 200
+                # Log-in attempts are not unlimited: they are counted in the database instead.
+                assert (await login(client, world["chair"].email, "guess")).status_code == 401
+                response = await login(client, world["chair"].email, TEST_PASSWORD)
+                assert_too_many(response, "login", 1)
+            async with http(application, ip="192.0.2.80") as owner:
+                assert (await login(owner, world["chair"].email, TEST_PASSWORD)).status_code == 200
     finally:
         await application.state.cohesion.db.dispose()
     warnings = [r for r in caplog.records if r.name == "cohesion.ratelimit"]

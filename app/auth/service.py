@@ -174,7 +174,7 @@ async def current_roles(session: AsyncSession, user_id: int) -> list[tuple[RoleA
 async def get_user_or_404(session: AsyncSession, principal: Principal, user_id: int) -> User:
     """A user the principal may see: admins see everyone, people see themselves."""
     user = await session.get(User, user_id)
-    if user is None or not (principal.is_admin or (principal.is_user and principal.id == user_id)):
+    if user is None or not (principal.is_admin or principal.is_user_id(user_id)):
         raise NotFound(f"user {user_id} does not exist or is not visible to you")
     return user
 
@@ -235,8 +235,10 @@ async def update_user(
 async def change_password(
     session: AsyncSession, principal: Principal, passwords: PasswordHasher, *, data: PasswordChange
 ) -> None:
-    user = await session.get(User, principal.id)
-    if user is None or not principal.is_user:
+    if principal.user_id is None:
+        raise Forbidden("only people have passwords")
+    user = await session.get(User, principal.user_id)
+    if user is None:
         raise Forbidden("only people have passwords")
     if not await passwords.verify(data.current_password, user.password_hash):
         raise Unprocessable(
@@ -264,7 +266,7 @@ async def change_password(
 async def set_user_active(
     session: AsyncSession, principal: Principal, user: User, *, active: bool
 ) -> User:
-    if not active and user.is_admin and user.id == principal.id:
+    if not active and user.is_admin and principal.is_user_id(user.id):
         raise Conflict("an admin cannot deactivate their own account")
     before = audit.snapshot(user)
     user.is_active = active
@@ -364,7 +366,7 @@ async def _add_role(
         role=role.value,
         functions=functions,
         since=since or now,
-        appointed_by_user_id=principal.id if principal.is_user else None,
+        appointed_by_user_id=principal.user_id,
     )
     session.add(assignment)
     await audit.record(session, principal, action="create", obj=assignment, network_id=network.id)
@@ -433,7 +435,7 @@ async def end_role(
         )
     before = audit.snapshot(assignment)
     assignment.until = end
-    assignment.ended_by_user_id = principal.id if principal.is_user else None
+    assignment.ended_by_user_id = principal.user_id
     session.add(assignment)
     await audit.record(
         session, principal, action="end", obj=assignment, network_id=network.id, before=before
@@ -477,7 +479,7 @@ async def create_service_account(
         client_id=f"cohesion-{new_secret(12)}",
         secret_hash=await passwords.hash(secret),
         scopes=sorted({s.value for s in data.scopes}),
-        created_by_user_id=principal.id if principal.is_user else None,
+        created_by_user_id=principal.user_id,
     )
     session.add(account)
     await audit.record(session, principal, action="create", obj=account, network_id=network.id)

@@ -82,11 +82,11 @@ def _section_values(data: BadgeProposalCreate | BadgeProposalUpdate) -> dict[str
 async def create_proposal(
     session: AsyncSession, principal: Principal, *, data: BadgeProposalCreate
 ) -> BadgeProposal:
-    if not principal.is_user:
+    if principal.user_id is None:
         raise Forbidden("only people draft badge-network proposals")
     await _check_parent(session, data.parent_network_id)
     proposal = BadgeProposal.model_validate(
-        {**_section_values(data), "proposer_user_id": principal.id, "status": "draft"}
+        {**_section_values(data), "proposer_user_id": principal.user_id, "status": "draft"}
     )
     session.add(proposal)
     await audit.record(
@@ -111,7 +111,7 @@ async def list_proposals(
         chaired = [g.network_id for g in principal.grants if g.role is Role.chair]
         stmt = stmt.where(
             or_(
-                col(BadgeProposal.proposer_user_id) == principal.id,
+                principal.user_id_equals(col(BadgeProposal.proposer_user_id)),
                 col(BadgeProposal.parent_network_id).in_(chaired),
             )
         )
@@ -121,7 +121,7 @@ async def list_proposals(
 
 
 def _require_proposer(principal: Principal, found: FoundProposal) -> None:
-    if not (principal.is_user and found.proposal.proposer_user_id == principal.id):
+    if not principal.is_user_id(found.proposal.proposer_user_id):
         raise Forbidden("only the proposer may change or submit a proposal")
 
 
@@ -234,7 +234,7 @@ async def reject_proposal(
             "status": "rejected",
             "rejection_reason": reason,
             "decided_at": utcnow(),
-            "decided_by_user_id": principal.id if principal.is_user else None,
+            "decided_by_user_id": principal.user_id,
         },
     )
 
@@ -249,15 +249,7 @@ async def reopen_proposal(
 
 def _with_chair(principal: Principal, network_id: int) -> Principal:
     """The approver, acting with the authority the approval gives over the new network."""
-    return Principal(
-        kind=principal.kind,
-        id=principal.id,
-        is_admin=principal.is_admin,
-        grants=[*principal.grants, Grant(network_id=network_id, role=Role.chair)],
-        scopes=principal.scopes,
-        service_network_id=principal.service_network_id,
-        name=principal.name,
-    )
+    return principal.with_grant(Grant(network_id=network_id, role=Role.chair))
 
 
 def _plan_period(start: date) -> date:
@@ -357,7 +349,7 @@ async def approve_proposal(
         {
             "status": "approved",
             "decided_at": utcnow(),
-            "decided_by_user_id": principal.id if principal.is_user else None,
+            "decided_by_user_id": principal.user_id,
             "network_id": network.id,
             "plan_id": plan.id,
         },
@@ -487,7 +479,7 @@ async def award_badge(
         evidence=evidence,
         issued_at=issued_at,
         expires_at=expires_at,
-        awarded_by_user_id=principal.id if principal.is_user else None,
+        awarded_by_user_id=principal.user_id,
         credential=credential,
         credential_jwt=token,
         key_id=key.kid,

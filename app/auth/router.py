@@ -97,7 +97,10 @@ async def create_token(
         roles = await service.current_roles(session, user.id or 0)
         token, lifetime = state.tokens.issue(
             f"user:{user.id}",
-            {"roles": [{"network_id": ra.network_id, "role": ra.role} for ra, _ in roles]},
+            {
+                "gen": user.token_generation,
+                "roles": [{"network_id": ra.network_id, "role": ra.role} for ra, _ in roles],
+            },
         )
         return Token(access_token=token, expires_in=lifetime)
     basic = _basic_credentials(request)

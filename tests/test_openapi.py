@@ -43,7 +43,7 @@ def test_errors_are_declared_as_problem_json() -> None:
 # Public by design: anyone holding a credential can check it without an account.
 PUBLIC = {
     "/api/v1/auth/token",
-    "/api/v1/awards/{award_id}/verify",
+    "/api/v1/credentials/{credential_uuid}/verify",
     "/api/v1/credentials/verify",
     "/api/v1/networks/{network_id}/jwks.json",
 }
@@ -64,6 +64,7 @@ NO_IDEMPOTENCY = {
     "/api/v1/webhooks/{webhook_id}/rotate-secret",
     # Verification changes nothing: a repeated call gives the same answer anyway.
     "/api/v1/credentials/verify",
+    "/api/v1/credentials/{credential_uuid}/verify",
 }
 
 

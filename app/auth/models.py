@@ -17,6 +17,9 @@ class User(RecordMixin, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = Field(default=True)
     is_admin: bool = Field(default=False)
+    # Bumped by a password change, deactivation (and later a password reset); access tokens
+    # carry it as ``gen``, so every token issued before stops working at once.
+    token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ServiceAccount(RecordMixin, table=True):

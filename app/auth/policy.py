@@ -7,9 +7,11 @@ exist; one who may read but not do gets ``403``.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Literal, Protocol, cast
+
+from sqlalchemy import ColumnElement, false
 
 from app.core.errors import Forbidden, NotFound
 
@@ -97,34 +99,84 @@ class Grant:
     role: Role
 
 
+PrincipalKind = Literal["user", "service_account"]
+
+
 @dataclass(slots=True)
 class Principal:
-    """Who is calling: a user (with current roles, re-read per request) or a service account."""
+    """Who is calling: a user (with current roles, re-read per request) or a service account.
 
-    kind: str  # "user" | "service_account"
-    id: int
+    Users and service accounts are separate id spaces: service account 7 is not user 7. The
+    raw id is therefore not an attribute (``id`` is only a constructor argument; reading
+    ``principal.id`` fails under mypy and at run time). Compare the caller with a user column
+    only through ``user_id`` (None for a service account), ``is_user_id`` or, in SQL,
+    ``user_id_equals``; ``actor_kind`` + ``actor_id`` together name the caller in records.
+    """
+
+    kind: PrincipalKind
+    id: InitVar[int]
     is_admin: bool = False
     grants: list[Grant] = field(default_factory=list)
     scopes: frozenset[str] = frozenset()
     service_network_id: int | None = None
     name: str = ""
+    _subject_id: int = field(init=False, repr=False)
+
+    def __post_init__(self, id: int) -> None:
+        if self.kind not in ("user", "service_account"):
+            raise ValueError(f"unknown principal kind {self.kind!r}")
+        self._subject_id = id
 
     @property
     def actor_kind(self) -> str:
         return self.kind
 
     @property
-    def actor_id(self) -> int | None:
-        return self.id
+    def actor_id(self) -> int:
+        """The id within ``actor_kind``'s id space: meaningless without the kind."""
+        return self._subject_id
 
     @property
     def is_user(self) -> bool:
         return self.kind == "user"
 
     @property
+    def user_id(self) -> int | None:
+        """The caller's user id; None for a service account (whose id is no user's)."""
+        return self._subject_id if self.kind == "user" else None
+
+    @property
+    def service_account_id(self) -> int | None:
+        return self._subject_id if self.kind == "service_account" else None
+
+    def is_user_id(self, user_id: int | None) -> bool:
+        """Whether the caller is the user ``user_id`` (never true for a service account, nor
+        for a missing id)."""
+        return user_id is not None and self.kind == "user" and user_id == self._subject_id
+
+    def user_id_equals(self, column: Any) -> ColumnElement[bool]:
+        """SQL: ``column`` (a user-id column) names the caller. Always false for a service
+        account; never ``column IS NULL`` (which ``column == None`` would be)."""
+        if self.kind != "user":
+            return false()
+        return cast("ColumnElement[bool]", column == self._subject_id)
+
+    def with_grant(self, grant: Grant) -> "Principal":
+        """The same caller with one more role (e.g. the chair an approval creates)."""
+        return Principal(
+            kind=self.kind,
+            id=self._subject_id,
+            is_admin=self.is_admin,
+            grants=[*self.grants, grant],
+            scopes=self.scopes,
+            service_network_id=self.service_network_id,
+            name=self.name,
+        )
+
+    @property
     def key(self) -> str:
         """A stable identity string, e.g. ``user:4`` (used to scope idempotency keys)."""
-        return f"{self.kind}:{self.id}"
+        return f"{self.kind}:{self._subject_id}"
 
     def roles_in(self, network_id: int) -> set[Role]:
         return {g.role for g in self.grants if g.network_id == network_id}

@@ -103,7 +103,10 @@ async def create_token(
         roles = await service.current_roles(session, user.id or 0)
         token, lifetime = state.tokens.issue(
             f"user:{user.id}",
-            {"roles": [{"network_id": ra.network_id, "role": ra.role} for ra, _ in roles]},
+            {
+                "gen": user.token_generation,
+                "roles": [{"network_id": ra.network_id, "role": ra.role} for ra, _ in roles],
+            },
         )
         return Token(access_token=token, expires_in=lifetime)
     basic = _basic_credentials(request)
@@ -134,22 +137,23 @@ async def create_token(
     responses=responses.problems(401),
 )
 async def get_me(session: SessionDep, principal: CurrentPrincipal) -> Me:
-    if not principal.is_user:
+    user_id = principal.user_id
+    if user_id is None:
         return Me(
             kind="service_account",
-            id=principal.id,
+            id=principal.actor_id,
             name=principal.name,
             is_admin=False,
             roles=[],
             scopes=sorted(principal.scopes),
             network_id=principal.service_network_id,
         )
-    user = await session.get(User, principal.id)
+    user = await session.get(User, user_id)
     assert user is not None
-    roles = await service.current_roles(session, principal.id)
+    roles = await service.current_roles(session, user_id)
     return Me(
         kind="user",
-        id=principal.id,
+        id=user_id,
         name=user.name,
         email=user.email,
         is_admin=user.is_admin,

@@ -44,7 +44,9 @@ async def load_principal(
         return None
     subject_id = int(raw_id)
     if kind == "user":
-        return await _load_user_principal(session, subject_id, network_id)
+        return await _load_user_principal(
+            session, subject_id, network_id, generation=claims.get("gen", 0)
+        )
     if kind == "sa":
         account = await session.get(ServiceAccount, subject_id)
         if account is None or not account.is_active or claims.get("gen") != account.generation:
@@ -77,6 +79,7 @@ def _user_principal_statement(*, with_network: bool) -> Any:
         select(
             col(User.is_active),
             col(User.is_admin),
+            col(User.token_generation),
             col(User.name),
             col(role_network.id).label("network_id"),
             col(RoleAssignment.role),
@@ -104,10 +107,11 @@ USER_PRINCIPAL_AND_NETWORK = _user_principal_statement(with_network=True)
 
 
 async def _load_user_principal(
-    session: AsyncSession, user_id: int, network_id: int | None
+    session: AsyncSession, user_id: int, network_id: int | None, *, generation: Any
 ) -> Principal | None:
-    """User and current roles in one round trip, on every request (a revoked role or a
-    deactivated account takes effect at once). Without a path network it runs as a Core
+    """User and current roles in one round trip, on every request (a revoked role, a
+    deactivated account or a token of an earlier ``token_generation`` takes effect at once;
+    a token without ``gen`` is of generation 0). Without a path network it runs as a Core
     statement on the session's connection: no ORM bookkeeping on the hottest path."""
     params = {"user_id": user_id, "now": utcnow()}
     if network_id is None:
@@ -118,6 +122,8 @@ async def _load_user_principal(
             await session.execute(USER_PRINCIPAL_AND_NETWORK, {**params, "network_id": network_id})
         ).all()
     if not rows or not rows[0].is_active:
+        return None
+    if type(generation) is not int or generation != rows[0].token_generation:
         return None
     if network_id is not None:
         # The session's identity map holds objects weakly: keep the path network alive until
@@ -174,7 +180,7 @@ async def current_roles(session: AsyncSession, user_id: int) -> list[tuple[RoleA
 async def get_user_or_404(session: AsyncSession, principal: Principal, user_id: int) -> User:
     """A user the principal may see: admins see everyone, people see themselves."""
     user = await session.get(User, user_id)
-    if user is None or not (principal.is_admin or (principal.is_user and principal.id == user_id)):
+    if user is None or not (principal.is_admin or principal.is_user_id(user_id)):
         raise NotFound(f"user {user_id} does not exist or is not visible to you")
     return user
 
@@ -232,11 +238,19 @@ async def update_user(
     return user
 
 
+def revoke_tokens(user: User) -> None:
+    """Every access token issued to ``user`` so far stops working (checked per request in
+    ``_load_user_principal``). For a password change or reset and a deactivation."""
+    user.token_generation += 1
+
+
 async def change_password(
     session: AsyncSession, principal: Principal, passwords: PasswordHasher, *, data: PasswordChange
 ) -> None:
-    user = await session.get(User, principal.id)
-    if user is None or not principal.is_user:
+    if principal.user_id is None:
+        raise Forbidden("only people have passwords")
+    user = await session.get(User, principal.user_id)
+    if user is None:
         raise Forbidden("only people have passwords")
     if not await passwords.verify(data.current_password, user.password_hash):
         raise Unprocessable(
@@ -250,6 +264,7 @@ async def change_password(
             ],
         )
     user.password_hash = await passwords.hash(data.new_password)
+    revoke_tokens(user)
     session.add(user)
     await audit.record(
         session,
@@ -264,10 +279,12 @@ async def change_password(
 async def set_user_active(
     session: AsyncSession, principal: Principal, user: User, *, active: bool
 ) -> User:
-    if not active and user.is_admin and user.id == principal.id:
+    if not active and user.is_admin and principal.is_user_id(user.id):
         raise Conflict("an admin cannot deactivate their own account")
     before = audit.snapshot(user)
     user.is_active = active
+    if not active:
+        revoke_tokens(user)
     session.add(user)
     await audit.record(
         session,
@@ -364,7 +381,7 @@ async def _add_role(
         role=role.value,
         functions=functions,
         since=since or now,
-        appointed_by_user_id=principal.id if principal.is_user else None,
+        appointed_by_user_id=principal.user_id,
     )
     session.add(assignment)
     await audit.record(session, principal, action="create", obj=assignment, network_id=network.id)
@@ -433,7 +450,7 @@ async def end_role(
         )
     before = audit.snapshot(assignment)
     assignment.until = end
-    assignment.ended_by_user_id = principal.id if principal.is_user else None
+    assignment.ended_by_user_id = principal.user_id
     session.add(assignment)
     await audit.record(
         session, principal, action="end", obj=assignment, network_id=network.id, before=before
@@ -477,7 +494,7 @@ async def create_service_account(
         client_id=f"cohesion-{new_secret(12)}",
         secret_hash=await passwords.hash(secret),
         scopes=sorted({s.value for s in data.scopes}),
-        created_by_user_id=principal.id if principal.is_user else None,
+        created_by_user_id=principal.user_id,
     )
     session.add(account)
     await audit.record(session, principal, action="create", obj=account, network_id=network.id)

@@ -7,7 +7,9 @@ when it expires), signed with the issuer network's key (``app/badges/keys.py``).
 """
 
 import hashlib
+import hmac
 import secrets
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +25,25 @@ def identity_hash(email: str, salt: str) -> str:
     """``sha256$`` + hex SHA-256 of the normalised email followed by the salt."""
     digest = hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
     return f"sha256${digest}"
+
+
+def recipient_matches(email: str, salt: str, stored_hash: str) -> bool:
+    """Whether ``email`` is the one hashed into ``stored_hash`` with ``salt`` (server side:
+    the salt is never sent to whoever asks)."""
+    return hmac.compare_digest(identity_hash(email, salt), stored_hash)
+
+
+def new_credential_id() -> str:
+    """A credential's id: an unguessable ``urn:uuid`` (the public handle for verification)."""
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
+def credential_id_for(credential_uuid: uuid.UUID) -> str:
+    return f"urn:uuid:{credential_uuid}"
+
+
+def credential_uuid(credential_id: str) -> uuid.UUID:
+    return uuid.UUID(credential_id.removeprefix("urn:uuid:"))
 
 
 def _iso(moment: datetime) -> str:

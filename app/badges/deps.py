@@ -45,7 +45,7 @@ async def load_proposal(
             parent = await session.get(Network, proposal.parent_network_id)
             if parent is not None and parent.deleted_at is not None:
                 parent = None
-        is_proposer = principal.is_user and proposal.proposer_user_id == principal.id
+        is_proposer = principal.is_user_id(proposal.proposer_user_id)
         if is_proposer or may_decide(principal, parent):
             return FoundProposal(proposal, parent)
     raise NotFound(f"proposal {proposal_id} does not exist or is not visible to you")

@@ -1,12 +1,13 @@
 """Routes for badge-network proposals, badges, awards, credentials, JWKS and verification."""
 
 from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.auth.policy import Principal, can
-from app.badges import keys, measures, service  # noqa: F401 - measures registers its sources
+from app.badges import credentials, keys, measures, service  # noqa: F401 - measures registers
 from app.badges.deps import InBadge, ValidAward, ValidBadge, ValidProposal
 from app.badges.models import Badge, BadgeAward, BadgeProposal
 from app.badges.schemas import (
@@ -25,6 +26,7 @@ from app.badges.schemas import (
     Completeness,
     CredentialRead,
     Jwks,
+    RecipientCheck,
     RejectBody,
     RevokeBody,
     VerificationRead,
@@ -59,7 +61,12 @@ def award_read(award: BadgeAward, principal: Principal, found: InBadge) -> Award
     """The award; the earner's email only for those who may award the network's badges."""
     email = award.recipient_email if can(principal, service.BADGE_WRITE, found.network) else None
     return AwardRead.model_validate(
-        {**award.model_dump(), "recipient_hash": award.identity_hash, "recipient_email": email}
+        {
+            **award.model_dump(),
+            "credential_uuid": credentials.credential_uuid(award.credential_id),
+            "recipient_hash": award.identity_hash,
+            "recipient_email": email,
+        }
     )
 
 
@@ -421,17 +428,64 @@ async def revoke_award(
 @router.get(
     "/awards/{award_id}/verify",
     operation_id="verify_award",
-    summary="Verify an award's credential (no sign-in; never shows the email)",
+    summary="Verify an award's credential, by award id (for those who read the award)",
+    response_model=VerificationRead,
+    responses=responses.READ,
+)
+async def verify_award(
+    found: ValidAward, request: Request, session: SessionDep
+) -> VerificationRead:
+    """Award ids are sequential, so this needs a sign-in and read access to the issuing
+    network; anyone else verifies by the credential's UUID."""
+    award: BadgeAward = found.obj
+    return await service.verify_token(session, award.credential_jwt, app_state(request).settings)
+
+
+CredentialUUIDPath = Annotated[
+    str,
+    Path(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="The credential's UUID: its id (`urn:uuid:…`) without the prefix.",
+    ),
+]
+
+
+@router.get(
+    "/credentials/{credential_uuid}/verify",
+    operation_id="verify_credential_by_uuid",
+    summary="Verify a credential by its UUID (no sign-in; never shows the email)",
     response_model=VerificationRead,
     responses=responses.problems(404, 422),
 )
-async def verify_award(
-    award_id: Annotated[int, path_id("award")], request: Request, session: SessionDep
+async def verify_credential_by_uuid(
+    credential_uuid: CredentialUUIDPath, request: Request, session: SessionDep
 ) -> VerificationRead:
-    award = await session.get(BadgeAward, award_id)
-    if award is None:
-        raise NotFound(f"award {award_id} does not exist")
+    award = await service.award_by_credential_uuid(session, UUID(credential_uuid))
     return await service.verify_token(session, award.credential_jwt, app_state(request).settings)
+
+
+@router.post(
+    "/credentials/{credential_uuid}/verify",
+    operation_id="verify_credential_recipient",
+    summary="Verify a credential by its UUID and whether it was issued to an email (no sign-in)",
+    response_model=VerificationRead,
+    responses=responses.problems(400, 404, 413, 422),
+)
+@route_options(idempotent=False, write=False)
+async def verify_credential_recipient(
+    credential_uuid: CredentialUUIDPath,
+    data: RecipientCheck,
+    request: Request,
+    session: SessionDep,
+) -> VerificationRead:
+    """The email travels in the body (not the URL, which logs keep); the answer is
+    ``recipient_matches``, computed with the credential's salt, which is never sent."""
+    award = await service.award_by_credential_uuid(session, UUID(credential_uuid))
+    return await service.verify_token(
+        session, award.credential_jwt, app_state(request).settings, email=data.email
+    )
 
 
 @router.post(
@@ -445,7 +499,9 @@ async def verify_award(
 async def verify_credential(
     data: VerifyBody, request: Request, session: SessionDep
 ) -> VerificationRead:
-    return await service.verify_token(session, data.jwt, app_state(request).settings)
+    return await service.verify_token(
+        session, data.jwt, app_state(request).settings, email=data.email
+    )
 
 
 @router.get(

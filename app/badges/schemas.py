@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from uuid import UUID
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, model_validator
 
@@ -285,6 +286,10 @@ class AwardRead(BaseModel):
     badge_id: int = Field(description="Badge.")
     network_id: int = Field(description="Issuing network.")
     credential_id: str = Field(description="The credential's id (urn:uuid).")
+    credential_uuid: UUID = Field(
+        description="The UUID of `credential_id`: the public handle for "
+        "`/credentials/{credential_uuid}/verify`."
+    )
     recipient_name: str = Field(description="Earner's name.")
     recipient_email: str | None = Field(
         description="Earner's email: shown only to those who may award the badge."
@@ -319,6 +324,18 @@ class VerifyBody(Body):
     jwt: Annotated[str, StringConstraints(min_length=1, max_length=100_000)] = Field(
         description="A compact VC-JWT to verify."
     )
+    email: EmailStr | None = Field(
+        default=None,
+        description="The email the holder gave you: the answer says whether the credential "
+        "was issued to it (`recipient_matches`).",
+    )
+
+
+class RecipientCheck(Body):
+    email: EmailStr = Field(
+        description="The email the holder gave you: the answer says whether the credential "
+        "was issued to it (`recipient_matches`)."
+    )
 
 
 class VerificationRead(BaseModel):
@@ -328,6 +345,11 @@ class VerificationRead(BaseModel):
     issuer: str | None = Field(description="Issuer network name.")
     issued_on: datetime | None = Field(description="When issued.")
     recipient_hash: str | None = Field(description="The salted identity hash (never the email).")
+    recipient_matches: bool | None = Field(
+        default=None,
+        description="Whether the email sent with the request is the one the credential was "
+        "issued to; null when no email was sent or the credential is not known here.",
+    )
 
 
 class Jwks(BaseModel):

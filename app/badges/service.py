@@ -36,7 +36,7 @@ from app.communities.schemas import CommunityCreate, CommunityKind, CommunitySta
 from app.core import audit
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.core.errors import Conflict, Forbidden, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Sort, paginate
 from app.core.security import InvalidToken, vc_jwt_header, verify_vc_jwt
 from app.core.security import sign_vc_jwt as _sign
@@ -82,11 +82,11 @@ def _section_values(data: BadgeProposalCreate | BadgeProposalUpdate) -> dict[str
 async def create_proposal(
     session: AsyncSession, principal: Principal, *, data: BadgeProposalCreate
 ) -> BadgeProposal:
-    if not principal.is_user:
+    if principal.user_id is None:
         raise Forbidden("only people draft badge-network proposals")
     await _check_parent(session, data.parent_network_id)
     proposal = BadgeProposal.model_validate(
-        {**_section_values(data), "proposer_user_id": principal.id, "status": "draft"}
+        {**_section_values(data), "proposer_user_id": principal.user_id, "status": "draft"}
     )
     session.add(proposal)
     await audit.record(
@@ -111,7 +111,7 @@ async def list_proposals(
         chaired = [g.network_id for g in principal.grants if g.role is Role.chair]
         stmt = stmt.where(
             or_(
-                col(BadgeProposal.proposer_user_id) == principal.id,
+                principal.user_id_equals(col(BadgeProposal.proposer_user_id)),
                 col(BadgeProposal.parent_network_id).in_(chaired),
             )
         )
@@ -121,7 +121,7 @@ async def list_proposals(
 
 
 def _require_proposer(principal: Principal, found: FoundProposal) -> None:
-    if not (principal.is_user and found.proposal.proposer_user_id == principal.id):
+    if not principal.is_user_id(found.proposal.proposer_user_id):
         raise Forbidden("only the proposer may change or submit a proposal")
 
 
@@ -234,7 +234,7 @@ async def reject_proposal(
             "status": "rejected",
             "rejection_reason": reason,
             "decided_at": utcnow(),
-            "decided_by_user_id": principal.id if principal.is_user else None,
+            "decided_by_user_id": principal.user_id,
         },
     )
 
@@ -249,15 +249,7 @@ async def reopen_proposal(
 
 def _with_chair(principal: Principal, network_id: int) -> Principal:
     """The approver, acting with the authority the approval gives over the new network."""
-    return Principal(
-        kind=principal.kind,
-        id=principal.id,
-        is_admin=principal.is_admin,
-        grants=[*principal.grants, Grant(network_id=network_id, role=Role.chair)],
-        scopes=principal.scopes,
-        service_network_id=principal.service_network_id,
-        name=principal.name,
-    )
+    return principal.with_grant(Grant(network_id=network_id, role=Role.chair))
 
 
 def _plan_period(start: date) -> date:
@@ -357,7 +349,7 @@ async def approve_proposal(
         {
             "status": "approved",
             "decided_at": utcnow(),
-            "decided_by_user_id": principal.id if principal.is_user else None,
+            "decided_by_user_id": principal.user_id,
             "network_id": network.id,
             "plan_id": plan.id,
         },
@@ -455,7 +447,7 @@ async def award_badge(
             "valid_until is in the past",
             errors=[_issue(["body", "valid_until"], "must be in the future", "past")],
         )
-    credential_id = f"urn:uuid:{uuid.uuid4()}"
+    credential_id = credentials.new_credential_id()
     evidence = [e.model_dump(mode="json", exclude_none=True) for e in data.evidence]
     credential = credentials.build_credential(
         base=settings.jwt_issuer,
@@ -487,7 +479,7 @@ async def award_badge(
         evidence=evidence,
         issued_at=issued_at,
         expires_at=expires_at,
-        awarded_by_user_id=principal.id if principal.is_user else None,
+        awarded_by_user_id=principal.user_id,
         credential=credential,
         credential_jwt=token,
         key_id=key.kid,
@@ -499,9 +491,22 @@ async def award_badge(
         action="create",
         obj=award,
         network_id=network.id,
-        after=audit.snapshot(award) | {"recipient_email": None, "credential_jwt": None},
+        after=award_snapshot(award),
     )
     return award
+
+
+# What an award's audit events (and so its webhook payloads) leave out: the earner's email,
+# and the salt and salted hash of it (with both, a guessed email can be confirmed), which the
+# credential and its JWT also carry.
+AWARD_PRIVATE_FIELDS = frozenset(
+    {"recipient_email", "identity_salt", "identity_hash", "credential", "credential_jwt"}
+)
+
+
+def award_snapshot(award: BadgeAward) -> dict[str, Any]:
+    """An award for the audit trail and webhooks: never the email, salt or hash."""
+    return {k: v for k, v in audit.snapshot(award).items() if k not in AWARD_PRIVATE_FIELDS}
 
 
 async def list_awards(
@@ -524,7 +529,7 @@ async def revoke_award(
     award: BadgeAward = found.obj
     if award.revoked_at is not None:
         raise Conflict(f"award {award.id} is already revoked")
-    before = audit.snapshot(award) | {"recipient_email": None, "credential_jwt": None}
+    before = award_snapshot(award)
     award.revoked_at = utcnow()
     award.revocation_reason = reason
     session.add(award)
@@ -535,7 +540,7 @@ async def revoke_award(
         obj=award,
         network_id=found.network.id,
         before=before,
-        after=audit.snapshot(award) | {"recipient_email": None, "credential_jwt": None},
+        after=award_snapshot(award),
     )
     return award
 
@@ -551,12 +556,29 @@ def _invalid(reason: str, **known: Any) -> VerificationRead:
         issuer=known.get("issuer"),
         issued_on=known.get("issued_on"),
         recipient_hash=known.get("recipient_hash"),
+        recipient_matches=known.get("recipient_matches"),
     )
 
 
-async def verify_token(session: AsyncSession, token: str, settings: Settings) -> VerificationRead:
+async def award_by_credential_uuid(session: AsyncSession, credential_uuid: uuid.UUID) -> BadgeAward:
+    """The award whose credential has this UUID (the only public handle on an award)."""
+    award = await session.scalar(
+        select(BadgeAward).where(
+            col(BadgeAward.credential_id) == credentials.credential_id_for(credential_uuid)
+        )
+    )
+    if award is None:
+        raise NotFound(f"credential {credential_uuid} does not exist")
+    return award
+
+
+async def verify_token(
+    session: AsyncSession, token: str, settings: Settings, *, email: str | None = None
+) -> VerificationRead:
     """Check a VC-JWT: its key (by ``kid``) belongs to the issuer it names, the signature
-    verifies, it is in its validity period, and the award is known and not revoked."""
+    verifies, it is in its validity period, and the award is known and not revoked. With
+    ``email`` (what the holder told the verifier), also whether the credential was issued to
+    it: hashed here with the award's salt, which is never sent."""
     try:
         header = vc_jwt_header(token)
     except InvalidToken:
@@ -594,6 +616,9 @@ async def verify_token(session: AsyncSession, token: str, settings: Settings) ->
         "issuer": network.name if network else None,
         "issued_on": award.issued_at,
         "recipient_hash": award.identity_hash,
+        "recipient_matches": None
+        if email is None
+        else credentials.recipient_matches(email, award.identity_salt, award.identity_hash),
     }
     if award.revoked_at is not None:
         return _invalid("revoked", **known)

@@ -132,7 +132,7 @@ async def member_roles(
     rows = await session.scalars(
         select(col(CommunityMember.role)).where(
             col(CommunityMember.community_id) == community_id,
-            col(CommunityMember.user_id) == principal.id,
+            principal.user_id_equals(col(CommunityMember.user_id)),
             col(CommunityMember.left_on).is_(None),
         )
     )

@@ -176,7 +176,7 @@ async def _insert_community(
         {
             **fields,
             "network_id": network.id,
-            "created_by_user_id": principal.id if principal.is_user else None,
+            "created_by_user_id": principal.user_id,
         }
     )
     session.add(community)
@@ -912,7 +912,7 @@ async def propose_matching(
         organisation_ids=[c.organisation_id for c in candidates],
         teams=[_team_json(t) for t in result.teams],
         summary=_summary_json(result.summary),
-        created_by_user_id=principal.id if principal.is_user else None,
+        created_by_user_id=principal.user_id,
     )
     session.add(proposal)
     await audit.record(
@@ -995,7 +995,7 @@ async def accept_proposal(
     before = audit.snapshot(proposal)
     proposal.status = MatchingProposalStatus.accepted.value
     proposal.accepted_at = utcnow()
-    proposal.accepted_by_user_id = principal.id if principal.is_user else None
+    proposal.accepted_by_user_id = principal.user_id
     proposal.community_ids = community_ids
     session.add(proposal)
     await audit.record(

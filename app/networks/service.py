@@ -53,9 +53,7 @@ async def create(session: AsyncSession, principal: Principal, *, data: NetworkCr
         if parent is None:
             raise _not_found(data.parent_id)
     authorize_parent_level(principal, parent)
-    network = Network.model_validate(
-        data, update={"created_by_user_id": principal.id if principal.is_user else None}
-    )
+    network = Network.model_validate(data, update={"created_by_user_id": principal.user_id})
     session.add(network)
     await session.flush()
     # The path needs the new id; a Core UPDATE sets it without bumping the row version.

@@ -92,7 +92,7 @@ async def create(
         data,
         update={
             "owner_network_id": owner,
-            "created_by_user_id": principal.id if principal.is_user else None,
+            "created_by_user_id": principal.user_id,
         },
     )
     session.add(org)

@@ -226,7 +226,7 @@ async def _west(session: AsyncSession, admin: Principal, west: Network) -> None:
                 session,
                 admin,
                 in_programme,
-                data=ProgrammeEnrolmentCreate(user_id=person.id, enrolled_on=date(2019, 5, 1)),
+                data=ProgrammeEnrolmentCreate(user_id=person.user_id, enrolled_on=date(2019, 5, 1)),
             )
         )
     schools = (

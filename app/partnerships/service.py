@@ -85,10 +85,6 @@ def today() -> date:
     return utcnow().date()
 
 
-def _user_id(principal: Principal) -> int | None:
-    return principal.id if principal.is_user else None
-
-
 # --- partnerships -------------------------------------------------------------------------
 
 
@@ -181,7 +177,7 @@ async def create_partnership(
             "end_on": data.end_on,
             "review_on": data.review_on,
             "network_id": network.id,
-            "created_by_user_id": _user_id(principal),
+            "created_by_user_id": principal.user_id,
         }
     )
     session.add(partnership)
@@ -477,7 +473,7 @@ async def create_programme(
             **data.model_dump(mode="json"),
             "partnership_ids": ids or [],
             "network_id": network.id,
-            "created_by_user_id": _user_id(principal),
+            "created_by_user_id": principal.user_id,
         }
     )
     session.add(programme)
@@ -766,11 +762,12 @@ async def respond(
     data: ResponseCreate,
 ) -> EvaluationResponse:
     require_read(principal, found.network)
-    if not principal.is_user:
+    user_id = principal.user_id
+    if user_id is None:
         raise Forbidden("only a person answers an evaluation")
     evaluation = found.obj
     answers = _check_answers(evaluation, data.answers)
-    key = respondent_key(settings, principal.id, evaluation.id or 0)
+    key = respondent_key(settings, user_id, evaluation.id or 0)
     taken = await session.scalar(
         select(col(EvaluationResponse.id)).where(
             col(EvaluationResponse.evaluation_id) == evaluation.id,
@@ -781,7 +778,7 @@ async def respond(
         raise Conflict(f"you have already answered evaluation {evaluation.id}")
     row = EvaluationResponse(
         evaluation_id=evaluation.id or 0,
-        user_id=None if data.anonymous else principal.id,
+        user_id=None if data.anonymous else user_id,
         respondent_key=key,
         anonymous=data.anonymous,
         answers=answers,

@@ -58,7 +58,7 @@ EVENT_TYPES: dict[str, str] = {
     "community.restored": "A deleted community was restored.",
     "community.member_joined": "A person or organisation joined a community.",
     "community.member_left": "A person or organisation left a community.",
-    "badge.awarded": "A badge was awarded to an earner (the recipient's email is left out).",
+    "badge.awarded": "A badge was awarded (without the earner's email, salt and identity hash).",
     "badge.revoked": "A badge award was revoked.",
 }
 

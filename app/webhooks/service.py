@@ -83,7 +83,7 @@ async def create_webhook(
         data,
         update={
             "network_id": network.id,
-            "created_by_user_id": principal.id if principal.is_user else None,
+            "created_by_user_id": principal.user_id,
         },
     )
     session.add(subscription)

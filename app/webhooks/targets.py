@@ -17,6 +17,20 @@ from app.core.config import Settings
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Cloud instance-metadata and host-agent endpoints. 169.254.169.254 (AWS, GCP, Azure IMDS,
+# OpenStack …) is link-local and refused as such; these are not all inside the private ranges
+# (168.63.129.16 is a global address), so they are refused by name.
+CLOUD_METADATA: frozenset[IPAddress] = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean IMDS
+        "169.254.170.2",  # AWS ECS task metadata
+        "168.63.129.16",  # Azure WireServer / host agent
+        "100.100.100.200",  # Alibaba Cloud metadata
+        "192.0.0.192",  # Oracle Cloud metadata (legacy)
+        "fd00:ec2::254",  # AWS IMDS over IPv6
+    )
+)
 RESOLVE_TIMEOUT_SECONDS = 3.0
 
 
@@ -66,6 +80,8 @@ def forbidden_reason(address: IPAddress) -> str | None:
         if embedded is not None:
             inner = forbidden_reason(embedded)
             return f"{inner} (inside {address})" if inner else None
+    if address in CLOUD_METADATA:
+        return f"{address} is a cloud metadata address"
     checks = [
         ("is_loopback", "a loopback address"),
         ("is_link_local", "a link-local address"),

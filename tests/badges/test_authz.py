@@ -91,6 +91,7 @@ class Builder:
             "network_id": params["network_id"],
             "badge_id": badge["id"],
             "award_id": award["id"],
+            "credential_uuid": award["credential_uuid"],
             "jwt": credential["jwt"],
         }
 
@@ -185,7 +186,15 @@ ROWS = [
         award,
         lambda p: {"reason": "error"},
     ),
-    Row("GET", "/awards/{award_id}/verify", PUBLIC, award),
+    Row("GET", "/awards/{award_id}/verify", BADGE_READ, award),
+    Row("GET", "/credentials/{credential_uuid}/verify", PUBLIC, award),
+    Row(
+        "POST",
+        "/credentials/{credential_uuid}/verify",
+        PUBLIC,
+        award,
+        lambda p: {"email": "r@example.org"},
+    ),
     Row("POST", "/credentials/verify", PUBLIC, award, lambda p: {"jwt": p["jwt"]}),
     Row("GET", "/networks/{network_id}/jwks.json", PUBLIC, award),
 ]

@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -75,6 +76,10 @@ async def issued(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
     return {"network_id": network_id, "badge": badge, "award": award, **r.json()}
 
 
+def _verify_url(issued: dict[str, Any]) -> str:
+    return f"/api/v1/credentials/{issued['award']['credential_uuid']}/verify"
+
+
 async def _verify_jwt(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
     r = await client.post("/api/v1/credentials/verify", json={"jwt": token})
     assert r.status_code == 200, r.text
@@ -98,7 +103,7 @@ async def test_credential_shape_and_verification(
     assert subject["achievement"]["alignment"][0]["targetFramework"] == "ESCO"
     assert EMAIL not in json.dumps(credential)
 
-    r = await client.get(f"/api/v1/awards/{issued['award']['id']}/verify")
+    r = await client.get(_verify_url(issued))
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["valid"] is True and result["reason"] is None
@@ -149,7 +154,7 @@ async def test_revoked_credential_does_not_verify(
     )
     assert r.status_code == 200, r.text
     assert r.json()["revoked_at"] is not None
-    result = (await client.get(f"/api/v1/awards/{award_id}/verify")).json()
+    result = (await client.get(_verify_url(issued))).json()
     assert result["valid"] is False and result["reason"] == "revoked"
     assert (await _verify_jwt(client, issued["jwt"]))["valid"] is False
     assert (
@@ -207,6 +212,7 @@ async def test_tampered_or_foreign_signed_credentials_do_not_verify(
             "issuer": None,
             "issued_on": None,
             "recipient_hash": None,
+            "recipient_matches": None,
         }
 
 
@@ -258,5 +264,102 @@ async def test_badge_routes_authorization(
         headers=world.headers("outsider"),
     )
     assert r.status_code == 201, r.text
-    assert (await client.get("/api/v1/awards/999999/verify")).status_code == 404
+    assert (await client.get(f"/api/v1/awards/{award_id}/verify")).status_code == 401
+    assert (await client.get(f"/api/v1/credentials/{uuid4()}/verify")).status_code == 404
     assert (await client.get("/api/v1/networks/999999/jwks.json")).status_code == 404
+
+
+# --- privacy of the recipient: no salt anywhere but the credential; verification by UUID ---
+
+
+async def test_award_audit_and_webhooks_carry_no_salt_hash_or_email(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """With the salt and hash of an award's audit record or webhook, anyone who guesses an
+    email could confirm it: neither is in either, for the award nor its revocation."""
+    from sqlalchemy import select
+
+    from app.core.audit import AuditEvent
+    from app.webhooks.models import WebhookDelivery
+
+    network_id = await approved_network(client, world)
+    r = await client.post(
+        f"/api/v1/networks/{network_id}/webhooks",
+        json={"url": "https://93.184.216.34/hook", "event_types": ["badge.*"]},
+        headers=world.headers("outsider"),
+    )
+    assert r.status_code == 201, r.text
+    badge = await _badge(client, world, network_id)
+    award = await _award(client, world, badge["id"])
+    r = await client.post(
+        f"/api/v1/awards/{award['id']}/revoke",
+        json={"reason": "Awarded in error"},
+        headers=world.headers("outsider"),
+    )
+    assert r.status_code == 200, r.text
+    credential = (
+        await client.get(
+            f"/api/v1/awards/{award['id']}/credential", headers=world.headers("outsider")
+        )
+    ).json()["credential"]
+    identity = credential["credentialSubject"]["identifier"][0]
+    secrets = [identity["salt"], identity["identityHash"], EMAIL]
+    async with world.app.state.cohesion.db.transaction() as session:
+        events = (
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.object_type == "badge_awards")  # type: ignore[arg-type]
+            )
+        ).all()
+        payloads = [
+            json.loads(p) for p in (await session.scalars(select(WebhookDelivery.payload))).all()
+        ]  # type: ignore[call-overload]
+    assert [e.action for e in events] == ["create", "revoke"]
+    assert sorted(p["type"] for p in payloads) == ["badge.awarded", "badge.revoked"]
+    for text in [json.dumps([e.before, e.after]) for e in events] + [json.dumps(payloads)]:
+        for secret in secrets:
+            assert secret not in text
+        assert "identity_salt" not in text and "identity_hash" not in text
+    awarded = next(p for p in payloads if p["type"] == "badge.awarded")
+    assert awarded["data"]["credential_id"] == award["credential_id"]  # still says which one
+
+
+async def test_verification_answers_whether_an_email_is_the_recipients(
+    client: httpx.AsyncClient, issued: dict[str, Any]
+) -> None:
+    url = _verify_url(issued)
+    salt = issued["credential"]["credentialSubject"]["identifier"][0]["salt"]
+    for email, matches in [
+        (EMAIL, True),
+        ("  Amina.Earner@Example.ORG ", True),
+        ("someone.else@example.org", False),
+    ]:
+        r = await client.post(url, json={"email": email.strip()})
+        assert r.status_code == 200, r.text
+        assert r.json()["valid"] is True and r.json()["recipient_matches"] is matches, email
+        assert salt not in r.text and EMAIL not in r.text
+        result = await client.post(
+            "/api/v1/credentials/verify", json={"jwt": issued["jwt"], "email": email.strip()}
+        )
+        assert result.json()["recipient_matches"] is matches
+    # without an email, no answer about the recipient
+    assert (await client.get(url)).json()["recipient_matches"] is None
+    assert (await _verify_jwt(client, issued["jwt"]))["recipient_matches"] is None
+    # an email that is not one, an unknown UUID, an id where a UUID belongs
+    assert (await client.post(url, json={"email": "not an email"})).status_code == 422
+    assert (await client.post(url, json={})).status_code == 422
+    unknown = f"/api/v1/credentials/{uuid4()}/verify"
+    assert (await client.post(unknown, json={"email": EMAIL})).status_code == 404
+    award_id = issued["award"]["id"]
+    assert (await client.get(f"/api/v1/credentials/{award_id}/verify")).status_code == 422
+    assert issued["award"]["credential_id"] == f"urn:uuid:{issued['award']['credential_uuid']}"
+
+
+async def test_verification_by_award_id_needs_read_access(
+    client: httpx.AsyncClient, world: World, issued: dict[str, Any]
+) -> None:
+    """Award ids are sequential: walking them is not a public verifier's business."""
+    url = f"/api/v1/awards/{issued['award']['id']}/verify"
+    assert (await client.get(url)).status_code == 401
+    assert (await client.get(url, headers=world.headers("other_chair"))).status_code == 404
+    r = await client.get(url, headers=world.headers("chair"))  # an ancestor's chair reads it
+    assert r.status_code == 200 and r.json()["valid"] is True

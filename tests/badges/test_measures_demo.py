@@ -92,5 +92,6 @@ async def test_demo_loads_and_its_credentials_verify(
         awards = (await session.scalars(select(BadgeAward))).all()
     assert len(badges) == 2 and len(awards) == 3
     for award in awards:
-        r = await client.get(f"/api/v1/awards/{award.id}/verify")
+        uuid = award.credential_id.removeprefix("urn:uuid:")
+        r = await client.get(f"/api/v1/credentials/{uuid}/verify")
         assert r.json()["valid"] is True, r.text

@@ -41,6 +41,7 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NO_AUDIT: dict[tuple[str, str], str] = {
     ("POST", "/auth/token"): "issues a token; nothing in the database changes",
     ("POST", "/credentials/verify"): "checks a credential someone shows; a read sent as POST",
+    ("POST", "/credentials/{credential_uuid}/verify"): "checks a credential and an email; a read",
 }
 
 Key = tuple[str, str]

@@ -32,6 +32,12 @@ PRIVATE_TARGETS = [
     "http://2130706433/hook",
     "https://[2002:7f00:1::]/hook",
     "https://[64:ff9b::a9fe:a9fe]/hook",
+    # cloud metadata endpoints, private ranges or not
+    "http://168.63.129.16/machine?comp=goalstate",
+    "http://100.100.100.200/latest/meta-data/",
+    "http://[fd00:ec2::254]/latest/meta-data/",
+    "http://[::ffff:168.63.129.16]/",
+    "http://[64:ff9b::a83f:8110]/",
 ]
 
 
@@ -173,6 +179,22 @@ async def test_event_patterns_are_kept_once(hook_client: httpx.AsyncClient, worl
 )
 def test_forbidden_reason(address: str, allowed: bool) -> None:
     assert (targets.forbidden_reason(ipaddress.ip_address(address)) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "168.63.129.16",
+        "100.100.100.200",
+        "fd00:ec2::254",
+        "169.254.169.254",
+        "::ffff:168.63.129.16",
+    ],
+)
+def test_cloud_metadata_addresses_are_refused_by_name(address: str) -> None:
+    """168.63.129.16 is a global address: only the metadata list refuses it."""
+    reason = targets.forbidden_reason(ipaddress.ip_address(address))
+    assert reason is not None and "cloud metadata" in reason, reason
 
 
 async def test_a_literal_public_address_passes_without_dns() -> None:

@@ -86,7 +86,7 @@ async def test_rotation_moves_issuer_keys_to_the_newest_key(
     ) as b_client:
         second = await _award(b_client, world, badge["id"])
         for award in (first, second):
-            r = await b_client.get(f"/api/v1/awards/{award['id']}/verify")
+            r = await b_client.get(f"/api/v1/credentials/{award['credential_uuid']}/verify")
             assert r.status_code == 200, r.text
             assert r.json()["valid"] is True, r.text
     # ... and A alone (dropped from the ring) no longer opens it: the rotation really happened.
@@ -176,7 +176,7 @@ async def test_legacy_data_moves_to_the_new_keys_with_the_cli(
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=only_new), base_url="http://test"
     ) as n_client:
-        r = await n_client.get(f"/api/v1/awards/{first['id']}/verify")
+        r = await n_client.get(f"/api/v1/credentials/{first['credential_uuid']}/verify")
         assert r.json()["valid"] is True, r.text
         await _award(n_client, world, badge["id"])  # signs with the migrated key
 

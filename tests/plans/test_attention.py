@@ -2,6 +2,7 @@
 changed since a day (issue 16)."""
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -288,3 +289,59 @@ async def test_attention_is_ordered_by_severity_and_names_owners(
     assert rows[late["id"]]["days_overdue"] == 41
     assert rows[late["id"]]["owner"] == overdue["owner"]
     assert rows[on_action["id"]]["owner"]["people"][0]["name"] == "Executive"
+
+
+async def test_changes_since_a_day_come_from_the_audit_trail(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    build = PlanBuilder(client, world)
+    plan = await build.plan()
+    other = await build.plan(title="Another plan")
+    objective = await build.objective(plan["id"], "3")
+    elsewhere = await build.objective(other["id"], "9")
+    action = await build.action(objective["id"], description="Set up the working group")
+    measure = await build.measure(objective["id"], description="Staff mobilities")
+    milestone = await build.milestone(objective["id"], title="MoU signed", due="2022-01")
+    await build.action(elsewhere["id"])
+    facilitator = world.headers("facilitator")
+
+    async def patch(url: str, body: dict[str, Any], version: int, who: str) -> None:
+        headers = {**world.headers(who), "If-Match": f'"{version}"'}
+        response = await client.patch(url, json=body, headers=headers)
+        assert response.status_code == 200, response.text
+
+    await patch(f"/api/v1/actions/{action['id']}", {"status": "in_progress"}, 1, "facilitator")
+    await patch(f"/api/v1/actions/{action['id']}", {"description": "Renamed"}, 2, "chair")
+    await patch(f"/api/v1/milestones/{milestone['id']}", {"status": "achieved"}, 1, "facilitator")
+    await _read(client, world, measure["id"], 12, "2022-02-01")
+    evidence = await client.post(
+        f"/api/v1/milestones/{milestone['id']}/evidence",
+        json={"kind": "link", "url": "https://example.org/mou.pdf"},
+        headers=facilitator,
+    )
+    assert evidence.status_code == 201, evidence.text
+
+    today = datetime.now(UTC).date().isoformat()
+    body = await _progress(client, world, plan["id"], f"?since={today}")
+    assert body["since"] == today and body["changes_truncated"] is False
+    got = [(c["kind"], c["title"], c["what"], c["objective_code"]) for c in body["changes"]]
+    assert got == [
+        ("evidence", "MoU signed", "evidence (link): https://example.org/mou.pdf", "3"),
+        ("reading", "Staff mobilities", "reading 12 (observed 2022-02-01)", "3"),
+        ("milestone", "MoU signed", f"achieved on {today}", "3"),
+        ("status", "Set up the working group", "planned → in_progress", "3"),
+    ]  # newest first; the rename changed no status and is not listed
+    assert {c["who"]["name"] for c in body["changes"]} == {"Facilitator"}
+    assert body["changes"][0]["who"] == {
+        "kind": "user",
+        "id": world["facilitator"].id,
+        "name": "Facilitator",
+    }
+    # Nothing since tomorrow, and no `changes` without `since`.
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    assert (await _progress(client, world, plan["id"], f"?since={tomorrow}"))["changes"] == []
+    assert (await _progress(client, world, plan["id"]))["changes"] is None
+    bad = await client.get(
+        f"/api/v1/plans/{plan['id']}/progress?since=yesterday", headers=world.headers("member")
+    )
+    assert bad.status_code == 422

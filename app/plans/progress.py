@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.plans import attention, service
+from app.plans import changes as plan_changes
 from app.plans.deps import InPlan
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
 from app.plans.schemas import (
@@ -312,7 +313,7 @@ async def progress(
     changes = None
     truncated = False
     if since is not None:
-        changes, truncated = await attention.changes(
+        changes, truncated = await plan_changes.changes(
             session,
             plan,
             since,

@@ -180,3 +180,102 @@ async def test_summary_statements_do_not_grow_with_the_data(
     assert one_month["total"] < all_years["total"]
     assert len(all_years["groups"]) > len(one_month["groups"]) > 0
     assert len(one_seen) == len(all_seen), (one_seen, all_seen)
+
+
+async def _busy_plan(world: World, size: int, changed: int) -> int:
+    """A plan of ``size`` objectives (each with an action, a measure and a milestone), and
+    ``changed`` of each kind of change recorded through the services: an action's status, a
+    milestone achieved, a reading, evidence."""
+    from sqlalchemy import select
+
+    from app.plans import service as plan_service
+    from app.plans.deps import InPlan
+    from app.plans.models import Action, Measure, Milestone
+    from app.plans.schemas import (
+        ActionStatus,
+        ActionUpdate,
+        EvidenceCreate,
+        EvidenceKind,
+        MilestoneStatus,
+        MilestoneUpdate,
+        ReadingCreate,
+    )
+
+    chair = Principal(kind="user", id=world.admin.id, is_admin=True, name="admin")
+    async with world.app.state.cohesion.db.transaction() as session:
+        network = await network_service.get_or_404(session, world.network_a)
+        document = transfer.PlanDocument.model_validate(
+            {
+                "title": f"Busy {size}",
+                "period_start": "2024-01-01",
+                "period_end": "2030-12-31",
+                "status": "active",
+                "objectives": [
+                    {
+                        "code": str(i),
+                        "title": f"Objective {i}",
+                        "responsible_group": "Steering Committee",
+                        "actions": [{"description": f"a {i}", "due_on": "2025-01-01"}],
+                        "measures": [
+                            {
+                                "description": f"m {i}",
+                                "target": {"comparator": "at_least", "value": 10},
+                            }
+                        ],
+                        "milestones": [{"title": f"ms {i}", "due": "2025-01-01"}],
+                    }
+                    for i in range(size)
+                ],
+            }
+        )
+        plan = await transfer.create_from_document(session, chair, network, document)
+        assert plan.id is not None
+
+        async def first(model: Any) -> list[Any]:
+            rows = await session.execute(
+                select(model).where(model.plan_id == plan.id).order_by(model.id).limit(changed)
+            )
+            return list(rows.scalars().all())
+
+        for action in await first(Action):
+            await plan_service.update_action(
+                session,
+                chair,
+                InPlan(action, plan, network),
+                data=ActionUpdate(status=ActionStatus.in_progress),
+            )
+        for milestone in await first(Milestone):
+            found = InPlan(milestone, plan, network)
+            await plan_service.update_milestone(
+                session, chair, found, data=MilestoneUpdate(status=MilestoneStatus.achieved)
+            )
+            await plan_service.add_evidence(
+                session, chair, found, data=EvidenceCreate(kind=EvidenceKind.note, text="done")
+            )
+        for measure in await first(Measure):
+            await plan_service.add_reading(
+                session, chair, InPlan(measure, plan, network), data=ReadingCreate(value=3)
+            )
+        return plan.id
+
+
+async def test_progress_with_changes_statements_do_not_grow_with_the_plan(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """``/progress?since=`` (ratings, attention with owners, changes with who) issues as many
+    statements for 10 objectives and 2 changes of each kind as for 1,000 and 60."""
+    seen: list[int] = []
+    bodies = []
+    for size, changed in ((10, 2), (1000, 60)):
+        plan_id = await _busy_plan(world, size, changed)
+        body, statements_seen = await _get(
+            client, world, f"/api/v1/plans/{plan_id}/progress?since=2024-01-01&as_of=2026-01-01"
+        )
+        seen.append(len(statements_seen))
+        bodies.append(body)
+    small, large = bodies
+    assert len(small["changes"]) == 4 * 2 and len(large["changes"]) == 4 * 60
+    assert {c["who"]["name"] for c in large["changes"]} == {"Admin"}
+    assert len(large["attention"]) > len(small["attention"]) >= 10
+    assert large["attention"][0]["owner"]["text"] == "Steering Committee"
+    assert seen[0] == seen[1], seen

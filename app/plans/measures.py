@@ -6,6 +6,11 @@ mobility, badges, programmes) add their sources with ``register``.
 
 Status rule, as of a date inside the plan period (documented in docs/plans.md):
 
+* ``binary`` measures (done or not): no reading → ``no_data``; a reading other than 0 →
+  ``achieved``; 0 → ``on_track`` while the window lasts, ``off_track`` once it is over.
+* ``qualitative`` measures: the latest check-in's rating (green → ``on_track``, amber →
+  ``at_risk``, red → ``off_track``); none → ``no_data``.
+* ``numeric`` measures:
 * no value or no target → ``no_data``
 * ``at_least`` T: value ≥ T → ``achieved``; otherwise, once the period (or, for ``per_annum``,
   the current plan year) is over → ``off_track``; otherwise the expected value so far is
@@ -29,7 +34,7 @@ from sqlmodel import col
 from app.core.errors import Unprocessable
 from app.networks.models import Network
 from app.plans.models import Measure, Plan
-from app.plans.schemas import Comparator, Frequency, MeasureStatus, TargetPeriod
+from app.plans.schemas import Comparator, Frequency, MeasureKind, MeasureStatus, TargetPeriod
 
 AT_RISK_SHARE = 0.75
 FREQUENCY_DAYS = {
@@ -151,8 +156,64 @@ def elapsed_fraction(start: date, end: date, as_of: date) -> float:
     return ((as_of - start).days + 1) / ((end - start).days + 1)
 
 
-def judge(measure: Measure, value: float | None, plan: Plan, as_of: date) -> MeasureStatus:
-    """The status of ``value`` against the measure's target (rule in the module docstring)."""
+def default_kind(has_target: bool, source: str) -> MeasureKind:
+    """A measure's kind when none is given: ``numeric`` with a target or a derived source (a
+    count), else ``binary`` (a manual measure with nothing to count to: "MoU signed")."""
+    if has_target or source != MANUAL:
+        return MeasureKind.numeric
+    return MeasureKind.binary
+
+
+# Check-ins judge qualitative measures. The check-ins package registers a reader returning,
+# for the measures of a plan, the latest check-in on or before ``as_of``: {measure id: (rating
+# green|amber|red, recorded on)}, in one statement. Without one, qualitative measures are
+# ``no_data``.
+CheckInReader = Callable[[AsyncSession, int, date], Awaitable[dict[int, tuple[str, date]]]]
+_check_in_reader: list[CheckInReader] = []
+
+
+def register_check_in_reader(reader: CheckInReader) -> None:
+    _check_in_reader[:] = [reader]
+
+
+async def measure_check_ins(
+    session: AsyncSession, plan_id: int, as_of: date
+) -> dict[int, tuple[str, date]]:
+    if not _check_in_reader:
+        return {}
+    return await _check_in_reader[0](session, plan_id, as_of)
+
+
+REPORTED_STATUS = {
+    "green": MeasureStatus.on_track,
+    "amber": MeasureStatus.at_risk,
+    "red": MeasureStatus.off_track,
+}
+
+
+def window_end(measure: Measure, plan: Plan, as_of: date) -> date:
+    """The end of the window a measure is judged in (plan end, or plan-year end)."""
+    return _window(plan, measure.target_period, as_of)[1]
+
+
+def judge(
+    measure: Measure,
+    value: float | None,
+    plan: Plan,
+    as_of: date,
+    reported: str | None = None,
+) -> MeasureStatus:
+    """The status of ``value`` against the measure's target (rule in the module docstring);
+    ``reported`` is the latest check-in's rating, which judges qualitative measures."""
+    if measure.kind == MeasureKind.qualitative:
+        return REPORTED_STATUS.get(reported or "", MeasureStatus.no_data)
+    if measure.kind == MeasureKind.binary:
+        if value is None:
+            return MeasureStatus.no_data
+        if value != 0:
+            return MeasureStatus.achieved
+        end = _window(plan, measure.target_period, as_of)[1]
+        return MeasureStatus.off_track if as_of >= end else MeasureStatus.on_track
     target = measure.target_value
     if value is None or target is None or measure.target_comparator is None:
         return MeasureStatus.no_data

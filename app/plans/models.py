@@ -80,6 +80,7 @@ class Measure(RecordMixin, SoftDeleteMixin, table=True):
     plan_id: int = Field(sa_type=IdType, foreign_key="plans.id", index=True)
     objective_id: int = Field(sa_type=IdType, foreign_key="objectives.id", index=True)
     description: str = Field(sa_type=Text)
+    kind: str = Field(default="numeric", sa_type=String(12))
     target_comparator: str | None = Field(default=None, sa_type=String(10))
     target_value: float | None = Field(default=None, sa_type=Float)
     target_unit: str | None = Field(default=None, max_length=100)

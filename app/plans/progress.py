@@ -1,12 +1,9 @@
 """The whole plan in one response, and where it stands: constant queries, whatever its size.
 
-RAG rule (per objective, counting its sub-objectives, and for the whole plan):
-
-* **red** — a measure is off track, or more than a quarter of the milestones already due are
-  overdue or missed;
-* **amber** — a measure is at risk or stale, a milestone is overdue or missed, or an action is
-  blocked;
-* **green** — otherwise, when there is anything to judge; ``null`` when there is nothing.
+The rating rule (per objective, counting its sub-objectives, and for the whole plan) is
+``RATING_RULE`` in app/plans/schemas.py, also in docs/plans.md and the OpenAPI descriptions;
+``rate`` applies it to counts. Named reasons and the attention list come from
+app/plans/attention.py.
 """
 
 from collections import defaultdict
@@ -17,11 +14,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.plans import service
+from app.plans import attention, service
+from app.plans import changes as plan_changes
 from app.plans.deps import InPlan
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
 from app.plans.schemas import (
     ActionCounts,
+    ActionStatus,
     MeasureCounts,
     MilestoneCounts,
     MilestoneStatus,
@@ -31,6 +30,10 @@ from app.plans.schemas import (
 )
 
 RED_OVERDUE_SHARE = 0.25
+# Green needs more than this share of the measures with a current value ("most").
+MIN_COVERAGE = 0.5
+OPEN_ACTIONS = (ActionStatus.planned.value, ActionStatus.in_progress.value)
+STARTED_ACTIONS = ("in_progress", "done", "blocked")
 
 
 def _ordered(rows: list[Any]) -> list[Any]:
@@ -105,16 +108,73 @@ GROUPS = {
 }
 
 
-def _rag(a: dict[str, int], m: dict[str, int], s: dict[str, int]) -> Rag | None:
-    """The red/amber/green rule in the module docstring."""
-    if a["total"] + m["total"] + s["total"] == 0:
-        return None
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def coverage(counts: Counts) -> float | None:
+    """Share of the measures with a current, non-stale value; None without measures."""
+    s = counts["measures"]
+    return round(s["current"] / s["total"], 3) if s["total"] else None
+
+
+def nothing_recorded(counts: Counts) -> bool:
+    """No measure has a current value, no milestone is decided, no action has started."""
+    a, m, s = counts["actions"], counts["milestones"], counts["measures"]
+    started = sum(a[status] for status in STARTED_ACTIONS)
+    return s["current"] == 0 and m["achieved"] + m["missed"] == 0 and started == 0
+
+
+def rate(counts: Counts) -> tuple[Rag, list[str]]:
+    """The rating (``RATING_RULE``) of counts, with the reasons counts alone can give.
+    Usable on counts aggregated elsewhere (e.g. across networks)."""
+    a, m, s = counts["actions"], counts["milestones"], counts["measures"]
+    reasons: list[str] = []
     late = m["overdue"] + m["missed"]
-    if s["off_track"] or (m["due"] and late / m["due"] > RED_OVERDUE_SHARE):
-        return Rag.red
-    if s["at_risk"] or s["stale"] or late or a["blocked"]:
-        return Rag.amber
-    return Rag.green
+    share = coverage(counts)
+    if s["no_data"]:
+        verb = "has" if s["no_data"] == 1 else "have"
+        reasons.append(f"{s['no_data']} of {_plural(s['total'], 'measure')} {verb} no data")
+    if s["stale"]:
+        reasons.append(f"{_plural(s['stale'], 'measure')} overdue for a reading (stale)")
+    too_late = bool(m["due"]) and late / m["due"] > RED_OVERDUE_SHARE
+    if too_late:
+        reasons.append(
+            f"{late} of {_plural(m['due'], 'milestone')} due by now "
+            f"{'is' if late == 1 else 'are'} overdue or missed (more than 25 %)"
+        )
+    if s["off_track"]:
+        return Rag.red, reasons
+    if too_late:
+        return Rag.red, reasons
+    started = sum(a[status] for status in STARTED_ACTIONS)
+    decided = m["achieved"] + m["missed"]
+    if a["total"] + m["total"] + s["total"] == 0:
+        return Rag.grey, ["nothing to judge yet: no measures, milestones or actions"]
+    if nothing_recorded(counts):
+        reasons.append(
+            "nothing recorded yet: no measure has a current value, no milestone is decided "
+            "and no action has started"
+        )
+        return Rag.grey, reasons
+    if share is not None and share <= MIN_COVERAGE:
+        reasons.append(
+            f"only {s['current']} of {_plural(s['total'], 'measure')} "
+            f"{'has' if s['current'] == 1 else 'have'} current data; green needs more "
+            "than half"
+        )
+        return Rag.grey, reasons
+    if s["at_risk"] or s["stale"] or late or a["blocked"] or a["overdue"]:
+        return Rag.amber, reasons
+    parts = []
+    if s["total"]:
+        parts.append(f"{s['current']} of {_plural(s['total'], 'measure')} with current data")
+    if decided:
+        parts.append(f"{_plural(m['achieved'], 'milestone')} achieved")
+    if started:
+        parts.append(f"{_plural(started, 'action')} started")
+    reasons.append("on track: " + ", ".join(parts) + "; nothing off track or late")
+    return Rag.green, reasons
 
 
 def _zero() -> Counts:
@@ -129,18 +189,27 @@ def _add(total: Counts, part: Counts) -> None:
                 mine[name] += n
 
 
-def _with_rag(counts: Counts) -> dict[str, Any]:
+def _rated(counts: Counts, named: list[str]) -> dict[str, Any]:
+    rating, reasons = rate(counts)
     return {
         **counts,
-        "rag": _rag(counts["actions"], counts["milestones"], counts["measures"]),
+        "rating": rating,
+        "computed_rating": rating,
+        "rag": rating,
+        "coverage": coverage(counts),
+        "reasons": [*named, *reasons],
     }
 
 
 async def progress(
-    session: AsyncSession, found: InPlan[Plan], as_of: date | None = None
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None = None,
+    since: date | None = None,
 ) -> PlanProgress:
     """Actions by status, milestones by state and measures by status, per objective (with its
-    sub-objectives) and for the plan: aggregates in SQL, a constant number of queries."""
+    sub-objectives) and for the plan, with ratings, coverage, reasons, what needs attention
+    and (with ``since``) what changed: a constant number of queries."""
     plan = found.plan
     assert plan.id is not None
     when = as_of or service.today()
@@ -152,21 +221,28 @@ async def progress(
                 col(Objective.code),
                 col(Objective.title),
                 col(Objective.position),
+                col(Objective.responsible_group),
+                col(Objective.responsible_community_id),
             ).where(col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None))
         )
     ).all()
     own: dict[int, Counts] = {row.id: _zero() for row in objective_rows}
 
-    action_counts = await session.execute(
-        select(col(Action.objective_id), col(Action.status), func.count())
-        .where(col(Action.plan_id) == plan.id, col(Action.deleted_at).is_(None))
-        .group_by(col(Action.objective_id), col(Action.status))
+    action_late = case(
+        ((col(Action.due_on) < when) & col(Action.status).in_(OPEN_ACTIONS), 1), else_=0
     )
-    for objective_id, status, n in action_counts.all():
+    action_counts = await session.execute(
+        select(col(Action.objective_id), col(Action.status), action_late, func.count())
+        .where(col(Action.plan_id) == plan.id, col(Action.deleted_at).is_(None))
+        .group_by(col(Action.objective_id), col(Action.status), action_late)
+    )
+    for objective_id, status, late, n in action_counts.all():
         if objective_id in own:
             counts = own[objective_id]["actions"]
             counts[status] += n
             counts["total"] += n
+            if late:
+                counts["overdue"] += n
 
     past_due = case((col(Milestone.due_on) < when, 1), else_=0)
     milestone_counts = await session.execute(
@@ -186,15 +262,15 @@ async def progress(
                 counts_m["overdue"] += n
 
     measures = await _live(session, Measure, plan.id)
-    for (status, stale), measure in zip(
-        await service.measure_statuses(session, found, measures, when), measures, strict=True
-    ):
-        if measure.objective_id not in own:
+    judged = await service.judge_measures(session, found, measures, when)
+    for one in judged:
+        if one.measure.objective_id not in own:
             continue
-        counts_s = own[measure.objective_id]["measures"]
+        counts_s = own[one.measure.objective_id]["measures"]
         counts_s["total"] += 1
-        counts_s[status] += 1
-        counts_s["stale"] += int(stale)
+        counts_s[one.status.value] += 1
+        counts_s["stale"] += int(one.stale)
+        counts_s["current"] += int(one.current)
 
     children: dict[int | None, list[int]] = defaultdict(list)
     for row in sorted(objective_rows, key=lambda r: (r.position, r.id)):
@@ -223,20 +299,45 @@ async def progress(
 
     for top in children.get(None, []):
         walk(top)
+
+    found_items = await attention.collect(
+        session,
+        plan,
+        when,
+        objectives={oid: info[oid] for oid in ordered_ids},
+        order=ordered_ids,
+        judged=judged,
+        unrecorded={oid for oid in ordered_ids if nothing_recorded(rolled[oid])},
+    )
+    named = attention.named_reasons(found_items, ordered_ids, children)
+    changes = None
+    truncated = False
+    if since is not None:
+        changes, truncated = await plan_changes.changes(
+            session,
+            plan,
+            since,
+            codes={oid: info[oid].code for oid in ordered_ids},
+            measures={m.id: m for m in measures if m.id is not None},
+        )
     return PlanProgress.model_validate(
         {
             "plan_id": plan.id,
             "as_of": when,
-            **_with_rag(plan_total),
+            **_rated(plan_total, named.get(None, [])),
             "objectives": [
                 {
                     "objective_id": oid,
                     "parent_id": info[oid].parent_id,
                     "code": info[oid].code,
                     "title": info[oid].title,
-                    **_with_rag(rolled[oid]),
+                    **_rated(rolled[oid], named.get(oid, [])),
                 }
                 for oid in ordered_ids
             ],
+            "attention": [item.model_dump() for item in found_items],
+            "since": since,
+            "changes": changes,
+            "changes_truncated": truncated,
         }
     )

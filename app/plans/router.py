@@ -18,8 +18,8 @@ from app.core.schemas import LINE_PATTERN, Day, Keep
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
+from app.plans import attention, progress, service, transfer
 from app.plans import measures as measure_rules
-from app.plans import progress, service, transfer
 from app.plans.deps import (
     InPlan,
     ValidAction,
@@ -40,6 +40,7 @@ from app.plans.models import (
     Plan,
 )
 from app.plans.schemas import (
+    RATING_RULE,
     ActionCreate,
     ActionPage,
     ActionRead,
@@ -63,6 +64,7 @@ from app.plans.schemas import (
     ObjectiveRead,
     ObjectiveUpdate,
     PlanCreate,
+    PlanMilestonePage,
     PlanPage,
     PlanProgress,
     PlanRead,
@@ -261,21 +263,33 @@ async def get_plan_tree(found: ValidPlan, session: SessionDep, as_of: AsOf = Non
 @router.get(
     "/plans/{plan_id}/progress",
     operation_id="get_plan_progress",
-    summary="Where the plan stands: counts and red/amber/green",
+    summary="Where the plan stands: ratings, coverage, reasons, what needs attention, changes",
+    description="Counts, a rating (green / amber / red / grey) with its coverage and reasons "
+    "for the plan and each objective, the list of what needs attention (most severe first) "
+    "and, with `since`, what happened from that day on.\n\n" + RATING_RULE,
     response_model=PlanProgress,
     responses=responses.READ,
 )
 async def get_plan_progress(
-    found: ValidPlan, session: SessionDep, as_of: AsOf = None
+    found: ValidPlan,
+    session: SessionDep,
+    as_of: AsOf = None,
+    since: Annotated[
+        Day | None,
+        Query(
+            description="List what happened from this day on (e.g. the last steering "
+            "meeting): status changes, milestones decided, readings, evidence, check-ins."
+        ),
+    ] = None,
 ) -> PlanProgress:
-    return await progress.progress(session, found, as_of)
+    return await progress.progress(session, found, as_of, since)
 
 
 @router.get(
     "/plans/{plan_id}/milestones",
     operation_id="list_plan_milestones",
     summary="List a plan's milestones (e.g. the overdue ones)",
-    response_model=MilestonePage,
+    response_model=PlanMilestonePage,
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_plan_milestones(
@@ -292,7 +306,7 @@ async def list_plan_milestones(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     since: SyncQuery = None,
-) -> MilestonePage:
+) -> PlanMilestonePage:
     when = as_of or service.today()
     assert found.plan.id is not None
     order = sort_from_param(sort, POSITION_SORTS["milestones"], Milestone.id)
@@ -308,8 +322,11 @@ async def list_plan_milestones(
         since=since,
     )
     link_next(request, response, next_cursor)
-    return MilestonePage(
-        items=[service.milestone_read(m, when) for m in items], next_cursor=next_cursor
+    return PlanMilestonePage.model_validate(
+        {
+            "items": await attention.plan_milestone_reads(session, found.plan, items, when),
+            "next_cursor": next_cursor,
+        }
     )
 
 

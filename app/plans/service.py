@@ -1,6 +1,7 @@
 """Plans and their contents: the rules (who may write, closed plans, codes, cycles) and queries."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -34,7 +35,9 @@ from app.plans.schemas import (
     ActionUpdate,
     EvidenceCreate,
     MeasureCreate,
+    MeasureKind,
     MeasureRead,
+    MeasureStatus,
     MeasureUpdate,
     MilestoneCreate,
     MilestoneRead,
@@ -488,8 +491,28 @@ def _measure_fields(
     changes: dict[str, Any],
     source: str,
     params: dict[str, Any],
+    current: Measure | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {k: v for k, v in changes.items() if k not in {"target", "params"}}
+    has_target = (
+        data.target is not None
+        if "target" in changes
+        else current is not None and current.target_comparator is not None
+    )
+    kind = changes.get("kind")
+    if kind is None:
+        if current is None:
+            kind = measure_rules.default_kind(has_target, source)
+        elif "target" in changes and data.target is not None:
+            kind = MeasureKind.numeric
+        else:
+            kind = MeasureKind(current.kind)
+    if kind is not MeasureKind.numeric and has_target:
+        raise Unprocessable(
+            f"{kind.value} measures take no target; send target: null or kind: numeric",
+            errors=[_issue("target", f"not for {kind.value} measures", "kind")],
+        )
+    fields["kind"] = kind.value
     if "params" in changes or "source" in changes:
         fields["source_params"] = measure_rules.validate_source(source, params)
     if "target" in changes:
@@ -538,7 +561,7 @@ async def update_measure(
     changes = data.model_dump(exclude_unset=True)
     source = changes.get("source", measure.source)
     params = changes.get("params", measure.source_params if "source" not in changes else {})
-    fields = _measure_fields(data, changes, source, params)
+    fields = _measure_fields(data, changes, source, params, measure)
     before = audit.snapshot(measure)
     measure.sqlmodel_update(fields)
     session.add(measure)
@@ -650,43 +673,70 @@ async def latest_readings(
     return {mid: (value, observed) for mid, value, observed in rows.all()}
 
 
+@dataclass(frozen=True)
+class Judged:
+    """A measure as of a date: its current value, when that value was observed (the latest
+    reading, or for qualitative measures the latest check-in), its status and staleness."""
+
+    measure: Measure
+    value: float | None
+    last_on: date | None
+    reported: str | None
+    status: MeasureStatus
+    stale: bool
+
+    @property
+    def current(self) -> bool:
+        """Evidence that counts towards coverage: a judged (not ``no_data``), non-stale value."""
+        return self.status is not MeasureStatus.no_data and not self.stale
+
+
+async def judge_measures(
+    session: AsyncSession, found: InPlan[Any], measures: list[Measure], as_of: date
+) -> list[Judged]:
+    """Every measure judged as of ``as_of``: readings, derived values and check-ins, in a
+    constant number of queries."""
+    if not measures:
+        return []
+    plan = found.plan
+    assert plan.id is not None
+    only = measures[0].id if len(measures) == 1 else None
+    readings = await latest_readings(session, plan.id, as_of, only)
+    scope = measure_rules.MeasureScope(plan=plan, network=found.network, as_of=as_of)
+    derived = await measure_rules.derived_values(session, scope, measures)
+    check_ins: dict[int, tuple[str, date]] = {}
+    if any(m.kind == MeasureKind.qualitative for m in measures):
+        check_ins = await measure_rules.measure_check_ins(session, plan.id, as_of)
+    judged = []
+    for measure in measures:
+        assert measure.id is not None
+        last = readings.get(measure.id)
+        value = _current_value(measure, last, derived)
+        last_on = last[1] if last and measure.source == measure_rules.MANUAL else None
+        reported = None
+        if measure.kind == MeasureKind.qualitative:
+            check_in = check_ins.get(measure.id)
+            reported, last_on = check_in if check_in else (None, None)
+        judged.append(
+            Judged(
+                measure=measure,
+                value=value,
+                last_on=last_on,
+                reported=reported,
+                status=measure_rules.judge(measure, value, plan, as_of, reported),
+                stale=measure_rules.is_stale(measure, last_on, plan, as_of),
+            )
+        )
+    return judged
+
+
 async def measure_reads(
     session: AsyncSession, found: InPlan[Any], measures: list[Measure], as_of: date | None = None
 ) -> list[MeasureRead]:
     """Measures with their current value, status and staleness, in a constant number of
     queries."""
-    when = as_of or today()
-    if not measures:
-        return []
-    assert found.plan.id is not None
-    only = measures[0].id if len(measures) == 1 else None
-    readings = await latest_readings(session, found.plan.id, when, only)
-    scope = measure_rules.MeasureScope(plan=found.plan, network=found.network, as_of=when)
-    derived = await measure_rules.derived_values(session, scope, measures)
-    return [measure_read(m, found.plan, when, readings, derived) for m in measures]
-
-
-async def measure_statuses(
-    session: AsyncSession, found: InPlan[Any], measures: list[Measure], as_of: date
-) -> list[tuple[str, bool]]:
-    """Each measure's status and staleness, as ``measure_reads`` judges them, without building
-    the full views (``/progress`` of a large plan needs only these two)."""
-    if not measures:
-        return []
-    assert found.plan.id is not None
-    only = measures[0].id if len(measures) == 1 else None
-    readings = await latest_readings(session, found.plan.id, as_of, only)
-    scope = measure_rules.MeasureScope(plan=found.plan, network=found.network, as_of=as_of)
-    derived = await measure_rules.derived_values(session, scope, measures)
-    statuses = []
-    for measure in measures:
-        assert measure.id is not None
-        last = readings.get(measure.id)
-        value = _current_value(measure, last, derived)
-        status = measure_rules.judge(measure, value, found.plan, as_of)
-        stale = measure_rules.is_stale(measure, last[1] if last else None, found.plan, as_of)
-        statuses.append((status.value, stale))
-    return statuses
+    judged = await judge_measures(session, found, measures, as_of or today())
+    return [measure_read(j) for j in judged]
 
 
 def _current_value(
@@ -698,35 +748,30 @@ def _current_value(
     return derived.get(measure.id)
 
 
-def measure_read(
-    measure: Measure,
-    plan: Plan,
-    as_of: date,
-    readings: dict[int, tuple[float, date]],
-    derived: dict[int, float | None],
-) -> MeasureRead:
-    assert measure.id is not None
-    last = readings.get(measure.id)
-    value = _current_value(measure, last, derived)
-    target = None
-    if measure.target_comparator is not None and measure.target_value is not None:
-        target = Target.model_validate(
-            {
-                "comparator": measure.target_comparator,
-                "value": measure.target_value,
-                "unit": measure.target_unit,
-                "period": measure.target_period or "total",
-            }
-        )
+def measure_target(measure: Measure) -> Target | None:
+    if measure.target_comparator is None or measure.target_value is None:
+        return None
+    return Target.model_validate(
+        {
+            "comparator": measure.target_comparator,
+            "value": measure.target_value,
+            "unit": measure.target_unit,
+            "period": measure.target_period or "total",
+        }
+    )
+
+
+def measure_read(judged: Judged) -> MeasureRead:
+    measure = judged.measure
     return MeasureRead.model_validate(
         {
             **measure.model_dump(),
             "params": measure.source_params,
-            "target": target,
-            "current_value": value,
-            "status": measure_rules.judge(measure, value, plan, as_of),
-            "is_stale": measure_rules.is_stale(measure, last[1] if last else None, plan, as_of),
-            "last_reading_on": last[1] if last and measure.source == measure_rules.MANUAL else None,
+            "target": measure_target(measure),
+            "current_value": judged.value,
+            "status": judged.status,
+            "is_stale": judged.stale,
+            "last_reading_on": judged.last_on if measure.kind != MeasureKind.qualitative else None,
         }
     )
 

@@ -1572,6 +1572,7 @@ def _measure_values(
         "plan_id": plan_id,
         "objective_id": objective_id,
         "description": measure.description,
+        "kind": measure_rules.default_kind(target is not None, measure.source).value,
         "target_comparator": target.comparator.value if target else None,
         "target_value": target.value if target else None,
         "target_unit": target.unit if target else None,

@@ -151,6 +151,7 @@ async def test_progress_numbers_for_a_hand_built_plan(client, world: World) -> N
         "done": 3,
         "blocked": 1,
         "dropped": 0,
+        "overdue": 0,
         "total": 6,
     }
     assert body["milestones"] == {
@@ -168,6 +169,7 @@ async def test_progress_numbers_for_a_hand_built_plan(client, world: World) -> N
         "off_track": 1,
         "no_data": 1,
         "stale": 0,
+        "current": 2,
         "total": 3,
     }
     assert body["rag"] == "red"
@@ -180,6 +182,7 @@ async def test_progress_numbers_for_a_hand_built_plan(client, world: World) -> N
         "done": 0,
         "blocked": 1,
         "dropped": 0,
+        "overdue": 0,
         "total": 1,
     }
     assert by_code["1a"]["rag"] == "red"  # off-track measure
@@ -208,8 +211,14 @@ async def test_stale_manual_measure(client, world: World) -> None:
     progress = await client.get(
         f"/api/v1/plans/{plan['id']}/progress?as_of=2022-01-01", headers=world.headers("member")
     )
-    assert progress.json()["measures"]["stale"] == 1
-    assert progress.json()["rag"] == "amber"
+    body = progress.json()
+    assert body["measures"]["stale"] == 1
+    # A stale value is not current evidence: the only measure gives no coverage, so grey.
+    assert body["coverage"] == 0
+    assert body["rating"] == body["rag"] == "grey"
+    assert "1 measure overdue for a reading (stale)" in body["reasons"]
+    assert body["attention"][0]["reason"] == "stale"
+    assert body["attention"][0]["detail"] == "last reading 2021-10-25; expected monthly"
 
 
 async def test_child_networks_measure_follows_the_directory(client, world: World) -> None:

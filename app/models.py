@@ -31,6 +31,7 @@ from app.partnerships.models import (
 from app.plans.models import (
     Action,
     ActionStatusChange,
+    CheckIn,
     Evidence,
     Measure,
     MeasureReading,
@@ -50,6 +51,7 @@ __all__ = [
     "BadgeAward",
     "BadgeNetworkInvitation",
     "BadgeProposal",
+    "CheckIn",
     "Cohort",
     "Community",
     "CommunityMember",

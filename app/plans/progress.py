@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.plans import service
+from app.plans import checkins, service
 from app.plans.deps import InPlan
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
 from app.plans.schemas import (
@@ -223,6 +223,7 @@ async def progress(
 
     for top in children.get(None, []):
         walk(top)
+    reported = await checkins.latest(session, plan.id, when)
     return PlanProgress.model_validate(
         {
             "plan_id": plan.id,
@@ -235,6 +236,7 @@ async def progress(
                     "code": info[oid].code,
                     "title": info[oid].title,
                     **_with_rag(rolled[oid]),
+                    "reported_rating": reported.objectives.get(oid),
                 }
                 for oid in ordered_ids
             ],

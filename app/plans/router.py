@@ -17,8 +17,8 @@ from app.core.routing import CohesionRoute
 from app.core.schemas import Day, Keep
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
+from app.plans import lifecycle, progress, service, transfer
 from app.plans import measures as measure_rules
-from app.plans import progress, service, transfer
 from app.plans.deps import (
     InPlan,
     ValidAction,
@@ -65,7 +65,7 @@ from app.plans.schemas import (
     PlanPage,
     PlanProgress,
     PlanRead,
-    PlanStatus,
+    PlanReadStatus,
     PlanTree,
     PlanUpdate,
     ReadingCreate,
@@ -78,7 +78,11 @@ from app.plans.schemas import (
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
 AsOf = Annotated[
-    Day | None, Query(description="The date to judge against (YYYY-MM-DD); today by default.")
+    Day | None,
+    Query(
+        description="The date to judge against (YYYY-MM-DD). By default today, or the plan's "
+        "period_end once its period is over (a closed plan: the day it was closed for)."
+    ),
 ]
 SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
 PLAN_SORTS = {"title": Plan.title, "period_start": Plan.period_start, "updated_at": Plan.updated_at}
@@ -132,7 +136,8 @@ async def list_network_plans(
     network: NetworkForRead,
     session: SessionDep,
     plan_status: Annotated[
-        PlanStatus | None, Query(alias="status", description="Only this status.")
+        PlanReadStatus | None,
+        Query(alias="status", description="Only this status (`ended`: active, period over)."),
     ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the title.")] = None,
     sort: SortQuery = None,
@@ -252,7 +257,7 @@ async def restore_plan(
     responses=responses.READ,
 )
 async def get_plan_tree(found: ValidPlan, session: SessionDep, as_of: AsOf = None) -> PlanTree:
-    return await progress.tree(session, found, as_of)
+    return await progress.tree(session, found, as_of or lifecycle.default_as_of(found.plan))
 
 
 @router.get(
@@ -265,7 +270,7 @@ async def get_plan_tree(found: ValidPlan, session: SessionDep, as_of: AsOf = Non
 async def get_plan_progress(
     found: ValidPlan, session: SessionDep, as_of: AsOf = None
 ) -> PlanProgress:
-    return await progress.progress(session, found, as_of)
+    return await lifecycle.plan_progress(session, found, as_of)
 
 
 @router.get(
@@ -290,7 +295,7 @@ async def list_plan_milestones(
     cursor: CursorQuery = None,
     since: SyncQuery = None,
 ) -> MilestonePage:
-    when = as_of or service.today()
+    when = as_of or lifecycle.default_as_of(found.plan)
     assert found.plan.id is not None
     order = sort_from_param(sort, POSITION_SORTS["milestones"], Milestone.id)
     items, next_cursor = await service.list_milestones(

@@ -5,6 +5,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
+from app import demo as app_demo
+from app.auth.models import User
+from app.auth.policy import Principal
+from app.networks.models import Network
+from app.plans import demo as plans_demo
+from app.plans import lifecycle
+from app.plans.deps import InPlan
 from app.plans.models import Milestone, Objective, Plan
 from tests.conftest import World
 from tests.plans.helpers import PlanBuilder
@@ -369,3 +376,40 @@ async def test_copy_rules_and_constant_statements(client, world: World) -> None:
             )
         assert len(objectives) == size
     assert counts[0] == counts[1], counts
+
+
+async def test_demo_rolls_the_2021_22_plan_over_into_this_year(app, db: None) -> None:
+    state = app.state.cohesion
+    async with state.db.transaction() as session:
+        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
+        session.add(admin_user)
+        await session.flush()
+        assert admin_user.id is not None
+        admin = Principal(kind="user", id=admin_user.id, is_admin=True, name="Admin")
+        await app_demo._build(session, admin, state.passwords)
+
+    async with state.db.transaction() as session:
+        plans = {p.title: p for p in (await session.scalars(select(Plan))).all()}
+        old = plans["Networks of Networks Action Plan 2021-22"]
+        new = plans[plans_demo.CURRENT.title]
+        assert new.copied_from_id == old.id and new.status == "active"
+        assert new.period_start <= date(2026, 12, 3) <= new.period_end
+        network = await session.get(Network, new.network_id)
+        assert network is not None
+        found = InPlan(obj=new, plan=new, network=network)
+        progress = await lifecycle.plan_progress(session, found, date(2026, 12, 3))
+    by_code = {o.code: o for o in progress.objectives}
+    assert by_code["1"].rag == "green"
+    assert by_code["2"].rag == "amber" and by_code["2"].measures.stale == 1
+    assert by_code["4"].rag == "red" and by_code["4"].milestones.missed == 1
+    assert by_code["5"].measures.at_risk == 1
+    assert by_code["6"].milestones.overdue == 1
+    reported = {code: o.reported_rating for code, o in by_code.items() if o.reported_rating}
+    assert {code: r.rating for code, r in reported.items()} == {
+        "1": "green",
+        "2": "amber",
+        "4": "amber",
+        "5": "green",
+    }
+    assert reported["1"].recorded_by.name == "Admin" and reported["1"].note
+    assert progress.actions.total == 14 and progress.measures.total == 23

@@ -128,8 +128,8 @@ async def _insert_select(
 async def copy(
     session: AsyncSession, principal: Principal, found: InPlan[Plan], *, data: PlanCopy
 ) -> Plan:
-    """Start a new plan from ``found.plan`` (module docstring): nine statements plus the
-    audit's, however large the plan."""
+    """Start a new plan from ``found.plan`` (module docstring): six INSERT … SELECT / UPDATE
+    statements after the plan's own insert and audit, however large the plan."""
     authorize(principal, Permission.plan_write, found.network)
     source = found.plan
     new = Plan(

@@ -375,7 +375,7 @@ async def test_copy_rules_and_constant_statements(client, world: World) -> None:
                 .all()
             )
         assert len(objectives) == size
-    assert counts[0] == counts[1], counts
+    assert counts[0] == counts[1] <= 11, counts
 
 
 async def test_demo_rolls_the_2021_22_plan_over_into_this_year(app, db: None) -> None:

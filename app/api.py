@@ -11,6 +11,7 @@ from app.networks.router import router as networks_router
 from app.organisations.router import members_router
 from app.organisations.router import router as organisations_router
 from app.partnerships.router import router as partnerships_router
+from app.plans.life_router import router as plan_life_router
 from app.plans.router import router as plans_router
 from app.webhooks.router import router as webhooks_router
 
@@ -23,6 +24,7 @@ api_router.include_router(service_accounts_router)
 api_router.include_router(organisations_router)
 api_router.include_router(members_router)
 api_router.include_router(plans_router)
+api_router.include_router(plan_life_router)
 api_router.include_router(communities_router)
 api_router.include_router(mobility_router)
 api_router.include_router(partnerships_router)

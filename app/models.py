@@ -32,6 +32,7 @@ from app.partnerships.models import (
 from app.plans.models import (
     Action,
     ActionStatusChange,
+    CheckIn,
     Evidence,
     Measure,
     MeasureReading,
@@ -51,6 +52,7 @@ __all__ = [
     "BadgeAward",
     "BadgeNetworkInvitation",
     "BadgeProposal",
+    "CheckIn",
     "Cohort",
     "Community",
     "CommunityMember",

@@ -35,8 +35,9 @@ The rules the rows express:
   signed in.
 * Plan writes (plans, import, objectives, actions, measures, milestones; delete and restore)
   need chair or executive on the plan's network itself (not inherited: A's chair gets 403 in
-  A's child). Recording progress (an action's status alone, a milestone's status alone,
-  readings, evidence) is open to the facilitator too. Members only read.
+  A's child); so do closing a plan and copying it into a new one. Recording progress (an
+  action's status alone, a milestone's status alone, readings, evidence, check-ins) is open to
+  the facilitator too. Members only read.
 * Anonymous callers get 401 everywhere except the token endpoint.
 """
 
@@ -893,6 +894,8 @@ MATRIX: list[Row] = [
             ("actions.milestones", "/actions/{action_id}/milestones", "action"),
             ("measures.get", "/measures/{measure_id}", "measure"),
             ("measures.readings", "/measures/{measure_id}/readings", "measure"),
+            ("objectives.check_ins", "/objectives/{objective_id}/check-ins", "objective"),
+            ("measures.check_ins", "/measures/{measure_id}/check-ins", "measure"),
             ("milestones.get", "/milestones/{milestone_id}", "milestone"),
             ("milestones.evidence", "/milestones/{milestone_id}/evidence", "milestone"),
         ]
@@ -1059,6 +1062,43 @@ MATRIX: list[Row] = [
         progress_record(200),
         setup=in_plan("a", "milestone"),
         body=lambda p: {"status": "achieved"},
+    ),
+    *[
+        Row(
+            f"{thing}s.check_ins.create:A",
+            "POST",
+            f"/{thing}s/{{{thing}_id}}/check-ins",
+            progress_record(201),
+            setup=in_plan("a", thing),
+            body=lambda p: {"rating": "amber", "confidence": 6, "note": "slower than hoped"},
+        )
+        for thing in ("objective", "measure")
+    ],
+    Row(
+        "plans.close:A",
+        "POST",
+        "/plans/{plan_id}/close",
+        plan_write(200),
+        setup=in_plan("a", "milestone"),
+    ),
+    Row(
+        "plans.close:child",
+        "POST",
+        "/plans/{plan_id}/close",
+        plan_write_child(200),
+        setup=in_plan("child"),
+    ),
+    Row(
+        "plans.copy:A",
+        "POST",
+        "/plans/{plan_id}/copy",
+        plan_write(201),
+        setup=in_plan("a", "milestone"),
+        body=lambda p: {
+            "title": "Matrix plan 2026-27",
+            "period_start": "2026-09-01",
+            "period_end": "2027-08-31",
+        },
     ),
     Row(
         "milestones.evidence.create:A",

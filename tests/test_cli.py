@@ -42,10 +42,11 @@ def test_migrate_and_load_demo_twice(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "sub" / "demo.db") as db:
         plans = db.execute("SELECT title, status FROM plans ORDER BY id").fetchall()
         achieved = db.execute("SELECT count(*) FROM milestones WHERE status = 'achieved'")
-        assert achieved.fetchone()[0] == 3
+        assert achieved.fetchone()[0] == 4  # three in 2019-20, one in the 2026-27 roll-over
     assert plans == [
         ("Networks of Networks Action Plan 2021-22", "active"),
         ("Collaborative Learning Networks (CLNs) Outcome Planner 2019-2020", "active"),
+        ("Networks of Networks Action Plan 2026-27", "active"),
         ("Open Badges for Migrant Skills England: success measures", "active"),
     ]
     with sqlite3.connect(tmp_path / "sub" / "demo.db") as db:

@@ -19,6 +19,11 @@ class Plan(RecordMixin, SoftDeleteMixin, table=True):
     period_start: date
     period_end: date
     status: str = Field(default="draft", sa_type=String(10))
+    # Lifecycle (app/plans/lifecycle.py): the plan it was copied from; when it was closed and
+    # the /progress answer kept at that moment.
+    copied_from_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    final_progress: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
 
 
 class Objective(RecordMixin, SoftDeleteMixin, table=True):
@@ -40,6 +45,7 @@ class Objective(RecordMixin, SoftDeleteMixin, table=True):
     responsible_group: str | None = Field(default=None, max_length=300)
     responsible_community_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
     role_of_partners: str | None = Field(default=None, sa_type=Text)
+    copied_from_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
 class Action(RecordMixin, SoftDeleteMixin, table=True):
@@ -58,6 +64,7 @@ class Action(RecordMixin, SoftDeleteMixin, table=True):
     start_on: date | None = None
     due_on: date | None = None
     position: int = Field(default=0)
+    copied_from_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
 class ActionStatusChange(IdMixin, table=True):
@@ -89,6 +96,7 @@ class Measure(RecordMixin, SoftDeleteMixin, table=True):
     source_params: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     update_frequency: str | None = Field(default=None, sa_type=String(10))
     position: int = Field(default=0)
+    copied_from_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
 class MeasureReading(IdMixin, table=True):
@@ -121,6 +129,7 @@ class Milestone(RecordMixin, SoftDeleteMixin, table=True):
     status: str = Field(default="pending", sa_type=String(10))
     achieved_on: date | None = None
     position: int = Field(default=0)
+    copied_from_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
 class Evidence(IdMixin, table=True):
@@ -130,6 +139,32 @@ class Evidence(IdMixin, table=True):
     kind: str = Field(sa_type=String(10))
     text: str | None = Field(default=None, sa_type=Text)
     url: str | None = Field(default=None, max_length=2000)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    recorded_by_kind: str = Field(sa_type=String(20))
+    recorded_by_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
+
+
+class CheckIn(IdMixin, table=True):
+    """A person's judgement of an objective or a measure: a rating, how sure, and why."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        Index("ix_check_ins_plan_recorded_on", "plan_id", "recorded_on"),
+        Index("ix_check_ins_objective_recorded_on", "objective_id", "recorded_on"),
+        Index("ix_check_ins_measure_recorded_on", "measure_id", "recorded_on"),
+    )
+
+    plan_id: int = Field(sa_type=IdType, foreign_key="plans.id")
+    objective_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="objectives.id", nullable=True
+    )
+    measure_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="measures.id", nullable=True
+    )
+    rating: str = Field(sa_type=String(5))
+    confidence: int | None = Field(default=None, nullable=True)
+    note: str | None = Field(default=None, max_length=2000)
+    recorded_on: date
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_by_kind: str = Field(sa_type=String(20))
     recorded_by_id: int | None = Field(default=None, sa_type=IdType, nullable=True)

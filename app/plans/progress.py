@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.plans import attention, service
+from app.plans import attention, checkins, service
 from app.plans import changes as plan_changes
 from app.plans.deps import InPlan
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
@@ -320,6 +320,7 @@ async def progress(
             codes={oid: info[oid].code for oid in ordered_ids},
             measures={m.id: m for m in measures if m.id is not None},
         )
+    reported = await checkins.latest(session, plan.id, when)
     return PlanProgress.model_validate(
         {
             "plan_id": plan.id,
@@ -332,6 +333,7 @@ async def progress(
                     "code": info[oid].code,
                     "title": info[oid].title,
                     **_rated(rolled[oid], named.get(oid, [])),
+                    "reported_rating": reported.objectives.get(oid),
                 }
                 for oid in ordered_ids
             ],

@@ -18,7 +18,7 @@ from app.core.schemas import LINE_PATTERN, Day, Keep
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
-from app.plans import attention, progress, service, transfer
+from app.plans import attention, lifecycle, progress, service, transfer
 from app.plans import measures as measure_rules
 from app.plans.deps import (
     InPlan,
@@ -68,7 +68,7 @@ from app.plans.schemas import (
     PlanPage,
     PlanProgress,
     PlanRead,
-    PlanStatus,
+    PlanReadStatus,
     PlanTree,
     PlanUpdate,
     ReadingCreate,
@@ -81,7 +81,11 @@ from app.plans.schemas import (
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
 AsOf = Annotated[
-    Day | None, Query(description="The date to judge against (YYYY-MM-DD); today by default.")
+    Day | None,
+    Query(
+        description="The date to judge against (YYYY-MM-DD). By default today, or the plan's "
+        "period_end once its period is over (a closed plan: the day it was closed for)."
+    ),
 ]
 SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
 PLAN_SORTS = {"title": Plan.title, "period_start": Plan.period_start, "updated_at": Plan.updated_at}
@@ -135,7 +139,8 @@ async def list_network_plans(
     network: NetworkForRead,
     session: SessionDep,
     plan_status: Annotated[
-        PlanStatus | None, Query(alias="status", description="Only this status.")
+        PlanReadStatus | None,
+        Query(alias="status", description="Only this status (`ended`: active, period over)."),
     ] = None,
     q: Annotated[
         str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the title.")
@@ -257,7 +262,7 @@ async def restore_plan(
     responses=responses.READ,
 )
 async def get_plan_tree(found: ValidPlan, session: SessionDep, as_of: AsOf = None) -> PlanTree:
-    return await progress.tree(session, found, as_of)
+    return await progress.tree(session, found, as_of or lifecycle.default_as_of(found.plan))
 
 
 @router.get(
@@ -282,7 +287,7 @@ async def get_plan_progress(
         ),
     ] = None,
 ) -> PlanProgress:
-    return await progress.progress(session, found, as_of, since)
+    return await lifecycle.plan_progress(session, found, as_of, since)
 
 
 @router.get(
@@ -307,7 +312,7 @@ async def list_plan_milestones(
     cursor: CursorQuery = None,
     since: SyncQuery = None,
 ) -> PlanMilestonePage:
-    when = as_of or service.today()
+    when = as_of or lifecycle.default_as_of(found.plan)
     assert found.plan.id is not None
     order = sort_from_param(sort, POSITION_SORTS["milestones"], Milestone.id)
     items, next_cursor = await service.list_milestones(

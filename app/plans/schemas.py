@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from app.core.db import utcnow
 from app.core.models import Id
 from app.core.pagination import Page
 from app.core.schemas import Body, Day, Keep, ShortText, Statement, Text, Title, Url
@@ -37,9 +38,32 @@ CLN_WORKSTREAMS = [
 
 
 class PlanStatus(StrEnum):
+    """The status a plan is given (stored)."""
+
     draft = "draft"
     active = "active"
     closed = "closed"
+
+
+class PlanReadStatus(StrEnum):
+    """The status a plan reads: ``ended`` is an active plan whose period has passed and that
+    no one has closed yet (derived when read, never stored)."""
+
+    draft = "draft"
+    active = "active"
+    ended = "ended"
+    closed = "closed"
+
+
+class CarryOver(StrEnum):
+    unfinished = "unfinished"
+    all = "all"
+
+
+class CheckInRating(StrEnum):
+    green = "green"
+    amber = "amber"
+    red = "red"
 
 
 class ObjectiveKind(StrEnum):
@@ -195,7 +219,11 @@ class PlanUpdate(Body):
     aim: Text | None = Field(default=None, description="Aim.")
     period_start: Keep[Day] = Field(default=None, description="Period start.")
     period_end: Keep[Day] = Field(default=None, description="Period end.")
-    status: Keep[PlanStatus] = Field(default=None, description="Status.")
+    status: Keep[PlanStatus] = Field(
+        default=None,
+        description="Status. Setting `closed` closes the plan as POST /plans/{id}/close does; "
+        "setting it back reopens it (the final snapshot is dropped).",
+    )
 
 
 class PlanRead(BaseModel):
@@ -205,11 +233,24 @@ class PlanRead(BaseModel):
     aim: str | None = Field(description="Aim.")
     period_start: Day = Field(description="Period start.")
     period_end: Day = Field(description="Period end.")
-    status: PlanStatus = Field(description="Status; closed plans are read-only.")
+    status: PlanReadStatus = Field(
+        description="draft, active, ended (active, its period over, not yet closed by a chair) "
+        "or closed (read-only; /progress returns the snapshot kept when it was closed)."
+    )
+    copied_from_id: int | None = Field(
+        default=None, description="The plan this one was copied from (POST /plans/{id}/copy)."
+    )
+    closed_at: datetime | None = Field(default=None, description="When it was closed.")
     version: int = Field(description="Row version; send it back in If-Match.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
     deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
+
+    @model_validator(mode="after")
+    def _ended(self) -> "PlanRead":
+        if self.status is PlanReadStatus.active and self.period_end < utcnow().date():
+            self.status = PlanReadStatus.ended
+        return self
 
 
 class PlanPage(Page[PlanRead]):
@@ -272,6 +313,10 @@ class ObjectiveRead(BaseModel):
     responsible_group: str | None = Field(description="Responsible group (text).")
     responsible_community_id: int | None = Field(description="Responsible community.")
     role_of_partners: str | None = Field(description="Role of partners.")
+    copied_from_id: int | None = Field(
+        default=None,
+        description="The objective it was carried over from (earlier plan).",
+    )
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -342,6 +387,9 @@ class ActionRead(BaseModel):
     start_on: Day | None = Field(description="Start.")
     due_on: Day | None = Field(description="Due.")
     position: int = Field(description="Order.")
+    copied_from_id: int | None = Field(
+        default=None, description="The action it was carried over from (earlier plan)."
+    )
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -446,6 +494,9 @@ class MeasureRead(BaseModel):
     status: MeasureStatus = Field(description="achieved, on_track, at_risk, off_track, no_data.")
     is_stale: bool = Field(description="A manual measure whose reading is overdue.")
     last_reading_on: Day | None = Field(description="Date of the latest reading (manual).")
+    copied_from_id: int | None = Field(
+        default=None, description="The measure it was carried over from (earlier plan)."
+    )
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -535,6 +586,10 @@ class MilestoneRead(BaseModel):
     achieved_on: Day | None = Field(description="When achieved.")
     is_overdue: bool = Field(description="Pending past its due date (as of today or `as_of`).")
     position: int = Field(description="Order.")
+    copied_from_id: int | None = Field(
+        default=None,
+        description="The milestone it was carried over from (earlier plan).",
+    )
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -576,6 +631,80 @@ class EvidenceRead(BaseModel):
 
 class EvidencePage(Page[EvidenceRead]):
     """A page of evidence."""
+
+
+# --- check-ins ----------------------------------------------------------------------------
+
+
+class CheckInCreate(Body):
+    rating: CheckInRating = Field(description="green, amber or red: how it stands, as judged.")
+    confidence: int | None = Field(
+        default=None, ge=0, le=10, description="How sure, 0 (a guess) to 10 (certain)."
+    )
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        default=None, description="Why: what the numbers do not say."
+    )
+    recorded_on: Day | None = Field(
+        default=None, description="The day the judgement is for; today by default, not later."
+    )
+
+
+class RecordedBy(BaseModel):
+    kind: str = Field(description="user or service_account.")
+    id: int | None = Field(description="Who.")
+    name: str | None = Field(description="Their name (users).")
+
+
+class ReportedRating(BaseModel):
+    """The latest check-in on or before `as_of`: what people report, shown next to the
+    computed rating and never in its place."""
+
+    check_in_id: int = Field(description="The check-in.")
+    rating: CheckInRating = Field(description="green, amber or red.")
+    confidence: int | None = Field(description="0-10.")
+    note: str | None = Field(description="Why.")
+    recorded_on: Day = Field(description="The day the judgement is for.")
+    recorded_by: RecordedBy = Field(description="Who recorded it.")
+
+
+class CheckInRead(BaseModel):
+    id: int = Field(description="Check-in id.")
+    plan_id: int = Field(description="Plan.")
+    objective_id: int | None = Field(description="The objective judged (or null).")
+    measure_id: int | None = Field(description="The measure judged (or null).")
+    rating: CheckInRating = Field(description="green, amber or red.")
+    confidence: int | None = Field(description="0-10.")
+    note: str | None = Field(description="Why.")
+    recorded_on: Day = Field(description="The day the judgement is for.")
+    recorded_at: datetime = Field(description="When it was recorded.")
+    recorded_by: RecordedBy = Field(description="Who recorded it.")
+
+
+class CheckInPage(Page[CheckInRead]):
+    """A page of check-ins, newest first."""
+
+
+# --- lifecycle ----------------------------------------------------------------------------
+
+
+class PlanCopy(Body):
+    title: Title = Field(description="The new plan's title.", examples=["Action Plan 2026-27"])
+    period_start: Day = Field(description="First day of the new period.")
+    period_end: Day = Field(description="Last day of the new period.")
+    carry_over: CarryOver = Field(
+        default=CarryOver.unfinished,
+        description="`unfinished`: actions not done or dropped and milestones still pending "
+        "come along, as they are; `all`: every action and milestone, the finished ones "
+        "starting again (planned, pending). Objectives and measures (with their targets, "
+        "without readings) are always copied.",
+    )
+    status: PlanStatus = Field(default=PlanStatus.draft, description="The new plan's status.")
+
+    @model_validator(mode="after")
+    def _period(self) -> "PlanCopy":
+        if self.period_end < self.period_start:
+            raise ValueError("period_end is before period_start")
+        return self
 
 
 # --- tree and progress --------------------------------------------------------------------
@@ -769,6 +898,11 @@ class ObjectiveProgress(Progress):
     parent_id: int | None = Field(description="Parent objective.")
     code: str = Field(description="Code.")
     title: str = Field(description="Title.")
+    reported_rating: ReportedRating | None = Field(
+        default=None,
+        description="The latest check-in on this objective (on or before `as_of`), next to "
+        "the computed rating, which it never replaces.",
+    )
 
 
 class PlanProgress(Progress):

@@ -46,6 +46,7 @@ from app.plans.schemas import (
     ObjectiveCreate,
     ObjectiveUpdate,
     PlanCreate,
+    PlanReadStatus,
     PlanStatus,
     PlanUpdate,
     ReadingCreate,
@@ -105,7 +106,7 @@ async def list_plans(
     session: AsyncSession,
     network: Network,
     *,
-    status: PlanStatus | None,
+    status: PlanReadStatus | None,
     q: str | None,
     sort: Sort,
     limit: int,
@@ -114,7 +115,13 @@ async def list_plans(
 ) -> tuple[list[Plan], str | None]:
     stmt = select(Plan).where(col(Plan.network_id) == network.id)
     if status is not None:
-        stmt = stmt.where(col(Plan.status) == status.value)
+        # ``ended`` is read, not stored: an active plan whose period has passed.
+        stored = PlanStatus.active if status is PlanReadStatus.ended else PlanStatus(status)
+        stmt = stmt.where(col(Plan.status) == stored.value)
+        if status is PlanReadStatus.ended:
+            stmt = stmt.where(col(Plan.period_end) < today())
+        elif status is PlanReadStatus.active:
+            stmt = stmt.where(col(Plan.period_end) >= today())
     if q:
         stmt = stmt.where(func.lower(col(Plan.title)).contains(q.lower(), autoescape=True))
     return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
@@ -135,8 +142,21 @@ async def update_plan(
             "period_end is before period_start",
             errors=[_issue("period_end", "before period_start", "period")],
         )
+    closing = changes.get("status") == PlanStatus.closed and plan.status != PlanStatus.closed
+    reopening = plan.status == PlanStatus.closed and changes.get("status", plan.status) != (
+        PlanStatus.closed
+    )
     before = audit.snapshot(plan)
+    before.pop("final_progress", None)  # kept out of the trail: large, and in the plan row
     plan.sqlmodel_update(changes)
+    if closing:
+        from app.plans import lifecycle  # late: lifecycle reads progress, which reads us
+
+        plan.status = before["status"]
+        return await lifecycle.close(session, principal, found, before=before)
+    if reopening:
+        plan.closed_at = None
+        plan.final_progress = None
     session.add(plan)
     await _record(session, principal, "update", plan, found, before)
     return plan

@@ -15,7 +15,13 @@ from tests.plans.helpers import PlanBuilder
 PROBLEM = "application/problem+json"
 EPOCH = "1970-01-01T00:00:00Z"
 # Lists over append-only tables: their items never change, so their own time is the change time.
-APPEND_ONLY = {"StatusChangeRead", "ReadingRead", "EvidenceRead", "AuditEventRead"}
+APPEND_ONLY = {
+    "StatusChangeRead",
+    "ReadingRead",
+    "EvidenceRead",
+    "AuditEventRead",
+    "CheckInRead",
+}
 
 
 def _list_operations(app: FastAPI) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:

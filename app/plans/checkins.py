@@ -1,0 +1,165 @@
+"""Check-ins: people's judgement of an objective or a measure, next to the computed rating.
+
+A check-in is a rating (green, amber, red), how sure the person is (0-10), a note and the day
+it is for. It is append-only, audited, and recorded by whoever may record progress (readings,
+evidence) on the plan's network. ``/progress`` shows the latest one per objective as
+``reported_rating`` beside the computed rating, which it never replaces.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import and_, func, over, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth.models import User
+from app.auth.policy import Permission, Principal
+from app.core.errors import Unprocessable
+from app.core.pagination import Sort, paginate
+from app.plans import service
+from app.plans.deps import InPlan
+from app.plans.models import CheckIn, Measure, Objective
+from app.plans.schemas import CheckInCreate, CheckInRead, ReportedRating
+
+SORTS = {"recorded_on": CheckIn.recorded_on, "recorded_at": CheckIn.recorded_at}
+DEFAULT_SORT = "-recorded_on"
+
+# A check-in's columns and its author's name, in one row (users are joined, not re-read).
+_ROW = (*(getattr(CheckIn, c.name) for c in cast(Any, CheckIn).__table__.columns), col(User.name))
+_AUTHOR = and_(col(CheckIn.recorded_by_kind) == "user", col(User.id) == col(CheckIn.recorded_by_id))
+
+
+def read(row: Any) -> CheckInRead:
+    return CheckInRead.model_validate(
+        {
+            **row._mapping,
+            "recorded_by": {
+                "kind": row.recorded_by_kind,
+                "id": row.recorded_by_id,
+                "name": row.name,
+            },
+        }
+    )
+
+
+async def record(
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Objective] | InPlan[Measure],
+    *,
+    data: CheckInCreate,
+) -> CheckInRead:
+    """A check-in on ``found.obj`` (an objective or a measure)."""
+    service.ensure_writable(principal, found, Permission.progress_record)
+    today = service.today()
+    if data.recorded_on is not None and data.recorded_on > today:
+        raise Unprocessable(
+            "recorded_on is in the future",
+            errors=[{"loc": ["body", "recorded_on"], "msg": "after today", "type": "future_date"}],
+        )
+    target = found.obj
+    check_in = CheckIn(
+        plan_id=found.plan.id or 0,
+        objective_id=target.id if isinstance(target, Objective) else None,
+        measure_id=target.id if isinstance(target, Measure) else None,
+        rating=data.rating.value,
+        confidence=data.confidence,
+        note=data.note,
+        recorded_on=data.recorded_on or today,
+        recorded_by_kind=principal.actor_kind,
+        recorded_by_id=principal.actor_id,
+    )
+    session.add(check_in)
+    await service._record(session, principal, "create", check_in, found)
+    name = principal.name if principal.is_user else None  # as the lists join it
+    return CheckInRead.model_validate(
+        {
+            **check_in.model_dump(),
+            "recorded_by": {"kind": principal.actor_kind, "id": principal.actor_id, "name": name},
+        }
+    )
+
+
+async def list_check_ins(
+    session: AsyncSession,
+    target: Objective | Measure,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
+) -> tuple[list[CheckInRead], str | None]:
+    """A page of the check-ins on an objective or a measure, with their authors' names."""
+    on = (
+        col(CheckIn.objective_id) == target.id
+        if isinstance(target, Objective)
+        else col(CheckIn.measure_id) == target.id
+    )
+    stmt = select(*_ROW).outerjoin(User, _AUTHOR).where(on)
+    # Append-only: when a check-in was recorded is its change time.
+    rows, next_cursor = await paginate(
+        session,
+        stmt,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        since=since,
+        changed=CheckIn.recorded_at,
+        scalars=False,
+    )
+    return [read(row) for row in rows], next_cursor
+
+
+@dataclass
+class Latest:
+    """The latest check-in per objective and per measure of a plan."""
+
+    objectives: dict[int, ReportedRating] = field(default_factory=dict)
+    measures: dict[int, ReportedRating] = field(default_factory=dict)
+
+
+def _reported(row: Any) -> ReportedRating:
+    return ReportedRating.model_validate(
+        {
+            "check_in_id": row.id,
+            "rating": row.rating,
+            "confidence": row.confidence,
+            "note": row.note,
+            "recorded_on": row.recorded_on,
+            "recorded_by": {
+                "kind": row.recorded_by_kind,
+                "id": row.recorded_by_id,
+                "name": row.name,
+            },
+        }
+    )
+
+
+async def latest(session: AsyncSession, plan_id: int, as_of: date) -> Latest:
+    """The latest check-in on or before ``as_of`` of every objective and measure of a plan,
+    with who recorded it: one statement (a window function), whatever the plan's size."""
+    rank = over(
+        func.row_number(),
+        partition_by=(col(CheckIn.objective_id), col(CheckIn.measure_id)),
+        order_by=(
+            col(CheckIn.recorded_on).desc(),
+            col(CheckIn.recorded_at).desc(),
+            col(CheckIn.id).desc(),
+        ),
+    ).label("rank")
+    inner = (
+        select(*_ROW, rank)
+        .outerjoin(User, _AUTHOR)
+        .where(col(CheckIn.plan_id) == plan_id, col(CheckIn.recorded_on) <= as_of)
+        .subquery()
+    )
+    rows = await session.execute(select(inner).where(inner.c.rank == 1))
+    found = Latest()
+    for row in rows.all():
+        if row.objective_id is not None:
+            found.objectives[row.objective_id] = _reported(row)
+        elif row.measure_id is not None:
+            found.measures[row.measure_id] = _reported(row)
+    return found

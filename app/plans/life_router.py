@@ -1,0 +1,170 @@
+"""Routes for a plan's life: check-ins on objectives and measures, closing and copying plans."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from app.auth.deps import CurrentPrincipal
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.routing import CohesionRoute
+from app.core.versioning import set_etag
+from app.plans import checkins, lifecycle
+from app.plans.deps import InPlan, ValidMeasure, ValidObjective, ValidPlan
+from app.plans.models import CheckIn, Measure, Objective, Plan
+from app.plans.schemas import CheckInCreate, CheckInPage, CheckInRead, PlanCopy, PlanRead
+
+router = APIRouter(tags=["plans"], route_class=CohesionRoute)
+
+CheckInSort = Annotated[
+    str | None,
+    Query(
+        max_length=30,
+        description="recorded_on or recorded_at; - to reverse. Newest first by default.",
+    ),
+]
+
+
+async def _list(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    target: Objective | Measure,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    since: SyncQuery,
+) -> CheckInPage:
+    order = sort_from_param(sort, checkins.SORTS, CheckIn.id, default=checkins.DEFAULT_SORT)
+    items, next_cursor = await checkins.list_check_ins(
+        session, target, sort=order, limit=limit, cursor=cursor, since=since
+    )
+    link_next(request, response, next_cursor)
+    return CheckInPage(items=items, next_cursor=next_cursor)
+
+
+async def _create(
+    data: CheckInCreate,
+    found: InPlan[Objective] | InPlan[Measure],
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    kind: str,
+) -> CheckInRead:
+    check_in = await checkins.record(session, principal, found, data=data)
+    response.headers["Location"] = f"/api/v1/{kind}s/{found.obj.id}/check-ins"
+    return check_in
+
+
+@router.get(
+    "/objectives/{objective_id}/check-ins",
+    operation_id="list_objective_check_ins",
+    summary="List the check-ins on an objective, newest first",
+    response_model=CheckInPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_objective_check_ins(
+    request: Request,
+    response: Response,
+    found: ValidObjective,
+    session: SessionDep,
+    sort: CheckInSort = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    since: SyncQuery = None,
+) -> CheckInPage:
+    return await _list(request, response, session, found.obj, sort, limit, cursor, since)
+
+
+@router.post(
+    "/objectives/{objective_id}/check-ins",
+    operation_id="create_objective_check_in",
+    summary="Record a check-in on an objective: a rating, confidence and a note",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckInRead,
+    responses=responses.CREATE,
+)
+async def create_objective_check_in(
+    data: CheckInCreate,
+    found: ValidObjective,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> CheckInRead:
+    return await _create(data, found, response, session, principal, "objective")
+
+
+@router.get(
+    "/measures/{measure_id}/check-ins",
+    operation_id="list_measure_check_ins",
+    summary="List the check-ins on a measure, newest first",
+    response_model=CheckInPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_measure_check_ins(
+    request: Request,
+    response: Response,
+    found: ValidMeasure,
+    session: SessionDep,
+    sort: CheckInSort = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    since: SyncQuery = None,
+) -> CheckInPage:
+    return await _list(request, response, session, found.obj, sort, limit, cursor, since)
+
+
+@router.post(
+    "/measures/{measure_id}/check-ins",
+    operation_id="create_measure_check_in",
+    summary="Record a check-in on a measure: a rating, confidence and a note",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CheckInRead,
+    responses=responses.CREATE,
+)
+async def create_measure_check_in(
+    data: CheckInCreate,
+    found: ValidMeasure,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> CheckInRead:
+    return await _create(data, found, response, session, principal, "measure")
+
+
+@router.post(
+    "/plans/{plan_id}/close",
+    operation_id="close_plan",
+    summary="Close a plan: pending milestones missed, final progress kept, read-only",
+    response_model=PlanRead,
+    responses=responses.ACTION,
+)
+async def close_plan(
+    found: ValidPlan, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> Plan:
+    plan = await lifecycle.close(session, principal, found)
+    await session.flush()
+    set_etag(response, plan.version)
+    return plan
+
+
+@router.post(
+    "/plans/{plan_id}/copy",
+    operation_id="copy_plan",
+    summary="Start a new plan from this one (objectives, measures, unfinished work)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlanRead,
+    responses=responses.CREATE,
+)
+async def copy_plan(
+    data: PlanCopy,
+    found: ValidPlan,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> Plan:
+    plan = await lifecycle.copy(session, principal, found, data=data)
+    set_etag(response, plan.version)
+    response.headers["Location"] = f"/api/v1/plans/{plan.id}"
+    return plan

@@ -16,12 +16,16 @@ from sqlmodel import col
 
 from app.auth.models import User
 from app.auth.policy import Permission, Principal
+from app.core.audit import AuditEvent
 from app.core.errors import Unprocessable
 from app.core.pagination import Sort, paginate
+from app.plans import measures as measure_rules
 from app.plans import service
+from app.plans.attention import short
+from app.plans.changes import ChangeContext, ChangeSource, Described, register_change_source
 from app.plans.deps import InPlan
 from app.plans.models import CheckIn, Measure, Objective
-from app.plans.schemas import CheckInCreate, CheckInRead, ReportedRating
+from app.plans.schemas import ChangeKind, CheckInCreate, CheckInRead, ReportedRating
 
 SORTS = {"recorded_on": CheckIn.recorded_on, "recorded_at": CheckIn.recorded_at}
 DEFAULT_SORT = "-recorded_on"
@@ -163,3 +167,37 @@ async def latest(session: AsyncSession, plan_id: int, as_of: date) -> Latest:
         elif row.measure_id is not None:
             found.measures[row.measure_id] = _reported(row)
     return found
+
+
+async def _measure_check_ins(
+    session: AsyncSession, plan_id: int, as_of: date
+) -> dict[int, tuple[str, date]]:
+    """What a qualitative measure is judged by: its latest check-in's rating and day."""
+    found = await latest(session, plan_id, as_of)
+    return {mid: (r.rating.value, r.recorded_on) for mid, r in found.measures.items()}
+
+
+def _describe(event: AuditEvent, context: ChangeContext) -> Described | None:
+    after = event.after or {}
+    rating, note = after.get("rating"), after.get("note")
+    what = f"check-in: {rating}" + (f" — {short(str(note))}" if note else "")
+    measure = context.measures.get(after.get("measure_id") or 0)
+    if measure is not None:
+        return measure.description, measure.objective_id, what
+    objective_id = after.get("objective_id")
+    code = context.codes.get(objective_id or 0)
+    if code is None:
+        return None
+    return f"objective {code}", objective_id, what
+
+
+measure_rules.register_check_in_reader(_measure_check_ins)
+register_change_source(
+    ChangeSource(
+        CheckIn.__tablename__,
+        "create",
+        ChangeKind.check_in,
+        lambda plan_id: select(col(CheckIn.id)).where(col(CheckIn.plan_id) == plan_id),
+        _describe,
+    )
+)

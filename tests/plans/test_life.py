@@ -413,3 +413,27 @@ async def test_demo_rolls_the_2021_22_plan_over_into_this_year(app, db: None) ->
     }
     assert reported["1"].recorded_by.name == "Admin" and reported["1"].note
     assert progress.actions.total == 14 and progress.measures.total == 23
+
+
+async def test_a_qualitative_measure_is_judged_by_its_check_in_and_check_ins_are_changes(
+    client, world: World
+) -> None:
+    build = PlanBuilder(client, world)
+    plan = await build.plan()
+    objective = await build.objective(plan["id"], "Q")
+    measure = await build.measure(objective["id"], kind="qualitative")
+    progress_url = f"{API}/plans/{plan['id']}/progress?as_of=2022-03-01"
+    before = await _get(client, progress_url, world)
+    assert before["measures"]["no_data"] == 1 and before["rating"] == "grey"
+    await build.post(
+        f"{API}/measures/{measure['id']}/check-ins",
+        {"rating": "red", "note": "partners have not met", "recorded_on": "2022-02-01"},
+    )
+    after = await _get(client, progress_url + "&since=2000-01-01", world)
+    assert after["measures"]["off_track"] == 1 and after["rating"] == "red"
+    assert [(a["kind"], a["reason"]) for a in after["attention"]][:1] == [("measure", "off_track")]
+    check_ins = [c for c in after["changes"] if c["kind"] == "check_in"]
+    assert len(check_ins) == 1, after["changes"]
+    assert check_ins[0]["title"] == "How we will know"
+    assert "red" in check_ins[0]["what"] and "partners have not met" in check_ins[0]["what"]
+    assert check_ins[0]["who"]["name"] == "Chair"

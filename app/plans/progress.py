@@ -10,6 +10,7 @@ RAG rule (per objective, counting its sub-objectives, and for the whole plan):
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -129,6 +130,11 @@ def _add(total: Counts, part: Counts) -> None:
                 mine[name] += n
 
 
+# Public names for the network roll-up (app/plans/rollup.py).
+zero_counts = _zero
+add_counts = _add
+
+
 def _with_rag(counts: Counts) -> dict[str, Any]:
     return {
         **counts,
@@ -155,26 +161,57 @@ async def progress(
             ).where(col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None))
         )
     ).all()
-    own: dict[int, Counts] = {row.id: _zero() for row in objective_rows}
-
     action_counts = await session.execute(
         select(col(Action.objective_id), col(Action.status), func.count())
         .where(col(Action.plan_id) == plan.id, col(Action.deleted_at).is_(None))
         .group_by(col(Action.objective_id), col(Action.status))
     )
-    for objective_id, status, n in action_counts.all():
-        if objective_id in own:
-            counts = own[objective_id]["actions"]
-            counts[status] += n
-            counts["total"] += n
-
     past_due = case((col(Milestone.due_on) < when, 1), else_=0)
     milestone_counts = await session.execute(
         select(col(Milestone.objective_id), col(Milestone.status), past_due, func.count())
         .where(col(Milestone.plan_id) == plan.id, col(Milestone.deleted_at).is_(None))
         .group_by(col(Milestone.objective_id), col(Milestone.status), past_due)
     )
-    for objective_id, status, past, n in milestone_counts.all():
+    measures = await _live(session, Measure, plan.id)
+    statuses = await service.measure_statuses(session, found, measures, when)
+    return summarise(
+        plan.id,
+        when,
+        objective_rows,
+        action_counts.all(),
+        milestone_counts.all(),
+        [
+            (measure.objective_id, status, stale)
+            for (status, stale), measure in zip(statuses, measures, strict=True)
+        ],
+    )
+
+
+# --- the pure computation: preloaded rows in, PlanProgress out ------------------------------
+# Shared with the network roll-up (app/plans/rollup.py), which loads the rows of many plans
+# in a constant number of statements and judges each plan with this same function.
+
+
+def summarise(
+    plan_id: int,
+    when: date,
+    objective_rows: Iterable[Any],
+    action_counts: Iterable[tuple[int, str, int]],
+    milestone_counts: Iterable[tuple[int, str, Any, int]],
+    measure_statuses: Iterable[tuple[int, str, bool]],
+) -> PlanProgress:
+    """One plan's progress from its rows: objectives (``id, parent_id, code, title,
+    position``), ``(objective_id, status, n)`` of actions, ``(objective_id, status, past_due,
+    n)`` of milestones and ``(objective_id, status, stale)`` of each measure."""
+    objective_rows = list(objective_rows)
+    own: dict[int, Counts] = {row.id: _zero() for row in objective_rows}
+    for objective_id, status, n in action_counts:
+        if objective_id in own:
+            counts = own[objective_id]["actions"]
+            counts[status] += n
+            counts["total"] += n
+
+    for objective_id, status, past, n in milestone_counts:
         if objective_id not in own:
             continue
         counts_m = own[objective_id]["milestones"]
@@ -185,13 +222,10 @@ async def progress(
             if status == MilestoneStatus.pending:
                 counts_m["overdue"] += n
 
-    measures = await _live(session, Measure, plan.id)
-    for (status, stale), measure in zip(
-        await service.measure_statuses(session, found, measures, when), measures, strict=True
-    ):
-        if measure.objective_id not in own:
+    for objective_id, status, stale in measure_statuses:
+        if objective_id not in own:
             continue
-        counts_s = own[measure.objective_id]["measures"]
+        counts_s = own[objective_id]["measures"]
         counts_s["total"] += 1
         counts_s[status] += 1
         counts_s["stale"] += int(stale)
@@ -225,7 +259,7 @@ async def progress(
         walk(top)
     return PlanProgress.model_validate(
         {
-            "plan_id": plan.id,
+            "plan_id": plan_id,
             "as_of": when,
             **_with_rag(plan_total),
             "objectives": [

@@ -18,7 +18,7 @@ from app.core.schemas import Day, Keep
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
 from app.plans import measures as measure_rules
-from app.plans import progress, service, transfer
+from app.plans import progress, rollup, service, transfer
 from app.plans.deps import (
     InPlan,
     ValidAction,
@@ -57,6 +57,7 @@ from app.plans.schemas import (
     MilestoneRead,
     MilestoneStatus,
     MilestoneUpdate,
+    NetworkProgress,
     ObjectiveCreate,
     ObjectivePage,
     ObjectiveRead,
@@ -173,6 +174,28 @@ async def create_network_plan(
     plan = await service.create_plan(session, principal, network, data=data)
     _tag(response, plan, f"/api/v1/plans/{plan.id}")
     return plan
+
+
+@router.get(
+    "/networks/{network_id}/progress",
+    operation_id="get_network_progress",
+    summary="Where a network of networks stands: every readable network's active plans",
+    response_model=NetworkProgress,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def get_network_progress(
+    network: NetworkForRead,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    as_of: Annotated[
+        Day | None,
+        Query(
+            description="The date to judge every plan at (YYYY-MM-DD); by default each plan "
+            "at today, or at its period end once its period is over."
+        ),
+    ] = None,
+) -> NetworkProgress:
+    return await rollup.network_progress(session, principal, network, as_of)
 
 
 @router.get(

@@ -621,3 +621,54 @@ class PlanProgress(Progress):
     objectives: list[ObjectiveProgress] = Field(
         description="Every objective, its numbers including its sub-objectives'."
     )
+
+
+# --- the network roll-up (GET /networks/{id}/progress) -------------------------------------
+
+
+class PlanRollup(Progress):
+    plan_id: int = Field(description="Plan.")
+    title: str = Field(description="Title.")
+    period_start: Day = Field(description="First day of the plan period.")
+    period_end: Day = Field(description="Last day of the plan period.")
+    as_of: Day = Field(description="The date this plan is judged at.")
+    coverage: float | None = Field(
+        description="Share (0-1) of the plan's measures with a current, non-stale value; null "
+        "with no measures."
+    )
+
+
+class NetworkRollup(BaseModel):
+    network_id: int = Field(description="Network.")
+    name: str = Field(description="Name.")
+    parent_id: int | None = Field(description="Parent network.")
+    depth: int = Field(description="Levels below the network asked about (0 for itself).")
+    plans: list[PlanRollup] = Field(description="Its active plans, by period start.")
+
+
+class RollupTotals(BaseModel):
+    networks: int = Field(description="Networks in the answer.")
+    plans: int = Field(description="Active plans in the answer.")
+    ratings: dict[str, int] = Field(
+        description="Plans by rating (the plan /progress rating); `none` counts plans with "
+        "nothing to judge."
+    )
+    actions: ActionCounts = Field(description="Actions of all the plans, by status.")
+    milestones: MilestoneCounts = Field(description="Milestones of all the plans, by state.")
+    measures: MeasureCounts = Field(description="Measures of all the plans, by status.")
+    coverage: float | None = Field(
+        description="Share (0-1) of all the plans' measures with a current, non-stale value."
+    )
+
+
+class NetworkProgress(BaseModel):
+    network_id: int = Field(description="The network asked about.")
+    as_of: Day | None = Field(
+        description="The date asked for; null when each plan is judged at its own default "
+        "(today, or its period end once the period is over)."
+    )
+    networks: list[NetworkRollup] = Field(
+        description="The network and every descendant network the caller may read, "
+        "depth-first, siblings by name."
+    )
+    totals: RollupTotals = Field(description="Sums over every plan in the answer.")

@@ -1,6 +1,6 @@
 """Plans and their contents: the rules (who may write, closed plans, codes, cycles) and queries."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -622,10 +622,17 @@ async def list_readings(
 
 
 async def latest_readings(
-    session: AsyncSession, plan_id: int, as_of: date, measure_id: int | None = None
+    session: AsyncSession,
+    plan_id: int | Collection[int],
+    as_of: date,
+    measure_id: int | None = None,
+    *,
+    until_period_end: bool = False,
 ) -> dict[int, tuple[float, date]]:
-    """The latest reading on or before ``as_of`` of every manual measure in a plan, in one
-    query (a window function, so it does not grow with the number of measures)."""
+    """The latest reading on or before ``as_of`` of every manual measure in a plan (or in
+    several plans), in one query (a window function, so it does not grow with the number of
+    measures). ``until_period_end`` also ignores readings after each plan's period end."""
+    plans = [plan_id] if isinstance(plan_id, int) else list(plan_id)
     rank = over(
         func.row_number(),
         partition_by=col(MeasureReading.measure_id),
@@ -639,10 +646,14 @@ async def latest_readings(
             rank,
         )
         .join(Measure, col(Measure.id) == col(MeasureReading.measure_id))
-        .where(col(Measure.plan_id) == plan_id, col(MeasureReading.observed_on) <= as_of)
+        .where(col(Measure.plan_id).in_(plans), col(MeasureReading.observed_on) <= as_of)
     )
     if measure_id is not None:
         inner = inner.where(col(MeasureReading.measure_id) == measure_id)
+    if until_period_end:
+        inner = inner.join(Plan, col(Plan.id) == col(Measure.plan_id)).where(
+            col(MeasureReading.observed_on) <= col(Plan.period_end)
+        )
     sub = inner.subquery()
     rows = await session.execute(
         select(sub.c.measure_id, sub.c.value, sub.c.observed_on).where(sub.c.rank == 1)
@@ -678,13 +689,25 @@ async def measure_statuses(
     readings = await latest_readings(session, found.plan.id, as_of, only)
     scope = measure_rules.MeasureScope(plan=found.plan, network=found.network, as_of=as_of)
     derived = await measure_rules.derived_values(session, scope, measures)
+    return judge_measures(measures, found.plan, as_of, readings, derived)
+
+
+def judge_measures(
+    measures: list[Measure],
+    plan: Plan,
+    as_of: date,
+    readings: dict[int, tuple[float, date]],
+    derived: dict[int, float | None],
+) -> list[tuple[str, bool]]:
+    """Each measure's status and staleness from preloaded readings and derived values (the
+    pure half of ``measure_statuses``, shared with the network roll-up)."""
     statuses = []
     for measure in measures:
         assert measure.id is not None
         last = readings.get(measure.id)
         value = _current_value(measure, last, derived)
-        status = measure_rules.judge(measure, value, found.plan, as_of)
-        stale = measure_rules.is_stale(measure, last[1] if last else None, found.plan, as_of)
+        status = measure_rules.judge(measure, value, plan, as_of)
+        stale = measure_rules.is_stale(measure, last[1] if last else None, plan, as_of)
         statuses.append((status.value, stale))
     return statuses
 

@@ -17,8 +17,8 @@ from app.core.routing import CohesionRoute
 from app.core.schemas import Day, Keep
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
+from app.plans import inference, progress, rollup, service, transfer
 from app.plans import measures as measure_rules
-from app.plans import progress, rollup, service, transfer
 from app.plans.deps import (
     InPlan,
     ValidAction,
@@ -63,6 +63,7 @@ from app.plans.schemas import (
     ObjectiveRead,
     ObjectiveUpdate,
     PlanCreate,
+    PlanImported,
     PlanPage,
     PlanProgress,
     PlanRead,
@@ -1088,9 +1089,11 @@ def _file_format(upload: UploadFile) -> str:
     ".csv or .xlsx with columns aspiration, objective_code, objective, action, measure, "
     "responsible_group, milestone, due, and optional ones, see docs/plans.md). CSV and XLSX "
     "need the form fields `title`, `period_start` and `period_end`. The whole file is checked "
-    "first: any problem is a 422 listing every bad row and column, and nothing is written.",
+    "first: any problem is a 422 listing every bad row and column, and nothing is written. "
+    "A table's measure without target columns gets the target its text states ('A minimum "
+    "of 5 …' → at least 5); each such measure is listed in `inferred`.",
     status_code=status.HTTP_201_CREATED,
-    response_model=PlanRead,
+    response_model=PlanImported,
     responses=responses.CREATE,
 )
 async def import_network_plan(
@@ -1103,11 +1106,12 @@ async def import_network_plan(
     aim: Annotated[Keep[str], Form(max_length=10_000, description="Aim (CSV/XLSX).")] = None,
     period_start: Annotated[Keep[Day], Form(description="Period start (CSV/XLSX).")] = None,
     period_end: Annotated[Keep[Day], Form(description="Period end (CSV/XLSX).")] = None,
-) -> Plan:
+) -> PlanImported:
     # Refuse callers who may not write plans before reading what they sent.
     authorize(principal, Permission.plan_write, network)
     kind = _file_format(file)
     raw = await file.read()
+    inferred: list[dict[str, Any]] = []
     if kind == "json":
         document = transfer.parse_json(raw)
     else:
@@ -1133,9 +1137,12 @@ async def import_network_plan(
         document = parse(
             raw, title=title, period_start=period_start, period_end=period_end, aim=aim
         )
+        inferred = inference.infer_targets(
+            [(node.code, m) for _, _, node in transfer.walk(document) for m in node.measures]
+        )
     plan = await transfer.create_from_document(session, principal, network, document)
     _tag(response, plan, f"/api/v1/plans/{plan.id}")
-    return plan
+    return PlanImported.model_validate({**plan.model_dump(), "inferred": inferred})
 
 
 @router.get(

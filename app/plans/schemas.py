@@ -194,6 +194,24 @@ class PlanRead(BaseModel):
     deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
 
 
+class InferredTarget(BaseModel):
+    objective_code: str = Field(description="The objective the measure is in.")
+    measure: str = Field(description="The measure's text.")
+    kind: str = Field(description="numeric or binary, as read from the text.")
+    target: "Target | None" = Field(
+        description="The target read from the text; null when none was found."
+    )
+    rule: str = Field(description="Which rule of docs/plans.md decided, in words.")
+
+
+class PlanImported(PlanRead):
+    inferred: list[InferredTarget] = Field(
+        default_factory=list,
+        description="Measures of a CSV/XLSX table given without a target, and the target or "
+        "kind read from their text (docs/plans.md, 'Targets read from the text'): check them.",
+    )
+
+
 class PlanPage(Page[PlanRead]):
     """A page of plans."""
 

@@ -53,9 +53,10 @@ async def test_the_seed_eight_column_table_gets_the_targets_its_text_states(
     inferred = {i["measure"]: i for i in answer.json()["inferred"]}
     measures = [r for r in rows if r["measure"]]
     assert len(inferred) == len(measures) == 23
-    # Wherever the curated example sets a target by hand, the text gives the same one.
+    # Wherever the curated example sets a target the text states, the text gives the same one
+    # (the register of opportunities' "at each EQF level" is 8 levels, no number in the text).
     for row in measures:
-        if row["measure_target"]:
+        if row["measure_target"] and any(c.isdigit() for c in row["measure"]):
             target = inferred[row["measure"]]["target"]
             assert target is not None, row["measure"]
             assert (target["comparator"], target["value"], target["period"]) == (

@@ -1,0 +1,108 @@
+"""The demo holds what the seed documents say (issue 16, "Seed fidelity defects")."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from app import demo as app_demo
+from app.auth.models import User
+from app.auth.policy import Principal
+from app.communities.models import Community
+from app.mobility.models import MobilityOpportunity
+from app.networks.models import Network
+from app.plans import progress
+from app.plans.deps import load_in_plan
+from app.plans.models import Objective, Plan
+
+NON_PLAN = "Networks of Networks Action Plan 2021-22"
+
+
+@pytest.fixture
+async def demo(app: FastAPI, db: None) -> dict[str, Any]:
+    """The whole demo, as `cohesion demo` loads it; the NoN plan's tree as of March 2022."""
+    state = app.state.cohesion
+    async with state.db.transaction() as session:
+        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
+        session.add(admin_user)
+        await session.flush()
+        assert admin_user.id is not None
+        admin = Principal(kind="user", id=admin_user.id, is_admin=True)
+        await app_demo._build(session, admin, state.passwords)
+    async with state.db.transaction() as session:
+        plan_id = await session.scalar(select(Plan.id).where(col(Plan.title) == NON_PLAN))
+        assert plan_id is not None
+        found = await load_in_plan(session, admin, Plan, plan_id, "plan")
+        tree = await progress.tree(session, found, date(2022, 3, 1))
+        non = await session.scalar(select(Network).where(col(Network.name) == app_demo.NON_NAME))
+        assert non is not None
+        communities = {
+            c.id: c
+            for c in (
+                await session.scalars(select(Community).where(col(Community.network_id) == non.id))
+            ).all()
+        }
+        objectives = (
+            await session.scalars(select(Objective).where(col(Objective.plan_id) == plan_id))
+        ).all()
+        levels = await session.scalar(
+            select(func.count(func.distinct(MobilityOpportunity.eqf_level))).where(
+                col(MobilityOpportunity.network_id) == non.id
+            )
+        )
+    measures = {
+        m.description: m
+        for top in tree.objectives
+        for node in [top, *top.children]
+        for m in node.measures
+    }
+    return {
+        "measures": measures,
+        "communities": communities,
+        "objectives": objectives,
+        "levels": levels,
+    }
+
+
+async def test_000_non_plan_reads_its_groups_and_registers(demo: dict[str, Any]) -> None:
+    # "minimum 4 x people in each working group" counts people, not member colleges: each
+    # demo working group has one person (its lead) besides its colleges.
+    people = next(m for d, m in demo["measures"].items() if d.startswith("Number of participants"))
+    assert people.params == {"kind": "working_group", "members": "users"}
+    assert people.current_value == 1
+    # The register of opportunities measure reads the register: EQF levels with an offer.
+    register = next(m for d, m in demo["measures"].items() if d.startswith("Register of mobility"))
+    assert register.source == "mobility_opportunities"
+    assert register.current_value == demo["levels"] and demo["levels"] > 0
+    assert register.target is not None and register.target.value == 8
+    # Responsible groups link to the communities the demo holds.
+    linked = {
+        o.code: demo["communities"][o.responsible_community_id].title
+        for o in demo["objectives"]
+        if o.responsible_community_id is not None
+    }
+    steering = "Network of Networks Steering Committee"
+    international = "International Cooperation Thematic Working Group"
+    assert linked == {
+        "1": steering,
+        "2": steering,
+        "4": international,
+        "5": steering,  # "Steering Committee and future thematic Working Groups."
+        "6": international,
+        "7": steering,
+        "8": steering,
+    }  # 3, "Regional Network Leads", is no community
+
+
+def test_mobility_summary_and_sources_share_one_descendants_default(app: FastAPI) -> None:
+    from app.mobility.measures import MobilityOpportunitiesParams, MobilitySumParams
+    from app.mobility.service import INCLUDE_DESCENDANTS
+
+    assert MobilitySumParams().include_descendants is INCLUDE_DESCENDANTS
+    assert MobilityOpportunitiesParams().include_descendants is INCLUDE_DESCENDANTS
+    summary = app.openapi()["paths"]["/api/v1/networks/{network_id}/mobility-counts/summary"]
+    (param,) = [p for p in summary["get"]["parameters"] if p["name"] == "include_descendants"]
+    assert param["schema"]["default"] is INCLUDE_DESCENDANTS

@@ -65,6 +65,51 @@ PRE = [(2, 2), (3, 2), (2, 3), (3, 3), (2, 2), (3, 2)]
 POST = [(4, 4), (4, 3), (3, 4), (5, 4), (4, 4), (4, 3)]
 
 
+# The example organisations of the LINKS booklet (seed 001), each with its sector and country:
+# IMST is an institute of a public university (Klagenfurt, AT); the LUMA centres are hosted by
+# Finnish (public) universities; STEM Learning (UK) is a not-for-profit company; the French
+# Ministry of Education is the partner of section 2.c.
+Partner = tuple[str, OrganisationKind, str, str, list[str], str | None, str | None]
+BOOKLET_PARTNERS: list[Partner] = [
+    (
+        "IMST, University of Klagenfurt",
+        OrganisationKind.university,
+        "AT",
+        "public",
+        ["cpd_provision", "research", "dissemination"],
+        "Doris Arztmann",
+        "LINKS coordinator",
+    ),
+    (
+        "LUMA Centre Finland",
+        OrganisationKind.university,
+        "FI",
+        "public",
+        ["cpd_provision", "dissemination"],
+        None,
+        None,
+    ),
+    (
+        "STEM Learning UK",
+        OrganisationKind.cpd_provider,
+        "GB",
+        "third_sector",
+        ["cpd_provision", "funding"],
+        None,
+        None,
+    ),
+    (
+        "Ministry of National Education (France)",
+        OrganisationKind.ministry,
+        "FR",
+        "public",
+        ["policy", "cpd_provision"],
+        None,
+        None,
+    ),
+]
+
+
 async def _organisation(
     session: AsyncSession,
     admin: Principal,
@@ -300,35 +345,7 @@ async def _stem(session: AsyncSession, admin: Principal, networks: dict[str, Net
         ),
     )
     networks[STEM] = stem
-    partners = [
-        (
-            "IMST, University of Klagenfurt",
-            OrganisationKind.university,
-            "AT",
-            "third_sector",
-            ["cpd_provision", "research", "dissemination"],
-            "Doris Arztmann",
-            "LINKS coordinator",
-        ),
-        (
-            "LUMA Centre Finland",
-            OrganisationKind.cpd_provider,
-            "FI",
-            "public",
-            ["cpd_provision", "dissemination"],
-            None,
-            None,
-        ),
-        (
-            "STEM Learning UK",
-            OrganisationKind.cpd_provider,
-            "GB",
-            "private",
-            ["cpd_provision", "funding"],
-            None,
-            None,
-        ),
-    ]
+    partners = BOOKLET_PARTNERS
     for name, kind, country, sector, purposes, contact, role in partners:
         org = await _organisation(session, admin, name, kind, country, stem)
         await service.create_partnership(

@@ -14,6 +14,11 @@ from app.auth.policy import Principal
 from app.communities.models import Community
 from app.mobility.models import MobilityOpportunity
 from app.networks.models import Network
+from app.organisations.models import Organisation
+from app.partnerships.demo import STEM
+from app.partnerships.models import Partnership
+from app.partnerships.schemas import PartnershipStatus
+from app.partnerships.service import computed_status, status_filter
 from app.plans import progress
 from app.plans.deps import load_in_plan
 from app.plans.models import Objective, Plan
@@ -48,6 +53,23 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         objectives = (
             await session.scalars(select(Objective).where(col(Objective.plan_id) == plan_id))
         ).all()
+        stem = await session.scalar(select(Network).where(col(Network.name) == STEM))
+        partnerships = (
+            await session.execute(
+                select(Partnership, Organisation)
+                .join(Organisation, col(Organisation.id) == col(Partnership.organisation_id))
+                .where(col(Partnership.network_id) == stem.id)  # type: ignore[union-attr]
+            )
+        ).all()
+        ended = set(
+            (
+                await session.scalars(
+                    select(Partnership.id).where(
+                        status_filter(PartnershipStatus.ended, date(2026, 1, 1))
+                    )
+                )
+            ).all()
+        )
         levels = await session.scalar(
             select(func.count(func.distinct(MobilityOpportunity.eqf_level))).where(
                 col(MobilityOpportunity.network_id) == non.id
@@ -64,6 +86,8 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         "communities": communities,
         "objectives": objectives,
         "levels": levels,
+        "partnerships": partnerships,
+        "ended": ended,
     }
 
 
@@ -106,3 +130,24 @@ def test_mobility_summary_and_sources_share_one_descendants_default(app: FastAPI
     summary = app.openapi()["paths"]["/api/v1/networks/{network_id}/mobility-counts/summary"]
     (param,) = [p for p in summary["get"]["parameters"] if p["name"] == "include_descendants"]
     assert param["schema"]["default"] is INCLUDE_DESCENDANTS
+
+
+async def test_001_booklet_partners_have_their_sector_and_country_and_end(
+    demo: dict[str, Any],
+) -> None:
+    # The booklet's examples (seed 001): "Coordinator: Doris Arztmann, IMST, University of
+    # Klagenfurt"; "2.c In France, a strong partnership with the Ministry of Education";
+    # "2.d In Finland, LUMA centres organize CPD"; "2.e STEM Learning in UK".
+    found = {org.name: (org.kind, org.country, p.sector) for p, org in demo["partnerships"]}
+    assert found == {
+        "IMST, University of Klagenfurt": ("university", "AT", "public"),
+        "LUMA Centre Finland": ("university", "FI", "public"),
+        "STEM Learning UK": ("cpd_provider", "GB", "third_sector"),
+        "Ministry of National Education (France)": ("ministry", "FR", "public"),
+    }
+    # The LINKS partnerships ended on 31 December 2021: stored active, they read ended.
+    for partnership, _ in demo["partnerships"]:
+        assert partnership.status == "active" and partnership.end_on == date(2021, 12, 31)
+        assert computed_status(partnership, date(2022, 1, 1)) is PartnershipStatus.ended
+        assert computed_status(partnership, date(2021, 12, 31)) is PartnershipStatus.active
+        assert partnership.id in demo["ended"]

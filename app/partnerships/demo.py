@@ -41,7 +41,10 @@ from app.partnerships.schemas import (
     ResponseCreate,
     SessionCreate,
 )
-from app.plans.models import Objective, Plan
+from app.plans import service as plan_service
+from app.plans.deps import load_in_plan
+from app.plans.models import Milestone, Objective, Plan
+from app.plans.schemas import EvidenceCreate, EvidenceKind
 
 WEST = "West Partnership"
 STEM = "STEM CPD Alliance"
@@ -328,6 +331,46 @@ async def _west(session: AsyncSession, admin: Principal, west: Network) -> None:
                 form,
                 data=ResponseCreate(answers=answers, anonymous=index % 2 == 1),
             )
+    await _cite_evaluation(session, admin, west, forms["post"])
+
+
+# The CLN planner's milestone the programme's evaluations evidence (seed 004, outcome 2a).
+FEEDBACK_MILESTONE = "Participant feedback evaluations will demonstrate an increase in confidence"
+
+
+async def _cite_evaluation(
+    session: AsyncSession, admin: Principal, west: Network, post: Evaluation
+) -> None:
+    """The post evaluation, with its change from the pre one, as the milestone's evidence."""
+    await session.flush()
+    milestone_id = await session.scalar(
+        select(col(Milestone.id))
+        .join(Plan, col(Plan.id) == col(Milestone.plan_id))
+        .where(
+            col(Plan.network_id) == west.id,
+            col(Milestone.title).startswith(FEEDBACK_MILESTONE),
+            col(Milestone.deleted_at).is_(None),
+        )
+    )
+    if milestone_id is None or post.id is None:
+        return
+    result = await service.summary(session, post)
+    changes = [
+        f"{q.key} {q.pre_mean:.1f} → {q.mean:.1f}"
+        for q in result.questions
+        if q.mean is not None and q.pre_mean is not None
+    ]
+    found = await load_in_plan(session, admin, Milestone, milestone_id, "milestone")
+    await plan_service.add_evidence(
+        session,
+        admin,
+        found,
+        data=EvidenceCreate(
+            kind=EvidenceKind.evaluation,
+            evaluation_id=post.id,
+            text=f"CLN Cohort 1 pre/post evaluation (mean of 5): {'; '.join(changes)}.",
+        ),
+    )
 
 
 async def _stem(session: AsyncSession, admin: Principal, networks: dict[str, Network]) -> None:

@@ -93,6 +93,7 @@ class EvidenceKind(StrEnum):
     note = "note"
     link = "link"
     document = "document"
+    evaluation = "evaluation"
 
 
 class Rag(StrEnum):
@@ -541,12 +542,19 @@ class MilestonePage(Page[MilestoneRead]):
 
 
 class EvidenceCreate(Body):
-    kind: EvidenceKind = Field(description="note, link or document.")
+    kind: EvidenceKind = Field(description="note, link, document or evaluation.")
     text: Text | None = Field(default=None, description="The note, or a document reference.")
     url: Url | None = Field(default=None, description="Link (required for `link`).")
+    evaluation_id: Id | None = Field(
+        default=None,
+        description="For `evaluation`: the evaluation (of one of the network's programmes) "
+        "the milestone cites; `text` may say what it shows.",
+    )
 
     @model_validator(mode="after")
     def _content(self) -> "EvidenceCreate":
+        if (self.kind is EvidenceKind.evaluation) != (self.evaluation_id is not None):
+            raise ValueError("evaluation_id goes with kind evaluation, and only with it")
         if self.kind is EvidenceKind.link and not self.url:
             raise ValueError("a link needs a url")
         if self.kind is EvidenceKind.note and not (self.text and self.text.strip()):
@@ -562,6 +570,7 @@ class EvidenceRead(BaseModel):
     kind: EvidenceKind = Field(description="Kind.")
     text: str | None = Field(description="Note or reference.")
     url: str | None = Field(description="Link.")
+    evaluation_id: int | None = Field(description="The evaluation cited (kind evaluation).")
     recorded_at: datetime = Field(description="When recorded.")
     recorded_by_kind: str = Field(description="user or service_account.")
     recorded_by_id: int | None = Field(description="Who recorded it.")

@@ -16,6 +16,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.pagination import Sort, paginate
 from app.networks.models import Network
+from app.plans import evidence as evidence_links
 from app.plans import measures as measure_rules
 from app.plans.deps import InPlan
 from app.plans.models import (
@@ -901,11 +902,14 @@ async def add_evidence(
 ) -> Evidence:
     ensure_writable(principal, found, Permission.progress_record)
     assert found.obj.id is not None
+    if data.evaluation_id is not None:
+        await evidence_links.check_evaluation(session, data.evaluation_id, found.plan.network_id)
     evidence = Evidence(
         milestone_id=found.obj.id,
         kind=data.kind.value,
         text=data.text,
         url=data.url,
+        evaluation_id=data.evaluation_id,
         recorded_by_kind=principal.actor_kind,
         recorded_by_id=principal.actor_id,
     )

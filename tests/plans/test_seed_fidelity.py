@@ -16,12 +16,15 @@ from app.mobility.models import MobilityOpportunity
 from app.networks.models import Network
 from app.organisations.models import Organisation
 from app.partnerships.demo import STEM
-from app.partnerships.models import Partnership
+from app.partnerships.models import Evaluation, Partnership
 from app.partnerships.schemas import PartnershipStatus
 from app.partnerships.service import computed_status, status_filter
 from app.plans import progress
 from app.plans.deps import load_in_plan
-from app.plans.models import Objective, Plan
+from app.plans.models import Evidence, Milestone, Objective, Plan
+from app.plans.schemas import CLN_WORKSTREAMS
+from tests.conftest import World
+from tests.plans.helpers import PlanBuilder
 
 NON_PLAN = "Networks of Networks Action Plan 2021-22"
 
@@ -70,6 +73,20 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
                 )
             ).all()
         )
+        cln = (
+            await session.scalars(
+                select(Objective)
+                .join(Plan, col(Plan.id) == col(Objective.plan_id))
+                .where(col(Plan.title).startswith("Collaborative Learning Networks"))
+            )
+        ).all()
+        cited = (
+            await session.execute(
+                select(Evidence, Milestone, Evaluation)
+                .join(Milestone, col(Milestone.id) == col(Evidence.milestone_id))
+                .join(Evaluation, col(Evaluation.id) == col(Evidence.evaluation_id))
+            )
+        ).all()
         levels = await session.scalar(
             select(func.count(func.distinct(MobilityOpportunity.eqf_level))).where(
                 col(MobilityOpportunity.network_id) == non.id
@@ -88,6 +105,8 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         "levels": levels,
         "partnerships": partnerships,
         "ended": ended,
+        "cln": cln,
+        "cited": cited,
     }
 
 
@@ -151,3 +170,33 @@ async def test_001_booklet_partners_have_their_sector_and_country_and_end(
         assert computed_status(partnership, date(2022, 1, 1)) is PartnershipStatus.ended
         assert computed_status(partnership, date(2021, 12, 31)) is PartnershipStatus.active
         assert partnership.id in demo["ended"]
+
+
+async def test_004_outcomes_carry_the_workstreams_and_a_milestone_cites_an_evaluation(
+    demo: dict[str, Any],
+) -> None:
+    tags = {o.code: o.workstreams for o in demo["cln"]}
+    assert set(tags) == {"1", "2", "2a", "2b", "2c", "2d", "3"}
+    for code, workstreams in tags.items():
+        assert workstreams[0] == "CLN" and set(workstreams) <= set(CLN_WORKSTREAMS), code
+    assert tags["3"] == ["CLN", "Evaluating and Reporting"]
+    assert len({t for ws in tags.values() for t in ws}) > 1  # not every outcome "CLN" only
+    ((evidence, milestone, evaluation),) = demo["cited"]
+    assert milestone.title.startswith("Participant feedback evaluations will demonstrate")
+    assert evidence.kind == "evaluation" and evaluation.phase == "post"
+    assert evidence.text is not None and "confidence 2.5 → 4.0" in evidence.text
+
+
+async def test_evidence_cites_only_an_evaluation_of_the_network(client, world: World) -> None:
+    build = PlanBuilder(client, world)
+    plan = await build.plan()
+    objective = await build.objective(plan["id"], "1")
+    milestone = await build.milestone(objective["id"], title="Feedback shows confidence")
+    url = f"/api/v1/milestones/{milestone['id']}/evidence"
+    for body in (
+        {"kind": "evaluation"},
+        {"kind": "note", "text": "x", "evaluation_id": 1},
+        {"kind": "evaluation", "evaluation_id": 999_999},
+    ):
+        answer = await client.post(url, json=body, headers=world.headers("chair"))
+        assert answer.status_code == 422, (body, answer.text)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from app import demo as app_demo
-from app.auth.models import User
+from app.auth.models import RoleAssignment, User
 from app.auth.policy import Principal
 from app.communities.models import Community
 from app.mobility.models import MobilityOpportunity
@@ -87,6 +87,16 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
                 .join(Evaluation, col(Evaluation.id) == col(Evidence.evaluation_id))
             )
         ).all()
+        since = {
+            email: started
+            for email, started in (
+                await session.execute(
+                    select(User.email, RoleAssignment.since).join(
+                        User, col(User.id) == col(RoleAssignment.user_id)
+                    )
+                )
+            ).all()
+        }
         levels = await session.scalar(
             select(func.count(func.distinct(MobilityOpportunity.eqf_level))).where(
                 col(MobilityOpportunity.network_id) == non.id
@@ -106,6 +116,7 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         "partnerships": partnerships,
         "ended": ended,
         "cln": cln,
+        "since": since,
         "cited": cited,
     }
 
@@ -200,3 +211,10 @@ async def test_evidence_cites_only_an_evaluation_of_the_network(client, world: W
     ):
         answer = await client.post(url, json=body, headers=world.headers("chair"))
         assert answer.status_code == 422, (body, answer.text)
+
+
+async def test_demo_roles_start_in_the_seeds_years(demo: dict[str, Any]) -> None:
+    since = demo["since"]
+    assert since["chair@nonetwork.example"].date() == date(2021, 9, 1)
+    assert since["facilitator@westpartnership.example"].date() == date(2019, 4, 1)
+    assert since["seil@banyule.example"].year == 2022

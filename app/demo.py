@@ -3,6 +3,7 @@ regional VET networks, the West Partnership with its local authorities and schoo
 Victorian geographic network with its chair, executive and SEIL. Loading twice changes nothing."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,6 +92,13 @@ class DemoUser:
     functions: tuple[SeilFunction, ...] = ()
 
 
+# When the demo people took their roles: the years of the seeds, not the day the demo loads.
+ROLES_SINCE = {
+    NON_NAME: datetime(2021, 9, 1, tzinfo=UTC),  # seed 000: the 2021-22 action plan
+    "West Partnership": datetime(2019, 4, 1, tzinfo=UTC),  # seed 004: cohort 1 from May 2019
+    # seed 003 names no year: the year of the demo's Banyule community meetings
+    "Banyule Network": datetime(2022, 1, 1, tzinfo=UTC),
+}
 DEMO_USERS = [
     DemoUser("chair@nonetwork.example", "Aileen MacLeod", NON_NAME, Role.chair),
     DemoUser("executive@nonetwork.example", "Iñaki Etxeberria", NON_NAME, Role.executive),
@@ -278,7 +286,12 @@ async def _build(session: AsyncSession, admin: Principal, hasher: PasswordHasher
             session,
             admin,
             networks[person.network],
-            data=RoleCreate(user_id=user.id, role=person.role, functions=list(person.functions)),
+            data=RoleCreate(
+                user_id=user.id,
+                role=person.role,
+                functions=list(person.functions),
+                since=ROLES_SINCE[person.network],
+            ),
         )
     await communities_demo.load_demo(session, admin, networks)
     await mobility_demo.load_demo(session, admin, networks)

@@ -876,6 +876,14 @@ MATRIX: list[Row] = [
     # --- plans: reads ---------------------------------------------------------------------
     Row("plans.list:A", "GET", "/networks/{network_id}/plans", READ_A, setup=at("a")),
     Row("plans.list:child", "GET", "/networks/{network_id}/plans", READ_A, setup=at("child")),
+    Row("networks.progress:A", "GET", "/networks/{network_id}/progress", READ_A, setup=at("a")),
+    Row(
+        "networks.progress:child",
+        "GET",
+        "/networks/{network_id}/progress",
+        READ_A,
+        setup=at("child"),
+    ),
     Row("plans.get:child", "GET", "/plans/{plan_id}", READ_A, setup=in_plan("child")),
     *[
         Row(f"{name}:A", "GET", path, READ_A, setup=in_plan("a", thing))

@@ -17,7 +17,7 @@ from sqlmodel import col
 from app.auth import service as auth_service
 from app.auth.policy import Grant, Permission, Principal, Role, authorize
 from app.auth.schemas import RoleCreate
-from app.badges import credentials, keys
+from app.badges import canvas, credentials, keys
 from app.badges.deps import FoundProposal, InBadge, may_decide
 from app.badges.models import Badge, BadgeAward, BadgeNetworkInvitation, BadgeProposal, IssuerKey
 from app.badges.schemas import (
@@ -45,7 +45,7 @@ from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind
 from app.plans import service as plan_service
 from app.plans.deps import InPlan
-from app.plans.schemas import MeasureCreate, ObjectiveCreate, ObjectiveKind, PlanCreate, PlanStatus
+from app.plans.schemas import ObjectiveCreate, ObjectiveKind, PlanCreate, PlanStatus
 
 # Writing badges and awarding them: the chair or an executive of the badge network. The policy
 # has no badge permission yet; plan:write is held by exactly those roles.
@@ -300,6 +300,20 @@ async def approve_proposal(
                 status=CommunityStatus.active,
             ),
         )
+    meetings = canvas.cadence(proposal.communication)
+    if meetings is not None:
+        await community_service.create_community(
+            session,
+            acting,
+            network,
+            data=CommunityCreate(
+                kind=CommunityKind.forum,
+                title=f"{proposal.name}: network meetings"[:300],
+                purpose="The whole network meeting, as the canvas planned it.",
+                status=CommunityStatus.active,
+                cadence=meetings,
+            ),
+        )
     start = utcnow().date()
     plan = await plan_service.create_plan(
         session,
@@ -326,7 +340,7 @@ async def approve_proposal(
             session,
             acting,
             InPlan(obj=objective, plan=plan, network=network),
-            data=MeasureCreate(description=text, position=position),
+            data=canvas.success_measure(text, position),
         )
     for member in proposal.initial_members:
         invitation = BadgeNetworkInvitation(

@@ -38,6 +38,10 @@ from app.networks.models import Network
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation
 from app.organisations.schemas import MembershipCreate, OrganisationCreate, OrganisationKind
+from app.plans import service as plan_service
+from app.plans.deps import load_in_plan
+from app.plans.models import Objective, Plan
+from app.plans.schemas import ObjectiveUpdate
 
 NON = "Network of Networks"
 WEST = "West Partnership"
@@ -262,6 +266,53 @@ async def _network_of_networks(
             )
 
 
+def responsible_community(text: str, communities: list[Community]) -> Community | None:
+    """The community a plan's responsible-group text names: its title, or the text's first
+    named group ("Steering Committee and future thematic Working Groups." names the Steering
+    Committee), matched without case or the final full stop."""
+    wanted = text.strip().rstrip(".").lower()
+    for phrase in (wanted, wanted.split(" and ")[0]):
+        for community in communities:
+            title = community.title.lower()
+            if phrase == title or (len(phrase) > 10 and phrase in title):
+                return community
+    return None
+
+
+async def link_responsible_groups(
+    session: AsyncSession, admin: Principal, network: Network
+) -> None:
+    """Point the objectives of the network's plans at the community their responsible-group
+    text names (seed 000 names the Steering Committee and the working groups)."""
+    communities = list(
+        (
+            await session.scalars(
+                select(Community).where(
+                    col(Community.network_id) == network.id, col(Community.deleted_at).is_(None)
+                )
+            )
+        ).all()
+    )
+    rows = await session.execute(
+        select(col(Objective.id), col(Objective.responsible_group))
+        .join(Plan, col(Plan.id) == col(Objective.plan_id))
+        .where(
+            col(Plan.network_id) == network.id,
+            col(Objective.deleted_at).is_(None),
+            col(Objective.responsible_group).is_not(None),
+            col(Objective.responsible_community_id).is_(None),
+        )
+    )
+    for objective_id, text in rows.all():
+        community = responsible_community(text or "", communities)
+        if community is None or objective_id is None:
+            continue
+        found = await load_in_plan(session, admin, Objective, objective_id, "objective")
+        await plan_service.update_objective(
+            session, admin, found, data=ObjectiveUpdate(responsible_community_id=community.id)
+        )
+
+
 async def _banyule(session: AsyncSession, admin: Principal, network: Network) -> None:
     people = await _users(
         session, ["chair@banyule.example", "executive@banyule.example", "seil@banyule.example"]
@@ -396,5 +447,6 @@ async def _west(session: AsyncSession, admin: Principal, west: Network) -> None:
 async def load_demo(session: AsyncSession, admin: Principal, networks: dict[str, Network]) -> None:
     """Add the demo communities, cohort and teams (the networks of app/demo.py must exist)."""
     await _network_of_networks(session, admin, networks)
+    await link_responsible_groups(session, admin, networks[NON])
     await _banyule(session, admin, networks[BANYULE])
     await _west(session, admin, networks[WEST])

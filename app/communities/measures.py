@@ -24,7 +24,7 @@ from sqlmodel import col
 
 from app.communities.models import Community, CommunityMember
 from app.communities.schemas import CommunityKind, CommunityStatus
-from app.plans.measures import MeasureScope, MeasureSource, register
+from app.plans.measures import Batch, MeasureScope, MeasureSource, register
 from app.plans.models import Measure
 
 
@@ -54,37 +54,47 @@ class MinMembersParams(BaseModel):
     )
 
 
-async def _communities(
-    session: AsyncSession, scope: MeasureScope, measures: list[Measure]
-) -> dict[int, float | None]:
+async def _communities_many(session: AsyncSession, batch: Batch) -> dict[int, float | None]:
+    networks = {scope.network.id for scope, _ in batch}
     rows = await session.execute(
-        select(col(Community.kind), col(Community.status), func.count())
-        .where(col(Community.network_id) == scope.network.id, col(Community.deleted_at).is_(None))
-        .group_by(col(Community.kind), col(Community.status))
+        select(col(Community.network_id), col(Community.kind), col(Community.status), func.count())
+        .where(col(Community.network_id).in_(networks), col(Community.deleted_at).is_(None))
+        .group_by(col(Community.network_id), col(Community.kind), col(Community.status))
     )
-    counts = {(kind, status): int(n) for kind, status, n in rows.all()}
+    counts: dict[int, dict[tuple[str, str], int]] = {}
+    for network_id, kind, status, n in rows.all():
+        counts.setdefault(network_id, {})[(kind, status)] = int(n)
     values: dict[int, float | None] = {}
-    for measure in measures:
-        params = CommunitiesParams.model_validate(measure.source_params)
-        total = sum(
-            n
-            for (kind, status), n in counts.items()
-            if status == params.status.value and (params.kind is None or kind == params.kind.value)
-        )
-        if measure.id is not None:
-            values[measure.id] = float(total)
+    for scope, measures in batch:
+        mine = counts.get(scope.network.id or 0, {})
+        for measure in measures:
+            params = CommunitiesParams.model_validate(measure.source_params)
+            total = sum(
+                n
+                for (kind, status), n in mine.items()
+                if status == params.status.value
+                and (params.kind is None or kind == params.kind.value)
+            )
+            if measure.id is not None:
+                values[measure.id] = float(total)
     return values
 
 
-async def _min_members(
+async def _communities(
     session: AsyncSession, scope: MeasureScope, measures: list[Measure]
 ) -> dict[int, float | None]:
+    return await _communities_many(session, [(scope, measures)])
+
+
+async def _min_members_many(session: AsyncSession, batch: Batch) -> dict[int, float | None]:
+    networks = {scope.network.id for scope, _ in batch}
     current = and_(
         col(CommunityMember.community_id) == col(Community.id),
         col(CommunityMember.left_on).is_(None),
     )
     rows = await session.execute(
         select(
+            col(Community.network_id),
             col(Community.id),
             col(Community.kind),
             func.count(col(CommunityMember.id)),
@@ -93,25 +103,33 @@ async def _min_members(
         )
         .outerjoin(CommunityMember, current)
         .where(
-            col(Community.network_id) == scope.network.id,
+            col(Community.network_id).in_(networks),
             col(Community.deleted_at).is_(None),
             col(Community.status) == CommunityStatus.active.value,
         )
-        .group_by(col(Community.id), col(Community.kind))
+        .group_by(col(Community.network_id), col(Community.id), col(Community.kind))
     )
-    sizes: dict[str, dict[MemberType, list[int]]] = {}
-    for _, kind, everyone, users, organisations in rows.all():
-        by_type = sizes.setdefault(kind, {t: [] for t in MemberType})
+    sizes: dict[int, dict[str, dict[MemberType, list[int]]]] = {}
+    for network_id, _, kind, everyone, users, organisations in rows.all():
+        by_type = sizes.setdefault(network_id, {}).setdefault(kind, {t: [] for t in MemberType})
         by_type[MemberType.all].append(int(everyone))
         by_type[MemberType.users].append(int(users))
         by_type[MemberType.organisations].append(int(organisations))
     values: dict[int, float | None] = {}
-    for measure in measures:
-        params = MinMembersParams.model_validate(measure.source_params)
-        counts = sizes.get(params.kind.value, {}).get(params.members, [])
-        if measure.id is not None:
-            values[measure.id] = float(min(counts)) if counts else None
+    for scope, measures in batch:
+        mine = sizes.get(scope.network.id or 0, {})
+        for measure in measures:
+            params = MinMembersParams.model_validate(measure.source_params)
+            counts = mine.get(params.kind.value, {}).get(params.members, [])
+            if measure.id is not None:
+                values[measure.id] = float(min(counts)) if counts else None
     return values
+
+
+async def _min_members(
+    session: AsyncSession, scope: MeasureScope, measures: list[Measure]
+) -> dict[int, float | None]:
+    return await _min_members_many(session, [(scope, measures)])
 
 
 register(
@@ -121,6 +139,7 @@ register(
         "active) the plan's network is home to, e.g. 'a minimum of 3 thematic working groups'.",
         params_model=CommunitiesParams,
         compute=_communities,
+        compute_many=_communities_many,
     )
 )
 register(
@@ -131,5 +150,6 @@ register(
         "while there is no such community.",
         params_model=MinMembersParams,
         compute=_min_members,
+        compute_many=_min_members_many,
     )
 )

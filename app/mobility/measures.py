@@ -8,6 +8,7 @@ All the source's measures in a plan are computed from one grouped query.
 """
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -15,9 +16,9 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.mobility.models import EQF_NOT_GIVEN, MobilityCount
+from app.mobility.models import EQF_NOT_GIVEN, MobilityCount, MobilityOpportunity
 from app.mobility.schemas import MobilityMode, Participant
-from app.mobility.service import network_scope
+from app.mobility.service import INCLUDE_DESCENDANTS, network_scope, opportunity_scope
 from app.plans.measures import MeasureScope, MeasureSource, plan_year, register
 from app.plans.models import Measure
 from app.plans.schemas import TargetPeriod
@@ -39,7 +40,9 @@ class MobilitySumParams(BaseModel):
         default=None, description="Only counts at this EQF level or below (level given)."
     )
     include_descendants: bool = Field(
-        default=True, description="Also count the descendant networks' counts."
+        default=INCLUDE_DESCENDANTS,
+        description="Also count the descendant networks' counts (the same default as the "
+        "mobility summary's include_descendants).",
     )
 
     @model_validator(mode="after")
@@ -159,5 +162,61 @@ MOBILITY_SUM = register(
         "E.g. 'minimum 25 staff mobilities per annum'.",
         params_model=MobilitySumParams,
         compute=_mobility_sum,
+    )
+)
+
+
+class OpportunityCount(StrEnum):
+    opportunities = "opportunities"
+    eqf_levels = "eqf_levels"
+
+
+class MobilityOpportunitiesParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: OpportunityCount = Field(
+        default=OpportunityCount.opportunities,
+        description="Count the live opportunities, or the EQF levels (1-8) with at least one.",
+    )
+    include_descendants: bool = Field(
+        default=INCLUDE_DESCENDANTS,
+        description="Also the descendant networks' registers (default as for mobility_sum).",
+    )
+
+
+async def _mobility_opportunities(
+    session: AsyncSession, scope: MeasureScope, measures: list[Measure]
+) -> dict[int, float | None]:
+    """The register as it stands (opportunities have no history): one grouped query."""
+    params = {m.id: MobilityOpportunitiesParams.model_validate(m.source_params) for m in measures}
+    by_scope: dict[bool, dict[int, int]] = {}
+    for descendants in sorted({p.include_descendants for p in params.values()}):
+        rows = await session.execute(
+            select(col(MobilityOpportunity.eqf_level), func.count())
+            .where(
+                opportunity_scope(scope.network, descendants),
+                col(MobilityOpportunity.deleted_at).is_(None),
+            )
+            .group_by(col(MobilityOpportunity.eqf_level))
+        )
+        by_scope[descendants] = {int(level): int(n) for level, n in rows.all()}
+    values: dict[int, float | None] = {}
+    for measure_id, p in params.items():
+        levels = by_scope[p.include_descendants]
+        if measure_id is not None:
+            eqf = p.count is OpportunityCount.eqf_levels
+            counted = len(levels) if eqf else sum(levels.values())
+            values[measure_id] = float(counted)
+    return values
+
+
+MOBILITY_OPPORTUNITIES = register(
+    MeasureSource(
+        name="mobility_opportunities",
+        description="The plan network's register of mobility opportunities (and, by default, "
+        "its descendant networks'): how many live opportunities, or at how many EQF levels "
+        "there is at least one. E.g. 'Register of mobility opportunities at each EQF Level'.",
+        params_model=MobilityOpportunitiesParams,
+        compute=_mobility_opportunities,
     )
 )

@@ -67,6 +67,13 @@ ToQuery = Annotated[
 DescendantsQuery = Annotated[
     bool, Query(description="Also the counts of the network's descendant networks.")
 ]
+SummaryDescendantsQuery = Annotated[
+    bool,
+    Query(
+        description="Also the counts of the network's descendant networks (default true, the "
+        "default of the mobility_sum measure source too)."
+    ),
+]
 OrganisationQuery = Annotated[
     Id | None, Query(description="Only counts this organisation sent or received.")
 ]
@@ -349,7 +356,7 @@ async def summarise_network_mobility_counts(
     ] = None,
     participant: ParticipantQuery = None,
     mode: ModeQuery = None,
-    include_descendants: DescendantsQuery = False,
+    include_descendants: SummaryDescendantsQuery = service.INCLUDE_DESCENDANTS,
 ) -> CountSummary:
     filters = _filters(
         period_from, period_to, participant, mode, None, None, None, None, include_descendants

@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
@@ -54,6 +54,11 @@ from app.organisations.models import Organisation
 
 # The Core table: batches never build an ORM object per row.
 COUNTS = MobilityCount.metadata.tables["mobility_counts"]
+# Whether a network's mobility figures include its descendant networks' unless asked
+# otherwise: one default for the summary and the mobility_sum and mobility_opportunities
+# measure sources (docs/mobility.md), so a network's summary and its measures read the same
+# counts. A network of networks records its mobilities in its member networks.
+INCLUDE_DESCENDANTS = True
 KEY_COLUMNS = (
     "network_id",
     "period",
@@ -463,15 +468,24 @@ class CountFilter:
     include_descendants: bool = False
 
 
-def network_scope(network: Network, include_descendants: bool) -> ColumnElement[bool]:
-    """Counts of the network, or of it and its live descendants (by materialized path)."""
+def _scope(column: Any, network: Network, include_descendants: bool) -> ColumnElement[bool]:
     if not include_descendants:
-        return col(MobilityCount.network_id) == network.id
+        return cast(ColumnElement[bool], column == network.id)
     subtree = select(col(Network.id)).where(
         col(Network.path).startswith(network.path, autoescape=True),
         col(Network.deleted_at).is_(None),
     )
-    return col(MobilityCount.network_id).in_(subtree)
+    return cast(ColumnElement[bool], column.in_(subtree))
+
+
+def network_scope(network: Network, include_descendants: bool) -> ColumnElement[bool]:
+    """Counts of the network, or of it and its live descendants (by materialized path)."""
+    return _scope(col(MobilityCount.network_id), network, include_descendants)
+
+
+def opportunity_scope(network: Network, include_descendants: bool) -> ColumnElement[bool]:
+    """Opportunities in the network's register, or in it and its live descendants'."""
+    return _scope(col(MobilityOpportunity.network_id), network, include_descendants)
 
 
 def _where(network: Network, f: CountFilter) -> list[ColumnElement[bool]]:

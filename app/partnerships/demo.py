@@ -42,7 +42,10 @@ from app.partnerships.schemas import (
     ResponseCreate,
     SessionCreate,
 )
-from app.plans.models import Objective, Plan
+from app.plans import service as plan_service
+from app.plans.deps import load_in_plan
+from app.plans.models import Milestone, Objective, Plan
+from app.plans.schemas import EvidenceCreate, EvidenceKind
 
 WEST = "West Partnership"
 STEM = "STEM CPD Alliance"
@@ -64,6 +67,51 @@ QUESTIONS = [
 ]
 PRE = [(2, 2), (3, 2), (2, 3), (3, 3), (2, 2), (3, 2)]
 POST = [(4, 4), (4, 3), (3, 4), (5, 4), (4, 4), (4, 3)]
+
+
+# The example organisations of the LINKS booklet (seed 001), each with its sector and country:
+# IMST is an institute of a public university (Klagenfurt, AT); the LUMA centres are hosted by
+# Finnish (public) universities; STEM Learning (UK) is a not-for-profit company; the French
+# Ministry of Education is the partner of section 2.c.
+Partner = tuple[str, OrganisationKind, str, str, list[str], str | None, str | None]
+BOOKLET_PARTNERS: list[Partner] = [
+    (
+        "IMST, University of Klagenfurt",
+        OrganisationKind.university,
+        "AT",
+        "public",
+        ["cpd_provision", "research", "dissemination"],
+        "Doris Arztmann",
+        "LINKS coordinator",
+    ),
+    (
+        "LUMA Centre Finland",
+        OrganisationKind.university,
+        "FI",
+        "public",
+        ["cpd_provision", "dissemination"],
+        None,
+        None,
+    ),
+    (
+        "STEM Learning UK",
+        OrganisationKind.cpd_provider,
+        "GB",
+        "third_sector",
+        ["cpd_provision", "funding"],
+        None,
+        None,
+    ),
+    (
+        "Ministry of National Education (France)",
+        OrganisationKind.ministry,
+        "FR",
+        "public",
+        ["policy", "cpd_provision"],
+        None,
+        None,
+    ),
+]
 
 
 async def _organisation(
@@ -285,6 +333,46 @@ async def _west(session: AsyncSession, admin: Principal, west: Network) -> None:
                 get_settings(),
                 data=ResponseCreate(answers=answers, anonymous=index % 2 == 1),
             )
+    await _cite_evaluation(session, admin, west, forms["post"])
+
+
+# The CLN planner's milestone the programme's evaluations evidence (seed 004, outcome 2a).
+FEEDBACK_MILESTONE = "Participant feedback evaluations will demonstrate an increase in confidence"
+
+
+async def _cite_evaluation(
+    session: AsyncSession, admin: Principal, west: Network, post: Evaluation
+) -> None:
+    """The post evaluation, with its change from the pre one, as the milestone's evidence."""
+    await session.flush()
+    milestone_id = await session.scalar(
+        select(col(Milestone.id))
+        .join(Plan, col(Plan.id) == col(Milestone.plan_id))
+        .where(
+            col(Plan.network_id) == west.id,
+            col(Milestone.title).startswith(FEEDBACK_MILESTONE),
+            col(Milestone.deleted_at).is_(None),
+        )
+    )
+    if milestone_id is None or post.id is None:
+        return
+    result = await service.summary(session, post)
+    changes = [
+        f"{q.key} {q.pre_mean:.1f} → {q.mean:.1f}"
+        for q in result.questions
+        if q.mean is not None and q.pre_mean is not None
+    ]
+    found = await load_in_plan(session, admin, Milestone, milestone_id, "milestone")
+    await plan_service.add_evidence(
+        session,
+        admin,
+        found,
+        data=EvidenceCreate(
+            kind=EvidenceKind.evaluation,
+            evaluation_id=post.id,
+            text=f"CLN Cohort 1 pre/post evaluation (mean of 5): {'; '.join(changes)}.",
+        ),
+    )
 
 
 async def _stem(session: AsyncSession, admin: Principal, networks: dict[str, Network]) -> None:
@@ -302,35 +390,7 @@ async def _stem(session: AsyncSession, admin: Principal, networks: dict[str, Net
         ),
     )
     networks[STEM] = stem
-    partners = [
-        (
-            "IMST, University of Klagenfurt",
-            OrganisationKind.university,
-            "AT",
-            "third_sector",
-            ["cpd_provision", "research", "dissemination"],
-            "Doris Arztmann",
-            "LINKS coordinator",
-        ),
-        (
-            "LUMA Centre Finland",
-            OrganisationKind.cpd_provider,
-            "FI",
-            "public",
-            ["cpd_provision", "dissemination"],
-            None,
-            None,
-        ),
-        (
-            "STEM Learning UK",
-            OrganisationKind.cpd_provider,
-            "GB",
-            "private",
-            ["cpd_provision", "funding"],
-            None,
-            None,
-        ),
-    ]
+    partners = BOOKLET_PARTNERS
     for name, kind, country, sector, purposes, contact, role in partners:
         org = await _organisation(session, admin, name, kind, country, stem)
         await service.create_partnership(

@@ -105,7 +105,8 @@ async def list_network_partnerships(
         PartnershipStatus | None,
         Query(
             alias="status",
-            description="Only this status as of today (lapsed: active and past its review date).",
+            description="Only this status as of today (ended: also active and past its end "
+            "date; lapsed: active and past its review date).",
         ),
     ] = None,
     sector: Annotated[Sector | None, Query(description="Only this sector.")] = None,

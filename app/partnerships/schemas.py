@@ -175,7 +175,8 @@ class PartnershipRead(BaseModel):
     end_on: Day | None = Field(description="End; null when open-ended.")
     review_on: Day | None = Field(description="Next review.")
     status: PartnershipStatus = Field(
-        description="As of today: lapsed when stored active and review_on has passed."
+        description="As of today: ended when stored active and end_on has passed; lapsed "
+        "when stored active and review_on has passed."
     )
     stored_status: StoredStatus = Field(description="The status as stored.")
     contact: ContactRead | None = Field(description="Named contact.")

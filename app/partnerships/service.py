@@ -89,13 +89,13 @@ def today() -> date:
 
 
 def computed_status(partnership: Partnership, as_of: date) -> PartnershipStatus:
-    """lapsed: stored active, with a review date that has passed without renewal."""
-    if (
-        partnership.status == StoredStatus.active.value
-        and partnership.review_on is not None
-        and partnership.review_on < as_of
-    ):
-        return PartnershipStatus.lapsed
+    """ended: stored active, past its end date; lapsed: stored active, with a review date that
+    has passed without renewal (and not ended)."""
+    if partnership.status == StoredStatus.active.value:
+        if partnership.end_on is not None and partnership.end_on < as_of:
+            return PartnershipStatus.ended
+        if partnership.review_on is not None and partnership.review_on < as_of:
+            return PartnershipStatus.lapsed
     return PartnershipStatus(partnership.status)
 
 
@@ -103,10 +103,15 @@ def status_filter(status: PartnershipStatus, as_of: date) -> Any:
     """The SQL condition for a computed status."""
     stored = col(Partnership.status)
     review = col(Partnership.review_on)
+    end = col(Partnership.end_on)
+    past_end = and_(end.is_not(None), end < as_of)
+    running = and_(stored == "active", or_(end.is_(None), end >= as_of))
+    if status is PartnershipStatus.ended:
+        return or_(stored == "ended", and_(stored == "active", past_end))
     if status is PartnershipStatus.lapsed:
-        return and_(stored == "active", review.is_not(None), review < as_of)
+        return and_(running, review.is_not(None), review < as_of)
     if status is PartnershipStatus.active:
-        return and_(stored == "active", or_(review.is_(None), review >= as_of))
+        return and_(running, or_(review.is_(None), review >= as_of))
     return stored == status.value
 
 

@@ -55,6 +55,8 @@ class MeasureScope:
 
 
 Compute = Callable[[AsyncSession, MeasureScope, list[Measure]], Awaitable[dict[int, float | None]]]
+Batch = list[tuple[MeasureScope, list[Measure]]]
+ComputeMany = Callable[[AsyncSession, Batch], Awaitable[dict[int, float | None]]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class MeasureSource:
     description: str
     params_model: type[BaseModel]
     compute: Compute
+    # The same values for the measures of many plans at once (the network roll-up), in a
+    # number of statements that does not grow with the number of plans. Without it, the
+    # roll-up calls ``compute`` once per plan using the source.
+    compute_many: ComputeMany | None = None
 
 
 REGISTRY: dict[str, MeasureSource] = {}
@@ -120,6 +126,30 @@ async def derived_values(
             values.update({m.id: None for m in group if m.id is not None})
             continue
         values.update(await source.compute(session, scope, group))
+    return values
+
+
+async def derived_values_many(session: AsyncSession, batch: Batch) -> dict[int, float | None]:
+    """``derived_values`` for the measures of many plans: one batch per source when the
+    source has ``compute_many``, else one per plan using it."""
+    by_source: dict[str, Batch] = {}
+    for scope, measures in batch:
+        grouped: dict[str, list[Measure]] = {}
+        for measure in measures:
+            if measure.source != MANUAL:
+                grouped.setdefault(measure.source, []).append(measure)
+        for name, group in grouped.items():
+            by_source.setdefault(name, []).append((scope, group))
+    values: dict[int, float | None] = {}
+    for name, scoped in by_source.items():
+        source = REGISTRY.get(name)
+        if source is None:
+            values.update({m.id: None for _, group in scoped for m in group if m.id is not None})
+        elif source.compute_many is not None:
+            values.update(await source.compute_many(session, scoped))
+        else:
+            for scope, group in scoped:
+                values.update(await source.compute(session, scope, group))
     return values
 
 
@@ -260,22 +290,32 @@ class ChildNetworksParams(BaseModel):
     )
 
 
+async def _child_networks_many(session: AsyncSession, batch: Batch) -> dict[int, float | None]:
+    """Live child networks by kind, for the networks of every plan asked about: one query."""
+    parents = {scope.network.id for scope, _ in batch}
+    rows = await session.execute(
+        select(col(Network.parent_id), col(Network.kind), func.count())
+        .where(col(Network.parent_id).in_(parents), col(Network.deleted_at).is_(None))
+        .group_by(col(Network.parent_id), col(Network.kind))
+    )
+    counts: dict[int | None, dict[str, int]] = {}
+    for parent_id, network_kind, n in rows.all():
+        counts.setdefault(parent_id, {})[network_kind] = int(n)
+    values: dict[int, float | None] = {}
+    for scope, measures in batch:
+        mine = counts.get(scope.network.id, {})
+        for measure in measures:
+            kind = measure.source_params.get("kind")
+            total = mine.get(kind, 0) if kind else sum(mine.values())
+            if measure.id is not None:
+                values[measure.id] = float(total)
+    return values
+
+
 async def _child_networks(
     session: AsyncSession, scope: MeasureScope, measures: list[Measure]
 ) -> dict[int, float | None]:
-    rows = await session.execute(
-        select(col(Network.kind), func.count())
-        .where(col(Network.parent_id) == scope.network.id, col(Network.deleted_at).is_(None))
-        .group_by(col(Network.kind))
-    )
-    counts = {kind: int(n) for kind, n in rows.all()}
-    values: dict[int, float | None] = {}
-    for measure in measures:
-        kind = measure.source_params.get("kind")
-        total = counts.get(kind, 0) if kind else sum(counts.values())
-        if measure.id is not None:
-            values[measure.id] = float(total)
-    return values
+    return await _child_networks_many(session, [(scope, measures)])
 
 
 register(
@@ -285,5 +325,6 @@ register(
         "kind), e.g. 'a minimum of 5 regional networks'.",
         params_model=ChildNetworksParams,
         compute=_child_networks,
+        compute_many=_child_networks_many,
     )
 )

@@ -139,6 +139,8 @@ class Evidence(IdMixin, table=True):
     kind: str = Field(sa_type=String(10))
     text: str | None = Field(default=None, sa_type=Text)
     url: str | None = Field(default=None, max_length=2000)
+    # An evaluation of one of the network's programmes (app/plans/evidence.py checks it).
+    evaluation_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_by_kind: str = Field(sa_type=String(20))
     recorded_by_id: int | None = Field(default=None, sa_type=IdType, nullable=True)

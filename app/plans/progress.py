@@ -181,7 +181,7 @@ def _zero() -> Counts:
     return {group: dict.fromkeys(fields, 0) for group, fields in GROUPS.items()}
 
 
-def _add(total: Counts, part: Counts) -> None:
+def _add_counts(total: Counts, part: Counts) -> None:
     for group, counts in part.items():
         mine = total[group]
         for name, n in counts.items():
@@ -189,7 +189,12 @@ def _add(total: Counts, part: Counts) -> None:
                 mine[name] += n
 
 
-def _rated(counts: Counts, named: list[str]) -> dict[str, Any]:
+# Public names for the network roll-up (app/plans/rollup.py).
+zero_counts = _zero
+add_counts = _add_counts
+
+
+def rated(counts: Counts, named: list[str] | None = None) -> dict[str, Any]:
     rating, reasons = rate(counts)
     return {
         **counts,
@@ -197,7 +202,7 @@ def _rated(counts: Counts, named: list[str]) -> dict[str, Any]:
         "computed_rating": rating,
         "rag": rating,
         "coverage": coverage(counts),
-        "reasons": [*named, *reasons],
+        "reasons": [*(named or []), *reasons],
     }
 
 
@@ -279,15 +284,15 @@ async def progress(
 
     def roll(objective_id: int) -> Counts:
         total = _zero()
-        _add(total, own[objective_id])
+        _add_counts(total, own[objective_id])
         for child in children.get(objective_id, []):
-            _add(total, roll(child))
+            _add_counts(total, roll(child))
         rolled[objective_id] = total
         return total
 
     plan_total = _zero()
     for top in children.get(None, []):
-        _add(plan_total, roll(top))
+        _add_counts(plan_total, roll(top))
 
     info = {row.id: row for row in objective_rows}
     ordered_ids: list[int] = []
@@ -325,14 +330,14 @@ async def progress(
         {
             "plan_id": plan.id,
             "as_of": when,
-            **_rated(plan_total, named.get(None, [])),
+            **rated(plan_total, named.get(None, [])),
             "objectives": [
                 {
                     "objective_id": oid,
                     "parent_id": info[oid].parent_id,
                     "code": info[oid].code,
                     "title": info[oid].title,
-                    **_rated(rolled[oid], named.get(oid, [])),
+                    **rated(rolled[oid], named.get(oid, [])),
                     "reported_rating": reported.objectives.get(oid),
                 }
                 for oid in ordered_ids

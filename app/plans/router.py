@@ -18,7 +18,7 @@ from app.core.schemas import LINE_PATTERN, Day, Keep
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks.deps import NetworkForRead
-from app.plans import attention, lifecycle, progress, service, transfer
+from app.plans import attention, inference, lifecycle, progress, rollup, service, transfer
 from app.plans import measures as measure_rules
 from app.plans.deps import (
     InPlan,
@@ -59,11 +59,13 @@ from app.plans.schemas import (
     MilestoneRead,
     MilestoneStatus,
     MilestoneUpdate,
+    NetworkProgress,
     ObjectiveCreate,
     ObjectivePage,
     ObjectiveRead,
     ObjectiveUpdate,
     PlanCreate,
+    PlanImported,
     PlanMilestonePage,
     PlanPage,
     PlanProgress,
@@ -183,6 +185,28 @@ async def create_network_plan(
     plan = await service.create_plan(session, principal, network, data=data)
     _tag(response, plan, f"/api/v1/plans/{plan.id}")
     return plan
+
+
+@router.get(
+    "/networks/{network_id}/progress",
+    operation_id="get_network_progress",
+    summary="Where a network of networks stands: every readable network's active plans",
+    response_model=NetworkProgress,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def get_network_progress(
+    network: NetworkForRead,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    as_of: Annotated[
+        Day | None,
+        Query(
+            description="The date to judge every plan at (YYYY-MM-DD); by default each plan "
+            "at today, or at its period end once its period is over."
+        ),
+    ] = None,
+) -> NetworkProgress:
+    return await rollup.network_progress(session, principal, network, as_of)
 
 
 @router.get(
@@ -1090,10 +1114,11 @@ def _file_format(upload: UploadFile) -> str:
     ".csv or .xlsx with columns aspiration, objective_code, objective, action, measure, "
     "responsible_group, milestone, due, and optional ones, see docs/plans.md). CSV and XLSX "
     "need the form fields `title`, `period_start` and `period_end`. The whole file is checked "
-    "first: any problem is a 422 listing every bad row and column, and nothing is written.\n\n"
-    + uploads.describe(),
+    "first: any problem is a 422 listing every bad row and column, and nothing is written. "
+    "A table's measure without target columns gets the target its text states ('A minimum "
+    "of 5 …' → at least 5); each such measure is listed in `inferred`.\n\n" + uploads.describe(),
     status_code=status.HTTP_201_CREATED,
-    response_model=PlanRead,
+    response_model=PlanImported,
     responses=responses.UPLOAD_CREATE,
 )
 async def import_network_plan(
@@ -1107,12 +1132,13 @@ async def import_network_plan(
     aim: Annotated[Keep[str], Form(max_length=10_000, description="Aim (CSV/XLSX).")] = None,
     period_start: Annotated[Keep[Day], Form(description="Period start (CSV/XLSX).")] = None,
     period_end: Annotated[Keep[Day], Form(description="Period end (CSV/XLSX).")] = None,
-) -> Plan:
+) -> PlanImported:
     # Refuse callers who may not write plans before reading what they sent.
     authorize(principal, Permission.plan_write, network)
     kind = _file_format(file)
     raw = await file.read()
     reader = app_state(request).uploads
+    inferred: list[dict[str, Any]] = []
     if kind == "json":
         document = await reader.parse(transfer.parse_json, raw, caps=reader.caps)
     else:
@@ -1144,9 +1170,12 @@ async def import_network_plan(
             aim=aim,
             caps=reader.caps,
         )
+        inferred = inference.infer_targets(
+            [(node.code, m) for _, _, node in transfer.walk(document) for m in node.measures]
+        )
     plan = await transfer.create_from_document(session, principal, network, document)
     _tag(response, plan, f"/api/v1/plans/{plan.id}")
-    return plan
+    return PlanImported.model_validate({**plan.model_dump(), "inferred": inferred})
 
 
 @router.get(

@@ -131,6 +131,7 @@ class EvidenceKind(StrEnum):
     note = "note"
     link = "link"
     document = "document"
+    evaluation = "evaluation"
 
 
 class Rag(StrEnum):
@@ -251,6 +252,24 @@ class PlanRead(BaseModel):
         if self.status is PlanReadStatus.active and self.period_end < utcnow().date():
             self.status = PlanReadStatus.ended
         return self
+
+
+class InferredTarget(BaseModel):
+    objective_code: str = Field(description="The objective the measure is in.")
+    measure: str = Field(description="The measure's text.")
+    kind: str = Field(description="numeric or binary, as read from the text.")
+    target: "Target | None" = Field(
+        description="The target read from the text; null when none was found."
+    )
+    rule: str = Field(description="Which rule of docs/plans.md decided, in words.")
+
+
+class PlanImported(PlanRead):
+    inferred: list[InferredTarget] = Field(
+        default_factory=list,
+        description="Measures of a CSV/XLSX table given without a target, and the target or "
+        "kind read from their text (docs/plans.md, 'Targets read from the text'): check them.",
+    )
 
 
 class PlanPage(Page[PlanRead]):
@@ -603,12 +622,19 @@ class MilestonePage(Page[MilestoneRead]):
 
 
 class EvidenceCreate(Body):
-    kind: EvidenceKind = Field(description="note, link or document.")
+    kind: EvidenceKind = Field(description="note, link, document or evaluation.")
     text: Text | None = Field(default=None, description="The note, or a document reference.")
     url: Url | None = Field(default=None, description="Link (required for `link`).")
+    evaluation_id: Id | None = Field(
+        default=None,
+        description="For `evaluation`: the evaluation (of one of the network's programmes) "
+        "the milestone cites; `text` may say what it shows.",
+    )
 
     @model_validator(mode="after")
     def _content(self) -> "EvidenceCreate":
+        if (self.kind is EvidenceKind.evaluation) != (self.evaluation_id is not None):
+            raise ValueError("evaluation_id goes with kind evaluation, and only with it")
         if self.kind is EvidenceKind.link and not self.url:
             raise ValueError("a link needs a url")
         if self.kind is EvidenceKind.note and not (self.text and self.text.strip()):
@@ -624,6 +650,7 @@ class EvidenceRead(BaseModel):
     kind: EvidenceKind = Field(description="Kind.")
     text: str | None = Field(description="Note or reference.")
     url: str | None = Field(description="Link.")
+    evaluation_id: int | None = Field(description="The evaluation cited (kind evaluation).")
     recorded_at: datetime = Field(description="When recorded.")
     recorded_by_kind: str = Field(description="user or service_account.")
     recorded_by_id: int | None = Field(description="Who recorded it.")
@@ -936,3 +963,54 @@ class PlanMilestoneRead(MilestoneRead):
 
 class PlanMilestonePage(Page[PlanMilestoneRead]):
     """A page of a plan's milestones."""
+
+
+# --- the network roll-up (GET /networks/{id}/progress) -------------------------------------
+
+
+class PlanRollup(Progress):
+    plan_id: int = Field(description="Plan.")
+    title: str = Field(description="Title.")
+    period_start: Day = Field(description="First day of the plan period.")
+    period_end: Day = Field(description="Last day of the plan period.")
+    as_of: Day = Field(description="The date this plan is judged at.")
+    coverage: float | None = Field(
+        description="Share (0-1) of the plan's measures with a current, non-stale value; null "
+        "with no measures."
+    )
+
+
+class NetworkRollup(BaseModel):
+    network_id: int = Field(description="Network.")
+    name: str = Field(description="Name.")
+    parent_id: int | None = Field(description="Parent network.")
+    depth: int = Field(description="Levels below the network asked about (0 for itself).")
+    plans: list[PlanRollup] = Field(description="Its active plans, by period start.")
+
+
+class RollupTotals(BaseModel):
+    networks: int = Field(description="Networks in the answer.")
+    plans: int = Field(description="Active plans in the answer.")
+    ratings: dict[str, int] = Field(
+        description="Plans by rating (the plan /progress rating); `none` counts plans with "
+        "nothing to judge."
+    )
+    actions: ActionCounts = Field(description="Actions of all the plans, by status.")
+    milestones: MilestoneCounts = Field(description="Milestones of all the plans, by state.")
+    measures: MeasureCounts = Field(description="Measures of all the plans, by status.")
+    coverage: float | None = Field(
+        description="Share (0-1) of all the plans' measures with a current, non-stale value."
+    )
+
+
+class NetworkProgress(BaseModel):
+    network_id: int = Field(description="The network asked about.")
+    as_of: Day | None = Field(
+        description="The date asked for; null when each plan is judged at its own default "
+        "(today, or its period end once the period is over)."
+    )
+    networks: list[NetworkRollup] = Field(
+        description="The network and every descendant network the caller may read, "
+        "depth-first, siblings by name."
+    )
+    totals: RollupTotals = Field(description="Sums over every plan in the answer.")

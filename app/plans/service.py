@@ -1,6 +1,6 @@
 """Plans and their contents: the rules (who may write, closed plans, codes, cycles) and queries."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.pagination import Sort, paginate
 from app.networks.models import Network
+from app.plans import evidence as evidence_links
 from app.plans import measures as measure_rules
 from app.plans.deps import InPlan
 from app.plans.models import (
@@ -665,10 +666,17 @@ async def list_readings(
 
 
 async def latest_readings(
-    session: AsyncSession, plan_id: int, as_of: date, measure_id: int | None = None
+    session: AsyncSession,
+    plan_id: int | Collection[int],
+    as_of: date,
+    measure_id: int | None = None,
+    *,
+    until_period_end: bool = False,
 ) -> dict[int, tuple[float, date]]:
-    """The latest reading on or before ``as_of`` of every manual measure in a plan, in one
-    query (a window function, so it does not grow with the number of measures)."""
+    """The latest reading on or before ``as_of`` of every manual measure in a plan (or in
+    several plans), in one query (a window function, so it does not grow with the number of
+    measures). ``until_period_end`` also ignores readings after each plan's period end."""
+    plans = [plan_id] if isinstance(plan_id, int) else list(plan_id)
     rank = over(
         func.row_number(),
         partition_by=col(MeasureReading.measure_id),
@@ -682,10 +690,14 @@ async def latest_readings(
             rank,
         )
         .join(Measure, col(Measure.id) == col(MeasureReading.measure_id))
-        .where(col(Measure.plan_id) == plan_id, col(MeasureReading.observed_on) <= as_of)
+        .where(col(Measure.plan_id).in_(plans), col(MeasureReading.observed_on) <= as_of)
     )
     if measure_id is not None:
         inner = inner.where(col(MeasureReading.measure_id) == measure_id)
+    if until_period_end:
+        inner = inner.join(Plan, col(Plan.id) == col(Measure.plan_id)).where(
+            col(MeasureReading.observed_on) <= col(Plan.period_end)
+        )
     sub = inner.subquery()
     rows = await session.execute(
         select(sub.c.measure_id, sub.c.value, sub.c.observed_on).where(sub.c.rank == 1)
@@ -727,6 +739,19 @@ async def judge_measures(
     check_ins: dict[int, tuple[str, date]] = {}
     if any(m.kind == MeasureKind.qualitative for m in measures):
         check_ins = await measure_rules.measure_check_ins(session, plan.id, as_of)
+    return judge_loaded(measures, plan, as_of, readings, derived, check_ins)
+
+
+def judge_loaded(
+    measures: list[Measure],
+    plan: Plan,
+    as_of: date,
+    readings: dict[int, tuple[float, date]],
+    derived: dict[int, float | None],
+    check_ins: dict[int, tuple[str, date]],
+) -> list[Judged]:
+    """The pure half of ``judge_measures``, from preloaded readings, derived values and
+    check-ins (shared with the network roll-up, which loads them for many plans at once)."""
     judged = []
     for measure in measures:
         assert measure.id is not None
@@ -943,11 +968,14 @@ async def add_evidence(
 ) -> Evidence:
     ensure_writable(principal, found, Permission.progress_record)
     assert found.obj.id is not None
+    if data.evaluation_id is not None:
+        await evidence_links.check_evaluation(session, data.evaluation_id, found.plan.network_id)
     evidence = Evidence(
         milestone_id=found.obj.id,
         kind=data.kind.value,
         text=data.text,
         url=data.url,
+        evaluation_id=data.evaluation_id,
         recorded_by_kind=principal.actor_kind,
         recorded_by_id=principal.actor_id,
     )

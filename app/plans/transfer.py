@@ -68,6 +68,7 @@ from app.plans.schemas import (
     Comparator,
     DueText,
     Frequency,
+    MeasureKind,
     MilestoneStatus,
     ObjectiveKind,
     PlanStatus,
@@ -165,6 +166,11 @@ class MeasureDoc(_Doc):
     )
     update_frequency: Frequency | None = Field(
         default=None, description="For manual measures: how often a reading is expected."
+    )
+    kind: MeasureKind | None = Field(
+        default=None,
+        description="numeric, binary or qualitative; by default numeric with a target or a "
+        "derived source, else binary.",
     )
 
 
@@ -1572,7 +1578,11 @@ def _measure_values(
         "plan_id": plan_id,
         "objective_id": objective_id,
         "description": measure.description,
-        "kind": measure_rules.default_kind(target is not None, measure.source).value,
+        "kind": (
+            MeasureKind(measure.kind)
+            if measure.kind
+            else measure_rules.default_kind(target is not None, measure.source)
+        ).value,
         "target_comparator": target.comparator.value if target else None,
         "target_value": target.value if target else None,
         "target_unit": target.unit if target else None,
@@ -1669,6 +1679,7 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
             "source": m.source,
             "params": m.source_params or {},
             "update_frequency": m.update_frequency,
+            "kind": m.kind,
         }
 
     def action(a: Action) -> dict[str, Any]:

@@ -57,13 +57,23 @@ async def test_seed_canvas_section_by_section_submitted_and_approved(
         await client.get(f"/api/v1/networks/{network_id}/communities", headers=me)
     ).json()["items"]
     assert [(c["kind"], c["title"]) for c in communities] == [
-        ("sub_group", "Migrant badge uptake group")
+        ("sub_group", "Migrant badge uptake group"),
+        ("forum", "Open Badges for Migrant Skills England: network meetings"),
     ]
+    # The canvas's "Once every two months", "One hour", "Face-to-face meeting" is kept.
+    assert communities[1]["cadence"] == {
+        "frequency": "Once every two months",
+        "duration_minutes": 60,
+        "format": "in_person",
+    }
     r = await client.get(f"/api/v1/networks/{network_id}/plans", headers=me)
     assert [p["id"] for p in r.json()["items"]] == [plan_id]
     measures = (await client.get(f"/api/v1/plans/{plan_id}/tree", headers=me)).json()
     texts = [m["description"] for o in measures["objectives"] for m in o["measures"]]
     assert texts == SEED_SECTIONS[-2]["success_measures"]
+    # "migrants, taking the badges" reads the badge earners; participation is recorded by hand.
+    sources = [m["source"] for o in measures["objectives"] for m in o["measures"]]
+    assert sources == ["manual", "badge_earners"]
     async with world.app.state.cohesion.db.transaction() as session:
         invited = (
             await session.scalars(

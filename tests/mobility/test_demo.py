@@ -28,8 +28,13 @@ async def test_demo_counts_make_the_staff_measure_real(app, client) -> None:
     )
     staff = {g["participant"]: g["count"] for g in summary.json()["groups"]}["staff"]
     assert staff == 28
-    own = await client.get(f"{API}/networks/{non.id}/mobility-counts/summary", headers=headers)
+    own = await client.get(
+        f"{API}/networks/{non.id}/mobility-counts/summary?include_descendants=false",
+        headers=headers,
+    )
     assert own.json()["total"] == 0  # recorded by the regional networks
+    default = await client.get(f"{API}/networks/{non.id}/mobility-counts/summary", headers=headers)
+    assert default.json()["include_descendants"] is True  # as the mobility_sum measure reads
     opportunities = await client.get(
         f"{API}/networks/{non.id}/mobility-opportunities?sort=eqf_level", headers=headers
     )

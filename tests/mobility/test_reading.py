@@ -58,7 +58,13 @@ async def data(client, world: World, orgs: Orgs) -> Orgs:
     return orgs
 
 
-async def summarise(client, world: World, network_id: int, query: str, who: str = "member"):
+async def summarise(
+    client, world: World, network_id: int, query: str, who: str = "member", own: bool = True
+):
+    """The summary; the network's own counts unless ``query`` says or ``own`` is False (the
+    route's default includes the descendants')."""
+    if own and "include_descendants" not in query:
+        query = f"{query}&include_descendants=false"
     response = await client.get(
         counts_url(network_id, f"/summary?{query}"), headers=world.headers(who)
     )
@@ -71,7 +77,9 @@ def groups(body: dict, *keys: str) -> dict:
 
 
 async def test_totals_with_and_without_descendants(client, world: World, data: Orgs):
-    own = await summarise(client, world, world.network_a, "")
+    default = await summarise(client, world, world.network_a, "", own=False)
+    assert default["total"] == 41 and default["include_descendants"] is True
+    own = await summarise(client, world, world.network_a, "include_descendants=false")
     assert own["total"] == 17
     assert own["groups"] == []
     assert own["include_descendants"] is False

@@ -1,0 +1,220 @@
+"""Where a network of networks stands: every readable network's active plans, judged at once.
+
+``GET /networks/{id}/progress`` answers for the network and each live descendant the caller
+may read. Every plan is judged by the same function as its own ``/progress``
+(``progress.rated``, measures by ``service.judge_loaded``); what differs is the loading:
+the rows of all the plans come in a constant number of statements (networks, plans,
+action counts, milestone counts, measures, latest readings, and one batch per derived source
+in use; plus one per plan with qualitative measures, for their check-ins), so the answer's
+cost in statements does not grow with the number of networks or plans.
+
+Without ``as_of``, each plan is judged at today, or at its period end once its period is
+over (a finished plan is judged on its whole period, not on years after it).
+"""
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth.policy import Principal, can_see
+from app.networks.models import Network
+from app.plans import measures as measure_rules
+from app.plans import progress, service
+from app.plans.models import Action, Measure, Milestone, Plan
+from app.plans.schemas import MeasureKind, MilestoneStatus, NetworkProgress, PlanStatus
+
+
+def plan_day(plan: Plan, as_of: date | None) -> date:
+    """The date a plan is judged at: the one asked for, else today capped at its period end."""
+    return as_of if as_of is not None else min(service.today(), plan.period_end)
+
+
+async def _networks(session: AsyncSession, principal: Principal, network: Network) -> list[Network]:
+    """The network and its live descendants the caller may read, depth-first by name."""
+    rows = await session.execute(
+        select(Network).where(
+            col(Network.path).startswith(network.path, autoescape=True),
+            col(Network.deleted_at).is_(None),
+        )
+    )
+    found = [n for n in rows.scalars().all() if can_see(principal, n)]
+    by_id = {n.id: n for n in found}
+
+    def key(n: Network) -> list[tuple[str, int]]:
+        # names along the lineage below the asked network, so siblings sort by name and
+        # children follow their parent
+        return [
+            (by_id[i].name.lower(), i) if i in by_id else ("", i)
+            for i in n.lineage_ids[len(network.lineage_ids) - 1 :]
+        ]
+
+    return sorted(found, key=key)
+
+
+async def _rows(session: AsyncSession, model: Any, columns: list[Any], plan_ids: list[int]) -> Any:
+    return await session.execute(
+        select(*columns).where(col(model.plan_id).in_(plan_ids), col(model.deleted_at).is_(None))
+    )
+
+
+async def network_progress(
+    session: AsyncSession, principal: Principal, network: Network, as_of: date | None
+) -> NetworkProgress:
+    networks = await _networks(session, principal, network)
+    network_ids = [n.id for n in networks]
+    plans = list(
+        (
+            await session.execute(
+                select(Plan)
+                .where(
+                    col(Plan.network_id).in_(network_ids),
+                    col(Plan.status) == PlanStatus.active.value,
+                    col(Plan.deleted_at).is_(None),
+                )
+                .order_by(col(Plan.period_start), col(Plan.id))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    plan_ids = [p.id for p in plans if p.id is not None]
+    actions: dict[int, list[tuple[str, date | None, int]]] = defaultdict(list)
+    milestones: dict[int, list[tuple[str, date | None, int]]] = defaultdict(list)
+    check_ins: dict[int, dict[int, tuple[str, date]]] = {}
+    measures: dict[int, list[Measure]] = defaultdict(list)
+    readings: dict[int, tuple[float, date]] = {}
+    derived: dict[int, float | None] = {}
+    if plan_ids:
+        # Grouped by due date, since each plan may be judged at its own day.
+        counted = await session.execute(
+            select(col(Action.plan_id), col(Action.status), col(Action.due_on), func.count())
+            .where(col(Action.plan_id).in_(plan_ids), col(Action.deleted_at).is_(None))
+            .group_by(col(Action.plan_id), col(Action.status), col(Action.due_on))
+        )
+        for plan_id, status, due_on, n in counted.all():
+            actions[plan_id].append((status, due_on, n))
+        due = await session.execute(
+            select(
+                col(Milestone.plan_id), col(Milestone.status), col(Milestone.due_on), func.count()
+            )
+            .where(col(Milestone.plan_id).in_(plan_ids), col(Milestone.deleted_at).is_(None))
+            .group_by(col(Milestone.plan_id), col(Milestone.status), col(Milestone.due_on))
+        )
+        for plan_id, status, due_on, n in due.all():
+            milestones[plan_id].append((status, due_on, n))
+        for measure in (await _rows(session, Measure, [Measure], plan_ids)).scalars().all():
+            measures[measure.plan_id].append(measure)
+        # One reading query for all plans; without as_of each plan reads up to today capped
+        # at its own period end, which the query applies per plan.
+        readings = await service.latest_readings(
+            session, plan_ids, as_of or service.today(), until_period_end=as_of is None
+        )
+        by_id = {n.id: n for n in networks}
+        batch = [
+            (
+                measure_rules.MeasureScope(
+                    plan=p, network=by_id[p.network_id], as_of=plan_day(p, as_of)
+                ),
+                measures[p.id or 0],
+            )
+            for p in plans
+            if measures[p.id or 0]
+        ]
+        derived = await measure_rules.derived_values_many(session, batch)
+        # Check-ins judge qualitative measures: one statement per plan that has any (plans
+        # judged only by numbers, the usual case, cost nothing here).
+        for p in plans:
+            if any(m.kind == MeasureKind.qualitative for m in measures[p.id or 0]):
+                check_ins[p.id or 0] = await measure_rules.measure_check_ins(
+                    session, p.id or 0, plan_day(p, as_of)
+                )
+    return _answer(
+        network, networks, plans, as_of, actions, milestones, measures, readings, derived, check_ins
+    )
+
+
+def _answer(
+    network: Network,
+    networks: list[Network],
+    plans: list[Plan],
+    as_of: date | None,
+    actions: dict[int, list[tuple[str, date | None, int]]],
+    milestones: dict[int, list[tuple[str, date | None, int]]],
+    measures: dict[int, list[Measure]],
+    readings: dict[int, tuple[float, date]],
+    derived: dict[int, float | None],
+    check_ins: dict[int, dict[int, tuple[str, date]]],
+) -> NetworkProgress:
+    """Count each plan at its own day, rate it with ``progress.rate`` (the rule and reasons of
+    ``/plans/{id}/progress``) and add the plans up per network."""
+    by_network: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    totals = progress.zero_counts()
+    ratings: dict[str, int] = defaultdict(int)
+    for plan in plans:
+        assert plan.id is not None
+        when = plan_day(plan, as_of)
+        counts = progress.zero_counts()
+        for status, due_on, n in actions[plan.id]:
+            group = counts["actions"]
+            group[status] += n
+            group["total"] += n
+            if due_on is not None and due_on < when and status in progress.OPEN_ACTIONS:
+                group["overdue"] += n
+        for status, due_on, n in milestones[plan.id]:
+            group = counts["milestones"]
+            group["total"] += n
+            group[status] += n
+            if due_on is not None and due_on < when:
+                group["due"] += n
+                if status == MilestoneStatus.pending.value:
+                    group["overdue"] += n
+        judged = service.judge_loaded(
+            measures[plan.id], plan, when, readings, derived, check_ins.get(plan.id, {})
+        )
+        for one in judged:
+            group = counts["measures"]
+            group["total"] += 1
+            group[one.status.value] += 1
+            group["stale"] += int(one.stale)
+            group["current"] += int(one.current)
+        rated = progress.rated(counts)
+        progress.add_counts(totals, counts)
+        ratings[rated["rating"].value] += 1
+        by_network[plan.network_id].append(
+            {
+                **rated,
+                "plan_id": plan.id,
+                "title": plan.title,
+                "period_start": plan.period_start,
+                "period_end": plan.period_end,
+                "as_of": when,
+            }
+        )
+    depth0 = len(network.lineage_ids)
+    return NetworkProgress.model_validate(
+        {
+            "network_id": network.id,
+            "as_of": as_of,
+            "networks": [
+                {
+                    "network_id": n.id,
+                    "name": n.name,
+                    "parent_id": n.parent_id,
+                    "depth": len(n.lineage_ids) - depth0,
+                    "plans": by_network.get(n.id or 0, []),
+                }
+                for n in networks
+            ],
+            "totals": {
+                **totals,
+                "networks": len(networks),
+                "plans": len(plans),
+                "ratings": dict(ratings),
+                "coverage": progress.coverage(totals),
+            },
+        }
+    )

@@ -1,0 +1,110 @@
+"""Targets read from a measure's text when a table gives no target columns (issue 16)."""
+
+import csv
+import io
+
+import pytest
+
+from app.plans import transfer
+from app.plans.inference import infer
+from tests.conftest import World
+from tests.plans.test_import_routes import NON_CSV, PERIOD, get_tree, import_file
+
+EIGHT = transfer.REQUIRED_COLUMNS  # the networks' own 8 columns
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "target"),
+    [
+        ("A minimum of 5 regional networks", "numeric", ("at_least", 5, "total")),
+        ("Minimum of 3 x Working groups established", "numeric", ("at_least", 3, "total")),
+        ("Minimum 25 x staff mobilities per annum", "numeric", ("at_least", 25, "per_annum")),
+        ("1 x overall network governance structure", "numeric", ("at_least", 1, "total")),
+        ("minimum 4 x people in each working group", "numeric", ("at_least", 4, "per_group")),
+        ("No more than 2 x cancelled meetings a year", "numeric", ("at_most", 2, "per_annum")),
+        ("List of NoN study programs created", "binary", None),
+        ("Report published in 2022", "binary", None),  # a year is not a target
+        ("Number of joint student projects underway.", "numeric", None),  # a count, no target
+    ],
+)
+def test_rules(text: str, kind: str, target: tuple[str, float, str] | None) -> None:
+    found = infer(text)
+    assert found.kind == kind
+    got = found.target
+    assert (got and (got.comparator.value, got.value, got.period.value)) == target
+
+
+def _eight_columns() -> tuple[bytes, list[dict[str, str]]]:
+    """The seed NoN plan cut down to the networks' own 8 columns, and the full rows."""
+    rows = list(csv.DictReader(io.StringIO(NON_CSV.read_text(encoding="utf-8-sig"))))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EIGHT, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode(), rows
+
+
+async def test_the_seed_eight_column_table_gets_the_targets_its_text_states(
+    client, world: World
+) -> None:
+    content, rows = _eight_columns()
+    answer = await import_file(client, world, NON_CSV, "non.csv", PERIOD, content)
+    assert answer.status_code == 201, answer.text
+    inferred = {i["measure"]: i for i in answer.json()["inferred"]}
+    measures = [r for r in rows if r["measure"]]
+    assert len(inferred) == len(measures) == 23
+    # Wherever the curated example sets a target the text states, the text gives the same one
+    # (the register of opportunities' "at each EQF level" is 8 levels, no number in the text).
+    for row in measures:
+        if row["measure_target"] and any(c.isdigit() for c in row["measure"]):
+            target = inferred[row["measure"]]["target"]
+            assert target is not None, row["measure"]
+            assert (target["comparator"], target["value"], target["period"]) == (
+                row["measure_comparator"],
+                float(row["measure_target"]),
+                row["measure_period"] or "total",
+            ), row["measure"]
+    kinds = {text[:24]: i["kind"] for text, i in inferred.items()}
+    assert kinds["A Memorandum of Understa"] == "binary"
+    assert kinds["Qualification map availa"] == "binary"
+    assert kinds["List of NoN study progra"] == "binary"
+    assert kinds["Number of joint student "] == "numeric"
+    # Stored: the tree holds the targets, and a reading of 1 achieves a binary measure.
+    tree = await get_tree(client, world, answer.json()["id"])
+    stored = {
+        m["description"]: m
+        for top in tree["objectives"]
+        for node in [top, *top["children"]]
+        for m in node["measures"]
+    }
+    mobility = stored["Minimum 25 x staff mobilities per annum."]
+    assert mobility["target"]["value"] == 25 and mobility["target"]["period"] == "per_annum"
+    mou = stored["A Memorandum of Understanding."]
+    reading = await client.post(
+        f"/api/v1/measures/{mou['id']}/readings",
+        json={"value": 1, "observed_on": "2022-01-10"},
+        headers=world.headers("chair"),
+    )
+    assert reading.status_code == 201, reading.text
+    read = await client.get(
+        f"/api/v1/measures/{mou['id']}?as_of=2022-03-01", headers=world.headers("chair")
+    )
+    assert read.json()["status"] == "achieved"
+
+
+async def test_explicit_target_columns_win(client, world: World) -> None:
+    answer = await import_file(client, world, NON_CSV, data=PERIOD)
+    assert answer.status_code == 201, answer.text
+    rows = list(csv.DictReader(io.StringIO(NON_CSV.read_text(encoding="utf-8-sig"))))
+    without = {r["measure"] for r in rows if r["measure"] and not r["measure_target"]}
+    assert {i["measure"] for i in answer.json()["inferred"]} == without
+    tree = await get_tree(client, world, answer.json()["id"])
+    people = next(
+        m
+        for top in tree["objectives"]
+        for node in [top, *top["children"]]
+        for m in node["measures"]
+        if m["description"].startswith("Number of participants")
+    )
+    assert people["source"] == "community_min_members"  # the columns' source and target kept
+    assert people["target"]["value"] == 4

@@ -1679,7 +1679,10 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
             "source": m.source,
             "params": m.source_params or {},
             "update_frequency": m.update_frequency,
-            "kind": m.kind,
+            # Written only when it is not what import would choose anyway.
+            "kind": None
+            if m.kind == measure_rules.default_kind(target is not None, m.source)
+            else m.kind,
         }
 
     def action(a: Action) -> dict[str, Any]:

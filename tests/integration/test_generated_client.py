@@ -54,7 +54,7 @@ def test_generated_client_logs_in_lists_imports_and_reads_progress(
     from cohesion_client.api.auth import create_token
     from cohesion_client.api.networks import list_networks
     from cohesion_client.api.plans import get_plan_progress, import_network_plan
-    from cohesion_client.models import BodyCreateToken, BodyImportNetworkPlan, PlanRead
+    from cohesion_client.models import BodyCreateToken, BodyImportNetworkPlan, PlanImported
     from cohesion_client.types import File
 
     anonymous = generated.Client(base_url=live_server)
@@ -77,7 +77,7 @@ def test_generated_client_logs_in_lists_imports_and_reads_progress(
             file=File(payload=io.BytesIO(PLAN.read_bytes()), file_name=PLAN.name)
         ),
     )
-    assert isinstance(plan, PlanRead), plan
+    assert isinstance(plan, PlanImported), plan
     progress = get_plan_progress.sync(plan_id=plan.id, client=client)
     assert progress is not None
     assert progress.plan_id == plan.id

@@ -992,8 +992,8 @@ class RollupTotals(BaseModel):
     networks: int = Field(description="Networks in the answer.")
     plans: int = Field(description="Active plans in the answer.")
     ratings: dict[str, int] = Field(
-        description="Plans by rating (the plan /progress rating); `none` counts plans with "
-        "nothing to judge."
+        description="Plans by rating (the plan /progress rating): green, amber, red, and "
+        "grey for plans without enough evidence to judge (also those with nothing in them)."
     )
     actions: ActionCounts = Field(description="Actions of all the plans, by status.")
     milestones: MilestoneCounts = Field(description="Milestones of all the plans, by state.")

@@ -73,7 +73,7 @@ class Badge(RecordMixin, SoftDeleteMixin, table=True):
     name: str = Field(max_length=200)
     description: str = Field(sa_type=Text)
     criteria_narrative: str = Field(sa_type=Text)
-    image_url: str | None = Field(default=None, max_length=2000)
+    image_url: str | None = Field(default=None, max_length=8000)
     skill_tags: list[str] = Field(default_factory=list, sa_type=JSONType)
     alignments: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
 

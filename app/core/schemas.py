@@ -112,11 +112,16 @@ _HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
 class HttpUrlText:
     """An http(s) URL, parsed as a browser would (WHATWG) and kept in its normal form (host in
     lower case and punycode, default port dropped, path at least ``/``, spaces %-encoded): a
-    plain string in the database, ``format: uri`` in the schema, at most ``max_length``
-    characters before and after normalising. Use as ``Annotated[str, HttpUrlText(500)]``."""
+    plain string in the database, ``format: uri`` in the schema. A client may send at most
+    ``max_length`` characters (the documented ``maxLength``); its normal form may be longer
+    (a ``/`` added, characters %-encoded: at most three times as long for an ASCII URL) and is
+    stored whole up to ``stored`` characters (the column's size, four times ``max_length`` unless
+    given), so a URL the schema allows is never refused for what normalising added. Use as
+    ``Annotated[str, HttpUrlText(500)]``."""
 
-    def __init__(self, max_length: int) -> None:
+    def __init__(self, max_length: int, stored: int | None = None) -> None:
         self.max_length = max_length
+        self.stored = stored if stored is not None else 4 * max_length
 
     def parse(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -129,8 +134,10 @@ class HttpUrlText:
         except ValidationError as exc:
             reason = exc.errors()[0]["msg"]
             raise PydanticCustomError("url_parsing", f"not an http(s) URL: {reason}") from None
-        if len(normal) > self.max_length:
-            raise too_long
+        if len(normal) > self.stored:
+            raise PydanticCustomError(
+                "url_too_long", f"its normal form is over {self.stored} characters"
+            )
         return normal
 
     def __get_pydantic_core_schema__(

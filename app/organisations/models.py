@@ -18,7 +18,7 @@ class Organisation(RecordMixin, SoftDeleteMixin, table=True):
     local_authority: str | None = Field(default=None, max_length=200, index=True)
     erasmus_oid: str | None = Field(default=None, max_length=20, unique=True)
     pic: str | None = Field(default=None, max_length=20, unique=True)
-    website: str | None = Field(default=None, max_length=500)
+    website: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, sa_type=Text)
     owner_network_id: int | None = Field(
         default=None, sa_type=IdType, foreign_key="networks.id", nullable=True, index=True

@@ -18,7 +18,7 @@ Code = Annotated[
         strip_whitespace=True, min_length=1, pattern=REQUIRED_LINE_PATTERN, max_length=20
     ),
 ]
-Url = Annotated[str, HttpUrlText(500)]  # the column holds 500
+Url = Annotated[str, HttpUrlText(500)]  # the column holds the normal form: 2000
 
 
 class OrganisationKind(StrEnum):

@@ -138,7 +138,7 @@ class Evidence(IdMixin, table=True):
     milestone_id: int = Field(sa_type=IdType, foreign_key="milestones.id", index=True)
     kind: str = Field(sa_type=String(10))
     text: str | None = Field(default=None, sa_type=Text)
-    url: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(default=None, max_length=8000)
     # An evaluation of one of the network's programmes (app/plans/evidence.py checks it).
     evaluation_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -19,7 +19,7 @@ class WebhookSubscription(RecordMixin, SoftDeleteMixin, table=True):
     __tablename__ = "webhook_subscriptions"
 
     network_id: int = Field(sa_type=IdType, foreign_key="networks.id", index=True)
-    url: str = Field(max_length=2000)
+    url: str = Field(max_length=8000)
     description: str | None = Field(default=None, max_length=300)
     event_types: list[str] = Field(default_factory=list, sa_type=JSONType)
     include_descendants: bool = Field(default=False)

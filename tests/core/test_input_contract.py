@@ -262,6 +262,25 @@ async def test_urls_are_parsed_and_stored_normalised(client, world: World) -> No
     assert (await client.get(url, headers=headers)).json()["website"] == "https://kelvin.ac.uk/"
 
 
+async def test_a_url_of_the_documented_length_is_kept_whole_when_normalising_lengthens_it(
+    client, world: World
+) -> None:
+    """Schemathesis sent a 500-character website (the schema's ``maxLength``) without a path;
+    its normal form gained a ``/`` and was refused as too long. The schema's limit is on what a
+    client sends; the column holds the normal form whole (on PostgreSQL too)."""
+    headers = world.headers("chair")
+    labels = "https://" + ".".join(["a" * 63] * 7) + "."
+    website = labels + "b" * (500 - len(labels))
+    assert len(website) == 500
+    body = {"name": "Long", "kind": "ngo", "owner_network_id": world.network_a, "website": website}
+    created = await client.post("/api/v1/organisations", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/organisations/{created.json()['id']}"
+    assert (await client.get(url, headers=headers)).json()["website"] == website + "/"
+    evidence = EvidenceItem.model_validate({"url": "https://x.org/a" + " " * 1900 + "b"})
+    assert evidence.url is not None and len(evidence.url) == 16 + 3 * 1900
+
+
 def test_every_url_field_is_a_uri_in_the_schema() -> None:
     fields = [
         ("OrganisationCreate", "website"),

@@ -23,6 +23,7 @@ from app.core.security import PasswordHasher, TokenService
 from app.core.state import AppState
 from app.core.uploads import DocumentParser
 from app.health.router import router as health_router
+from app.operation_docs import EXAMPLES, describe
 from app.webhooks import worker as webhook_worker
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     idempotency.install(app)
     app.include_router(health_router)
     app.include_router(api_router)
-    install_openapi(app)
+    install_openapi(app, describe=describe, examples=EXAMPLES)
     install_docs(app)
 
     # Outermost last: CORS answers preflights before anything else runs.

@@ -1,5 +1,7 @@
 """The OpenAPI document and the offline Swagger UI / ReDoc pages."""
 
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ def _problem_everywhere(schema: dict[str, Any]) -> None:
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             # Generated clients show the description as the method's doc comment.
-            operation.setdefault("description", operation.get("summary", "") + ".")
+            operation.setdefault("description", _summary_sentence(operation))
             for code, response in operation.get("responses", {}).items():
                 if code[0] in "45":
                     response["content"] = {
@@ -142,7 +144,159 @@ def _if_match_required(schema: dict[str, Any]) -> None:
                         )
 
 
-def install_openapi(app: FastAPI) -> None:
+@dataclass(frozen=True)
+class OperationFacts:
+    """What the application knows about one operation, for its description.
+
+    ``who``: who may call it; ``changes``: what it changes (for a read: nothing); ``errors``:
+    for some statuses, when this operation answers them (the others get the generic line).
+    """
+
+    who: str
+    changes: str
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+# Given the route and its OpenAPI operation, the facts (None: leave the operation alone).
+Describer = Callable[[Any, dict[str, Any]], OperationFacts | None]
+
+
+def _summary_sentence(operation: dict[str, Any]) -> str:
+    return str(operation.get("summary", "")).rstrip(".") + "."
+
+
+def _handwritten(operation: dict[str, Any]) -> str:
+    """The description a route wrote itself, when it says more than the summary."""
+    text = str(operation.get("description") or "").strip()
+    if not text or text.rstrip(".") == str(operation.get("summary", "")).strip().rstrip("."):
+        return ""
+    return text
+
+
+def _parameter_names(operation: dict[str, Any], where: str) -> list[str]:
+    return [p["name"] for p in operation.get("parameters", []) if p.get("in") == where]
+
+
+def _things(operation: dict[str, Any]) -> str:
+    """The objects the path names: "the plan", "the network or the webhook"."""
+    names = [
+        "the " + name.removesuffix("_id").removesuffix("_uuid").replace("_", " ")
+        for name in _parameter_names(operation, "path")
+    ]
+    return " or ".join(names) if names else ""
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:].rstrip(".") + "."
+
+
+def _generic_when(code: str, operation: dict[str, Any], declared: str) -> str:
+    """When an operation answers ``code``, from what its parameters and body say."""
+    queries = _parameter_names(operation, "query")
+    headers = _parameter_names(operation, "header")
+    idempotent = "Idempotency-Key" in headers
+    if code == "400":
+        reasons = []
+        if "requestBody" in operation:
+            reasons.append("the body is not well-formed (JSON or form)")
+        if "cursor" in queries:
+            reasons.append("`cursor` did not come from this list")
+        if "sort" in queries:
+            reasons.append("`sort` names a field the list cannot sort by")
+        return _sentence("; ".join(reasons)) if reasons else declared
+    if code == "401":
+        return (
+            "No bearer token, or it is invalid or expired (answered with "
+            "`WWW-Authenticate: Bearer`)."
+        )
+    if code == "403":
+        return "You can see it, but you may not do this."
+    if code == "404":
+        things = _things(operation)
+        if not things:
+            return declared
+        return _sentence(f"{things} does not exist, is deleted, or is not visible to you")
+    if code == "409":
+        return declared.rstrip(".") + (
+            "; or a request with the same `Idempotency-Key` is still in flight."
+            if idempotent
+            else "."
+        )
+    if code == "412":
+        return "`If-Match` is not the current `ETag`: it changed since you read it; read it again."
+    if code == "422":
+        return (
+            "A field or parameter is missing, of the wrong type or out of bounds (`errors` "
+            "lists each)"
+            + (
+                "; or the `Idempotency-Key` was used before with another body."
+                if idempotent
+                else "."
+            )
+        )
+    if code == "428":
+        return "`If-Match` is missing: send the `ETag` you read."
+    return declared
+
+
+def _description(operation: dict[str, Any], facts: OperationFacts) -> str:
+    parts = [_handwritten(operation) or _summary_sentence(operation)]
+    parts.append(f"**Who may call:** {facts.who}")
+    parts.append(f"**Changes:** {facts.changes}")
+    errors = []
+    for code, response in sorted(operation.get("responses", {}).items()):
+        if code[0] not in "45":
+            continue
+        when = facts.errors.get(code) or _generic_when(
+            code, operation, str(response.get("description", ""))
+        )
+        errors.append(f"- `{code}`: {when}")
+    if errors:
+        parts.append("**Errors:**\n" + "\n".join(errors))
+    return "\n\n".join(parts)
+
+
+def _route_contexts(routes: Any) -> Iterator[Any]:
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older versions flatten them into app.routes
+        yield from routes
+        return
+    yield from iter_route_contexts(routes)
+
+
+def _describe_operations(schema: dict[str, Any], routes: Any, describe: Describer) -> None:
+    """Each operation's description says who may call it, what it changes and when it fails,
+    after whatever the route wrote itself."""
+    by_operation = {}
+    for route in _route_contexts(routes):
+        for method in getattr(route, "methods", None) or ():
+            by_operation[(getattr(route, "path_format", None), method.lower())] = route
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            route = by_operation.get((path, method))
+            facts = describe(route, operation) if route is not None else None
+            if facts is not None:
+                operation["description"] = _description(operation, facts)
+
+
+def _examples(schema: dict[str, Any], examples: Mapping[str, Any]) -> None:
+    """Realistic example values on the component schemas that have one."""
+    components = schema.get("components", {}).get("schemas", {})
+    for name, example in examples.items():
+        if name in components:
+            components[name]["examples"] = [example]
+
+
+def install_openapi(
+    app: FastAPI,
+    *,
+    describe: Describer | None = None,
+    examples: Mapping[str, Any] | None = None,
+) -> None:
+    """The app's OpenAPI document. ``describe`` and ``examples`` are what the application
+    knows about its operations and schemas (core knows no domain): see app/operation_docs.py."""
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
@@ -160,6 +314,10 @@ def install_openapi(app: FastAPI) -> None:
                 _rate_limited(schema)
             _integer_bounds(schema)
             _if_match_required(schema)
+            if describe is not None:
+                _describe_operations(schema, app.routes, describe)
+            if examples:
+                _examples(schema, examples)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -1,0 +1,20 @@
+"""Example values for the network schemas, from the Network of Networks alliance (docs/seeds)."""
+
+from typing import Any
+
+from app.core.examples import record
+
+EXAMPLES: dict[str, Any] = {
+    "NetworkRead": {
+        **record(1, version=3, created="2026-06-02", updated="2026-09-18", deleted=False),
+        "name": "Network of Networks",
+        "kind": "alliance",
+        "parent_id": None,
+        "ancestor_ids": [],
+        "territory": "Ireland, Scotland, Finland, Spain and the Basque Country",
+        "description": "An alliance of regional VET college networks cooperating on staff and "
+        "learner mobility, EU projects and shared good practice.",
+        "membership_criteria": "A regional network of VET institutions that commits to the "
+        "joint strategy and the annual action plan.",
+    },
+}

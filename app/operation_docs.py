@@ -49,8 +49,9 @@ def _lifecycle(table: str, noun: str, verbs: str = "update delete restore") -> d
     return {f"{verb}_{noun}": ((table, verb),) for verb in verbs.split()}
 
 
-# The audit events (table, action) each writing operation records; observed by running every
-# operation (tests/test_operation_docs.py checks a sample against the audit trail).
+# The audit events (table, action) each writing operation records, as observed by running
+# every row of the authorization matrices with an audit recorder (tests/test_operation_docs.py
+# checks a sample against the audit trail, and that every write is listed).
 RECORDS: dict[str, Audited] = {
     "create_user": (("users", "create"), ("role_assignments", "create")),
     "update_user": (("users", "update"),),
@@ -97,7 +98,12 @@ RECORDS: dict[str, Audited] = {
     "update_enrolment": (("cohort_enrolments", "update"),),
     "withdraw_enrolment": (("cohort_enrolments", "withdraw"),),
     "create_cohort_matching": (("matching_proposals", "create"),),
-    "accept_cohort_matching": (("matching_proposals", "accept"),),
+    # Accepting makes each team a community with its schools as members.
+    "accept_cohort_matching": (
+        ("matching_proposals", "accept"),
+        ("communities", "create"),
+        ("community_members", "create"),
+    ),
     "create_network_mobility_opportunity": (("mobility_opportunities", "create"),),
     **_lifecycle("mobility_opportunities", "mobility_opportunity"),
     "post_network_mobility_counts": (("mobility_count_batches", "post_counts"),),
@@ -112,16 +118,28 @@ RECORDS: dict[str, Audited] = {
     "create_programme_enrolment": (("programme_enrolments", "create"),),
     "set_session_attendance": (("programme_sessions", "attendance"),),
     "create_programme_evaluation": (("evaluations", "create"),),
-    "create_evaluation_response": (("evaluations", "respond"),),
+    # A named response is audited as itself; an anonymous one as `respond` on the evaluation.
+    "create_evaluation_response": (("evaluation_responses", "create"), ("evaluations", "respond")),
     "create_network_webhook": (("webhook_subscriptions", "create"),),
     **_lifecycle("webhook_subscriptions", "webhook"),
     "rotate_webhook_secret": (("webhook_subscriptions", "rotate_secret"),),
     "redeliver_webhook_delivery": (("webhook_deliveries", "redeliver"),),
     "create_badge_proposal": (("badge_proposals", "create"),),
     "update_badge_proposal": (("badge_proposals", "update"),),
-    **_same(
-        (("badge_proposals", "update"),),
-        "submit_badge_proposal approve_badge_proposal reject_badge_proposal reopen_badge_proposal",
+    "submit_badge_proposal": (("badge_proposals", "submit"),),
+    "reject_badge_proposal": (("badge_proposals", "reject"),),
+    "reopen_badge_proposal": (("badge_proposals", "reopen"),),
+    # Approving makes the badge network, its chair, a plan from the success measures and the
+    # sub-groups as communities, and invites the initial members.
+    "approve_badge_proposal": (
+        ("badge_proposals", "approve"),
+        ("networks", "create"),
+        ("role_assignments", "create"),
+        ("plans", "create"),
+        ("objectives", "create"),
+        ("measures", "create"),
+        ("communities", "create"),
+        ("badge_network_invitations", "create"),
     ),
     "create_network_badge": (("badges", "create"),),
     "update_badge": (("badges", "update"),),
@@ -173,8 +191,9 @@ def changes(operation_id: str, method: str) -> str | None:
     if records is None:
         return None
     audited = ", ".join(f"`{action}` on `{table}`" for table, action in records)
+    events_word = "an audit event" if len(records) == 1 else "audit events"
     sentence = (
-        f"Writes in one transaction, with an audit event ({audited}: who, when, before and "
+        f"Writes in one transaction, with {events_word} ({audited}: who, when, before and "
         "after; read them with `GET /api/v1/audit-events`)."
     )
     events = _event_types(records)

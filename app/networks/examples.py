@@ -11,10 +11,18 @@ EXAMPLES: dict[str, Any] = {
         "kind": "alliance",
         "parent_id": None,
         "ancestor_ids": [],
-        "territory": "Ireland, Scotland, Finland, Spain and the Basque Country",
+        "territory": "Regional VET college networks across the EU and the UK",
         "description": "An alliance of regional VET college networks cooperating on staff and "
         "learner mobility, EU projects and shared good practice.",
         "membership_criteria": "A regional network of VET institutions that commits to the "
         "joint strategy and the annual action plan.",
+    },
+    "NetworkCreate": {
+        "name": "Open Badge Networks England",
+        "kind": "thematic",
+        "parent_id": None,
+        "territory": "England",
+        "description": "Badge networks helping people in England show their skills to "
+        "employers; each badge network joins it when its onboarding canvas is approved.",
     },
 }

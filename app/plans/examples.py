@@ -161,4 +161,38 @@ EXAMPLES: dict[str, Any] = {
         "recorded_at": stamp("2026-11-30", "15:02:00"),
         "recorded_by": _CHAIR,
     },
+    # Bodies: what a client sends to create the same objects.
+    "PlanCreate": {
+        "title": "Networks of Networks Action Plan 2026-27",
+        "aim": "Bring coherence, and enhance effectiveness and efficiency, across the regional "
+        "VET college networks of the alliance.",
+        "period_start": "2026-09-01",
+        "period_end": "2027-08-31",
+        "status": "draft",
+    },
+    "ObjectiveCreate": {
+        "code": "4",
+        "kind": "objective",
+        "title": _OBJECTIVE_4,
+        "parent_id": 38,
+        "workstreams": ["Internationalisation"],
+        "responsible_group": "International Cooperation Thematic Working Group",
+    },
+    "ActionCreate": {
+        "description": "Joint online projects for students to collaboratively work on across "
+        "the EU using virtual tools e.g. Teams.",
+        "owner_text": "International Cooperation Thematic Working Group",
+        "due_on": "2027-06-30",
+    },
+    "MeasureCreate": {
+        "description": "Minimum 25 x staff mobilities per annum.",
+        "kind": "numeric",
+        "target": {
+            "comparator": "at_least",
+            "value": 25,
+            "unit": "mobilities",
+            "period": "per_annum",
+        },
+        "update_frequency": "termly",
+    },
 }

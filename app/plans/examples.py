@@ -16,6 +16,13 @@ _OBJECTIVE_4 = (
 )
 _CHAIR = {"kind": "user", "id": 2, "name": "Aoife Brennan"}
 
+_MEASURE_BODY: dict[str, Any] = {
+    "description": "Minimum 25 x staff mobilities per annum.",
+    "kind": "numeric",
+    "target": {"comparator": "at_least", "value": 25, "unit": "mobilities", "period": "per_annum"},
+    "update_frequency": "termly",
+}
+
 _MILESTONE: dict[str, Any] = {
     **record(MILESTONE_ID, version=2, created="2026-09-03", updated="2026-11-28", deleted=False),
     "plan_id": PLAN_ID,
@@ -81,17 +88,9 @@ EXAMPLES: dict[str, Any] = {
         **record(MEASURE_ID, version=5, created="2026-08-28", updated="2026-11-30", deleted=False),
         "plan_id": PLAN_ID,
         "objective_id": OBJECTIVE_ID,
-        "description": "Minimum 25 x staff mobilities per annum.",
-        "kind": "numeric",
-        "target": {
-            "comparator": "at_least",
-            "value": 25,
-            "unit": "mobilities",
-            "period": "per_annum",
-        },
+        **_MEASURE_BODY,
         "source": "manual",
         "params": {},
-        "update_frequency": "termly",
         "position": 1,
         "current_value": 9,
         "status": "at_risk",
@@ -184,15 +183,5 @@ EXAMPLES: dict[str, Any] = {
         "owner_text": "International Cooperation Thematic Working Group",
         "due_on": "2027-06-30",
     },
-    "MeasureCreate": {
-        "description": "Minimum 25 x staff mobilities per annum.",
-        "kind": "numeric",
-        "target": {
-            "comparator": "at_least",
-            "value": 25,
-            "unit": "mobilities",
-            "period": "per_annum",
-        },
-        "update_frequency": "termly",
-    },
+    "MeasureCreate": _MEASURE_BODY,
 }

@@ -1,5 +1,6 @@
 """Role assignments: who appoints whom where, history, conflicts and the audit trail."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -8,6 +9,19 @@ import pytest
 
 from tests.auth.helpers import API, assert_problem, assert_unauthorized, error_locs
 from tests.conftest import World, make_user
+
+
+# One world per module, a rollback per test (tests/conftest.py): every test starts from the
+# world as built, and what it writes is rolled back when it ends.
+@pytest.fixture
+def world(module_world: World) -> World:
+    return replace(module_world, people=dict(module_world.people))
+
+
+@pytest.fixture
+def client(rollback_client: httpx.AsyncClient) -> httpx.AsyncClient:
+    return rollback_client
+
 
 ROLE_READ_FIELDS = {
     "id",

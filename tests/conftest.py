@@ -14,8 +14,9 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -344,6 +345,21 @@ async def module_world(app: FastAPI, engine: AsyncEngine) -> World:
     """The world, built once per module on an empty database (tests roll back their changes)."""
     await reset_database(engine)
     return await build_world(app)
+
+
+def one_world_per_module() -> tuple[Any, Any]:
+    """``world`` and ``client`` fixtures for a module whose tests all start from the world as
+    built: ``world, client = one_world_per_module()`` at the top of the module."""
+
+    @pytest.fixture(name="world")
+    def world_fixture(module_world: World) -> World:
+        return replace(module_world, people=dict(module_world.people))
+
+    @pytest.fixture(name="client")
+    def client_fixture(rollback_client: httpx.AsyncClient) -> httpx.AsyncClient:
+        return rollback_client
+
+    return world_fixture, client_fixture
 
 
 @pytest.fixture

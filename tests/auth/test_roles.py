@@ -1,6 +1,5 @@
 """Role assignments: who appoints whom where, history, conflicts and the audit trail."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -8,19 +7,10 @@ import httpx
 import pytest
 
 from tests.auth.helpers import API, assert_problem, assert_unauthorized, error_locs
-from tests.conftest import World, make_user
+from tests.conftest import World, make_user, one_world_per_module
 
-
-# One world per module, a rollback per test (tests/conftest.py): every test starts from the
-# world as built, and what it writes is rolled back when it ends.
-@pytest.fixture
-def world(module_world: World) -> World:
-    return replace(module_world, people=dict(module_world.people))
-
-
-@pytest.fixture
-def client(rollback_client: httpx.AsyncClient) -> httpx.AsyncClient:
-    return rollback_client
+# One world per module, a rollback per test (see tests/conftest.py).
+world, client = one_world_per_module()
 
 
 ROLE_READ_FIELDS = {

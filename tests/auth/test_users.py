@@ -1,25 +1,15 @@
 """Users: who may create, see and change them; If-Match on PATCH; passwords; deactivation."""
 
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.auth.helpers import API, assert_problem, assert_unauthorized, error_locs, login
-from tests.conftest import TEST_PASSWORD, World
+from tests.conftest import TEST_PASSWORD, World, one_world_per_module
 
-
-# One world per module, a rollback per test (tests/conftest.py): every test starts from the
-# world as built, and what it writes is rolled back when it ends.
-@pytest.fixture
-def world(module_world: World) -> World:
-    return replace(module_world, people=dict(module_world.people))
-
-
-@pytest.fixture
-def client(rollback_client: httpx.AsyncClient) -> httpx.AsyncClient:
-    return rollback_client
+# One world per module, a rollback per test (see tests/conftest.py).
+world, client = one_world_per_module()
 
 
 USERS = f"{API}/users"

@@ -13,8 +13,10 @@ servers it starts), so no two workers ever share a schema.
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,12 +24,13 @@ from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.auth.models import User
 from app.auth.policy import Principal, Role
 from app.auth.schemas import RoleCreate
 from app.core.config import Settings
+from app.core.db import WRITE_OPTION
 from app.main import create_app
 from app.models import metadata
 from app.networks import service as network_service
@@ -238,8 +241,7 @@ async def make_user(app: FastAPI, email: str, *, is_admin: bool = False) -> Pers
     return Person(user_id, email, token_headers(app, f"user:{user_id}"))
 
 
-@pytest.fixture
-async def world(app: FastAPI, db: None) -> World:
+async def build_world(app: FastAPI) -> World:
     """Network A (a top-level alliance with one child) and network B, each with people.
 
     People: admin; chair, executive, facilitator, member of A; chair of B (``other_chair``);
@@ -291,6 +293,82 @@ async def world(app: FastAPI, db: None) -> World:
             ids[name] or 0, f"{name}@test.example", token_headers(app, f"user:{ids[name]}")
         )
     return w
+
+
+@pytest.fixture
+async def world(app: FastAPI, db: None) -> World:
+    """The world (see ``build_world``), built afresh for the test."""
+    return await build_world(app)
+
+
+# --- one world per module, a rollback per test ----------------------------------------------
+#
+# Building the world (and emptying the database before it) is most of a small test's time.
+# Modules whose tests only need the world as it was built use ``module_world`` (built and
+# committed once per module) and ``rollback_client``: every request of the test, and every
+# ``db.transaction()`` it runs, joins one outer transaction through SAVEPOINTs (the app's
+# commits release them), and that outer transaction is rolled back when the test ends. Inside a
+# test, ``async with rolled_back(app):`` gives a nested part its own clean slate the same way.
+# Do not mix ``world``/``client`` (which empty the database) with these in one module.
+
+
+_PINNED: dict[int, AsyncConnection] = {}
+
+
+@asynccontextmanager
+async def rolled_back(app: FastAPI) -> AsyncIterator[None]:
+    """Everything the app writes inside the block is rolled back at its end."""
+    db = app.state.cohesion.db
+    pinned = _PINNED.get(id(db))
+    if pinned is not None:  # nested: a SAVEPOINT on the connection already pinned
+        inner = await pinned.begin_nested()
+        try:
+            yield
+        finally:
+            await inner.rollback()
+        return
+    # BEGIN IMMEDIATE on SQLite: the block writes, so it takes the write lock up front.
+    async with db.engine.execution_options(**{WRITE_OPTION: True}).connect() as conn:
+        outer = await conn.begin()
+        db.pin(conn)
+        _PINNED[id(db)] = conn
+        try:
+            yield
+        finally:
+            del _PINNED[id(db)]
+            db.pin(None)
+            await outer.rollback()
+
+
+@pytest.fixture(scope="module")
+async def module_world(app: FastAPI, engine: AsyncEngine) -> World:
+    """The world, built once per module on an empty database (tests roll back their changes)."""
+    await reset_database(engine)
+    return await build_world(app)
+
+
+def one_world_per_module() -> tuple[Any, Any]:
+    """``world`` and ``client`` fixtures for a module whose tests all start from the world as
+    built: ``world, client = one_world_per_module()`` at the top of the module."""
+
+    @pytest.fixture(name="world")
+    def world_fixture(module_world: World) -> World:
+        return replace(module_world, people=dict(module_world.people))
+
+    @pytest.fixture(name="client")
+    def client_fixture(rollback_client: httpx.AsyncClient) -> httpx.AsyncClient:
+        return rollback_client
+
+    return world_fixture, client_fixture
+
+
+@pytest.fixture
+async def rollback_client(app: FastAPI, module_world: World) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose every write is rolled back when the test ends (see above)."""
+    async with rolled_back(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield http
 
 
 async def appoint(app: FastAPI, by: Principal, network_id: int, user_id: int, role: Role) -> int:

@@ -1,9 +1,20 @@
-"""The authorization matrix: every /api/v1 route, as every kind of caller.
+"""The authorization table: every /api/v1 route, as every kind of caller. ONE harness.
 
-One row per (method, path template, setup): the setup builds, through the API as the platform
-admin, the state in which the operation would succeed, so the status code a cell gets is the
-authorization answer and nothing else (PATCH/DELETE send ``If-Match: *`` so the precondition
-never masks it). Each (row, principal) pair is one test id and runs against a fresh ``world``.
+How to add a route: append a ``Row`` to ``MATRIX`` below (or to your domain's ``ROWS`` in
+tests/<domain>/test_authz.py, which ``DOMAIN_ROWS`` folds in) -- name, method, the path template
+exactly as declared, one expected status per ``PRINCIPALS`` entry (the constants such as
+``READ_A``/``plan_write(201)`` cover most routes), and a ``setup`` that builds, as the admin,
+the state in which the call would succeed. A caller beyond the eight (a service account...)
+goes in ``extra={"name": code}`` with a factory in ``CALLERS``. ``test_every_api_route_has_a_row``
+fails naming any route without a row.
+
+How it runs: one test per row (``test_route``); inside it every caller is checked in turn,
+each on a clean slate: the world (tests/conftest.py ``build_world``) is built and committed
+once per module, and each cell (setup + call) runs inside ``rolled_back(app)``: one outer
+transaction the app's sessions join through SAVEPOINTs, rolled back at the end of the cell.
+PATCH/DELETE send ``If-Match: *`` so the precondition never masks the answer; an anonymous
+caller that gets 401 is asked again with ids that do not exist, and must get 401 again. A cell
+listed in ``Row.bugs`` must fail (a known bug); once it passes, the test says to drop it.
 
 Principals (see ``tests/conftest.py``): ``anonymous``; ``admin``; ``chair``, ``executive``,
 ``facilitator``, ``member`` of network A (a top-level alliance with a child network);
@@ -44,28 +55,25 @@ The rules the rows express:
 import json as jsonlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
+from string import Formatter
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.badges.test_authz import ROWS as BADGE_ROWS
-from tests.communities.test_authz import ROWS as COMMUNITY_ROWS
-from tests.conftest import TEST_PASSWORD, World, token_headers
-from tests.partnerships.test_authz import ROWS as PARTNERSHIP_ROWS
-from tests.webhooks.test_authz import ROWS as WEBHOOK_ROWS
-
-# Domains that keep their own matrix (same principals, plus their own roles): their rows count
-# as covered here, so the route walk below still catches any route in no matrix at all.
-DOMAIN_MATRICES: dict[str, list[Any]] = {
-    "communities": COMMUNITY_ROWS,
-    "badges": BADGE_ROWS,
-    "partnerships": PARTNERSHIP_ROWS,
-    "webhooks": WEBHOOK_ROWS,
-}
+from tests.badges import test_authz as badges_authz
+from tests.communities import test_authz as communities_authz
+from tests.communities.helpers import Builder as CommunityBuilder
+from tests.conftest import TEST_PASSWORD, World, rolled_back, token_headers
+from tests.mobility import test_authz as mobility_authz
+from tests.mobility.helpers import make_orgs, service_account
+from tests.partnerships import test_authz as partnerships_authz
+from tests.partnerships.helpers import PartnerBuilder
+from tests.webhooks import test_authz as webhooks_authz
+from tests.webhooks.helpers import Hooks
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -92,8 +100,14 @@ class Ctx:
 
     client: httpx.AsyncClient
     world: World
-    who: str
+    caller: str
     serial: Iterator[int] = field(default_factory=lambda: count(1))
+    asked_who: bool = False  # did the setup depend on the caller? (then it runs per caller)
+
+    @property
+    def who(self) -> str:
+        self.asked_who = True
+        return self.caller
 
     @property
     def a(self) -> int:
@@ -159,6 +173,7 @@ class Ctx:
 Params = dict[str, Any]
 Setup = Callable[[Ctx], Awaitable[Params]]
 Body = Callable[[Params], Any]
+Inspect = Callable[[Ctx, Params, httpx.Response], None]
 
 
 async def nothing(ctx: Ctx) -> Params:
@@ -304,12 +319,20 @@ class Row:
     query: tuple[str, ...] = ()  # setup params sent as query parameters, not in the path
     bugs: dict[str, str] = field(default_factory=dict)  # principal -> why the app disagrees
     check: Callable[["Ctx", Any], None] | None = None  # more about a 2xx answer's body
+    extra: dict[str, int] = field(default_factory=dict)  # callers beyond PRINCIPALS -> code
+    inspect: "Inspect | None" = None  # more about any answer, for every caller
 
     def __post_init__(self) -> None:
         assert len(self.codes) == len(PRINCIPALS), self.name
-        assert set(self.bugs) <= set(PRINCIPALS), self.name
+        assert set(self.bugs) <= set(self.callers()), self.name
+        assert not set(self.extra) & set(PRINCIPALS), self.name
+
+    def callers(self) -> list[str]:
+        return [*PRINCIPALS, *self.extra]
 
     def expected(self, who: str) -> int:
+        if who in self.extra:
+            return self.extra[who]
         return self.codes[PRINCIPALS.index(who)]
 
 
@@ -1193,25 +1216,168 @@ MATRIX: list[Row] = [
     ),
 ]
 
-ROWS = {row.name: row for row in MATRIX}
-assert len(ROWS) == len(MATRIX), "row names must be unique"
+# --- the domains' tables, in the same rows ------------------------------------------------
+#
+# badges, communities, mobility, partnerships and webhooks declare their rows next to their own
+# builders (tests/<domain>/test_authz.py, in their own Row shape); here they become rows of the
+# one table. Their extra callers (a community's lead, a mobility service account) are columns of
+# ``Row.extra``.
 
 
-def cells() -> Iterator[Any]:
-    for row in MATRIX:
-        for who in PRINCIPALS:
-            marks = []
-            if who in row.bugs:
-                marks.append(pytest.mark.xfail(strict=True, reason=f"BUG: {row.bugs[who]}"))
-            yield pytest.param(row, who, id=f"{row.name}-{who}", marks=marks)
+def _via(make: Callable[[httpx.AsyncClient, World], Any], setup: Any, *, fresh_user: bool) -> Setup:
+    """A domain's setup run with its own builder; ``fresh_user``: a user_id for the body."""
+
+    async def run(ctx: Ctx) -> Params:
+        builder = make(ctx.client, ctx.world)
+        params: Params = await setup(builder)
+        if fresh_user:
+            params.setdefault("user_id", (await builder.person("fresh")).id)
+        return params
+
+    return run
+
+
+def _domain(
+    domain: str,
+    rows: list[Any],
+    principals: tuple[str, ...],
+    make: Callable[[httpx.AsyncClient, World], Any],
+    *,
+    fresh_user: bool = False,
+    inspect: Callable[[Any], Inspect] | None = None,
+) -> list[Row]:
+    converted = []
+    for r in rows:
+        codes = dict(zip(principals, r.codes, strict=True))
+        main = tuple(codes.pop(who) for who in PRINCIPALS)
+        converted.append(
+            Row(
+                f"{domain}: {r.method} {r.path}",
+                r.method,
+                r.path,
+                main,
+                setup=_via(make, r.setup, fresh_user=fresh_user),
+                body=r.body,
+                extra=codes,
+                inspect=inspect(r) if inspect else None,
+            )
+        )
+    return converted
+
+
+def _badge_inspect(r: Any) -> Inspect:
+    public = r.codes == badges_authz.PUBLIC
+
+    def inspect(ctx: Ctx, params: Params, response: httpx.Response) -> None:
+        if public:
+            assert "email" not in response.text, "a public answer mentions an email"
+        assert "r@example.org" not in response.text or ctx.who != "anonymous"
+
+    return inspect
+
+
+def _webhook_inspect(r: Any) -> Inspect:
+    def inspect(ctx: Ctx, params: Params, response: httpx.Response) -> None:
+        if response.status_code < 300 and r.method == "GET" and "webhook_id" in params:
+            assert "secret" not in response.text
+
+    return inspect
+
+
+def _mobility(rows: list[Any]) -> list[Row]:
+    """Mobility's rows name the path with ``{a}``/``{id}`` and a fixed query string."""
+    converted = []
+    for r in rows:
+        template, _, query = r.path.partition("?")
+        path = template.replace("{a}", "{network_id}").replace("{id}", "{opportunity_id}")
+        fixed = dict(pair.split("=") for pair in query.split("&") if pair)
+
+        async def setup(ctx: Ctx, r: Any = r, fixed: dict[str, str] = fixed) -> Params:
+            orgs = await make_orgs(ctx.client, ctx.world)
+            mctx = mobility_authz.Ctx(ctx.client, ctx.world, orgs.ids)
+            made = await r.setup(mctx) if r.setup else {}
+            params: Params = {"network_id": ctx.a, "mobility": mctx, **fixed}
+            if "id" in made:
+                params["opportunity_id"] = made["id"]
+            return params
+
+        codes = dict(r.expected)
+        converted.append(
+            Row(
+                f"mobility: {r.method} {r.path}",
+                r.method,
+                path,
+                tuple(codes.pop(who) for who in PRINCIPALS),
+                setup=setup,
+                body=(lambda p, r=r: r.body(p["mobility"])) if r.body else None,
+                query=tuple(fixed),
+                extra=codes,
+            )
+        )
+    return converted
+
+
+DOMAIN_ROWS: dict[str, list[Row]] = {
+    "badges": _domain(
+        "badges",
+        badges_authz.ROWS,
+        badges_authz.PRINCIPALS,
+        badges_authz.Builder,
+        inspect=_badge_inspect,
+    ),
+    "communities": _domain(
+        "communities",
+        communities_authz.ROWS,
+        communities_authz.PRINCIPALS,
+        CommunityBuilder,
+        fresh_user=True,
+    ),
+    "mobility": _mobility(mobility_authz.ROWS),
+    "partnerships": _domain(
+        "partnerships",
+        partnerships_authz.ROWS,
+        partnerships_authz.PRINCIPALS,
+        PartnerBuilder,
+        fresh_user=True,
+    ),
+    "webhooks": _domain(
+        "webhooks",
+        webhooks_authz.ROWS,
+        webhooks_authz.PRINCIPALS,
+        Hooks,
+        inspect=_webhook_inspect,
+    ),
+}
+TABLE = MATRIX + [row for rows in DOMAIN_ROWS.values() for row in rows]
+ROWS = {row.name: row for row in TABLE}
+assert len(ROWS) == len(TABLE), "row names must be unique"
+
+
+# --- the callers ----------------------------------------------------------------------------
+
+
+async def _mobility_service_account(ctx: Ctx) -> dict[str, str]:
+    return dict((await service_account(ctx.client, ctx.world))["headers"])
+
+
+# Callers who are not people of the world: made for the cell. (A community's ``lead`` is a
+# person the row's setup adds to the cell's world.)
+CALLERS: dict[str, Callable[[Ctx], Awaitable[dict[str, str]]]] = {
+    "service_account": _mobility_service_account,
+}
+
+
+async def caller_headers(ctx: Ctx) -> dict[str, str]:
+    make = CALLERS.get(ctx.who)
+    return await make(ctx) if make else dict(ctx.world.headers(ctx.who))
 
 
 async def call(
-    client: httpx.AsyncClient, row: Row, who: str, world: World, params: Params
+    client: httpx.AsyncClient, row: Row, headers: dict[str, str], params: Params
 ) -> httpx.Response:
     path_params = {k: v for k, v in params.items() if k not in row.query}
     query = {k: params[k] for k in row.query}
-    kwargs: dict[str, Any] = {"params": query, "headers": {**world.headers(who), **IF_MATCH}}
+    kwargs: dict[str, Any] = {"params": query, "headers": {**headers, **IF_MATCH}}
     if row.body is not None:
         kwargs["json"] = row.body(params)
     if row.form is not None:
@@ -1231,35 +1397,61 @@ def assert_answer(response: httpx.Response, expected: int) -> None:
         assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-@pytest.mark.parametrize(("row", "who"), list(cells()))
-async def test_matrix(client: httpx.AsyncClient, world: World, row: Row, who: str) -> None:
-    ctx = Ctx(client, world, who)
-    params = await row.setup(ctx)
-    response = await call(client, row, who, world, params)
+def missing_ids(row: Row, params: Params) -> Params:
+    """The same call, every id (in the path or the query) one that does not exist."""
+    ids = {k for k in params if k.endswith("_id")} | {
+        name for _, name, _, _ in Formatter().parse(row.path) if name
+    }
+    return {**params, **dict.fromkeys(ids, MISSING_ID)}
+
+
+async def check_cell(ctx: Ctx, row: Row, params: Params) -> None:
+    """One caller on one route (the state built by the row's setup)."""
+    who = ctx.caller
+    headers = await caller_headers(ctx)
+    response = await call(ctx.client, row, headers, params)
     assert_answer(response, row.expected(who))
     if row.check is not None and response.is_success:
         row.check(ctx, response.json())
+    if row.inspect is not None:
+        row.inspect(ctx, params, response)
+    if who == "anonymous" and row.expected(who) == 401:
+        # Anonymous callers learn nothing, not even whether an id exists.
+        assert_answer(await call(ctx.client, row, headers, missing_ids(row, params)), 401)
 
 
-# --- anonymous callers learn nothing, not even whether an id exists ----------------------
+async def check_row(app: FastAPI, client: httpx.AsyncClient, world: World, row: Row) -> list[str]:
+    """Every caller of the row, each on the same fresh state: the setup runs once (again per
+    caller only if it depends on who is calling), and each caller's call is rolled back to it."""
+    failures = []
+    async with rolled_back(app):
+        first = Ctx(client, replace(world, people=dict(world.people)), row.callers()[0])
+        params = await row.setup(first)
+        for i, who in enumerate(row.callers()):
+            async with rolled_back(app):
+                ctx = replace(first, caller=who)
+                cell_params = params
+                if first.asked_who and i > 0:
+                    ctx = Ctx(client, replace(world, people=dict(world.people)), who)
+                    cell_params = await row.setup(ctx)
+                try:
+                    await check_cell(ctx, row, cell_params)
+                except AssertionError as error:
+                    if who not in row.bugs:
+                        failures.append(f"{who}: {error}")
+                else:
+                    if who in row.bugs:
+                        failures.append(f"{who}: fixed ({row.bugs[who]}): drop it from bugs")
+    return failures
 
 
-def first_row_per_route() -> Iterator[Any]:
-    seen: set[tuple[str, str]] = set()
-    for row in MATRIX:
-        if row.name == "token" or (row.method, row.path) in seen:
-            continue
-        seen.add((row.method, row.path))
-        yield pytest.param(row, id=row.name)
-
-
-@pytest.mark.parametrize("row", list(first_row_per_route()))
-async def test_anonymous_gets_401_even_for_missing_ids(
-    client: httpx.AsyncClient, world: World, row: Row
-) -> None:
-    params: Params = defaultdict(lambda: MISSING_ID)
-    response = await call(client, row, "anonymous", world, params)
-    assert_answer(response, 401)
+@pytest.mark.parametrize("row", TABLE, ids=[row.name for row in TABLE])
+async def test_route(app: FastAPI, module_world: World, row: Row) -> None:
+    """Every caller of the route gets the row's answer."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        failures = await check_row(app, client, module_world, row)
+    assert not failures, "\n".join(failures)
 
 
 # --- isolation between sibling networks ---------------------------------------------------
@@ -1282,8 +1474,9 @@ async def items(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -
 
 
 async def test_chair_of_b_cannot_reach_a_private_data(
-    client: httpx.AsyncClient, world: World
+    rollback_client: httpx.AsyncClient, module_world: World
 ) -> None:
+    client, world = rollback_client, module_world
     ctx = Ctx(client, world, "admin")
     admin = world.headers("admin")
     b_chair = world.headers("other_chair")
@@ -1378,9 +1571,10 @@ async def test_chair_of_b_cannot_reach_a_private_data(
 
 
 async def test_a_role_in_the_child_gives_nothing_on_the_parent(
-    app: FastAPI, client: httpx.AsyncClient, world: World
+    app: FastAPI, rollback_client: httpx.AsyncClient, module_world: World
 ) -> None:
     """Reads are inherited downwards only: the child's chair is an outsider to A."""
+    client, world = rollback_client, module_world
     ctx = Ctx(client, world, "admin")
     user_id = await ctx.user()
     role = {"user_id": user_id, "role": "chair"}
@@ -1433,12 +1627,12 @@ def api_routes(app: FastAPI) -> set[tuple[str, str]]:
 
 
 def test_every_api_route_has_a_row(app: FastAPI) -> None:
+    """The single route-coverage check: every route of the app is in the table, and every
+    row names a route that exists."""
     routes = api_routes(app)
-    covered = {(row.method, row.path) for row in MATRIX} | {
-        (row.method, row.path) for rows in DOMAIN_MATRICES.values() for row in rows
-    }
+    covered = {(row.method, row.path) for row in TABLE}
     assert len(routes) >= 30, f"the route walk found too few routes: {sorted(routes)}"
     missing = sorted(routes - covered)
-    assert not missing, f"routes without a row in the authorization matrix: {missing}"
+    assert not missing, f"routes without a row in the authorization table: {missing}"
     stale = sorted(covered - routes)
-    assert not stale, f"matrix rows for routes that do not exist: {stale}"
+    assert not stale, f"table rows for routes that do not exist: {stale}"

@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -141,10 +142,29 @@ class Database:
         write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._write = async_sessionmaker(write_engine, expire_on_commit=False, autoflush=True)
+        self._pinned: async_sessionmaker[AsyncSession] | None = None
 
     def session(self, *, write: bool) -> AsyncSession:
         """A new session; ``write`` sessions take SQLite's write lock when they begin."""
+        if self._pinned is not None:
+            return self._pinned()
         return (self._write if write else self._read)()
+
+    def pin(self, connection: AsyncConnection | None) -> None:
+        """Test hook: every new session joins ``connection``'s open transaction through a
+        SAVEPOINT (its commit releases the savepoint, its rollback goes back to it), so a test
+        rolls back everything the app did by rolling back that one transaction.
+        ``None`` restores the engine's own sessions. Never used outside the tests."""
+        self._pinned = (
+            None
+            if connection is None
+            else async_sessionmaker(
+                bind=connection,
+                expire_on_commit=False,
+                autoflush=True,
+                join_transaction_mode="create_savepoint",
+            )
+        )
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:

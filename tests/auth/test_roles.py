@@ -7,7 +7,11 @@ import httpx
 import pytest
 
 from tests.auth.helpers import API, assert_problem, assert_unauthorized, error_locs
-from tests.conftest import World, make_user
+from tests.conftest import World, make_user, one_world_per_module
+
+# One world per module, a rollback per test (see tests/conftest.py).
+world, client = one_world_per_module()
+
 
 ROLE_READ_FIELDS = {
     "id",

@@ -6,7 +6,11 @@ import httpx
 import pytest
 
 from tests.auth.helpers import API, assert_problem, assert_unauthorized, error_locs, login
-from tests.conftest import TEST_PASSWORD, World
+from tests.conftest import TEST_PASSWORD, World, one_world_per_module
+
+# One world per module, a rollback per test (see tests/conftest.py).
+world, client = one_world_per_module()
+
 
 USERS = f"{API}/users"
 USER_READ_FIELDS = {

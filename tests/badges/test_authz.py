@@ -13,10 +13,7 @@ from itertools import count
 from typing import Any
 
 import httpx
-import pytest
-from fastapi.routing import APIRoute
 
-from app.badges.router import router
 from tests.badges.helpers import full_canvas
 from tests.conftest import World, make_user
 
@@ -200,40 +197,5 @@ ROWS = [
 ]
 
 
-def test_every_route_has_a_row() -> None:
-    routes = {
-        (method, route.path)
-        for route in router.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods
-    }
-    assert routes == {(row.method, row.path) for row in ROWS}
-
-
-async def _call(
-    client: httpx.AsyncClient, world: World, row: Row, who: str, params: Params
-) -> httpx.Response:
-    path = API + row.path.format(**params)
-    headers = (
-        {**world.headers(who), "If-Match": "*"} if row.method == "PATCH" else world.headers(who)
-    )
-    body = row.body(params) if row.body else None
-    return await client.request(row.method, path, json=body, headers=headers)
-
-
-@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
-async def test_route_authorization(client: httpx.AsyncClient, world: World, row: Row) -> None:
-    build = Builder(client, world)
-    for who, expected in zip(PRINCIPALS, row.codes, strict=True):
-        params = await row.setup(build)
-        response = await _call(client, world, row, who, params)
-        assert response.status_code == expected, (who, response.text)
-        if expected >= 400:
-            assert response.headers["content-type"].startswith("application/problem+json")
-        if who == "anonymous" and row.codes != PUBLIC:
-            missing = {k: 999_999 for k in params if k.endswith("_id")}
-            again = await _call(client, world, row, who, {**params, **missing})
-            assert again.status_code == 401
-        if row.codes == PUBLIC and "email" in response.text:
-            raise AssertionError("a public answer mentions an email")
-        assert "r@example.org" not in response.text or who != "anonymous"
+# The rows above are run by the one authorization harness (tests/test_authz_matrix.py), which
+# also checks that every route has a row.

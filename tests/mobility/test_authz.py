@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import World
-from tests.mobility.helpers import API, make_orgs, record, service_account
+from tests.mobility.helpers import API, make_orgs, record
 
 WHO = (
     "anonymous",
@@ -123,45 +122,8 @@ ROWS = [
 ROUTES = {(row.method, row.path.split("?")[0]) for row in ROWS}
 
 
-@pytest.mark.parametrize("who", WHO)
-@pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method} {r.path}")
-async def test_route_as(client: httpx.AsyncClient, world: World, row: Row, who: str) -> None:
-    orgs = await make_orgs(client, world)
-    ctx = Ctx(client, world, orgs.ids)
-    params = await row.setup(ctx) if row.setup else {}
-    path = API + row.path.format(a=world.network_a, **params)
-    if who == "service_account":
-        headers = (await service_account(client, world))["headers"]
-    else:
-        headers = dict(world.headers(who))
-    headers["If-Match"] = "*"
-    body = row.body(ctx) if row.body else None
-    response = await client.request(row.method, path, json=body, headers=headers)
-    assert response.status_code == row.expected[who], response.text
-    if response.status_code >= 400:
-        assert response.headers["content-type"].startswith("application/problem+json")
-
-
-def test_every_mobility_route_has_a_row(app) -> None:
-    try:  # FastAPI versions that keep included routers nested
-        from fastapi.routing import iter_route_contexts
-
-        routes: Any = list(iter_route_contexts(app.routes))
-    except ImportError:
-        routes = app.routes
-    mine = {
-        (
-            method,
-            route.path.removeprefix(API)
-            .replace("{network_id}", "{a}")
-            .replace("{opportunity_id}", "{id}"),
-        )
-        for route in routes
-        if "mobility" in getattr(route, "path", "")
-        for method in getattr(route, "methods", None) or ()
-        if method not in {"HEAD", "OPTIONS"}
-    }
-    assert mine == ROUTES
+# The rows above are run by the one authorization harness (tests/test_authz_matrix.py), which
+# also checks that every route has a row.
 
 
 async def test_a_role_on_the_parent_reads_the_child_but_writes_nothing(

@@ -10,13 +10,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-import pytest
-from fastapi.routing import APIRoute
-
-from app.partnerships.router import router
-from tests.communities.helpers import API
-from tests.conftest import World
 from tests.partnerships.helpers import PartnerBuilder, day
 from tests.plans.helpers import PlanBuilder
 
@@ -209,35 +202,5 @@ ROWS = [
 ]
 
 
-def test_every_route_has_a_row() -> None:
-    routes = {
-        (method, route.path)
-        for route in router.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods
-    }
-    assert routes == {(row.method, row.path) for row in ROWS}
-
-
-async def call(client: httpx.AsyncClient, world: World, row: Row, who: str, params: Params):
-    path = API + row.path.format(**params)
-    body = row.body(params) if row.body else None
-    headers = {**world.headers(who), "If-Match": "*"}
-    return await client.request(row.method, path, json=body, headers=headers)
-
-
-@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
-async def test_route_authorization(client: httpx.AsyncClient, world: World, row: Row) -> None:
-    build = PartnerBuilder(client, world)
-    for who, expected in zip(PRINCIPALS, row.codes, strict=True):
-        params = await row.setup(build)
-        params.setdefault("user_id", (await build.person("fresh")).id)
-        response = await call(client, world, row, who, params)
-        assert response.status_code == expected, (who, response.text)
-        if expected >= 400:
-            assert response.headers["content-type"].startswith("application/problem+json")
-        if expected == 401:
-            assert response.headers["www-authenticate"].startswith("Bearer")
-            missing = {k: 999_999 for k in params}
-            again = await call(client, world, row, who, missing)
-            assert again.status_code == 401, "an anonymous caller must not probe for ids"
+# The rows above are run by the one authorization harness (tests/test_authz_matrix.py), which
+# also checks that every route has a row.

@@ -12,12 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pytest
-from fastapi.routing import APIRoute
 
-from app.webhooks.router import router
 from tests.conftest import World
-from tests.webhooks.helpers import API, Hooks
+from tests.webhooks.helpers import Hooks
 
 PRINCIPALS = (
     "anonymous",
@@ -104,39 +101,8 @@ ROWS = [
 ]
 
 
-def test_every_route_has_a_row() -> None:
-    routes = {
-        (method, route.path)
-        for route in router.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods
-    }
-    assert routes == {(row.method, row.path) for row in ROWS}
-
-
-async def call(client: httpx.AsyncClient, world: World, row: Row, who: str, params: Params):
-    path = API + row.path.format(**params)
-    body = row.body(params) if row.body else None
-    headers = {**world.headers(who), "If-Match": "*"}
-    return await client.request(row.method, path, json=body, headers=headers)
-
-
-@pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
-async def test_route_authorization(client: httpx.AsyncClient, world: World, row: Row) -> None:
-    hooks = Hooks(client, world)
-    for who, expected in zip(PRINCIPALS, row.codes, strict=True):
-        params = await row.setup(hooks)
-        response = await call(client, world, row, who, params)
-        assert response.status_code == expected, (who, response.text)
-        if expected >= 400:
-            assert response.headers["content-type"].startswith("application/problem+json")
-        if expected == 401:
-            assert response.headers["www-authenticate"].startswith("Bearer")
-            missing = {k: 999_999 for k in params}
-            again = await call(client, world, row, who, missing)
-            assert again.status_code == 401, "an anonymous caller must not probe for ids"
-        if expected < 300 and row.method == "GET" and "webhook_id" in params:
-            assert "secret" not in response.text
+# The rows above are run by the one authorization harness (tests/test_authz_matrix.py), which
+# also checks that every route has a row.
 
 
 async def test_a_chair_manages_only_its_own_networks_webhooks(

@@ -75,7 +75,7 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         session.add(admin_user)
         await session.flush()
         assert admin_user.id is not None
-        await app_demo._build(
+        await app_demo.build(
             session, Principal(kind="user", id=admin_user.id, is_admin=True), state.passwords
         )
         networks = {n.name: n.id for n in await session.scalars(select(Network))}
@@ -86,7 +86,7 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
     return {
         "admin": token_headers(app, f"user:{admin_user.id}"),
         "non_chair": token_headers(app, f"user:{users['chair@nonetwork.example']}"),
-        "non": networks[app_demo.NON_NAME],
+        "non": networks["Network of Networks"],
         "west": networks["West Partnership"],
     }
 

@@ -61,9 +61,7 @@ async def ensure_admin(
         await db.dispose()
 
 
-async def _member(
-    session: AsyncSession, admin: Principal, network: Network, **fields: Any
-) -> None:
+async def _member(session: AsyncSession, admin: Principal, network: Network, **fields: Any) -> None:
     """An organisation owned by ``network`` that joins it as a member."""
     org = await organisation_service.create(
         session, admin, data=OrganisationCreate(owner_network_id=network.id, **fields)

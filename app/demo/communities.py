@@ -74,9 +74,7 @@ async def _community(
     for meeting in meetings:
         body = {k: v for k, v in meeting.items() if k != "attendees"}
         body["attendee_user_ids"] = [people[email] for email in meeting.get("attendees", [])]
-        await service.create_meeting(
-            session, admin, found, data=MeetingCreate.model_validate(body)
-        )
+        await service.create_meeting(session, admin, found, data=MeetingCreate.model_validate(body))
 
 
 def responsible_community(text: str, communities: list[Community]) -> Community | None:

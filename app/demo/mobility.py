@@ -99,9 +99,7 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
     doc = documents.load("mobility")
     network = networks[doc["network"]]
     exists = await session.scalar(
-        select(col(MobilityOpportunity.id)).where(
-            col(MobilityOpportunity.network_id) == network.id
-        )
+        select(col(MobilityOpportunity.id)).where(col(MobilityOpportunity.network_id) == network.id)
     )
     if exists is not None:
         return

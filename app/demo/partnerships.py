@@ -262,7 +262,9 @@ async def _commitments(
                 session,
                 admin,
                 InNetwork(obj=partnership, parent=partnership, network=network),
-                data=CommitmentCreate(objective_id=objectives[entry["objective"]], role=entry["role"]),
+                data=CommitmentCreate(
+                    objective_id=objectives[entry["objective"]], role=entry["role"]
+                ),
             )
 
 
@@ -281,4 +283,3 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
         if "programme" in doc:
             await _programme(session, admin, network, partners, doc["programme"])
     await session.flush()
-

@@ -15,7 +15,6 @@ from app.communities.models import Community
 from app.mobility.models import MobilityOpportunity
 from app.networks.models import Network
 from app.organisations.models import Organisation
-from app.partnerships.demo import STEM
 from app.partnerships.models import Evaluation, Partnership
 from app.partnerships.schemas import PartnershipStatus
 from app.partnerships.service import computed_status, status_filter
@@ -39,13 +38,15 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         await session.flush()
         assert admin_user.id is not None
         admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo._build(session, admin, state.passwords)
+        await app_demo.build(session, admin, state.passwords)
     async with state.db.transaction() as session:
         plan_id = await session.scalar(select(Plan.id).where(col(Plan.title) == NON_PLAN))
         assert plan_id is not None
         found = await load_in_plan(session, admin, Plan, plan_id, "plan")
         tree = await progress.tree(session, found, date(2022, 3, 1))
-        non = await session.scalar(select(Network).where(col(Network.name) == app_demo.NON_NAME))
+        non = await session.scalar(
+            select(Network).where(col(Network.name) == "Network of Networks")
+        )
         assert non is not None
         communities = {
             c.id: c
@@ -56,7 +57,7 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         objectives = (
             await session.scalars(select(Objective).where(col(Objective.plan_id) == plan_id))
         ).all()
-        stem = await session.scalar(select(Network).where(col(Network.name) == STEM))
+        stem = await session.scalar(select(Network).where(col(Network.name) == "STEM CPD Alliance"))
         partnerships = (
             await session.execute(
                 select(Partnership, Organisation)

@@ -33,8 +33,12 @@ def project_file(relative: str) -> Path:
 
 
 def load(name: str) -> Any:
-    """The parsed document ``demo/<name>.yaml`` (dates as dates, text as text)."""
-    path = directory() / f"{name}.yaml"
+    """The parsed document ``demo/<name>.yaml``."""
+    return read(directory() / f"{name}.yaml")
+
+
+def read(path: Path) -> Any:
+    """A parsed YAML document (dates as dates, text as text); a problem names the file."""
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -21,7 +21,7 @@ async def test_demo_loads_communities_and_a_matched_cohort(app: FastAPI, db: Non
         await session.flush()
         assert admin_user.id is not None
         admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo._build(session, admin, state.passwords)
+        await app_demo.build(session, admin, state.passwords)
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
             networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
             await demo.load(session, admin, networks)

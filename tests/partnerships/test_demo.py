@@ -34,7 +34,7 @@ async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
         await session.flush()
         assert admin_user.id is not None
         admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo._build(session, admin, state.passwords)
+        await app_demo.build(session, admin, state.passwords)
         networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
             await communities_demo.load(session, admin, networks)

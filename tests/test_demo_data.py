@@ -11,15 +11,15 @@ from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from app.auth.models import RoleAssignment, User
-from app.auth.policy import Principal
 from app.badges.models import BadgeAward, BadgeProposal
 from app.communities.models import Community, Enrolment
-from app.demo import build, documents
+from app.demo import documents
 from app.mobility.models import MobilityCount
 from app.models import metadata
 from app.networks.models import Network
 from app.plans.models import Evidence, MeasureReading, Milestone, Plan
 from app.webhooks.models import WebhookSubscription
+from tests.demo_helpers import build_demo
 
 # Rows per table after `cohesion load-demo`, as measured before the demo became documents.
 ROWS = {
@@ -89,13 +89,7 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
     """The whole demo, built as `cohesion load-demo` builds it; rows per table."""
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        await build(
-            session, Principal(kind="user", id=admin_user.id, is_admin=True), state.passwords
-        )
+        await build_demo(app, session)
     async with state.db.transaction(write=False) as session:
         return {
             table.name: await session.scalar(select(func.count()).select_from(table))

@@ -125,41 +125,31 @@ async def _programme(
         for entry in doc["sessions"]
     ]
     respondents = await _respondents(session, network)
-    enrolments = []
-    for person in respondents:
-        enrolments.append(
-            await service.create_enrolment(
-                session,
-                admin,
-                in_programme,
-                data=ProgrammeEnrolmentCreate(
-                    user_id=person.user_id, enrolled_on=doc["enrolled_on"]
-                ),
-            )
+    schools = await session.scalars(
+        select(col(Organisation.id))
+        .where(
+            col(Organisation.kind) == OrganisationKind.school.value,
+            col(Organisation.deleted_at).is_(None),
+            col(Organisation.local_authority).is_not(None),
         )
-    schools = (
-        await session.scalars(
-            select(Organisation)
-            .where(
-                col(Organisation.kind) == OrganisationKind.school.value,
-                col(Organisation.deleted_at).is_(None),
-                col(Organisation.local_authority).is_not(None),
-            )
-            .order_by(col(Organisation.id))
-            .limit(doc["schools"])
+        .order_by(col(Organisation.id))
+        .limit(doc["schools"])
+    )
+    enrolled = [
+        *({"user_id": person.user_id} for person in respondents),
+        *({"organisation_id": school} for school in schools.all()),
+    ]
+    enrolments = [
+        await service.create_enrolment(
+            session,
+            admin,
+            in_programme,
+            data=ProgrammeEnrolmentCreate.model_validate(
+                {**who, "enrolled_on": doc["enrolled_on"]}
+            ),
         )
-    ).all()
-    for school in schools:
-        enrolments.append(
-            await service.create_enrolment(
-                session,
-                admin,
-                in_programme,
-                data=ProgrammeEnrolmentCreate(
-                    organisation_id=school.id, enrolled_on=doc["enrolled_on"]
-                ),
-            )
-        )
+        for who in enrolled
+    ]
     ids = [e.id for e in enrolments if e.id is not None]
     for index, row in enumerate(sessions):
         present = ids if index % 2 == 0 else ids[: max(1, len(ids) - 2)]

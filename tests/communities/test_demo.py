@@ -4,24 +4,18 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from app import demo as app_demo
 from app.auth.models import User
-from app.auth.policy import Principal
 from app.communities.models import Community, CommunityMember, Enrolment, MatchingProposal
 from app.demo import communities as demo
 from app.networks.models import Network
 from app.organisations.models import Organisation
+from tests.demo_helpers import build_demo
 
 
 async def test_demo_loads_communities_and_a_matched_cohort(app: FastAPI, db: None) -> None:
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo.build(session, admin, state.passwords)
+        admin = await build_demo(app, session)
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
             networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
             await demo.load(session, admin, networks)

@@ -4,9 +4,6 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from app import demo as app_demo
-from app.auth.models import User
-from app.auth.policy import Principal
 from app.communities.models import Community
 from app.demo import communities as communities_demo
 from app.demo import partnerships as demo
@@ -22,6 +19,7 @@ from app.partnerships.models import (
 )
 from app.plans import transfer
 from app.plans.models import Plan
+from tests.demo_helpers import build_demo
 
 
 async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
@@ -29,12 +27,7 @@ async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
 ) -> None:
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo.build(session, admin, state.passwords)
+        admin = await build_demo(app, session)
         networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
             await communities_demo.load(session, admin, networks)

@@ -77,7 +77,7 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
             for u in await session.scalars(select(User).where(col(User.email).like("chair@%")))
         }
     return {
-        "admin": token_headers(app, f"user:{admin.id}"),
+        "admin": token_headers(app, f"user:{admin.user_id}"),
         "non_chair": token_headers(app, f"user:{users['chair@nonetwork.example']}"),
         "non": networks["Network of Networks"],
         "west": networks["West Partnership"],

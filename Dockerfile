@@ -14,6 +14,8 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
 COPY examples ./examples
+# The demo documents (`cohesion load-demo` reads them from ./demo, as the plans from ./examples).
+COPY demo ./demo
 ENV PATH="/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     COHESION_ENVIRONMENT=production

@@ -12,11 +12,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlmodel import col
 
-from app import demo as app_demo
 from app.auth.models import User
-from app.auth.policy import Principal
 from app.networks.models import Network
 from tests.conftest import token_headers
+from tests.demo_helpers import build_demo
 from tests.test_authz_matrix import api_routes
 
 API = "/api/v1"
@@ -71,22 +70,16 @@ async def everything(client: httpx.AsyncClient, path: str, headers: dict[str, st
 async def demo(app: FastAPI, db: None) -> dict[str, Any]:
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        await app_demo._build(
-            session, Principal(kind="user", id=admin_user.id, is_admin=True), state.passwords
-        )
+        admin = await build_demo(app, session)
         networks = {n.name: n.id for n in await session.scalars(select(Network))}
         users = {
             u.email: u.id
             for u in await session.scalars(select(User).where(col(User.email).like("chair@%")))
         }
     return {
-        "admin": token_headers(app, f"user:{admin_user.id}"),
+        "admin": token_headers(app, f"user:{admin.user_id}"),
         "non_chair": token_headers(app, f"user:{users['chair@nonetwork.example']}"),
-        "non": networks[app_demo.NON_NAME],
+        "non": networks["Network of Networks"],
         "west": networks["West Partnership"],
     }
 

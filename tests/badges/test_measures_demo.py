@@ -4,8 +4,8 @@ import httpx
 from sqlalchemy import select
 
 from app.auth.policy import Principal
-from app.badges import demo
 from app.badges.models import Badge, BadgeAward, BadgeProposal
+from app.demo import badges as demo
 from app.networks.models import Network
 from tests.badges.helpers import approved_network
 from tests.conftest import World
@@ -79,11 +79,12 @@ async def test_demo_loads_and_its_credentials_verify(
     admin = Principal(kind="user", id=world["admin"].id, is_admin=True)
     networks: dict[str, Network] = {}
     async with world.app.state.cohesion.db.transaction() as session:
-        await demo.load_demo(session, admin, networks)
-    assert demo.PARENT_NAME in networks
+        await demo.load(session, admin, networks)
+    assert "Open Badge Networks England" in networks
     badge_network = networks["Open Badges for Migrant Skills England"]
     assert (
-        badge_network.kind == "badge" and badge_network.parent_id == networks[demo.PARENT_NAME].id
+        badge_network.kind == "badge"
+        and badge_network.parent_id == networks["Open Badge Networks England"].id
     )
     async with world.app.state.cohesion.db.transaction() as session:
         proposal = await session.scalar(select(BadgeProposal))

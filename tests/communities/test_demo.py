@@ -4,27 +4,21 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from app import demo as app_demo
 from app.auth.models import User
-from app.auth.policy import Principal
-from app.communities import demo
 from app.communities.models import Community, CommunityMember, Enrolment, MatchingProposal
+from app.demo import communities as demo
 from app.networks.models import Network
 from app.organisations.models import Organisation
+from tests.demo_helpers import build_demo
 
 
 async def test_demo_loads_communities_and_a_matched_cohort(app: FastAPI, db: None) -> None:
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo._build(session, admin, state.passwords)
+        admin = await build_demo(app, session)
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
             networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
-            await demo.load_demo(session, admin, networks)
+            await demo.load(session, admin, networks)
 
     async with state.db.transaction() as session:
         rows = (
@@ -37,10 +31,10 @@ async def test_demo_loads_communities_and_a_matched_cohort(app: FastAPI, db: Non
         by_network: dict[str, list[Community]] = {}
         for community, network in rows:
             by_network.setdefault(network.name, []).append(community)
-        non = by_network[demo.NON]
+        non = by_network["Network of Networks"]
         assert sorted(c.kind for c in non) == ["steering_committee"] + ["working_group"] * 3
         assert any(c.title.startswith("International Cooperation") for c in non)
-        banyule = by_network[demo.BANYULE]
+        banyule = by_network["Banyule Network"]
         assert [c.kind for c in banyule] == ["community_of_practice"]
         roles = (
             await session.execute(
@@ -67,7 +61,9 @@ async def test_demo_loads_communities_and_a_matched_cohort(app: FastAPI, db: Non
         proposal = await session.scalar(select(MatchingProposal))
         assert proposal is not None and proposal.status == "accepted"
         assert proposal.summary["single_authority_teams"] == 0
-        teams = [c for c in by_network[demo.WEST] if c.kind == "collaborative_learning_team"]
+        teams = [
+            c for c in by_network["West Partnership"] if c.kind == "collaborative_learning_team"
+        ]
         assert len(teams) == len(proposal.teams) == len(proposal.community_ids) == 9
         sizes = (
             (

@@ -134,7 +134,7 @@ async def _demo_ids(app: FastAPI, world: World) -> dict[str, int]:
     state = app.state.cohesion
     admin = Principal(kind="user", id=world.admin.id, is_admin=True)
     async with state.db.transaction() as session:
-        await demo._build(session, admin, state.passwords)
+        await demo.build(session, admin, state.passwords)
         ids = {}
         for name, model in PATH_OBJECTS.items():
             ids[name] = await session.scalar(

@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from app.auth.policy import Principal
-from app.demo import _build
-from app.mobility.demo import load_demo
+from app.demo import build
+from app.demo.mobility import load as load_demo
 from app.networks.models import Network
 from tests.conftest import make_user
 from tests.mobility.helpers import API
@@ -15,7 +15,7 @@ async def test_demo_counts_make_the_staff_measure_real(app, client) -> None:
     principal = Principal(kind="user", id=admin.id, is_admin=True)
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        await _build(session, principal, state.passwords)
+        await build(session, principal, state.passwords)
         networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
         await load_demo(session, principal, networks)
         await load_demo(session, principal, networks)  # a second load changes nothing

@@ -4,13 +4,11 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from app import demo as app_demo
-from app.auth.models import User
-from app.auth.policy import Principal
-from app.communities import demo as communities_demo
 from app.communities.models import Community
+from app.demo import communities as communities_demo
+from app.demo import partnerships as demo
 from app.networks.models import Network
-from app.partnerships import demo, service
+from app.partnerships import service
 from app.partnerships.models import (
     Evaluation,
     EvaluationResponse,
@@ -21,6 +19,7 @@ from app.partnerships.models import (
 )
 from app.plans import transfer
 from app.plans.models import Plan
+from tests.demo_helpers import build_demo
 
 
 async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
@@ -28,18 +27,13 @@ async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
 ) -> None:
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo._build(session, admin, state.passwords)
+        admin = await build_demo(app, session)
         networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
-            await communities_demo.load_demo(session, admin, networks)
+            await communities_demo.load(session, admin, networks)
         if await session.scalar(select(func.count()).select_from(Partnership)) == 0:
-            await demo.load_demo(session, admin, networks)
-        assert demo.STEM in networks
+            await demo.load(session, admin, networks)
+        assert "STEM CPD Alliance" in networks
 
     async with state.db.transaction() as session:
         rows = (
@@ -52,8 +46,8 @@ async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
         by_network: dict[str, list[Partnership]] = {}
         for partnership, network in rows:
             by_network.setdefault(network.name, []).append(partnership)
-        assert len(by_network[demo.WEST]) == 2
-        assert "critical_friend" in by_network[demo.WEST][0].purposes
+        assert len(by_network["West Partnership"]) == 2
+        assert "critical_friend" in by_network["West Partnership"][0].purposes
         roles = await session.scalars(
             select(PartnerCommitment.role).order_by(col(PartnerCommitment.id))
         )
@@ -63,17 +57,17 @@ async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
             "Advisors co-deliver the professional learning programme",
         ]
         cln = await session.scalar(
-            select(Plan).where(col(Plan.network_id) == networks[demo.WEST].id)
+            select(Plan).where(col(Plan.network_id) == networks["West Partnership"].id)
         )
         assert cln is not None
         document = await transfer.load_document(session, cln)
         outcome_2a = next(c for c in document.objectives[1].children if c.code == "2a")
         assert outcome_2a.role_of_partners is not None
         assert outcome_2a.role_of_partners.endswith(
-            f"\n{demo.ROC}: Lead the professional learning programme"
-            f"\n{demo.EDUCATION_SCOTLAND}: Advisors co-deliver the professional learning programme"
+            "\nRobert Owen Centre, University of Glasgow: Lead the professional learning programme"
+            "\nEducation Scotland: Advisors co-deliver the professional learning programme"
         )
-        assert len(by_network[demo.STEM]) == len(demo.BOOKLET_PARTNERS)
+        assert len(by_network["STEM CPD Alliance"]) == 4  # the LINKS booklet's partners
         programme = await session.scalar(select(Programme))
         assert programme is not None and programme.cohort_id is not None
         enrolled = await session.scalar(select(func.count()).select_from(ProgrammeEnrolment))

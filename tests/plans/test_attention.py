@@ -33,7 +33,7 @@ async def test_demo_2021_22_plan_early_in_its_year_is_grey_not_green(
     objectives read green while 17 of 23 measures had no data and no action was done."""
     state = world.app.state.cohesion
     async with state.db.transaction() as session:
-        await app_demo._build(
+        await app_demo.build(
             session, Principal(kind="user", id=world.admin.id, is_admin=True), state.passwords
         )
         plan_id = await session.scalar(

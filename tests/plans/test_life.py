@@ -5,15 +5,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlmodel import col
 
-from app import demo as app_demo
-from app.auth.models import User
-from app.auth.policy import Principal
 from app.networks.models import Network
-from app.plans import demo as plans_demo
 from app.plans import lifecycle
 from app.plans.deps import InPlan
 from app.plans.models import Milestone, Objective, Plan
 from tests.conftest import World
+from tests.demo_helpers import build_demo
 from tests.plans.helpers import PlanBuilder
 from tests.plans.test_progress import _big_plan, count_statements
 
@@ -381,17 +378,12 @@ async def test_copy_rules_and_constant_statements(client, world: World) -> None:
 async def test_demo_rolls_the_2021_22_plan_over_into_this_year(app, db: None) -> None:
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        admin = Principal(kind="user", id=admin_user.id, is_admin=True, name="Admin")
-        await app_demo._build(session, admin, state.passwords)
+        await build_demo(app, session)
 
     async with state.db.transaction() as session:
         plans = {p.title: p for p in (await session.scalars(select(Plan))).all()}
         old = plans["Networks of Networks Action Plan 2021-22"]
-        new = plans[plans_demo.CURRENT.title]
+        new = plans["Networks of Networks Action Plan 2026-27"]
         assert new.copied_from_id == old.id and new.status == "active"
         assert new.period_start <= date(2026, 12, 3) <= new.period_end
         network = await session.get(Network, new.network_id)

@@ -8,14 +8,11 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from app import demo as app_demo
 from app.auth.models import RoleAssignment, User
-from app.auth.policy import Principal
 from app.communities.models import Community
 from app.mobility.models import MobilityOpportunity
 from app.networks.models import Network
 from app.organisations.models import Organisation
-from app.partnerships.demo import STEM
 from app.partnerships.models import Evaluation, Partnership
 from app.partnerships.schemas import PartnershipStatus
 from app.partnerships.service import computed_status, status_filter
@@ -24,6 +21,7 @@ from app.plans.deps import load_in_plan
 from app.plans.models import Evidence, Milestone, Objective, Plan
 from app.plans.schemas import CLN_WORKSTREAMS
 from tests.conftest import World
+from tests.demo_helpers import build_demo
 from tests.plans.helpers import PlanBuilder
 
 NON_PLAN = "Networks of Networks Action Plan 2021-22"
@@ -34,18 +32,15 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
     """The whole demo, as `cohesion demo` loads it; the NoN plan's tree as of March 2022."""
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin_user = User(email="admin@cohesion.example", name="Admin", is_admin=True)
-        session.add(admin_user)
-        await session.flush()
-        assert admin_user.id is not None
-        admin = Principal(kind="user", id=admin_user.id, is_admin=True)
-        await app_demo._build(session, admin, state.passwords)
+        admin = await build_demo(app, session)
     async with state.db.transaction() as session:
         plan_id = await session.scalar(select(Plan.id).where(col(Plan.title) == NON_PLAN))
         assert plan_id is not None
         found = await load_in_plan(session, admin, Plan, plan_id, "plan")
         tree = await progress.tree(session, found, date(2022, 3, 1))
-        non = await session.scalar(select(Network).where(col(Network.name) == app_demo.NON_NAME))
+        non = await session.scalar(
+            select(Network).where(col(Network.name) == "Network of Networks")
+        )
         assert non is not None
         communities = {
             c.id: c
@@ -56,7 +51,7 @@ async def demo(app: FastAPI, db: None) -> dict[str, Any]:
         objectives = (
             await session.scalars(select(Objective).where(col(Objective.plan_id) == plan_id))
         ).all()
-        stem = await session.scalar(select(Network).where(col(Network.name) == STEM))
+        stem = await session.scalar(select(Network).where(col(Network.name) == "STEM CPD Alliance"))
         partnerships = (
             await session.execute(
                 select(Partnership, Organisation)

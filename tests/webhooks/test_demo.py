@@ -3,9 +3,9 @@
 from sqlalchemy import func, select
 
 from app.auth.policy import Principal
-from app.demo import _build
+from app.demo import build
+from app.demo.webhooks import load as load_demo
 from app.networks.models import Network
-from app.webhooks.demo import load_demo
 from app.webhooks.models import WebhookDelivery
 from tests.conftest import make_user
 from tests.webhooks.helpers import API
@@ -16,7 +16,7 @@ async def test_demo_subscriptions(app, client) -> None:
     principal = Principal(kind="user", id=admin.id, is_admin=True)
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        await _build(session, principal, state.passwords)
+        await build(session, principal, state.passwords)
         networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
         await load_demo(session, principal, networks)
         await load_demo(session, principal, networks)  # a second load changes nothing

@@ -1,10 +1,6 @@
-"""Demo mobility data for the Network of Networks (seed 000): a year of counts between the
-colleges of its regional networks (2021-09 … 2022-08), and a register of opportunities at
-several EQF levels. Staff mobilities add up to 28 over the year, so the action plan's
-"Minimum 25 x staff mobilities per annum" (source ``mobility_sum``, ``participant: staff``)
-is on track part way through the year and achieved at its end."""
+"""Demo mobility data (demo/mobility.yaml): a year of counts between the colleges of the
+network's regional networks, generated here, and its register of opportunities."""
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,69 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.policy import Principal
+from app.demo import documents
 from app.mobility import service
 from app.mobility.models import MobilityOpportunity
-from app.mobility.schemas import MobilityMode, OpportunityCreate, Participant
+from app.mobility.schemas import OpportunityCreate
 from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
 
-NON_NAME = "Network of Networks"
-MONTHS = [f"{2021 + (8 + i) // 12}-{(8 + i) % 12 + 1:02d}" for i in range(12)]  # 2021-09 …
-STAFF_PER_MONTH = [2, 3, 2, 3, 2, 1, 3, 2, 3, 2, 3, 2]  # 28 in the plan year
-MODES = ["physical", "virtual", "blended"]
-
-OPPORTUNITIES = [
-    # (college, title, EQF level, participant, mode, field, places, opens, closes)
-    (
-        "Cebanc Centre of Studies",
-        "Two-week placement in a hairdressing and beauty salon",
-        3,
-        Participant.learner,
-        MobilityMode.physical,
-        "Hair and beauty services",
-        6,
-        date(2021, 9, 15),
-        date(2021, 11, 30),
-    ),
-    (
-        "Tknika Innovation Centre",
-        "Automotive engineering workshop placement",
-        4,
-        Participant.learner,
-        MobilityMode.physical,
-        "Engineering and manufacturing",
-        8,
-        date(2021, 10, 1),
-        date(2022, 1, 31),
-    ),
-    (
-        "Tampere Vocational College Tredu",
-        "Virtual exchange: building a web shop together",
-        5,
-        Participant.learner,
-        MobilityMode.virtual,
-        "Information and communication technologies",
-        20,
-        date(2022, 1, 10),
-        date(2022, 3, 31),
-    ),
-    (
-        "IIS Aldini Valeriani",
-        "Job shadowing for mechatronics teachers",
-        6,
-        Participant.staff,
-        MobilityMode.blended,
-        "Mechatronics",
-        4,
-        None,
-        None,
-    ),
-]
+College = tuple[Network, Organisation]
 
 
-async def _colleges(
-    session: AsyncSession, regional: list[Network]
-) -> list[tuple[Network, Organisation]]:
+def _months(first: str, count: int) -> list[str]:
+    """``count`` months from ``first`` (YYYY-MM)."""
+    year, month = (int(part) for part in first.split("-"))
+    return [f"{year + (month - 1 + i) // 12}-{(month - 1 + i) % 12 + 1:02d}" for i in range(count)]
+
+
+async def _colleges(session: AsyncSession, regional: list[Network]) -> list[College]:
     """Every current member organisation of the regional networks, with its network."""
     by_id = {n.id: n for n in regional}
     rows = await session.execute(
@@ -90,19 +40,18 @@ async def _colleges(
     return [(by_id[network_id], org) for network_id, org in rows.all()]
 
 
-def _around(
-    colleges: list[tuple[Network, Organisation]], start: int
-) -> list[tuple[Network, Organisation]]:
+def _around(colleges: list[College], start: int) -> list[College]:
     """The colleges after ``start``, three apart, so partners vary from month to month."""
     n = len(colleges)
     return [colleges[(start + 3 * k) % n] for k in range(1, n)]
 
 
-def _records(colleges: list[tuple[Network, Organisation]]) -> dict[int, list[dict[str, Any]]]:
+def _records(colleges: list[College], doc: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
     """Counts by the network of the sending college (its regional network records them)."""
     by_network: dict[int, list[dict[str, Any]]] = {}
     n = len(colleges)
-    for m, period in enumerate(MONTHS):
+    staff, modes = doc["staff_per_month"], doc["modes"]
+    for m, period in enumerate(_months(doc["first_month"], len(staff))):
         # Staff: one pair of colleges in different regions per month.
         sender_network, sender = colleges[m % n]
         receiver = next(
@@ -118,8 +67,8 @@ def _records(colleges: list[tuple[Network, Organisation]]) -> dict[int, list[dic
                 "sending_org": sender.id,
                 "receiving_org": receiver.id,
                 "participant": "staff",
-                "mode": MODES[m % 3],
-                "count": STAFF_PER_MONTH[m],
+                "mode": modes[m % len(modes)],
+                "count": staff[m],
                 "source_ref": f"demo-{period}-staff",
             }
         )
@@ -145,41 +94,33 @@ def _records(colleges: list[tuple[Network, Organisation]]) -> dict[int, list[dic
     return by_network
 
 
-async def load_demo(session: AsyncSession, admin: Principal, networks: dict[str, Network]) -> None:
-    """Load the demo register unless the Network of Networks already has opportunities."""
-    non = networks[NON_NAME]
+async def load(session: AsyncSession, admin: Principal, networks: dict[str, Network]) -> None:
+    """Load the demo counts and register unless the network already has opportunities."""
+    doc = documents.load("mobility")
+    network = networks[doc["network"]]
     exists = await session.scalar(
-        select(col(MobilityOpportunity.id)).where(col(MobilityOpportunity.network_id) == non.id)
+        select(col(MobilityOpportunity.id)).where(col(MobilityOpportunity.network_id) == network.id)
     )
     if exists is not None:
         return
-    regional = [n for n in networks.values() if n.parent_id == non.id]
+    regional = [n for n in networks.values() if n.parent_id == network.id]
     colleges = await _colleges(session, regional)
     if len(colleges) < 2:
         return
     network_by_id = {n.id: n for n in regional}
-    for network_id, records in _records(colleges).items():
+    for network_id, records in _records(colleges, doc).items():
         await service.post_counts(
             session, admin, network_by_id[network_id], payload={"records": records}
         )
     by_name = {org.name: org for _, org in colleges}
-    for name, title, eqf, participant, mode, field, places, opens, closes in OPPORTUNITIES:
-        org = by_name.get(name)
+    for entry in doc["opportunities"]:
+        org = by_name.get(entry["organisation"])
         if org is None or org.id is None:
             continue
+        fields = {k: v for k, v in entry.items() if k != "organisation"}
         await service.create_opportunity(
             session,
             admin,
-            non,
-            data=OpportunityCreate(
-                organisation_id=org.id,
-                title=title,
-                eqf_level=eqf,
-                participant=participant,
-                mode=mode,
-                field_of_study=field,
-                places=places,
-                opens_on=opens,
-                closes_on=closes,
-            ),
+            network,
+            data=OpportunityCreate.model_validate({**fields, "organisation_id": org.id}),
         )

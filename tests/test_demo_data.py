@@ -1,0 +1,216 @@
+"""The demo documents (demo/*.yaml) make the demo the Python literals used to make: the same
+rows in every table, the same ids where tests rely on them, the seeds' texts word for word."""
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select, text
+from sqlmodel import col
+
+from app.auth.models import RoleAssignment, User
+from app.badges.models import BadgeAward, BadgeProposal
+from app.communities.models import Community, Enrolment
+from app.demo import documents
+from app.mobility.models import MobilityCount
+from app.models import metadata
+from app.networks.models import Network
+from app.plans.models import Evidence, MeasureReading, Milestone, Plan
+from app.webhooks.models import WebhookSubscription
+from tests.demo_helpers import build_demo
+
+# Rows per table after `cohesion load-demo`, as measured before the demo became documents.
+ROWS = {
+    "action_status_changes": 46,
+    "actions": 46,
+    "audit_events": 366,
+    "badge_awards": 3,
+    "badge_issuer_keys": 1,
+    "badge_network_invitations": 0,
+    "badge_proposals": 1,
+    "badges": 2,
+    "check_ins": 6,
+    "cohort_enrolments": 36,
+    "cohorts": 1,
+    "communities": 17,
+    "community_meetings": 2,
+    "community_members": 59,
+    "community_networks": 20,
+    "evaluation_responses": 4,
+    "evaluations": 2,
+    "idempotency_records": 0,
+    "login_counters": 0,
+    "matching_proposals": 1,
+    "measure_readings": 10,
+    "measures": 48,
+    "milestone_evidence": 4,
+    "milestones": 33,
+    "mobility_count_batches": 5,
+    "mobility_counts": 36,
+    "mobility_opportunities": 4,
+    "network_memberships": 57,
+    "networks": 12,
+    "objectives": 32,
+    "organisations": 61,
+    "partner_commitments": 3,
+    "partnerships": 6,
+    "plans": 4,
+    "programme_attendance": 36,
+    "programme_enrolments": 10,
+    "programme_sessions": 4,
+    "programmes": 1,
+    "role_assignments": 10,
+    "service_accounts": 0,
+    "users": 11,
+    "webhook_deliveries": 0,
+    "webhook_secrets": 2,
+    "webhook_subscriptions": 2,
+}
+NETWORKS = [
+    "Network of Networks",
+    "Scottish Colleges International Network",
+    "Basque VET Network",
+    "Tampere Region Vocational Network",
+    "Emilia-Romagna VET Network",
+    "Northern Ireland FE Network",
+    "West Partnership",
+    "North-Eastern Victoria Region",
+    "Banyule Network",
+    "STEM CPD Alliance",
+    "Open Badge Networks England",
+    "Open Badges for Migrant Skills England",
+]
+
+
+@pytest.fixture
+async def demo(app: FastAPI, db: None) -> dict[str, Any]:
+    """The whole demo, built as `cohesion load-demo` builds it; rows per table."""
+    state = app.state.cohesion
+    async with state.db.transaction() as session:
+        await build_demo(app, session)
+    async with state.db.transaction(write=False) as session:
+        return {
+            table.name: await session.scalar(select(func.count()).select_from(table))
+            for table in metadata.sorted_tables
+        }
+
+
+async def test_the_documents_make_the_same_rows_and_texts(
+    app: FastAPI, demo: dict[str, int]
+) -> None:
+    assert demo == ROWS
+    async with app.state.cohesion.db.transaction(write=False) as session:
+
+        async def values(column: Any, *where: Any) -> list[Any]:
+            rows = await session.scalars(select(column).where(*where).order_by(text("id")))
+            return list(rows.all())
+
+        assert await values(col(Network.name)) == NETWORKS  # ids 1-12, in this order
+        non = await session.scalar(select(Network).where(col(Network.id) == 1))
+        assert non is not None and non.membership_criteria == (
+            "Open to VET colleges and associations of VET institutions that belong to a regional "
+            "VET network, commit to joint international cooperation, and take part in the annual "
+            "meeting and at least one thematic working group."
+        )
+        assert [(p.title, p.status) for p in await values(Plan)] == [
+            ("Networks of Networks Action Plan 2021-22", "active"),
+            ("Collaborative Learning Networks (CLNs) Outcome Planner 2019-2020", "active"),
+            ("Networks of Networks Action Plan 2026-27", "active"),
+            ("Open Badges for Migrant Skills England: success measures", "active"),
+        ]
+        assert (await values(col(Plan.aim)))[0] == (
+            "Bring coherence to the alliance, raise the quality of VET, develop staff and raise "
+            "awareness of the Network of Networks."
+        )
+        assert (await values(col(User.email)))[1:] == [
+            "chair@nonetwork.example",
+            "executive@nonetwork.example",
+            "facilitator@nonetwork.example",
+            "member@nonetwork.example",
+            "chair@westpartnership.example",
+            "facilitator@westpartnership.example",
+            "chair@banyule.example",
+            "executive@banyule.example",
+            "seil@banyule.example",
+            "badges@migrantskills.example",
+        ]
+        since = [s.date() for s in await values(col(RoleAssignment.since))]
+        assert since[:9] == [date(2021, 9, 1)] * 4 + [date(2019, 4, 1)] * 2 + [date(2022, 1, 1)] * 3
+        assert (await values(col(Community.title)))[:6] == [
+            "Network of Networks Steering Committee",
+            "International Cooperation Thematic Working Group",
+            "Leveraging EU Funds Working Group",
+            "Flexible Learning Pathways Working Group",
+            "Banyule Network Community of Practice",
+            "CLN Facilitator Network",
+        ]
+        enquiries = await values(col(Enrolment.enquiry))
+        assert enquiries[:2] == [
+            "How can number talks build fluency and confidence in P4-P7?",
+            "How can digital tools support independent learning at home and in class?",
+        ]
+        assert await values(col(Evidence.text)) == [
+            "Six of the eight authorities volunteered to pilot cross-authority alliances.",
+            "Survey issued to all staff through authority newsletters.",
+            "Launch event at the City Chambers; 34 schools attended.",
+            "CLN Cohort 1 pre/post evaluation (mean of 5): confidence 2.5 → 4.0; "
+            "knowledge 2.0 → 3.5.",
+        ]
+        achieved = await values(col(Milestone.achieved_on), col(Milestone.status) == "achieved")
+        assert sorted(achieved) == [
+            date(2019, 5, 15),
+            date(2019, 8, 29),
+            date(2019, 10, 24),
+            date(2026, 10, 20),
+        ]
+        readings = await values(col(MeasureReading.note))
+        assert readings.count("Recorded at the steering committee") == 2
+        assert readings.count("Steering committee") == 8
+        staff = await values(col(MobilityCount.count), col(MobilityCount.participant) == "staff")
+        assert sum(staff) == 28  # the plan's "Minimum 25 x staff mobilities per annum" is met
+        proposal = await session.scalar(select(BadgeProposal))
+        assert proposal is not None and proposal.status == "approved"
+        assert proposal.communication == {
+            "cadence": "Once every two months",
+            "duration": "One hour",
+            "format": "Face-to-face meeting",
+        }
+        recipients = await values(col(BadgeAward.recipient_name))
+        assert recipients == ["Amina Yusuf", "Tomasz Nowak", "Amina Yusuf"]
+        webhooks = await values(WebhookSubscription)
+        assert [(w.network_id, w.active, w.include_descendants) for w in webhooks] == [
+            (1, False, True),
+            (7, False, False),
+        ]
+
+
+def test_every_document_parses_and_is_listed() -> None:
+    here = documents.directory()
+    names = sorted(p.stem for p in here.glob("*.yaml"))
+    assert names == [
+        "badges",
+        "communities",
+        "mobility",
+        "networks",
+        "partnerships",
+        "people",
+        "plans",
+        "webhooks",
+    ]
+    readme = (here / "README.md").read_text(encoding="utf-8")
+    for name in names:
+        assert documents.load(name)
+        assert f"`{name}.yaml`" in readme
+    for entry in documents.load("plans")["imports"]:
+        assert documents.project_file(entry["file"]).is_file()
+
+
+def test_a_broken_or_missing_document_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("title: {unclosed\n", encoding="utf-8")
+    with pytest.raises(documents.DemoDocumentError, match=r"broken\.yaml"):
+        documents.read(broken)
+    with pytest.raises(documents.DemoDocumentError, match=r"absent\.yaml"):
+        documents.read(tmp_path / "absent.yaml")

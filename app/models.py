@@ -16,8 +16,17 @@ from app.communities.models import (
 from app.core.audit import AuditEvent
 from app.core.idempotency import IdempotencyRecord
 from app.core.ratelimit import LoginCounter
+from app.mail.models import MailMessage
 from app.mobility.models import MobilityCount, MobilityCountBatch, MobilityOpportunity
 from app.networks.models import Network
+from app.notifications.models import (
+    CalendarFeed,
+    Invitation,
+    Notification,
+    NotificationSetting,
+    PasswordReset,
+    ReminderMark,
+)
 from app.organisations.models import Membership, Organisation
 from app.partnerships.models import (
     Evaluation,
@@ -45,6 +54,13 @@ from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscript
 metadata = SQLModel.metadata
 
 __all__ = [
+    "CalendarFeed",
+    "Invitation",
+    "MailMessage",
+    "Notification",
+    "NotificationSetting",
+    "PasswordReset",
+    "ReminderMark",
     "Action",
     "ActionStatusChange",
     "AuditEvent",

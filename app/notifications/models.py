@@ -100,7 +100,7 @@ class ReminderMark(IdMixin, table=True):
 
     kind: str = Field(max_length=40)
     object_id: int = Field(sa_type=IdType)
-    period: str = Field(max_length=20)
+    period: str = Field(max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

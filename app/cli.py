@@ -3,9 +3,11 @@ generate-secrets, rotate-keys."""
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -116,9 +118,10 @@ async def _create_admin(email: str, password: str, name: str) -> None:
 async def _worker(once: bool) -> None:
     from app.core.db import Database
     from app.core.logging import configure_logging
+    from app.mail.worker import MailWorker
     from app.mail.worker import run_forever as run_mail
     from app.notifications import reminders
-    from app.webhooks.worker import run_forever
+    from app.webhooks.worker import WebhookWorker, run_forever
 
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.logs_as_json)
@@ -129,11 +132,23 @@ async def _worker(once: bool) -> None:
         print(f"attempted {mailed} mail messages")
         return
     db = Database(settings)
+    hooks, mails = WebhookWorker(db, settings), MailWorker(db, settings)
+
+    def stop() -> None:
+        hooks.stop()
+        mails.stop()
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop)
     try:
         # The daily reminder run is scheduled beside the two senders.
-        async with reminders.in_background(db, settings.model_copy(update={"mail_worker_enabled": True})):
-            await asyncio.gather(run_forever(settings), run_mail(settings))
+        enabled = settings.model_copy(update={"mail_worker_enabled": True})
+        async with reminders.in_background(db, enabled):
+            await asyncio.gather(hooks.run(), mails.run())
     finally:
+        await hooks.aclose()
         await db.dispose()
 
 
@@ -225,7 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--name", default="Platform admin")
     sub.add_parser("load-demo", help="load the demo networks, people and plans (idempotent)")
     worker = sub.add_parser(
-        "worker", help="send webhook deliveries and mail, and run the daily reminders, until stopped"
+        "worker",
+        help="send webhook deliveries and mail, and run the daily reminders, until stopped",
     )
     worker.add_argument("--once", action="store_true", help="send what is due now, then exit")
     reminders = sub.add_parser(

@@ -54,8 +54,8 @@ from fastapi import FastAPI
 
 from tests.badges.test_authz import ROWS as BADGE_ROWS
 from tests.communities.test_authz import ROWS as COMMUNITY_ROWS
-from tests.notifications.test_authz import ROWS as NOTIFICATION_ROWS
 from tests.conftest import TEST_PASSWORD, World, token_headers
+from tests.notifications.test_authz import ROWS as NOTIFICATION_ROWS
 from tests.partnerships.test_authz import ROWS as PARTNERSHIP_ROWS
 from tests.webhooks.test_authz import ROWS as WEBHOOK_ROWS
 

@@ -8,7 +8,18 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Day, Keep, Name, Note, ShortText, Statement, Title, Url, UTCDatetime
+from app.core.schemas import (
+    Body,
+    Day,
+    Keep,
+    Name,
+    Note,
+    ShortText,
+    Statement,
+    Title,
+    Url,
+    UTCDatetime,
+)
 from app.core.schemas import LongText as Text
 from app.core.schemas import Name as PersonName
 

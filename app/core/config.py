@@ -112,8 +112,8 @@ class Settings(BaseSettings):
     ratelimit_token_ip: str = "300/minute"  # noqa: S105 - POST /auth/token, per client IP
     # POST /auth/password-reset: per client IP (429 beyond it) and per address (further
     # requests are answered 202 as always, but send nothing).
-    ratelimit_password_reset_ip: str = "20/hour"
-    ratelimit_password_reset_address: str = "3/hour"
+    ratelimit_password_reset_ip: str = "20/hour"  # noqa: S105 - a rate, not a secret
+    ratelimit_password_reset_address: str = "3/hour"  # noqa: S105 - a rate
     # Log-in attempts (POST /auth/token), counted before the password is verified; see
     # app/core/ratelimit.py. Several windows, separated by ";": once one is full, attempts wait
     # for its end, so repeated failures are slowed down more and more (never a lock-out: these

@@ -49,9 +49,9 @@ def _environment() -> Environment:
     )
 
 
-def render(kind: str, *, network_name: str | None, settings: Settings, **context: Any) -> tuple[
-    str, str, str
-]:
+def render(
+    kind: str, *, network_name: str | None, settings: Settings, **context: Any
+) -> tuple[str, str, str]:
     """Subject, plain text and HTML of a ``kind`` message; the network's name (the platform's
     when there is none) begins the subject, and the portal is linked when configured."""
     network = network_name or PLATFORM
@@ -147,4 +147,3 @@ def build(settings: Settings, message: MailMessage) -> EmailMessage:
             filename=item["filename"],
         )
     return email
-

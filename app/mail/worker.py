@@ -48,7 +48,12 @@ class MailWorker:
 
     async def claim(self, *, now: datetime) -> tuple[str, list[MailMessage]]:
         async with self.db.transaction(write=False) as session:
-            if await session.scalar(select(col(MailMessage.id)).where(*due(MailMessage, now)).limit(1)) is None:
+            if (
+                await session.scalar(
+                    select(col(MailMessage.id)).where(*due(MailMessage, now)).limit(1)
+                )
+                is None
+            ):
                 return "", []
         async with self.db.transaction() as session:
             return await claim(

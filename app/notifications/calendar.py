@@ -49,7 +49,9 @@ def _meeting_event(meeting: Meeting, community: Community) -> Event:
     if meeting.online_url:
         event.add("url", meeting.online_url)
     description = "\n\n".join(
-        part for part in (meeting.agenda, meeting.online_url and f"Join: {meeting.online_url}") if part
+        part
+        for part in (meeting.agenda, meeting.online_url and f"Join: {meeting.online_url}")
+        if part
     )
     if description:
         event.add("description", description)
@@ -65,7 +67,9 @@ def _milestone_event(milestone: Milestone, plan: Plan) -> Event:
     event.add("summary", f"Due: {milestone.title[:200]}")
     event.add("dtstart", milestone.due_on)
     event.add("dtend", milestone.due_on + timedelta(days=1))
-    event.add("description", f"Milestone of the plan \u201c{plan.title}\u201d ({milestone.status}).")
+    event.add(
+        "description", f"Milestone of the plan \u201c{plan.title}\u201d ({milestone.status})."
+    )
     event.add("sequence", milestone.version)
     return event
 

@@ -75,7 +75,8 @@ async def _community_leaders(session: AsyncSession, community_ids: set[int]) -> 
     )
     found: dict[int, set[int]] = defaultdict(set)
     for community_id, user_id in rows.all():
-        found[community_id].add(user_id)
+        if user_id is not None:
+            found[community_id].add(user_id)
     return found
 
 
@@ -140,9 +141,13 @@ async def _milestones(
     for milestone, plan, network, objective, action in rows:
         assert milestone.id is not None and milestone.due_on is not None
         overdue = milestone.due_on < as_of
-        kind = NotificationKind.milestone_overdue if overdue else NotificationKind.milestone_due_soon
+        kind = (
+            NotificationKind.milestone_overdue if overdue else NotificationKind.milestone_due_soon
+        )
         event = "overdue" if overdue else "due_soon"
-        if not await _mark(session, f"milestone.{event}", milestone.id, milestone.due_on.isoformat()):
+        if not await _mark(
+            session, f"milestone.{event}", milestone.id, milestone.due_on.isoformat()
+        ):
             continue
         people: set[int] = set()
         if action is not None and action.owner_user_id is not None:
@@ -315,7 +320,9 @@ async def send_digests(
     daily kinds every day, the weekly kinds on Mondays. Rows are claimed by an UPDATE, so two
     runs at once mail each row once."""
     waiting = await session.execute(
-        select(col(Notification.user_id)).where(col(Notification.email_state) == "digest").distinct()
+        select(col(Notification.user_id))
+        .where(col(Notification.email_state) == "digest")
+        .distinct()
     )
     for user_id in sorted(u for (u,) in waiting.all()):
         chosen = await service.frequencies(session, user_id)
@@ -342,7 +349,7 @@ async def send_digests(
         if not ids or user is None:
             continue
         rows = await session.execute(
-            select(Notification, Network.name)
+            select(Notification, col(Network.name))
             .outerjoin(Network, col(Network.id) == col(Notification.network_id))
             .where(col(Notification.id).in_(ids))
             .order_by(col(Network.name), col(Notification.id))

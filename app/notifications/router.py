@@ -1,10 +1,11 @@
 """Routes: password reset, invitations, the notification feed and its settings."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from app.auth.deps import CurrentUser
+from app.communities.deps import ValidCommunity
 from app.core import ratelimit, responses
 from app.core.db import SessionDep
 from app.core.errors import TooManyRequests
@@ -12,7 +13,6 @@ from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, link_next
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import AppState, app_state_dependency
-from app.communities.deps import ValidCommunity
 from app.networks.deps import ValidNetwork
 from app.notifications import calendar, service
 from app.notifications.models import Invitation
@@ -238,7 +238,6 @@ async def list_my_notifications(
     response_model=NotificationRead,
     responses=responses.problems(401, 404, 422),
 )
-@route_options(idempotent=False)
 async def read_my_notification(
     notification_id: NotificationIdPath, session: SessionDep, principal: CurrentUser
 ) -> NotificationRead:
@@ -254,7 +253,6 @@ async def read_my_notification(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.problems(401),
 )
-@route_options(idempotent=False)
 async def read_all_my_notifications(session: SessionDep, principal: CurrentUser) -> None:
     await service.mark_all_read(session, _me(principal))
 
@@ -291,7 +289,9 @@ async def set_my_notification_settings(
 # --- calendars --------------------------------------------------------------------------------
 
 ICS = "text/calendar; charset=utf-8"
-ICS_RESPONSE = {200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}}
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}
+}
 
 
 @router.get(
@@ -302,9 +302,7 @@ ICS_RESPONSE = {200: {"content": {"text/calendar": {}}, "description": "An iCale
     response_class=Response,
     responses={**ICS_RESPONSE, **responses.READ},
 )
-async def get_community_meetings_calendar(
-    found: ValidCommunity, session: SessionDep
-) -> Response:
+async def get_community_meetings_calendar(found: ValidCommunity, session: SessionDep) -> Response:
     body = await calendar.community_ics(session, found.community)
     return Response(body, media_type=ICS)
 
@@ -348,9 +346,7 @@ async def revoke_my_calendar_feed(session: SessionDep, principal: CurrentUser) -
     responses={**ICS_RESPONSE, **responses.problems(404, 422)},
 )
 async def get_personal_calendar(
-    feed_token: Annotated[
-        str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
-    ],
+    feed_token: Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")],
     session: SessionDep,
 ) -> Response:
     body = await calendar.personal_ics(session, feed_token)

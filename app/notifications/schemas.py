@@ -11,7 +11,6 @@ from app.core.pagination import Page
 from app.core.schemas import Body, Name
 
 
-
 class PasswordResetRequest(Body):
     email: EmailStr = Field(max_length=254, description="The account's log-in e-mail.")
 

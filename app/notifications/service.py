@@ -65,8 +65,10 @@ def _link(settings: Settings, page: str, token: str) -> str:
     itself, with the API call that uses it."""
     if settings.portal_url:
         return f"{settings.portal_url.rstrip('/')}/{page}?token={token}"
-    call = "/api/v1/auth/password-reset/confirm" if page == "reset-password" else (
-        "/api/v1/invitations/accept"
+    call = (
+        "/api/v1/auth/password-reset/confirm"
+        if page == "reset-password"
+        else ("/api/v1/invitations/accept")
     )
     return f"token {token} (POST it to {call})"
 
@@ -74,9 +76,7 @@ def _link(settings: Settings, page: str, token: str) -> str:
 # --- password reset ---------------------------------------------------------------------
 
 
-async def request_password_reset(
-    session: AsyncSession, settings: Settings, *, email: str
-) -> None:
+async def request_password_reset(session: AsyncSession, settings: Settings, *, email: str) -> None:
     """Mail a reset link to an active account with this address; nothing otherwise (the
     caller answers the same either way)."""
     user = await session.scalar(select(User).where(col(User.email) == email.strip().lower()))
@@ -105,9 +105,10 @@ async def request_password_reset(
 
 def _bad_token(field: str, what: str) -> Unprocessable:
     return Unprocessable(
-        f"the {what} link is not valid: it was used already, has expired, or a newer one "
-        "was sent",
-        errors=[{"loc": ["body", field], "msg": "invalid or expired token", "type": "token_invalid"}],
+        f"the {what} link is not valid: it was used already, has expired, or a newer one was sent",
+        errors=[
+            {"loc": ["body", field], "msg": "invalid or expired token", "type": "token_invalid"}
+        ],
     )
 
 
@@ -238,7 +239,11 @@ async def invite_to_role(
             )
             session.add(invitation)
             await audit.record(
-                session, principal, action="create", obj=invitation, network_id=network.id,
+                session,
+                principal,
+                action="create",
+                obj=invitation,
+                network_id=network.id,
                 after=_invitation_snapshot(invitation),
             )
             await _mail_invitation(session, settings, principal, invitation, network, token)
@@ -433,7 +438,9 @@ async def accept_invitation(
 # --- notifications ------------------------------------------------------------------------
 
 
-async def frequencies(session: AsyncSession, user_id: int) -> dict[NotificationKind, EmailFrequency]:
+async def frequencies(
+    session: AsyncSession, user_id: int
+) -> dict[NotificationKind, EmailFrequency]:
     """Every kind's e-mail setting for a person (the default where none is stored)."""
     rows = await session.execute(
         select(col(NotificationSetting.kind), col(NotificationSetting.email)).where(

@@ -29,9 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core import audit
-from app.core.outbox import RETRY_WINDOW, backoff, poll, stop_task
 from app.core.config import Settings
 from app.core.db import Database, utcnow
+from app.core.outbox import RETRY_WINDOW, backoff, poll, stop_task
 from app.webhooks import signing, targets
 from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
 from app.webhooks.service import SYSTEM

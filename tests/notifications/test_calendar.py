@@ -81,11 +81,17 @@ async def test_a_member_subscribes_to_the_communitys_meetings(
     assert hidden.status_code == 404
 
 
-async def test_a_meeting_needs_a_day_or_a_start(api: httpx.AsyncClient, notify_app: FastAPI, world: World) -> None:
+async def test_a_meeting_needs_a_day_or_a_start(
+    api: httpx.AsyncClient, notify_app: FastAPI, world: World
+) -> None:
     community_id = await community(notify_app, world)
     for body in (
         {"title": "No date"},
-        {"title": "Backwards", "starts_at": "2026-11-05T14:00:00Z", "ends_at": "2026-11-05T13:00:00Z"},
+        {
+            "title": "Backwards",
+            "starts_at": "2026-11-05T14:00:00Z",
+            "ends_at": "2026-11-05T13:00:00Z",
+        },
     ):
         response = await api.post(
             f"{API}/communities/{community_id}/meetings", json=body, headers=world.headers("chair")

@@ -39,13 +39,18 @@ async def test_a_chair_invites_a_new_facilitator_who_accepts(
     token = inbox.token(message, "accept-invitation")
 
     accepted = await api.post(
-        f"{API}/invitations/accept", json={"token": token, "name": "New Person", "password": PASSWORD}
+        f"{API}/invitations/accept",
+        json={"token": token, "name": "New Person", "password": PASSWORD},
     )
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["role"] == "facilitator"
     login = await api.post(
         f"{API}/auth/token",
-        data={"grant_type": "password", "username": "new.person@school.example", "password": PASSWORD},
+        data={
+            "grant_type": "password",
+            "username": "new.person@school.example",
+            "password": PASSWORD,
+        },
     )
     assert login.status_code == 200
     me = await api.get(

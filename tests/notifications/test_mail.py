@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from app.core.config import Settings
@@ -59,7 +59,9 @@ def test_the_default_transport_is_the_eml_one(notify_settings: Settings) -> None
     from app.mail.transport import from_settings
 
     assert isinstance(from_settings(notify_settings), FileTransport)
-    configured = notify_settings.model_copy(update={"smtp_url": SecretStr("smtps://u:p@mail.example:465")})
+    configured = notify_settings.model_copy(
+        update={"smtp_url": SecretStr("smtps://u:p@mail.example:465")}
+    )
     transport = from_settings(configured)
     assert isinstance(transport, SmtpTransport)
     assert (transport.hostname, transport.port, transport.use_tls) == ("mail.example", 465, True)

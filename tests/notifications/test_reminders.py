@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from app.core.config import Settings
+from app.mail.worker import MailWorker
 from app.notifications import reminders
 from app.notifications.models import Notification
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
-from app.mail.worker import MailWorker
 from tests.conftest import World
 from tests.notifications.conftest import Inbox, deliver
 

@@ -27,7 +27,11 @@ async def log_in(api: httpx.AsyncClient, email: str, password: str) -> httpx.Res
 
 
 async def test_reset_through_the_emailed_link(
-    api: httpx.AsyncClient, world: World, inbox: Inbox, mailer: MailWorker, caplog: pytest.LogCaptureFixture
+    api: httpx.AsyncClient,
+    world: World,
+    inbox: Inbox,
+    mailer: MailWorker,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     member = world["member"]
@@ -53,7 +57,8 @@ async def test_reset_through_the_emailed_link(
     assert (await log_in(api, member.email, "correct horse battery")).status_code == 401
     # Single use.
     again = await api.post(
-        f"{API}/auth/password-reset/confirm", json={"token": token, "new_password": "yet another one"}
+        f"{API}/auth/password-reset/confirm",
+        json={"token": token, "new_password": "yet another one"},
     )
     assert again.status_code == 422
     assert again.headers["content-type"].startswith("application/problem+json")
@@ -113,6 +118,7 @@ async def test_the_queued_mail_does_not_hold_the_token_in_clear(
 async def test_bad_tokens_are_refused_cleanly(api: httpx.AsyncClient, world: World) -> None:
     for token in ("x" * 43, "short", "../" * 10):
         response = await api.post(
-            f"{API}/auth/password-reset/confirm", json={"token": token, "new_password": NEW_PASSWORD}
+            f"{API}/auth/password-reset/confirm",
+            json={"token": token, "new_password": NEW_PASSWORD},
         )
         assert response.status_code == 422, response.text

@@ -8,6 +8,7 @@ from app.badges.router import router as badges_router
 from app.communities.router import router as communities_router
 from app.mobility.router import router as mobility_router
 from app.networks.router import router as networks_router
+from app.notifications.router import router as notifications_router
 from app.organisations.router import members_router
 from app.organisations.router import router as organisations_router
 from app.partnerships.router import router as partnerships_router
@@ -31,3 +32,4 @@ api_router.include_router(partnerships_router)
 api_router.include_router(webhooks_router)
 api_router.include_router(badges_router)
 api_router.include_router(audit_router)
+api_router.include_router(notifications_router)

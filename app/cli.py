@@ -1,11 +1,13 @@
-"""The ``cohesion`` command: serve, migrate, create-admin, load-demo, worker, generate-secrets,
-rotate-keys."""
+"""The ``cohesion`` command: serve, migrate, create-admin, load-demo, worker, reminders,
+generate-secrets, rotate-keys."""
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -114,14 +116,61 @@ async def _create_admin(email: str, password: str, name: str) -> None:
 
 
 async def _worker(once: bool) -> None:
+    from app.core.db import Database
     from app.core.logging import configure_logging
-    from app.webhooks.worker import run_forever
+    from app.mail.worker import MailWorker
+    from app.mail.worker import run_forever as run_mail
+    from app.notifications import reminders
+    from app.webhooks.worker import WebhookWorker, run_forever
 
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.logs_as_json)
-    sent = await run_forever(settings, once=once)
     if once:
+        sent = await run_forever(settings, once=True)
         print(f"attempted {sent} webhook deliveries")
+        mailed = await run_mail(settings, once=True)
+        print(f"attempted {mailed} mail messages")
+        return
+    db = Database(settings)
+    hooks, mails = WebhookWorker(db, settings), MailWorker(db, settings)
+
+    def stop() -> None:
+        hooks.stop()
+        mails.stop()
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop)
+    try:
+        # The daily reminder run is scheduled beside the two senders.
+        enabled = settings.model_copy(update={"mail_worker_enabled": True})
+        async with reminders.in_background(db, enabled):
+            await asyncio.gather(hooks.run(), mails.run())
+    finally:
+        await hooks.aclose()
+        await db.dispose()
+
+
+async def _reminders(as_of: str | None) -> None:
+    from datetime import date
+
+    from app.core.db import Database, utcnow
+    from app.core.logging import configure_logging
+    from app.notifications import reminders
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.logs_as_json)
+    try:
+        day = date.fromisoformat(as_of) if as_of else utcnow().date()
+    except ValueError:
+        sys.exit(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}")
+    db = Database(settings)
+    try:
+        summary = await reminders.run(db, settings, as_of=day)
+    finally:
+        await db.dispose()
+    print(summary.line())
 
 
 async def _load_demo() -> None:
@@ -190,8 +239,17 @@ def main(argv: list[str] | None = None) -> None:
     admin.add_argument("--password", help="defaults to $COHESION_ADMIN_PASSWORD")
     admin.add_argument("--name", default="Platform admin")
     sub.add_parser("load-demo", help="load the demo networks, people and plans (idempotent)")
-    worker = sub.add_parser("worker", help="send webhook deliveries until stopped")
+    worker = sub.add_parser(
+        "worker",
+        help="send webhook deliveries and mail, and run the daily reminders, until stopped",
+    )
     worker.add_argument("--once", action="store_true", help="send what is due now, then exit")
+    reminders = sub.add_parser(
+        "reminders",
+        help="run the reminders (due and overdue milestones, stale measures, meetings ahead) and "
+        "the digests once, for cron and tests",
+    )
+    reminders.add_argument("--as-of", help="the day to run for, YYYY-MM-DD (default: today, UTC)")
     sub.add_parser(
         "generate-secrets", help="print new random secrets as COHESION_* lines for an .env file"
     )
@@ -221,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_load_demo())
     elif args.command == "worker":
         asyncio.run(_worker(args.once))
+    elif args.command == "reminders":
+        asyncio.run(_reminders(args.as_of))
     elif args.command == "generate-secrets":
         _generate_secrets()
     elif args.command == "rotate-keys":

@@ -24,6 +24,8 @@ from app.core.state import AppState
 from app.core.uploads import DocumentParser
 from app.health.router import router as health_router
 from app.operation_docs import EXAMPLES, describe
+from app.mail import worker as mail_worker
+from app.notifications import reminders
 from app.webhooks import worker as webhook_worker
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -64,6 +66,11 @@ TAGS = [
         "description": "Open Badge networks: canvas proposals and their approval, badges, awards "
         "as signed Open Badges 3.0 credentials, JWKS and public verification.",
     },
+    {
+        "name": "notifications",
+        "description": "My notification feed (reminders of what is due, roles given) and how "
+        "I am e-mailed about each kind; calendar feeds.",
+    },
     {"name": "audit", "description": "Every change: who, when, before and after."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
@@ -91,7 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Started in the background so that the first upload does not wait for it.
         threading.Thread(target=state.uploads.start, name="forkserver", daemon=True).start()
-        async with webhook_worker.in_background(state.db, state.settings):
+        async with (
+            webhook_worker.in_background(state.db, state.settings),
+            mail_worker.in_background(state.db, state.settings),
+            reminders.in_background(state.db, state.settings),
+        ):
             yield
         await state.db.dispose()
 
@@ -136,7 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=[
                 "Authorization",
                 "Content-Type",

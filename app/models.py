@@ -16,8 +16,17 @@ from app.communities.models import (
 from app.core.audit import AuditEvent
 from app.core.idempotency import IdempotencyRecord
 from app.core.ratelimit import LoginCounter
+from app.mail.models import MailMessage
 from app.mobility.models import MobilityCount, MobilityCountBatch, MobilityOpportunity
 from app.networks.models import Network
+from app.notifications.models import (
+    CalendarFeed,
+    Invitation,
+    Notification,
+    NotificationSetting,
+    PasswordReset,
+    ReminderMark,
+)
 from app.organisations.models import Membership, Organisation
 from app.partnerships.models import (
     Evaluation,
@@ -52,6 +61,7 @@ __all__ = [
     "BadgeAward",
     "BadgeNetworkInvitation",
     "BadgeProposal",
+    "CalendarFeed",
     "CheckIn",
     "Cohort",
     "Community",
@@ -62,8 +72,10 @@ __all__ = [
     "EvaluationResponse",
     "Evidence",
     "IdempotencyRecord",
+    "Invitation",
     "IssuerKey",
     "LoginCounter",
+    "MailMessage",
     "MatchingProposal",
     "Measure",
     "MeasureReading",
@@ -74,14 +86,18 @@ __all__ = [
     "MobilityCountBatch",
     "MobilityOpportunity",
     "Network",
+    "Notification",
+    "NotificationSetting",
     "Objective",
     "Organisation",
     "PartnerCommitment",
     "Partnership",
+    "PasswordReset",
     "Plan",
     "Programme",
     "ProgrammeEnrolment",
     "ProgrammeSession",
+    "ReminderMark",
     "RoleAssignment",
     "ServiceAccount",
     "SessionAttendance",

@@ -70,6 +70,7 @@ from tests.communities.helpers import Builder as CommunityBuilder
 from tests.conftest import TEST_PASSWORD, World, rolled_back, token_headers
 from tests.mobility import test_authz as mobility_authz
 from tests.mobility.helpers import make_orgs, service_account
+from tests.notifications import test_authz as notifications_authz
 from tests.partnerships import test_authz as partnerships_authz
 from tests.partnerships.helpers import PartnerBuilder
 from tests.webhooks import test_authz as webhooks_authz
@@ -1346,6 +1347,12 @@ DOMAIN_ROWS: dict[str, list[Row]] = {
         webhooks_authz.PRINCIPALS,
         Hooks,
         inspect=_webhook_inspect,
+    ),
+    "notifications": _domain(
+        "notifications",
+        notifications_authz.ROWS,
+        notifications_authz.PRINCIPALS,
+        notifications_authz.Api,
     ),
 }
 TABLE = MATRIX + [row for rows in DOMAIN_ROWS.values() for row in rows]

@@ -46,6 +46,11 @@ PUBLIC = {
     "/api/v1/credentials/{credential_uuid}/verify",
     "/api/v1/credentials/verify",
     "/api/v1/networks/{network_id}/jwks.json",
+    # The e-mailed token, or the calendar feed's, is the credential.
+    "/api/v1/auth/password-reset",
+    "/api/v1/auth/password-reset/confirm",
+    "/api/v1/invitations/accept",
+    "/api/v1/calendar/{feed_token}.ics",
 }
 
 
@@ -65,6 +70,11 @@ NO_IDEMPOTENCY = {
     # Verification changes nothing: a repeated call gives the same answer anyway.
     "/api/v1/credentials/verify",
     "/api/v1/credentials/{credential_uuid}/verify",
+    # Anonymous, with a single-use token (or none): nothing to scope a key to.
+    "/api/v1/auth/password-reset",
+    "/api/v1/auth/password-reset/confirm",
+    "/api/v1/invitations/accept",
+    "/api/v1/me/calendar-feed",
 }
 
 

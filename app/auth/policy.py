@@ -48,6 +48,8 @@ class Permission(StrEnum):
     mobility_write = "mobility:write"
     service_account_manage = "service_account:manage"
     webhook_manage = "webhook:manage"
+    # notifications (app/notifications/): list, resend and revoke a network's invitations
+    invitation_manage = "invitation:manage"
 
 
 READ_PERMISSIONS = frozenset({Permission.network_read, Permission.audit_read})
@@ -69,6 +71,9 @@ _CHAIR = _EXECUTIVE | {
     Permission.service_account_manage,
     Permission.webhook_manage,
 }
+# --- notifications: the chair manages the network's invitations (appointing by e-mail is
+# decided like appointing by id: ``role:appoint`` / ``role:appoint_child_chair``).
+_CHAIR |= {Permission.invitation_manage}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.chair: frozenset(_CHAIR),

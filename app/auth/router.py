@@ -40,6 +40,8 @@ from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
 from app.networks.deps import NetworkForRead, ValidNetwork, network_with
 from app.networks.models import Network
+from app.notifications import service as notification_service
+from app.notifications.schemas import InvitationReceipt, RoleInvite
 
 auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
 users_router = APIRouter(prefix="/users", tags=["users"], route_class=CohesionRoute)
@@ -372,18 +374,28 @@ async def list_network_roles(
 @roles_router.post(
     "/networks/{network_id}/roles",
     operation_id="create_network_role",
-    summary="Appoint a user to a role in a network",
+    summary="Appoint a user to a role in a network (by user id, or by e-mail)",
+    description="With `user_id`: `201` and the role assignment. With `email` instead: `202` "
+    "and the same receipt whether or not the address has an account; a person with one is "
+    "given the role and told by e-mail, a person without one is sent an invitation "
+    "(`POST /api/v1/invitations/accept`).",
     status_code=status.HTTP_201_CREATED,
-    response_model=RoleRead,
-    responses=responses.CREATE,
+    response_model=RoleRead | InvitationReceipt,
+    responses={**responses.CREATE, 202: {"model": InvitationReceipt, "description": "Sent."}},
 )
 async def create_network_role(
-    data: RoleCreate,
+    data: RoleCreate | RoleInvite,
     network: ValidNetwork,
     response: Response,
     session: SessionDep,
     principal: CurrentUser,
-) -> RoleAssignment:
+    state: State,
+) -> RoleAssignment | InvitationReceipt:
+    if isinstance(data, RoleInvite):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return await notification_service.invite_to_role(
+            session, state.settings, principal, network, data=data
+        )
     assignment = await service.appoint(session, principal, network, data=data)
     set_etag(response, assignment.version)
     response.headers["Location"] = f"/api/v1/roles/{assignment.id}"

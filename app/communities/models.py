@@ -82,6 +82,12 @@ class Meeting(RecordMixin, SoftDeleteMixin, table=True):
     agenda: str | None = Field(default=None, sa_type=Text)
     notes: str | None = Field(default=None, sa_type=Text)
     evaluative_statements: list[str] = Field(default_factory=list, sa_type=JSONType)
+    # A meeting planned ahead (calendars, app/notifications/calendar.py); held_on is then
+    # the day of starts_at.
+    starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    location: str | None = Field(default=None, max_length=300)
+    online_url: str | None = Field(default=None, max_length=8000)
 
 
 class Cohort(RecordMixin, SoftDeleteMixin, table=True):

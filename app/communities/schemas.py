@@ -8,7 +8,18 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.schemas import Body, Day, Keep, Name, Note, ShortText, Statement, Title
+from app.core.schemas import (
+    Body,
+    Day,
+    Keep,
+    Name,
+    Note,
+    ShortText,
+    Statement,
+    Title,
+    Url,
+    UTCDatetime,
+)
 from app.core.schemas import LongText as Text
 from app.core.schemas import Name as PersonName
 
@@ -189,8 +200,29 @@ class MemberPage(Page[MemberRead]):
 # --- meetings -----------------------------------------------------------------------------
 
 
-class MeetingCreate(Body):
-    held_on: Day = Field(description="When the meeting was (or will be) held.")
+class MeetingTimes(Body):
+    """When and where a meeting planned ahead takes place (all optional)."""
+
+    starts_at: UTCDatetime | None = Field(
+        default=None, description="Start (UTC when no offset is given); sets `held_on`."
+    )
+    ends_at: UTCDatetime | None = Field(default=None, description="End, after `starts_at`.")
+    location: ShortText | None = Field(default=None, description="Where, in words.")
+    online_url: Url | None = Field(default=None, description="The link to join online.")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "MeetingTimes":
+        if self.ends_at is not None and (self.starts_at is None or self.ends_at <= self.starts_at):
+            raise ValueError("ends_at needs a starts_at before it")
+        return self
+
+
+class MeetingCreate(MeetingTimes):
+    held_on: Day | None = Field(
+        default=None,
+        description="When the meeting was (or will be) held; defaults to the day of "
+        "`starts_at`. One of the two is required.",
+    )
     title: ShortText | None = Field(default=None, description="Title.")
     attendee_user_ids: list[Id] = Field(
         default_factory=list, max_length=500, description="Attendees with a log-in."
@@ -205,6 +237,14 @@ class MeetingCreate(Body):
         max_length=200,
         description="Evaluative statements from participants and facilitators.",
     )
+
+    @model_validator(mode="after")
+    def _held_on_from_start(self) -> "MeetingCreate":
+        if self.held_on is None:
+            if self.starts_at is None:
+                raise ValueError("give held_on, or starts_at for a meeting planned ahead")
+            self.held_on = self.starts_at.date()
+        return self
 
 
 class MeetingUpdate(Body):
@@ -233,6 +273,10 @@ class MeetingRead(BaseModel):
     agenda: str | None = Field(description="Agenda.")
     notes: str | None = Field(description="Notes of the reflective dialogue.")
     evaluative_statements: list[str] = Field(description="Evaluative statements.")
+    starts_at: datetime | None = Field(default=None, description="Start (planned meetings).")
+    ends_at: datetime | None = Field(default=None, description="End.")
+    location: str | None = Field(default=None, description="Where.")
+    online_url: str | None = Field(default=None, description="The link to join online.")
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")

@@ -83,12 +83,37 @@ class Settings(BaseSettings):
     # A claimed delivery whose worker died is sent again once its lease has passed.
     webhooks_lease_seconds: int = Field(default=300, ge=10, le=3600)
 
+    # Mail (app/mail/): SMTP when `smtp_url` is set (smtp://user:pass@host:587 uses STARTTLS,
+    # required when credentials are given; smtps://host:465 is TLS from the start). Unset: each
+    # message is written as an .eml file under `mail_dir` and a log line names the file.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Cohesion <no-reply@cohesion.local>"
+    mail_dir: Path = Path("var/mail")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # The partner portal; mails link to it when set (e.g. https://portal.example.org).
+    portal_url: str | None = None
+    # The mail worker runs inside the app unless disabled (then `cohesion worker`).
+    mail_worker_enabled: bool = True
+    mail_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    mail_batch_size: int = Field(default=50, ge=1, le=1000)
+    mail_lease_seconds: int = Field(default=300, ge=10, le=3600)
+    # Reminders (app/notifications/reminders.py): days ahead a milestone counts as due soon
+    # (a network may set its own), and the hour (UTC) the worker runs them each day.
+    reminder_days_ahead: int = Field(default=14, ge=1, le=365)
+    reminder_hour_utc: int = Field(default=6, ge=0, le=23)
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    invitation_days: int = Field(default=14, ge=1, le=90)
+
     # Rate limits (app/core/ratelimit.py), in the `limits` notation ("600/minute",
     # "10 per 5 minutes"). Generous: they stop floods and guessing, not ordinary use.
     ratelimit_enabled: bool = True
     ratelimit_principal: str = "10000/minute"  # per token subject (user or service account)
     ratelimit_anonymous: str = "3000/minute"  # per client IP, without a valid token
     ratelimit_token_ip: str = "300/minute"  # noqa: S105 - POST /auth/token, per client IP
+    # POST /auth/password-reset: per client IP (429 beyond it) and per address (further
+    # requests are answered 202 as always, but send nothing).
+    ratelimit_password_reset_ip: str = "20/hour"  # noqa: S105 - a rate, not a secret
+    ratelimit_password_reset_address: str = "3/hour"  # noqa: S105 - a rate
     # Log-in attempts (POST /auth/token), counted before the password is verified; see
     # app/core/ratelimit.py. Several windows, separated by ";": once one is full, attempts wait
     # for its end, so repeated failures are slowed down more and more (never a lock-out: these
@@ -111,6 +136,8 @@ class Settings(BaseSettings):
         "ratelimit_principal",
         "ratelimit_anonymous",
         "ratelimit_token_ip",
+        "ratelimit_password_reset_ip",
+        "ratelimit_password_reset_address",
     )
     @classmethod
     def _valid_rate(cls, value: str) -> str:

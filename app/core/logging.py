@@ -2,6 +2,7 @@
 tagged with the request id."""
 
 import logging
+import re
 import sys
 import time
 from typing import Any
@@ -11,6 +12,16 @@ from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("cohesion.access")
+
+# Path segments that are credentials (a personal calendar feed's token), masked in the log.
+_SECRET_PATHS = (re.compile(r"(/calendar/)[^/]+(\.ics)$"),)
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with credential segments masked."""
+    for pattern in _SECRET_PATHS:
+        path = pattern.sub(r"\1***\2", path)
+    return path
 
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
@@ -108,7 +119,7 @@ class AccessLogMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": loggable_path(scope["path"]),
                     "status": status["code"],
                     "duration_ms": round((time.perf_counter() - start) * 1000, 2),
                 },

@@ -541,6 +541,22 @@ async def login_attempt(
     later.add_task(slot.succeeded)
 
 
+async def spend(request: Request, name: str, rate: str, identity: str) -> bool:
+    """Count one use of the budget ``name`` (``rate`` in the limits notation) for
+    ``identity`` (hashed before it becomes a key); False once the budget is spent. True when
+    rate limiting is off or its store is down."""
+    limiter = limiter_of(request.app)
+    if limiter is None:
+        return True
+    decision = await limiter.hit(Policy(name, parse(rate)), _identity(identity))
+    return decision is None or decision.allowed
+
+
+def client_ip(request: Request) -> str:
+    """The client's address as the rate limits see it."""
+    return _client_ip(request.scope)
+
+
 def install(app: FastAPI, settings: Settings, tokens: TokenService, db: Database) -> None:
     """Add the middleware (when enabled) and keep the limiter on ``app.state.ratelimiter``."""
     if not settings.ratelimit_enabled:

@@ -31,15 +31,13 @@ from sqlmodel import col
 from app.core import audit
 from app.core.config import Settings
 from app.core.db import Database, utcnow
+from app.core.outbox import RETRY_WINDOW, backoff, poll, stop_task
 from app.webhooks import signing, targets
 from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
 from app.webhooks.service import SYSTEM
 
 log = logging.getLogger("cohesion.webhooks")
 
-BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200)
-MAX_BACKOFF_SECONDS = 4 * 3600
-RETRY_WINDOW = timedelta(hours=24)
 DISABLE_AFTER = timedelta(hours=24)
 SEND_CONCURRENCY = 10
 USER_AGENT = "Cohesion-Webhooks/1.0"
@@ -47,13 +45,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 D = WebhookDelivery
 S = WebhookSubscription
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait after the ``attempts``-th failed attempt."""
-    index = attempts - 1
-    seconds = BACKOFF_SECONDS[index] if index < len(BACKOFF_SECONDS) else MAX_BACKOFF_SECONDS
-    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,17 +374,14 @@ class WebhookWorker:
 
     async def run(self) -> None:
         """Process batches until ``stop()``; an error is logged and the loop goes on."""
-        log.info("webhook worker started")
-        while not self._stop.is_set():
-            try:
-                handled = await self.process_due()
-            except Exception:
-                log.exception("webhook worker batch failed; retrying shortly")
-                handled = 0
-            if handled < self.settings.webhooks_batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.settings.webhooks_poll_seconds)
-        log.info("webhook worker stopped")
+        await poll(
+            self.process_due,
+            self._stop,
+            batch_size=self.settings.webhooks_batch_size,
+            poll_seconds=self.settings.webhooks_poll_seconds,
+            log=log,
+            name="webhook worker",
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -413,13 +401,7 @@ async def in_background(db: Database, settings: Settings) -> AsyncIterator[None]
     try:
         yield
     finally:
-        worker.stop()
-        try:
-            await asyncio.wait_for(task, settings.webhooks_timeout_seconds + 5)
-        except TimeoutError:
-            log.warning("webhook worker did not stop in time; its claims expire with the lease")
-        except Exception:
-            log.exception("webhook worker failed")
+        await stop_task(task, worker.stop, seconds=settings.webhooks_timeout_seconds + 5, log=log)
         await worker.aclose()
 
 

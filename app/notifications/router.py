@@ -1,0 +1,353 @@
+"""Routes: password reset, invitations, the notification feed and its settings."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from app.auth.deps import CurrentUser
+from app.communities.deps import ValidCommunity
+from app.core import ratelimit, responses
+from app.core.db import SessionDep
+from app.core.errors import TooManyRequests
+from app.core.models import path_id
+from app.core.pagination import CursorQuery, LimitQuery, link_next
+from app.core.routing import CohesionRoute, route_options
+from app.core.state import AppState, app_state_dependency
+from app.networks.deps import ValidNetwork
+from app.notifications import calendar, service
+from app.notifications.models import Invitation
+from app.notifications.schemas import (
+    AcceptedInvitation,
+    CalendarFeedRead,
+    InvitationAccept,
+    InvitationPage,
+    InvitationRead,
+    InvitationStatus,
+    NotificationPage,
+    NotificationRead,
+    NotificationSettings,
+    NotificationSettingsUpdate,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+)
+
+router = APIRouter(route_class=CohesionRoute)
+State = Annotated[AppState, Depends(app_state_dependency)]
+InvitationIdPath = Annotated[int, path_id("invitation")]
+NotificationIdPath = Annotated[int, path_id("notification")]
+
+
+def invitation_read(invitation: Invitation) -> InvitationRead:
+    data = invitation.model_dump()
+    data["status"] = service.effective_status(invitation)
+    return InvitationRead.model_validate(data)
+
+
+# --- password reset -------------------------------------------------------------------------
+
+
+@router.post(
+    "/auth/password-reset",
+    tags=["auth"],
+    operation_id="request_password_reset",
+    summary="Ask for a password-reset e-mail",
+    description="Always `202`, whether or not the address has an account: a reset link is "
+    "e-mailed to an active account with this address (valid for 60 minutes, once). Rate "
+    "limited per client address (`429`) and per e-mail address (further requests send "
+    "nothing).",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
+    responses=responses.problems(422, 429),
+)
+@route_options(idempotent=False)
+async def request_password_reset(
+    data: PasswordResetRequest, request: Request, session: SessionDep, state: State
+) -> Response:
+    settings = state.settings
+    if not await ratelimit.spend(
+        request,
+        "password-reset-ip",
+        settings.ratelimit_password_reset_ip,
+        ratelimit.client_ip(request),
+    ):
+        raise TooManyRequests("too many password-reset requests from your address; try later")
+    if await ratelimit.spend(
+        request, "password-reset-address", settings.ratelimit_password_reset_address, data.email
+    ):
+        await service.request_password_reset(session, settings, email=data.email)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/auth/password-reset/confirm",
+    tags=["auth"],
+    operation_id="confirm_password_reset",
+    summary="Set a new password with the e-mailed token",
+    description="Every earlier token of the person stops working: access tokens, and other "
+    "reset links. An invalid, used or expired token is a `422`.",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.problems(422, 429),
+)
+@route_options(idempotent=False)
+async def confirm_password_reset(
+    data: PasswordResetConfirm, session: SessionDep, state: State
+) -> None:
+    await service.confirm_password_reset(session, state.passwords, data=data)
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@router.post(
+    "/invitations/accept",
+    tags=["roles"],
+    operation_id="accept_invitation",
+    summary="Accept an invitation: create your account and take the role offered",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AcceptedInvitation,
+    responses=responses.problems(409, 422, 429),
+)
+@route_options(idempotent=False)
+async def accept_invitation(
+    data: InvitationAccept, session: SessionDep, state: State
+) -> AcceptedInvitation:
+    user, invitation = await service.accept_invitation(session, state.passwords, data=data)
+    assert user.id is not None
+    return AcceptedInvitation.model_validate(
+        {
+            "user_id": user.id,
+            "email": user.email,
+            "network_id": invitation.network_id,
+            "role": invitation.role,
+        }
+    )
+
+
+@router.get(
+    "/networks/{network_id}/invitations",
+    tags=["roles"],
+    operation_id="list_network_invitations",
+    summary="List a network's invitations (chair)",
+    response_model=InvitationPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_network_invitations(
+    request: Request,
+    response: Response,
+    network: ValidNetwork,
+    session: SessionDep,
+    principal: CurrentUser,
+    status_: Annotated[
+        InvitationStatus | None, Query(alias="status", description="Only this status.")
+    ] = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> InvitationPage:
+    items, next_cursor = await service.list_invitations(
+        session,
+        principal,
+        network,
+        status=status_.value if status_ else None,
+        limit=limit,
+        cursor=cursor,
+    )
+    link_next(request, response, next_cursor)
+    return InvitationPage(items=[invitation_read(i) for i in items], next_cursor=next_cursor)
+
+
+@router.post(
+    "/networks/{network_id}/invitations/{invitation_id}/resend",
+    tags=["roles"],
+    operation_id="resend_invitation",
+    summary="Send an invitation again, with a new link (the old one stops working)",
+    response_model=InvitationRead,
+    responses=responses.ACTION,
+)
+async def resend_invitation(
+    invitation_id: InvitationIdPath,
+    network: ValidNetwork,
+    session: SessionDep,
+    principal: CurrentUser,
+    state: State,
+) -> InvitationRead:
+    invitation = await service.get_invitation_or_404(session, principal, network, invitation_id)
+    invitation = await service.resend_invitation(
+        session, state.settings, principal, network, invitation
+    )
+    return invitation_read(invitation)
+
+
+@router.delete(
+    "/networks/{network_id}/invitations/{invitation_id}",
+    tags=["roles"],
+    operation_id="revoke_invitation",
+    summary="Revoke a pending invitation (its link stops working)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.problems(401, 403, 404, 409),
+)
+async def revoke_invitation(
+    invitation_id: InvitationIdPath,
+    network: ValidNetwork,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> None:
+    invitation = await service.get_invitation_or_404(session, principal, network, invitation_id)
+    await service.revoke_invitation(session, principal, network, invitation)
+
+
+# --- the notification feed ------------------------------------------------------------------
+
+
+def _me(principal: CurrentUser) -> int:
+    assert principal.user_id is not None
+    return principal.user_id
+
+
+@router.get(
+    "/me/notifications",
+    tags=["notifications"],
+    operation_id="list_my_notifications",
+    summary="My notifications, unread first",
+    response_model=NotificationPage,
+    responses=responses.LIST,
+)
+async def list_my_notifications(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    unread: Annotated[bool, Query(description="Only unread notifications.")] = False,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> NotificationPage:
+    items, next_cursor = await service.list_notifications(
+        session, _me(principal), unread_only=unread, limit=limit, cursor=cursor
+    )
+    link_next(request, response, next_cursor)
+    return NotificationPage(
+        items=[NotificationRead.model_validate(n, from_attributes=True) for n in items],
+        next_cursor=next_cursor,
+    )
+
+
+@router.post(
+    "/me/notifications/{notification_id}/read",
+    tags=["notifications"],
+    operation_id="read_my_notification",
+    summary="Mark one of my notifications read",
+    response_model=NotificationRead,
+    responses=responses.problems(401, 404, 422),
+)
+async def read_my_notification(
+    notification_id: NotificationIdPath, session: SessionDep, principal: CurrentUser
+) -> NotificationRead:
+    notification = await service.mark_read(session, _me(principal), notification_id)
+    return NotificationRead.model_validate(notification, from_attributes=True)
+
+
+@router.post(
+    "/me/notifications/read-all",
+    tags=["notifications"],
+    operation_id="read_all_my_notifications",
+    summary="Mark all my notifications read",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.problems(401),
+)
+async def read_all_my_notifications(session: SessionDep, principal: CurrentUser) -> None:
+    await service.mark_all_read(session, _me(principal))
+
+
+@router.get(
+    "/me/notification-settings",
+    tags=["notifications"],
+    operation_id="get_my_notification_settings",
+    summary="How I am e-mailed about each kind of notification",
+    response_model=NotificationSettings,
+    responses=responses.problems(401),
+)
+async def get_my_notification_settings(
+    session: SessionDep, principal: CurrentUser
+) -> NotificationSettings:
+    return NotificationSettings(email=await service.frequencies(session, _me(principal)))
+
+
+@router.put(
+    "/me/notification-settings",
+    tags=["notifications"],
+    operation_id="set_my_notification_settings",
+    summary="Choose how I am e-mailed about each kind: immediately, daily, weekly or off",
+    response_model=NotificationSettings,
+    responses=responses.problems(401, 413, 422),
+)
+async def set_my_notification_settings(
+    data: NotificationSettingsUpdate, session: SessionDep, principal: CurrentUser
+) -> NotificationSettings:
+    changed = await service.update_settings(session, _me(principal), data.email)
+    return NotificationSettings(email=changed)
+
+
+# --- calendars --------------------------------------------------------------------------------
+
+ICS = "text/calendar; charset=utf-8"
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "An iCalendar file."}
+}
+
+
+@router.get(
+    "/communities/{community_id}/meetings.ics",
+    tags=["communities"],
+    operation_id="get_community_meetings_calendar",
+    summary="A community's meetings as an iCalendar file",
+    response_class=Response,
+    responses={**ICS_RESPONSE, **responses.READ},
+)
+async def get_community_meetings_calendar(found: ValidCommunity, session: SessionDep) -> Response:
+    body = await calendar.community_ics(session, found.community)
+    return Response(body, media_type=ICS)
+
+
+@router.post(
+    "/me/calendar-feed",
+    tags=["notifications"],
+    operation_id="issue_my_calendar_feed",
+    summary="Get a personal calendar-feed address (a new one ends the old one)",
+    description="Calendar clients cannot send bearer tokens, so the address carries a token of "
+    "its own: keep it private. It lists the meetings of your communities and the due dates of "
+    "milestones of the actions you own.",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CalendarFeedRead,
+    responses=responses.problems(401),
+)
+@route_options(idempotent=False)
+async def issue_my_calendar_feed(session: SessionDep, principal: CurrentUser) -> CalendarFeedRead:
+    token = await calendar.issue_feed(session, _me(principal))
+    return CalendarFeedRead(path=f"/api/v1/calendar/{token}.ics", token=token)
+
+
+@router.delete(
+    "/me/calendar-feed",
+    tags=["notifications"],
+    operation_id="revoke_my_calendar_feed",
+    summary="Revoke my calendar-feed address",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.problems(401),
+)
+async def revoke_my_calendar_feed(session: SessionDep, principal: CurrentUser) -> None:
+    await calendar.revoke_feed(session, _me(principal))
+
+
+@router.get(
+    "/calendar/{feed_token}.ics",
+    tags=["notifications"],
+    operation_id="get_personal_calendar",
+    summary="A personal calendar feed (the token is the credential)",
+    response_class=Response,
+    responses={**ICS_RESPONSE, **responses.problems(404, 422)},
+)
+async def get_personal_calendar(
+    feed_token: Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")],
+    session: SessionDep,
+) -> Response:
+    body = await calendar.personal_ics(session, feed_token)
+    return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})

@@ -109,12 +109,14 @@ class ListQuery:
         return page_model(items=[read(r) for r in rows], next_cursor=next_cursor)
 
 
-def sort_param(names: Sequence[str]) -> Any:
+def sort_param(names: Sequence[str], default: str = "id") -> Any:
     """The ``sort`` query parameter over ``names`` (id last): its values an enum in the schema.
     Any other value is still the ``400`` of ``sort_from_param`` (clients rely on it)."""
     values = [v for name in names for v in (name, f"-{name}")]
     listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
     description = f"{listed}; prefix - to reverse."
+    if default != "id":
+        description += f" Default: {default}."
     schema = {"type": "string", "maxLength": 30, "enum": values}
     return Annotated[
         Annotated[str, WithJsonSchema(schema)] | None,
@@ -142,7 +144,7 @@ def list_query(
 
         return Depends(fixed)
 
-    SortParam = sort_param([*sorts, "id"])
+    SortParam = sort_param([*sorts, "id"], default)
 
     def dependency(
         request: Request,
@@ -173,7 +175,9 @@ class RecordRead(BaseModel):
 class SoftDeleteRead(RecordRead):
     """A record that is deleted softly and can be restored."""
 
-    deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
+    deleted_at: datetime | None = Field(
+        description="Set when deleted (restorable; a tombstone in `updated_since` lists)."
+    )
 
 
 # --- audited writes (services) and their ETag (routers) -------------------------------------

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, R
 from app.auth import service
 from app.auth.deps import CurrentAdmin, CurrentPrincipal, CurrentUser
 from app.auth.models import RoleAssignment, ServiceAccount, User
-from app.auth.policy import Permission, authorize
+from app.auth.policy import Permission
 from app.auth.schemas import (
     Me,
     MyRole,
@@ -30,15 +30,14 @@ from app.auth.schemas import (
 )
 from app.core import ratelimit, responses
 from app.core.db import SessionDep
-from app.core.errors import BadRequest, NotFound, Unauthorized
+from app.core.errors import BadRequest, Unauthorized
 from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, Scoped, list_query, tagged
 from app.core.routing import CohesionRoute, route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
-from app.networks import service as network_service
-from app.networks.deps import NetworkForRead, ValidNetwork, network_with
+from app.core.versioning import IfMatchHeader, check_if_match
+from app.networks.deps import NetworkForRead, ValidNetwork, network_with, scoped
 from app.networks.models import Network
 from app.notifications import service as notification_service
 from app.notifications.schemas import InvitationReceipt, RoleInvite
@@ -49,7 +48,6 @@ roles_router = APIRouter(tags=["roles"], route_class=CohesionRoute)
 
 State = Annotated[AppState, Depends(app_state_dependency)]
 UserIdPath = Annotated[int, path_id("user")]
-RoleIdPath = Annotated[int, path_id("role assignment")]
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -175,7 +173,10 @@ async def get_me(session: SessionDep, principal: CurrentPrincipal) -> Me:
 
 # --- users -------------------------------------------------------------------------------
 
-USER_SORTS = {"email": User.email, "name": User.name, "created_at": User.created_at}
+UserList = Annotated[
+    ListQuery,
+    list_query({"email": User.email, "name": User.name, "created_at": User.created_at}, User.id),
+]
 
 
 @users_router.get(
@@ -186,30 +187,15 @@ USER_SORTS = {"email": User.email, "name": User.name, "created_at": User.created
     responses=responses.problems(400, 401, 403, 422),
 )
 async def list_users(
-    request: Request,
-    response: Response,
     session: SessionDep,
     _: CurrentAdmin,
+    query: UserList,
     q: Annotated[
         str | None,
         Query(max_length=200, pattern=LINE_PATTERN, description="Text in email or name."),
     ] = None,
-    sort: Annotated[
-        str | None, Query(max_length=30, description="email, name, created_at, id.")
-    ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> UserPage:
-    order = sort_from_param(sort, USER_SORTS, User.id)
-    items, next_cursor = await service.list_users(
-        session, q=q, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return UserPage(
-        items=[UserRead.model_validate(u, from_attributes=True) for u in items],
-        next_cursor=next_cursor,
-    )
+    return query.page(UserPage, await service.list_users(session, q=q, params=query.params))
 
 
 @users_router.post(
@@ -228,9 +214,7 @@ async def create_user(
     state: State,
 ) -> User:
     user = await service.create_user(session, principal, state.passwords, data=data)
-    set_etag(response, user.version)
-    response.headers["Location"] = f"/api/v1/users/{user.id}"
-    return user
+    return tagged(response, user, f"/api/v1/users/{user.id}")
 
 
 @users_router.post(
@@ -256,9 +240,7 @@ async def change_my_password(
 async def get_user(
     user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
 ) -> User:
-    user = await service.get_user_or_404(session, principal, user_id)
-    set_etag(response, user.version)
-    return user
+    return tagged(response, await service.get_user_or_404(session, principal, user_id))
 
 
 @users_router.patch(
@@ -278,9 +260,7 @@ async def update_user(
 ) -> User:
     user = await service.get_user_or_404(session, principal, user_id)
     check_if_match(if_match, user.version)
-    user = await service.update_user(session, principal, user, data=data)
-    set_etag(response, user.version)
-    return user
+    return tagged(response, await service.update_user(session, principal, user, data=data))
 
 
 @users_router.post(
@@ -294,9 +274,7 @@ async def deactivate_user(
     user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
 ) -> User:
     user = await service.get_user_or_404(session, principal, user_id)
-    user = await service.set_user_active(session, principal, user, active=False)
-    set_etag(response, user.version)
-    return user
+    return tagged(response, await service.set_user_active(session, principal, user, active=False))
 
 
 @users_router.post(
@@ -310,30 +288,25 @@ async def reactivate_user(
     user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentAdmin
 ) -> User:
     user = await service.get_user_or_404(session, principal, user_id)
-    user = await service.set_user_active(session, principal, user, active=True)
-    set_etag(response, user.version)
-    return user
+    return tagged(response, await service.set_user_active(session, principal, user, active=True))
 
 
 # --- roles -------------------------------------------------------------------------------
 
-ROLE_SORTS = {"since": RoleAssignment.since, "role": RoleAssignment.role}
-
-
-async def _role_and_network(
-    session: SessionDep, principal: CurrentUser, role_id: RoleIdPath
-) -> tuple[RoleAssignment, Network]:
-    assignment = await session.get(RoleAssignment, role_id)
-    network = None
-    if assignment is not None:
-        network = await network_service.get(session, assignment.network_id)
-    if assignment is None or network is None:
-        raise NotFound(f"role assignment {role_id} does not exist or is not visible to you")
-    authorize(principal, Permission.network_read, network)
-    return assignment, network
-
-
-RoleWithNetwork = Annotated[tuple[RoleAssignment, Network], Depends(_role_and_network)]
+RoleList = Annotated[
+    ListQuery,
+    list_query({"since": RoleAssignment.since, "role": RoleAssignment.role}, RoleAssignment.id),
+]
+RoleForRead = Annotated[
+    Scoped[RoleAssignment, Network],
+    scoped.loader(
+        RoleAssignment,
+        Permission.network_read,
+        label="role assignment",
+        param="role_id",
+        caller=CurrentUser,
+    ),
+]
 
 
 @roles_router.get(
@@ -344,31 +317,15 @@ RoleWithNetwork = Annotated[tuple[RoleAssignment, Network], Depends(_role_and_ne
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_roles(
-    request: Request,
-    response: Response,
     network: NetworkForRead,
     session: SessionDep,
+    query: RoleList,
     include_ended: Annotated[bool, Query(description="Include ended roles (history).")] = False,
-    sort: Annotated[str | None, Query(max_length=30, description="since, role or id.")] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> RolePage:
-    order = sort_from_param(sort, ROLE_SORTS, RoleAssignment.id)
-    items, next_cursor = await service.list_roles(
-        session,
-        network,
-        include_ended=include_ended,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await service.list_roles(
+        session, network, include_ended=include_ended, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return RolePage(
-        items=[RoleRead.model_validate(r, from_attributes=True) for r in items],
-        next_cursor=next_cursor,
-    )
+    return query.page(RolePage, result)
 
 
 @roles_router.post(
@@ -397,9 +354,7 @@ async def create_network_role(
             session, state.settings, principal, network, data=data
         )
     assignment = await service.appoint(session, principal, network, data=data)
-    set_etag(response, assignment.version)
-    response.headers["Location"] = f"/api/v1/roles/{assignment.id}"
-    return assignment
+    return tagged(response, assignment, f"/api/v1/roles/{assignment.id}")
 
 
 @roles_router.get(
@@ -409,10 +364,8 @@ async def create_network_role(
     response_model=RoleRead,
     responses=responses.READ,
 )
-async def get_role(found: RoleWithNetwork, response: Response) -> RoleAssignment:
-    assignment, _ = found
-    set_etag(response, assignment.version)
-    return assignment
+async def get_role(found: RoleForRead, response: Response) -> RoleAssignment:
+    return tagged(response, found.obj)
 
 
 @roles_router.post(
@@ -423,24 +376,21 @@ async def get_role(found: RoleWithNetwork, response: Response) -> RoleAssignment
     responses=responses.ACTION,
 )
 async def end_role(
-    found: RoleWithNetwork,
+    found: RoleForRead,
     response: Response,
     session: SessionDep,
     principal: CurrentUser,
     data: RoleEnd | None = None,
 ) -> RoleAssignment:
-    assignment, network = found
     assignment = await service.end_role(
-        session, principal, assignment, network, until=data.until if data else None
+        session, principal, found.obj, found.network, until=data.until if data else None
     )
-    set_etag(response, assignment.version)
-    return assignment
+    return tagged(response, assignment)
 
 
 # --- service accounts --------------------------------------------------------------------
 
 service_accounts_router = APIRouter(tags=["service-accounts"], route_class=CohesionRoute)
-ServiceAccountIdPath = Annotated[int, path_id("service account")]
 NetworkForServiceAccounts = Annotated[Network, network_with(Permission.service_account_manage)]
 
 
@@ -450,18 +400,16 @@ def _credentials(account: ServiceAccount, secret: str) -> ServiceAccountCredenti
     )
 
 
-async def _managed_account(
-    service_account_id: ServiceAccountIdPath, session: SessionDep, principal: CurrentUser
-) -> ServiceAccount:
-    account = await session.get(ServiceAccount, service_account_id)
-    network = await network_service.get(session, account.network_id) if account else None
-    if account is None or network is None:
-        raise NotFound(f"service account {service_account_id} does not exist or is not visible")
-    authorize(principal, Permission.service_account_manage, network)
-    return account
-
-
-ManagedAccount = Annotated[ServiceAccount, Depends(_managed_account)]
+ManagedAccount = Annotated[
+    Scoped[ServiceAccount, Network],
+    scoped.loader(
+        ServiceAccount,
+        Permission.service_account_manage,
+        label="service account",
+        caller=CurrentUser,
+    ),
+]
+AccountList = Annotated[ListQuery, list_query({}, ServiceAccount.id, sortable=False)]
 
 
 @service_accounts_router.get(
@@ -472,23 +420,10 @@ ManagedAccount = Annotated[ServiceAccount, Depends(_managed_account)]
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_service_accounts(
-    request: Request,
-    response: Response,
-    network: NetworkForServiceAccounts,
-    session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    query: AccountList, network: NetworkForServiceAccounts, session: SessionDep
 ) -> ServiceAccountPage:
-    order = sort_from_param(None, {}, ServiceAccount.id)
-    items, next_cursor = await service.list_service_accounts(
-        session, network, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return ServiceAccountPage(
-        items=[ServiceAccountRead.model_validate(a, from_attributes=True) for a in items],
-        next_cursor=next_cursor,
-    )
+    result = await service.list_service_accounts(session, network, params=query.params)
+    return query.page(ServiceAccountPage, result)
 
 
 @service_accounts_router.post(
@@ -525,9 +460,8 @@ async def create_network_service_account(
     response_model=ServiceAccountRead,
     responses=responses.READ,
 )
-async def get_service_account(account: ManagedAccount, response: Response) -> ServiceAccount:
-    set_etag(response, account.version)
-    return account
+async def get_service_account(found: ManagedAccount, response: Response) -> ServiceAccount:
+    return tagged(response, found.obj)
 
 
 @service_accounts_router.post(
@@ -539,14 +473,14 @@ async def get_service_account(account: ManagedAccount, response: Response) -> Se
 )
 @route_options(idempotent=False)
 async def rotate_service_account(
-    account: ManagedAccount,
+    found: ManagedAccount,
     response: Response,
     session: SessionDep,
     principal: CurrentUser,
     state: State,
 ) -> ServiceAccountCredentials:
     account, secret = await service.rotate_service_account(
-        session, principal, state.passwords, account
+        session, principal, state.passwords, found.obj
     )
     response.headers["Cache-Control"] = "no-store"
     return _credentials(account, secret)
@@ -560,8 +494,6 @@ async def rotate_service_account(
     responses=responses.ACTION,
 )
 async def revoke_service_account(
-    account: ManagedAccount, response: Response, session: SessionDep, principal: CurrentUser
+    found: ManagedAccount, response: Response, session: SessionDep, principal: CurrentUser
 ) -> ServiceAccount:
-    account = await service.revoke_service_account(session, principal, account)
-    set_etag(response, account.version)
-    return account
+    return tagged(response, await service.revoke_service_account(session, principal, found.obj))

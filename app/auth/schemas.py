@@ -9,6 +9,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints
 from app.auth.policy import Role, SeilFunction
 from app.core.models import Id
 from app.core.pagination import Page
+from app.core.resources import RecordRead
 from app.core.schemas import Body, Keep, Name, UTCDatetime
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
@@ -41,15 +42,11 @@ class PasswordChange(Body):
     new_password: Password = Field(description="The new password, 8 to 128 characters.")
 
 
-class UserRead(BaseModel):
-    id: int = Field(description="User id.")
+class UserRead(RecordRead):
     email: str = Field(description="Log-in email.")
     name: str = Field(description="Display name.")
     is_active: bool = Field(description="False once deactivated: the user cannot log in.")
     is_admin: bool = Field(description="Platform administrator.")
-    version: int = Field(description="Row version; send it back in If-Match.")
-    created_at: datetime = Field(description="When the account was created.")
-    updated_at: datetime = Field(description="When the account last changed.")
 
 
 class RoleCreate(Body):
@@ -124,16 +121,12 @@ class ServiceAccountCreate(Body):
     )
 
 
-class ServiceAccountRead(BaseModel):
-    id: int = Field(description="Service account id.")
+class ServiceAccountRead(RecordRead):
     network_id: int = Field(description="The one network its tokens act in.")
     name: str = Field(description="What the account is for.")
     client_id: str = Field(description="Client id for the client-credentials grant.")
     scopes: list[str] = Field(description="What its tokens may do.")
     is_active: bool = Field(description="False once revoked.")
-    version: int = Field(description="Row version.")
-    created_at: datetime = Field(description="Created.")
-    updated_at: datetime = Field(description="Last changed.")
 
 
 class ServiceAccountCredentials(ServiceAccountRead):

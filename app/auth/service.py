@@ -20,7 +20,13 @@ from app.auth.schemas import (
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    PageResult,
+    audited_create,
+    audited_update,
+    fetch_page,
+)
 from app.core.security import PasswordHasher, new_secret
 from app.networks.models import Network
 
@@ -212,8 +218,7 @@ async def create_user(
     email = data.email.lower()
     await _email_free(session, email)
     user = User(email=email, name=data.name, password_hash=await passwords.hash(data.password))
-    session.add(user)
-    await audit.record(session, principal, action="create", obj=user, network_id=data.network_id)
+    await audited_create(session, principal, user, network_id=data.network_id)
     if network is not None:
         assert user.id is not None
         await _add_role(
@@ -225,17 +230,11 @@ async def create_user(
 async def update_user(
     session: AsyncSession, principal: Principal, user: User, *, data: UserUpdate
 ) -> User:
-    before = audit.snapshot(user)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "email" in changes:
         changes["email"] = changes["email"].lower()
         await _email_free(session, changes["email"], except_id=user.id)
-    user.sqlmodel_update(changes)
-    session.add(user)
-    await audit.record(
-        session, principal, action="update", obj=user, network_id=None, before=before
-    )
-    return user
+    return await audited_update(session, principal, user, changes, network_id=None)
 
 
 def revoke_tokens(user: User) -> None:
@@ -281,36 +280,24 @@ async def set_user_active(
 ) -> User:
     if not active and user.is_admin and principal.is_user_id(user.id):
         raise Conflict("an admin cannot deactivate their own account")
-    before = audit.snapshot(user)
-    user.is_active = active
-    if not active:
-        revoke_tokens(user)
-    session.add(user)
-    await audit.record(
-        session,
-        principal,
-        action="activate" if active else "deactivate",
-        obj=user,
-        network_id=None,
-        before=before,
-    )
-    return user
+    changes: dict[str, object] = {"is_active": active}
+    if not active:  # every token issued so far stops working (see revoke_tokens)
+        changes["token_generation"] = user.token_generation + 1
+    action = "activate" if active else "deactivate"
+    return await audited_update(session, principal, user, changes, network_id=None, action=action)
 
 
 async def list_users(
     session: AsyncSession,
     *,
     q: str | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[User], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(User)
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(col(User.email).like(pattern), col(User.name).ilike(pattern)))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -383,9 +370,7 @@ async def _add_role(
         since=since or now,
         appointed_by_user_id=principal.user_id,
     )
-    session.add(assignment)
-    await audit.record(session, principal, action="create", obj=assignment, network_id=network.id)
-    return assignment
+    return await audited_create(session, principal, assignment, network_id=network.id)
 
 
 async def appoint(
@@ -448,14 +433,10 @@ async def end_role(
                 {"loc": ["body", "until"], "msg": "before since", "type": "until_before_since"}
             ],
         )
-    before = audit.snapshot(assignment)
-    assignment.until = end
-    assignment.ended_by_user_id = principal.user_id
-    session.add(assignment)
-    await audit.record(
-        session, principal, action="end", obj=assignment, network_id=network.id, before=before
+    changes = {"until": end, "ended_by_user_id": principal.user_id}
+    return await audited_update(
+        session, principal, assignment, changes, network_id=network.id, action="end"
     )
-    return assignment
 
 
 async def list_roles(
@@ -463,15 +444,12 @@ async def list_roles(
     network: Network,
     *,
     include_ended: bool,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[RoleAssignment], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(RoleAssignment).where(col(RoleAssignment.network_id) == network.id)
-    if not include_ended and since is None:  # a sync reports endings too
+    if not include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(_active_role_clause(utcnow()))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 # --- service accounts --------------------------------------------------------------------
@@ -496,8 +474,7 @@ async def create_service_account(
         scopes=sorted({s.value for s in data.scopes}),
         created_by_user_id=principal.user_id,
     )
-    session.add(account)
-    await audit.record(session, principal, action="create", obj=account, network_id=network.id)
+    await audited_create(session, principal, account, network_id=network.id)
     return account, secret
 
 
@@ -505,13 +482,10 @@ async def list_service_accounts(
     session: AsyncSession,
     network: Network,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[ServiceAccount], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(ServiceAccount).where(col(ServiceAccount.network_id) == network.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def rotate_service_account(
@@ -523,18 +497,10 @@ async def rotate_service_account(
     """A new secret; tokens issued before stop working at once."""
     if not account.is_active:
         raise Conflict(f"service account {account.id} is revoked")
-    before = audit.snapshot(account)
     secret = new_secret()
-    account.secret_hash = await passwords.hash(secret)
-    account.generation += 1
-    session.add(account)
-    await audit.record(
-        session,
-        principal,
-        action="rotate",
-        obj=account,
-        network_id=account.network_id,
-        before=before,
+    changes = {"secret_hash": await passwords.hash(secret), "generation": account.generation + 1}
+    await audited_update(
+        session, principal, account, changes, network_id=account.network_id, action="rotate"
     )
     return account, secret
 
@@ -544,16 +510,7 @@ async def revoke_service_account(
 ) -> ServiceAccount:
     if not account.is_active:
         raise Conflict(f"service account {account.id} is already revoked")
-    before = audit.snapshot(account)
-    account.is_active = False
-    account.generation += 1
-    session.add(account)
-    await audit.record(
-        session,
-        principal,
-        action="revoke",
-        obj=account,
-        network_id=account.network_id,
-        before=before,
+    changes = {"is_active": False, "generation": account.generation + 1}
+    return await audited_update(
+        session, principal, account, changes, network_id=account.network_id, action="revoke"
     )
-    return account

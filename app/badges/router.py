@@ -1,6 +1,6 @@
 """Routes for badge-network proposals, badges, awards, credentials, JWKS and verification."""
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -36,25 +36,25 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import app_state
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service as network_service
 from app.networks.deps import NetworkForRead
 
 router = APIRouter(tags=["badges"], route_class=CohesionRoute)
 
-SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
-PROPOSAL_SORTS = {"updated_at": BadgeProposal.updated_at, "name": BadgeProposal.name}
-BADGE_SORTS = {"name": Badge.name, "updated_at": Badge.updated_at}
-AWARD_SORTS = {"issued_at": BadgeAward.issued_at}
-
-
-def _tag(response: Response, obj: Any, location: str | None = None) -> None:
-    set_etag(response, obj.version)
-    if location:
-        response.headers["Location"] = location
+ProposalList = Annotated[
+    ListQuery,
+    list_query(
+        {"updated_at": BadgeProposal.updated_at, "name": BadgeProposal.name}, BadgeProposal.id
+    ),
+]
+BadgeList = Annotated[
+    ListQuery, list_query({"name": Badge.name, "updated_at": Badge.updated_at}, Badge.id)
+]
+AwardList = Annotated[ListQuery, list_query({"issued_at": BadgeAward.issued_at}, BadgeAward.id)]
 
 
 def award_read(award: BadgeAward, principal: Principal, found: InBadge) -> AwardRead:
@@ -81,33 +81,17 @@ def award_read(award: BadgeAward, principal: Principal, found: InBadge) -> Award
     responses=responses.LIST,
 )
 async def list_badge_proposals(
-    request: Request,
-    response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    query: ProposalList,
     proposal_status: Annotated[
         BadgeProposalStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> BadgeProposalPage:
-    order = sort_from_param(sort, PROPOSAL_SORTS, BadgeProposal.id)
-    items, next_cursor = await service.list_proposals(
-        session,
-        principal,
-        status=proposal_status,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await service.list_proposals(
+        session, principal, status=proposal_status, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return BadgeProposalPage(
-        items=[BadgeProposalRead.model_validate(p, from_attributes=True) for p in items],
-        next_cursor=next_cursor,
-    )
+    return query.page(BadgeProposalPage, result)
 
 
 @router.post(
@@ -122,7 +106,7 @@ async def create_badge_proposal(
     data: BadgeProposalCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
     proposal = await service.create_proposal(session, principal, data=data)
-    _tag(response, proposal, f"/api/v1/badge-onboarding/{proposal.id}")
+    tagged(response, proposal, f"/api/v1/badge-onboarding/{proposal.id}")
     return proposal
 
 
@@ -134,7 +118,7 @@ async def create_badge_proposal(
     responses=responses.READ,
 )
 async def get_badge_proposal(found: ValidProposal, response: Response) -> BadgeProposal:
-    _tag(response, found.proposal)
+    tagged(response, found.proposal)
     return found.proposal
 
 
@@ -155,7 +139,7 @@ async def update_badge_proposal(
 ) -> BadgeProposal:
     check_if_match(if_match, found.proposal.version)
     proposal = await service.update_proposal(session, principal, found, data=data)
-    _tag(response, proposal)
+    tagged(response, proposal)
     return proposal
 
 
@@ -181,7 +165,7 @@ async def submit_badge_proposal(
     found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
     proposal = await service.submit_proposal(session, principal, found)
-    _tag(response, proposal)
+    tagged(response, proposal)
     return proposal
 
 
@@ -196,7 +180,7 @@ async def approve_badge_proposal(
     found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
     proposal = await service.approve_proposal(session, principal, found)
-    _tag(response, proposal)
+    tagged(response, proposal)
     return proposal
 
 
@@ -215,7 +199,7 @@ async def reject_badge_proposal(
     principal: CurrentPrincipal,
 ) -> BadgeProposal:
     proposal = await service.reject_proposal(session, principal, found, reason=data.reason)
-    _tag(response, proposal)
+    tagged(response, proposal)
     return proposal
 
 
@@ -230,7 +214,7 @@ async def reopen_badge_proposal(
     found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
     proposal = await service.reopen_proposal(session, principal, found)
-    _tag(response, proposal)
+    tagged(response, proposal)
     return proposal
 
 
@@ -245,24 +229,9 @@ async def reopen_badge_proposal(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_badges(
-    request: Request,
-    response: Response,
-    network: NetworkForRead,
-    session: SessionDep,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    network: NetworkForRead, session: SessionDep, query: BadgeList
 ) -> BadgePage:
-    order = sort_from_param(sort, BADGE_SORTS, Badge.id)
-    items, next_cursor = await service.list_badges(
-        session, network, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return BadgePage(
-        items=[BadgeRead.model_validate(b, from_attributes=True) for b in items],
-        next_cursor=next_cursor,
-    )
+    return query.page(BadgePage, await service.list_badges(session, network, params=query.params))
 
 
 @router.post(
@@ -281,7 +250,7 @@ async def create_network_badge(
     principal: CurrentPrincipal,
 ) -> Badge:
     badge = await service.create_badge(session, principal, network, data=data)
-    _tag(response, badge, f"/api/v1/badges/{badge.id}")
+    tagged(response, badge, f"/api/v1/badges/{badge.id}")
     return badge
 
 
@@ -293,7 +262,7 @@ async def create_network_badge(
     responses=responses.READ,
 )
 async def get_badge(found: ValidBadge, response: Response) -> Badge:
-    _tag(response, found.badge)
+    tagged(response, found.badge)
     return found.badge
 
 
@@ -314,7 +283,7 @@ async def update_badge(
 ) -> Badge:
     check_if_match(if_match, found.badge.version)
     badge = await service.update_badge(session, principal, found, data=data)
-    _tag(response, badge)
+    tagged(response, badge)
     return badge
 
 
@@ -329,24 +298,10 @@ async def update_badge(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_badge_awards(
-    request: Request,
-    response: Response,
-    found: ValidBadge,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidBadge, session: SessionDep, principal: CurrentPrincipal, query: AwardList
 ) -> AwardPage:
-    order = sort_from_param(sort, AWARD_SORTS, BadgeAward.id)
-    items, next_cursor = await service.list_awards(
-        session, found.badge, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return AwardPage(
-        items=[award_read(a, principal, found) for a in items], next_cursor=next_cursor
-    )
+    result = await service.list_awards(session, found.badge, params=query.params)
+    return query.page(AwardPage, result, lambda a: award_read(a, principal, found))
 
 
 @router.post(
@@ -368,7 +323,7 @@ async def award_badge(
     award = await service.award_badge(
         session, principal, found, app_state(request).settings, data=data
     )
-    _tag(response, award, f"/api/v1/awards/{award.id}")
+    tagged(response, award, f"/api/v1/awards/{award.id}")
     return award_read(award, principal, found)
 
 
@@ -382,7 +337,7 @@ async def award_badge(
 async def get_award(
     found: ValidAward, response: Response, principal: CurrentPrincipal
 ) -> AwardRead:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return award_read(found.obj, principal, found)
 
 
@@ -418,7 +373,7 @@ async def revoke_award(
     principal: CurrentPrincipal,
 ) -> AwardRead:
     award = await service.revoke_award(session, principal, found, reason=data.reason)
-    _tag(response, award)
+    tagged(response, award)
     return award_read(award, principal, found)
 
 

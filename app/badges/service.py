@@ -7,7 +7,7 @@ and invitation rows for its initial members.
 """
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -37,7 +37,7 @@ from app.core import audit
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import ListParams, PageResult, fetch_page
 from app.core.security import InvalidToken, vc_jwt_header, verify_vc_jwt
 from app.core.security import sign_vc_jwt as _sign
 from app.networks import service as network_service
@@ -100,11 +100,8 @@ async def list_proposals(
     principal: Principal,
     *,
     status: BadgeProposalStatus | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[BadgeProposal], str | None]:
+    params: ListParams,
+) -> PageResult:
     """Own proposals; admins see all; chairs see those under networks they chair."""
     stmt = select(BadgeProposal)
     if not principal.is_admin:
@@ -117,7 +114,7 @@ async def list_proposals(
         )
     if status is not None:
         stmt = stmt.where(col(BadgeProposal.status) == status.value)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 def _require_proposer(principal: Principal, found: FoundProposal) -> None:
@@ -402,13 +399,10 @@ async def list_badges(
     session: AsyncSession,
     network: Network,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[Badge], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(Badge).where(col(Badge.network_id) == network.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update_badge(
@@ -527,13 +521,10 @@ async def list_awards(
     session: AsyncSession,
     badge: Badge,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[BadgeAward], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(BadgeAward).where(col(BadgeAward.badge_id) == badge.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def revoke_award(

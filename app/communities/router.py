@@ -61,9 +61,10 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id, path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN, Day
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans.models import Action
 from app.plans.schemas import ActionPage, ActionRead
 
@@ -81,12 +82,6 @@ MEETING_SORTS: dict[str, Any] = {"held_on": Meeting.held_on, "updated_at": Meeti
 COHORT_SORTS: dict[str, Any] = {"name": Cohort.name, "launch_on": Cohort.launch_on}
 ENROLMENT_SORTS: dict[str, Any] = {"enrolled_on": Enrolment.enrolled_on}
 ACTION_SORTS: dict[str, Any] = {"due_on": Action.due_on, "updated_at": Action.updated_at}
-
-
-def _tag(response: Response, obj: Any, location: str | None = None) -> None:
-    set_etag(response, obj.version)
-    if location:
-        response.headers["Location"] = location
 
 
 # --- communities --------------------------------------------------------------------------
@@ -158,7 +153,7 @@ async def create_network_community(
     principal: CurrentPrincipal,
 ) -> CommunityRead:
     community, networks = await service.create_community(session, principal, network, data=data)
-    _tag(response, community, f"/api/v1/communities/{community.id}")
+    tagged(response, community, f"/api/v1/communities/{community.id}")
     return service.community_read(community, networks)
 
 
@@ -170,7 +165,7 @@ async def create_network_community(
     responses=responses.READ,
 )
 async def get_community(found: ValidCommunity, response: Response) -> CommunityRead:
-    _tag(response, found.community)
+    tagged(response, found.community)
     return service.community_read(
         found.community, [n.id for n in found.participating if n.id is not None]
     )
@@ -193,7 +188,7 @@ async def update_community(
 ) -> CommunityRead:
     check_if_match(if_match, found.community.version)
     community, networks = await service.update_community(session, principal, found, data=data)
-    _tag(response, community)
+    tagged(response, community)
     return service.community_read(community, networks)
 
 
@@ -231,7 +226,7 @@ async def restore_community(
         session, principal, Community, community_id, "deleted community", deleted=True
     )
     community = await service.restore_community(session, principal, found)
-    _tag(response, community)
+    tagged(response, community)
     return service.community_read(
         community, [n.id for n in found.participating if n.id is not None]
     )
@@ -322,7 +317,7 @@ async def create_community_member(
     principal: CurrentPrincipal,
 ) -> CommunityMember:
     member = await service.add_member(session, principal, found, data=data)
-    _tag(response, member, f"/api/v1/community-members/{member.id}")
+    tagged(response, member, f"/api/v1/community-members/{member.id}")
     return member
 
 
@@ -334,7 +329,7 @@ async def create_community_member(
     responses=responses.READ,
 )
 async def get_community_member(found: ValidMember, response: Response) -> CommunityMember:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return found.obj
 
 
@@ -355,7 +350,7 @@ async def end_community_member(
     member = await service.end_member(
         session, principal, found, left_on=data.left_on if data else None
     )
-    _tag(response, member)
+    tagged(response, member)
     return member
 
 
@@ -421,7 +416,7 @@ async def create_community_meeting(
     principal: CurrentPrincipal,
 ) -> Meeting:
     meeting = await service.create_meeting(session, principal, found, data=data)
-    _tag(response, meeting, f"/api/v1/meetings/{meeting.id}")
+    tagged(response, meeting, f"/api/v1/meetings/{meeting.id}")
     return meeting
 
 
@@ -433,7 +428,7 @@ async def create_community_meeting(
     responses=responses.READ,
 )
 async def get_meeting(found: ValidMeeting, response: Response) -> Meeting:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return found.obj
 
 
@@ -454,7 +449,7 @@ async def update_meeting(
 ) -> Meeting:
     check_if_match(if_match, found.obj.version)
     meeting = await service.update_meeting(session, principal, found, data=data)
-    _tag(response, meeting)
+    tagged(response, meeting)
     return meeting
 
 
@@ -492,7 +487,7 @@ async def restore_meeting(
         session, principal, Meeting, meeting_id, "deleted meeting", deleted=True
     )
     meeting = await service.restore_meeting(session, principal, found)
-    _tag(response, meeting)
+    tagged(response, meeting)
     return meeting
 
 
@@ -545,7 +540,7 @@ async def create_network_cohort(
     principal: CurrentPrincipal,
 ) -> CohortRead:
     cohort = await service.create_cohort(session, principal, network, data=data)
-    _tag(response, cohort, f"/api/v1/cohorts/{cohort.id}")
+    tagged(response, cohort, f"/api/v1/cohorts/{cohort.id}")
     return service.cohort_read(cohort, 0)
 
 
@@ -561,7 +556,7 @@ async def _cohort_read(session: Any, cohort: Cohort) -> CohortRead:
     responses=responses.READ,
 )
 async def get_cohort(found: ValidCohort, response: Response, session: SessionDep) -> CohortRead:
-    _tag(response, found.cohort)
+    tagged(response, found.cohort)
     return await _cohort_read(session, found.cohort)
 
 
@@ -583,7 +578,7 @@ async def update_cohort(
     check_if_match(if_match, found.cohort.version)
     cohort = await service.update_cohort(session, principal, found, data=data)
     read = await _cohort_read(session, cohort)
-    _tag(response, cohort)
+    tagged(response, cohort)
     return read
 
 
@@ -622,7 +617,7 @@ async def restore_cohort(
     )
     cohort = await service.restore_cohort(session, principal, found)
     read = await _cohort_read(session, cohort)
-    _tag(response, cohort)
+    tagged(response, cohort)
     return read
 
 
@@ -679,7 +674,7 @@ async def create_cohort_enrolment(
     principal: CurrentPrincipal,
 ) -> EnrolmentRead:
     enrolment = await service.enrol(session, principal, found, data=data)
-    _tag(response, enrolment, f"/api/v1/enrolments/{enrolment.id}")
+    tagged(response, enrolment, f"/api/v1/enrolments/{enrolment.id}")
     return (await service.enrolment_reads(session, [enrolment]))[0]
 
 
@@ -693,7 +688,7 @@ async def create_cohort_enrolment(
 async def get_enrolment(
     found: ValidEnrolment, response: Response, session: SessionDep
 ) -> EnrolmentRead:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return (await service.enrolment_reads(session, [found.obj]))[0]
 
 
@@ -715,7 +710,7 @@ async def update_enrolment(
     check_if_match(if_match, found.obj.version)
     enrolment = await service.update_enrolment(session, principal, found, data=data)
     read = (await service.enrolment_reads(session, [enrolment]))[0]
-    _tag(response, enrolment)
+    tagged(response, enrolment)
     return read
 
 
@@ -755,7 +750,7 @@ async def create_cohort_matching(
     principal: CurrentPrincipal,
 ) -> MatchingProposalRead:
     proposal = await service.propose_matching(session, principal, found, data=data)
-    _tag(response, proposal, f"/api/v1/cohorts/{found.cohort.id}/matching/{proposal.id}")
+    tagged(response, proposal, f"/api/v1/cohorts/{found.cohort.id}/matching/{proposal.id}")
     return service.proposal_read(proposal)
 
 
@@ -803,7 +798,7 @@ async def list_cohort_matchings(
     responses=responses.READ,
 )
 async def get_cohort_matching(found: ValidProposal, response: Response) -> MatchingProposalRead:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return service.proposal_read(found.obj)
 
 
@@ -821,5 +816,5 @@ async def accept_cohort_matching(
     principal: CurrentPrincipal,
 ) -> MatchingProposalRead:
     proposal = await service.accept_proposal(session, principal, found)
-    _tag(response, proposal)
+    tagged(response, proposal)
     return service.proposal_read(proposal)

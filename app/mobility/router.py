@@ -1,6 +1,6 @@
 """Routes for the mobility register: opportunities, and counts (batches, lists, sums, CSV)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -10,14 +10,14 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN, Day
 from app.core.state import app_state
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.core.versioning import IfMatchHeader, check_if_match
 from app.mobility import measures as measures
 from app.mobility import service
-from app.mobility.deps import OpportunityIdPath, ValidOpportunity, load_opportunity
+from app.mobility.deps import DeletedOpportunity, ValidOpportunity
 from app.mobility.models import MobilityCount, MobilityOpportunity
 from app.mobility.schemas import (
     PERIOD_PATTERN,
@@ -36,22 +36,33 @@ from app.networks.deps import NetworkForRead, ValidNetwork
 
 router = APIRouter(tags=["mobility"], route_class=CohesionRoute)
 
-SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
 _GROUP = "(?:participant|mode|eqf_level|receiving_country|period)"
 # Known names only (distinct ones: the service says so when one repeats).
 GROUP_BY_PATTERN = rf"^(?:\s*{_GROUP}\s*(?:,\s*{_GROUP}\s*)*)?$"
 
-OPPORTUNITY_SORTS = {
-    "title": MobilityOpportunity.title,
-    "eqf_level": MobilityOpportunity.eqf_level,
-    "closes_on": MobilityOpportunity.closes_on,
-    "updated_at": MobilityOpportunity.updated_at,
-}
-COUNT_SORTS = {
-    "period": MobilityCount.period,
-    "count": MobilityCount.count,
-    "updated_at": MobilityCount.updated_at,
-}
+OpportunityList = Annotated[
+    ListQuery,
+    list_query(
+        {
+            "title": MobilityOpportunity.title,
+            "eqf_level": MobilityOpportunity.eqf_level,
+            "closes_on": MobilityOpportunity.closes_on,
+            "updated_at": MobilityOpportunity.updated_at,
+        },
+        MobilityOpportunity.id,
+    ),
+]
+CountList = Annotated[
+    ListQuery,
+    list_query(
+        {
+            "period": MobilityCount.period,
+            "count": MobilityCount.count,
+            "updated_at": MobilityCount.updated_at,
+        },
+        MobilityCount.id,
+    ),
+]
 
 ModeQuery = Annotated[MobilityMode | None, Query(description="Only this mode.")]
 ParticipantQuery = Annotated[Participant | None, Query(description="Only staff or learners.")]
@@ -79,12 +90,6 @@ OrganisationQuery = Annotated[
 ]
 SendingQuery = Annotated[Id | None, Query(description="Only counts this organisation sent.")]
 ReceivingQuery = Annotated[Id | None, Query(description="Only counts this organisation received.")]
-
-
-def _tag(response: Response, obj: Any, location: str | None = None) -> None:
-    set_etag(response, obj.version)
-    if location:
-        response.headers["Location"] = location
 
 
 def _filters(
@@ -123,10 +128,9 @@ def _filters(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_mobility_opportunities(
-    request: Request,
-    response: Response,
     network: NetworkForRead,
     session: SessionDep,
+    query: OpportunityList,
     eqf_level: EqfQuery = None,
     mode: ModeQuery = None,
     participant: ParticipantQuery = None,
@@ -139,13 +143,8 @@ async def list_network_mobility_opportunities(
     q: Annotated[
         str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the title.")
     ] = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> OpportunityPage:
-    order = sort_from_param(sort, OPPORTUNITY_SORTS, MobilityOpportunity.id)
-    items, next_cursor = await service.list_opportunities(
+    result = await service.list_opportunities(
         session,
         network,
         eqf_level=eqf_level,
@@ -154,16 +153,9 @@ async def list_network_mobility_opportunities(
         organisation_id=organisation_id,
         open_on=open_on,
         q=q,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+        params=query.params,
     )
-    link_next(request, response, next_cursor)
-    return OpportunityPage(
-        items=[OpportunityRead.model_validate(i, from_attributes=True) for i in items],
-        next_cursor=next_cursor,
-    )
+    return query.page(OpportunityPage, result)
 
 
 @router.post(
@@ -182,8 +174,7 @@ async def create_network_mobility_opportunity(
     principal: CurrentPrincipal,
 ) -> MobilityOpportunity:
     opportunity = await service.create_opportunity(session, principal, network, data=data)
-    _tag(response, opportunity, f"/api/v1/mobility-opportunities/{opportunity.id}")
-    return opportunity
+    return tagged(response, opportunity, f"/api/v1/mobility-opportunities/{opportunity.id}")
 
 
 @router.get(
@@ -196,8 +187,7 @@ async def create_network_mobility_opportunity(
 async def get_mobility_opportunity(
     found: ValidOpportunity, response: Response
 ) -> MobilityOpportunity:
-    _tag(response, found.obj)
-    return found.obj
+    return tagged(response, found.obj)
 
 
 @router.patch(
@@ -217,8 +207,7 @@ async def update_mobility_opportunity(
 ) -> MobilityOpportunity:
     check_if_match(if_match, found.obj.version)
     opportunity = await service.update_opportunity(session, principal, found, data=data)
-    _tag(response, opportunity)
-    return opportunity
+    return tagged(response, opportunity)
 
 
 @router.delete(
@@ -246,15 +235,12 @@ async def delete_mobility_opportunity(
     responses=responses.ACTION,
 )
 async def restore_mobility_opportunity(
-    opportunity_id: OpportunityIdPath,
+    found: DeletedOpportunity,
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> MobilityOpportunity:
-    found = await load_opportunity(session, principal, opportunity_id, deleted=True)
-    opportunity = await service.restore_opportunity(session, principal, found)
-    _tag(response, opportunity)
-    return opportunity
+    return tagged(response, await service.restore_opportunity(session, principal, found))
 
 
 # --- counts -------------------------------------------------------------------------------
@@ -296,10 +282,9 @@ async def post_network_mobility_counts(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_mobility_counts(
-    request: Request,
-    response: Response,
     network: NetworkForRead,
     session: SessionDep,
+    query: CountList,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
     participant: ParticipantQuery = None,
@@ -309,10 +294,6 @@ async def list_network_mobility_counts(
     sending_org_id: SendingQuery = None,
     receiving_org_id: ReceivingQuery = None,
     include_descendants: DescendantsQuery = False,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> CountPage:
     filters = _filters(
         period_from,
@@ -325,12 +306,8 @@ async def list_network_mobility_counts(
         receiving_org_id,
         include_descendants,
     )
-    order = sort_from_param(sort, COUNT_SORTS, MobilityCount.id)
-    items, next_cursor = await service.list_counts(
-        session, network, filters=filters, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return CountPage(items=[service.count_read(i) for i in items], next_cursor=next_cursor)
+    result = await service.list_counts(session, network, filters=filters, params=query.params)
+    return query.page(CountPage, result, service.count_read)
 
 
 @router.get(

@@ -18,6 +18,7 @@ from pydantic import (
 
 from app.core.models import MAX_ID, Id
 from app.core.pagination import Page
+from app.core.resources import SoftDeleteRead
 from app.core.schemas import Body, Day, Keep, Text, Title
 from app.core.schemas import Name as ShortText
 
@@ -93,8 +94,7 @@ class OpportunityUpdate(Body):
     closes_on: Day | None = Field(default=None, description="Applications close.")
 
 
-class OpportunityRead(BaseModel):
-    id: int = Field(description="Opportunity id.")
+class OpportunityRead(SoftDeleteRead):
     network_id: int = Field(description="The network whose register holds it.")
     organisation_id: int = Field(description="The organisation offering it.")
     title: str = Field(description="What is offered.")
@@ -106,10 +106,6 @@ class OpportunityRead(BaseModel):
     places: int | None = Field(description="Places offered.")
     opens_on: Day | None = Field(description="Applications open.")
     closes_on: Day | None = Field(description="Applications close.")
-    version: int = Field(description="Row version; send it back in If-Match.")
-    created_at: datetime = Field(description="Created.")
-    updated_at: datetime = Field(description="Last changed.")
-    deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
 
 
 class OpportunityPage(Page[OpportunityRead]):

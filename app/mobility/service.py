@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
 from pydantic import ValidationError
@@ -22,11 +22,19 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.auth.policy import Permission, Principal, authorize
-from app.core import audit, softdelete
+from app.core import audit
 from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Unprocessable
-from app.core.pagination import Sort, paginate
-from app.mobility.deps import InNetwork
+from app.core.resources import (
+    ListParams,
+    PageResult,
+    Scoped,
+    audited_create,
+    audited_delete,
+    audited_restore,
+    audited_update,
+    fetch_page,
+)
 from app.mobility.models import (
     EQF_NOT_GIVEN,
     MobilityCount,
@@ -74,6 +82,9 @@ ORG_FIELDS = ("sending_org", "receiving_org")
 Key = tuple[date, int, int, str, str, int]
 
 
+Opportunity = Scoped[MobilityOpportunity, Network]
+
+
 def _issue(loc: list[str | int], msg: str, kind: str) -> dict[str, Any]:
     return {"loc": loc, "msg": msg, "type": kind}
 
@@ -101,9 +112,7 @@ async def create_opportunity(
     authorize(principal, Permission.progress_record, network)
     await _live_organisation(session, data.organisation_id)
     opportunity = MobilityOpportunity.model_validate(data, update={"network_id": network.id})
-    session.add(opportunity)
-    await audit.record(session, principal, action="create", obj=opportunity, network_id=network.id)
-    return opportunity
+    return await audited_create(session, principal, opportunity, network_id=network.id)
 
 
 async def list_opportunities(
@@ -116,11 +125,8 @@ async def list_opportunities(
     organisation_id: int | None,
     open_on: date | None,
     q: str | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[MobilityOpportunity], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(MobilityOpportunity).where(col(MobilityOpportunity.network_id) == network.id)
     if eqf_level is not None:
         stmt = stmt.where(col(MobilityOpportunity.eqf_level) == eqf_level)
@@ -145,11 +151,11 @@ async def list_opportunities(
         stmt = stmt.where(
             func.lower(col(MobilityOpportunity.title)).contains(q.lower(), autoescape=True)
         )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update_opportunity(
-    session: AsyncSession, principal: Principal, found: InNetwork, *, data: OpportunityUpdate
+    session: AsyncSession, principal: Principal, found: Opportunity, *, data: OpportunityUpdate
 ) -> MobilityOpportunity:
     authorize(principal, Permission.progress_record, found.network)
     opportunity = found.obj
@@ -163,31 +169,23 @@ async def update_opportunity(
         )
     if "organisation_id" in changes and changes["organisation_id"] != opportunity.organisation_id:
         await _live_organisation(session, changes["organisation_id"])
-    before = audit.snapshot(opportunity)
-    opportunity.sqlmodel_update(changes)
-    session.add(opportunity)
-    await audit.record(
-        session,
-        principal,
-        action="update",
-        obj=opportunity,
-        network_id=found.network.id,
-        before=before,
+    return await audited_update(
+        session, principal, opportunity, changes, network_id=found.network.id
     )
-    return opportunity
 
 
-async def delete_opportunity(session: AsyncSession, principal: Principal, found: InNetwork) -> None:
+async def delete_opportunity(
+    session: AsyncSession, principal: Principal, found: Opportunity
+) -> None:
     authorize(principal, Permission.progress_record, found.network)
-    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
+    await audited_delete(session, principal, found.obj, network_id=found.network.id)
 
 
 async def restore_opportunity(
-    session: AsyncSession, principal: Principal, found: InNetwork
+    session: AsyncSession, principal: Principal, found: Opportunity
 ) -> MobilityOpportunity:
     authorize(principal, Permission.progress_record, found.network)
-    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
-    return found.obj
+    return await audited_restore(session, principal, found.obj, network_id=found.network.id)
 
 
 # --- counts: posting ----------------------------------------------------------------------
@@ -538,13 +536,10 @@ async def list_counts(
     network: Network,
     *,
     filters: CountFilter,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[MobilityCount], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(MobilityCount).where(*_where(network, filters))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def summary(

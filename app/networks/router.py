@@ -2,38 +2,31 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CurrentUser
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service
-from app.networks.deps import NetworkIdPath, ValidNetwork
+from app.networks.deps import DeletedNetwork, ValidNetwork
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind, NetworkPage, NetworkRead, NetworkUpdate
 
 router = APIRouter(prefix="/networks", tags=["networks"], route_class=CohesionRoute)
 
 SORTS = {"name": Network.name, "created_at": Network.created_at, "updated_at": Network.updated_at}
-SortQuery = Annotated[
-    str | None,
-    Query(max_length=30, description="name, created_at, updated_at or id; prefix - to reverse."),
-]
+NetworkList = Annotated[ListQuery, list_query(SORTS, Network.id)]
 
 
 def read(network: Network) -> NetworkRead:
     return NetworkRead.model_validate(
         {**network.model_dump(), "ancestor_ids": network.ancestor_ids}
     )
-
-
-def page(networks: list[Network], next_cursor: str | None) -> NetworkPage:
-    return NetworkPage(items=[read(n) for n in networks], next_cursor=next_cursor)
 
 
 @router.get(
@@ -44,33 +37,19 @@ def page(networks: list[Network], next_cursor: str | None) -> NetworkPage:
     responses=responses.LIST,
 )
 async def list_networks(
-    request: Request,
-    response: Response,
     session: SessionDep,
     _: CurrentUser,
+    query: NetworkList,
     kind: NetworkKind | None = None,
     parent_id: Annotated[Id | None, Query(description="Only children of this network.")] = None,
     q: Annotated[
         str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the name.")
     ] = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> NetworkPage:
-    order = sort_from_param(sort, SORTS, Network.id)
-    items, next_cursor = await service.list_networks(
-        session,
-        kind=kind,
-        parent_id=parent_id,
-        q=q,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await service.list_networks(
+        session, kind=kind, parent_id=parent_id, q=q, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return page(items, next_cursor)
+    return query.page(NetworkPage, result, read)
 
 
 @router.post(
@@ -85,9 +64,7 @@ async def create_network(
     data: NetworkCreate, response: Response, session: SessionDep, principal: CurrentUser
 ) -> NetworkRead:
     network = await service.create(session, principal, data=data)
-    set_etag(response, network.version)
-    response.headers["Location"] = f"/api/v1/networks/{network.id}"
-    return read(network)
+    return read(tagged(response, network, f"/api/v1/networks/{network.id}"))
 
 
 @router.get(
@@ -98,8 +75,7 @@ async def create_network(
     responses=responses.READ,
 )
 async def get_network(network: ValidNetwork, response: Response, _: CurrentUser) -> NetworkRead:
-    set_etag(response, network.version)
-    return read(network)
+    return read(tagged(response, network))
 
 
 @router.patch(
@@ -119,8 +95,7 @@ async def update_network(
 ) -> NetworkRead:
     check_if_match(if_match, network.version)
     network = await service.update(session, principal, network, data=data)
-    set_etag(response, network.version)
-    return read(network)
+    return read(tagged(response, network))
 
 
 @router.delete(
@@ -148,11 +123,10 @@ async def delete_network(
     responses=responses.ACTION,
 )
 async def restore_network(
-    network_id: NetworkIdPath, response: Response, session: SessionDep, principal: CurrentUser
+    network: DeletedNetwork, response: Response, session: SessionDep, principal: CurrentUser
 ) -> NetworkRead:
-    network = await service.restore(session, principal, network_id)
-    set_etag(response, network.version)
-    return read(network)
+    network = await service.restore(session, principal, network)
+    return read(tagged(response, network))
 
 
 @router.get(
@@ -163,26 +137,9 @@ async def restore_network(
     responses=responses.problems(400, 401, 404, 422),
 )
 async def list_network_children(
-    request: Request,
-    response: Response,
-    network: ValidNetwork,
-    session: SessionDep,
-    _: CurrentUser,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    query: NetworkList, network: ValidNetwork, session: SessionDep, _: CurrentUser
 ) -> NetworkPage:
-    order = sort_from_param(sort, SORTS, Network.id)
-    items, next_cursor = await service.list_networks(
-        session,
-        kind=None,
-        parent_id=network.id,
-        q=None,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await service.list_networks(
+        session, kind=None, parent_id=network.id, q=None, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return page(items, next_cursor)
+    return query.page(NetworkPage, result, read)

@@ -1,12 +1,12 @@
 """Request and response bodies for networks."""
 
-from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from app.core.models import Id
 from app.core.pagination import Page
+from app.core.resources import SoftDeleteRead
 from app.core.schemas import Body, Keep, Name
 from app.core.schemas import Line as ShortText
 from app.core.schemas import Text as LongText
@@ -46,8 +46,7 @@ class NetworkUpdate(Body):
     )
 
 
-class NetworkRead(BaseModel):
-    id: int = Field(description="Network id.")
+class NetworkRead(SoftDeleteRead):
     name: str = Field(description="Name.")
     kind: NetworkKind = Field(description="What sort of network.")
     parent_id: int | None = Field(description="Parent network, if any.")
@@ -57,10 +56,6 @@ class NetworkRead(BaseModel):
     territory: str | None = Field(description="Area covered.")
     description: str | None = Field(description="What the network is for.")
     membership_criteria: str | None = Field(description="Criteria for joining.")
-    version: int = Field(description="Row version; send it back in If-Match.")
-    created_at: datetime = Field(description="Created.")
-    updated_at: datetime = Field(description="Last changed.")
-    deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
 
 
 class NetworkPage(Page[NetworkRead]):

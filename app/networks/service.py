@@ -1,7 +1,5 @@
 """Networks: the directory, the hierarchy, and who may change them."""
 
-from datetime import datetime
-
 from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,9 +8,15 @@ from sqlmodel import col
 
 from app.auth.policy import Permission, Principal, authorize
 from app.core import audit
-from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    PageResult,
+    audited_delete,
+    audited_restore,
+    audited_update,
+    fetch_page,
+)
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind, NetworkUpdate
 
@@ -70,11 +74,8 @@ async def list_networks(
     kind: NetworkKind | None,
     parent_id: int | None,
     q: str | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[Network], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(Network)
     if kind is not None:
         stmt = stmt.where(col(Network.kind) == kind.value)
@@ -82,20 +83,14 @@ async def list_networks(
         stmt = stmt.where(col(Network.parent_id) == parent_id)
     if q:
         stmt = stmt.where(func.lower(col(Network.name)).contains(q.lower(), autoescape=True))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update(
     session: AsyncSession, principal: Principal, network: Network, *, data: NetworkUpdate
 ) -> Network:
     authorize(principal, Permission.network_update, network, public=True)
-    before = audit.snapshot(network)
-    network.sqlmodel_update(data.model_dump(exclude_unset=True))
-    session.add(network)
-    await audit.record(
-        session, principal, action="update", obj=network, network_id=network.id, before=before
-    )
-    return network
+    return await audited_update(session, principal, network, data, network_id=network.id)
 
 
 async def _parent_of(session: AsyncSession, network: Network) -> Network | None:
@@ -114,26 +109,13 @@ async def delete(session: AsyncSession, principal: Principal, network: Network) 
     )
     if children:
         raise Conflict(f"network {network.id} has {children} child networks; delete them first")
-    before = audit.snapshot(network)
-    network.deleted_at = utcnow()
-    session.add(network)
-    await audit.record(
-        session, principal, action="delete", obj=network, network_id=network.id, before=before
-    )
+    await audited_delete(session, principal, network, network_id=network.id)
 
 
-async def restore(session: AsyncSession, principal: Principal, network_id: int) -> Network:
-    network = await get(session, network_id, deleted=True)
-    if network is None:
-        raise NotFound(f"network {network_id} is not a deleted network visible to you")
+async def restore(session: AsyncSession, principal: Principal, network: Network) -> Network:
+    """Restore a deleted network whose parent is live."""
     parent = await _parent_of(session, network)
     authorize_parent_level(principal, parent)
     if parent is not None and parent.deleted_at is not None:
         raise Conflict(f"restore the parent network {parent.id} first")
-    before = audit.snapshot(network)
-    network.deleted_at = None
-    session.add(network)
-    await audit.record(
-        session, principal, action="restore", obj=network, network_id=network.id, before=before
-    )
-    return network
+    return await audited_restore(session, principal, network, network_id=network.id)

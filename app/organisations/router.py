@@ -2,20 +2,17 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CurrentUser
-from app.auth.policy import Permission, authorize
+from app.auth.policy import Permission
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.errors import NotFound
-from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, Scoped, list_query, record_loader, tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
-from app.networks import service as network_service
-from app.networks.deps import NetworkForMembers, NetworkForRead
+from app.core.versioning import IfMatchHeader, check_if_match
+from app.networks.deps import NetworkForMembers, NetworkForRead, scoped
 from app.networks.models import Network
 from app.organisations import service
 from app.organisations.models import Membership, Organisation
@@ -34,22 +31,24 @@ from app.organisations.schemas import (
 router = APIRouter(prefix="/organisations", tags=["organisations"], route_class=CohesionRoute)
 members_router = APIRouter(tags=["memberships"], route_class=CohesionRoute)
 
-OrganisationIdPath = Annotated[int, path_id("organisation")]
-MembershipIdPath = Annotated[int, path_id("membership")]
-SORTS = {
-    "name": Organisation.name,
-    "created_at": Organisation.created_at,
-    "updated_at": Organisation.updated_at,
-}
-
-
-async def valid_organisation(
-    organisation_id: OrganisationIdPath, session: SessionDep, _: CurrentUser
-) -> Organisation:
-    return await service.get_or_404(session, organisation_id)
-
-
-ValidOrganisation = Annotated[Organisation, Depends(valid_organisation)]
+OrganisationList = Annotated[
+    ListQuery,
+    list_query(
+        {
+            "name": Organisation.name,
+            "created_at": Organisation.created_at,
+            "updated_at": Organisation.updated_at,
+        },
+        Organisation.id,
+    ),
+]
+ValidOrganisation = Annotated[
+    Organisation, record_loader(Organisation, label="organisation", caller=CurrentUser)
+]
+DeletedOrganisation = Annotated[
+    Organisation,
+    record_loader(Organisation, label="organisation", caller=CurrentUser, deleted=True),
+]
 
 
 @router.get(
@@ -60,10 +59,9 @@ ValidOrganisation = Annotated[Organisation, Depends(valid_organisation)]
     responses=responses.LIST,
 )
 async def list_organisations(
-    request: Request,
-    response: Response,
     session: SessionDep,
     _: CurrentUser,
+    query: OrganisationList,
     kind: OrganisationKind | None = None,
     country: Annotated[str | None, Query(pattern="^[A-Z]{2}$", description="ISO code.")] = None,
     local_authority: Annotated[
@@ -73,33 +71,16 @@ async def list_organisations(
         str | None,
         Query(max_length=200, pattern=LINE_PATTERN, description="Text in the name, or a code."),
     ] = None,
-    sort: Annotated[
-        str | None,
-        Query(
-            max_length=30, description="name, created_at, updated_at or id; prefix - to reverse."
-        ),
-    ] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> OrganisationPage:
-    order = sort_from_param(sort, SORTS, Organisation.id)
-    items, next_cursor = await service.list_organisations(
+    result = await service.list_organisations(
         session,
         kind=kind,
         country=country,
         local_authority=local_authority,
         q=q,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+        params=query.params,
     )
-    link_next(request, response, next_cursor)
-    return OrganisationPage(
-        items=[OrganisationRead.model_validate(o, from_attributes=True) for o in items],
-        next_cursor=next_cursor,
-    )
+    return query.page(OrganisationPage, result)
 
 
 @router.post(
@@ -114,9 +95,7 @@ async def create_organisation(
     data: OrganisationCreate, response: Response, session: SessionDep, principal: CurrentUser
 ) -> Organisation:
     org = await service.create(session, principal, data=data)
-    set_etag(response, org.version)
-    response.headers["Location"] = f"/api/v1/organisations/{org.id}"
-    return org
+    return tagged(response, org, f"/api/v1/organisations/{org.id}")
 
 
 @router.get(
@@ -129,8 +108,7 @@ async def create_organisation(
 async def get_organisation(
     org: ValidOrganisation, response: Response, _: CurrentUser
 ) -> Organisation:
-    set_etag(response, org.version)
-    return org
+    return tagged(response, org)
 
 
 @router.patch(
@@ -149,9 +127,7 @@ async def update_organisation(
     if_match: IfMatchHeader = None,
 ) -> Organisation:
     check_if_match(if_match, org.version)
-    org = await service.update(session, principal, org, data=data)
-    set_etag(response, org.version)
-    return org
+    return tagged(response, await service.update(session, principal, org, data=data))
 
 
 @router.delete(
@@ -179,20 +155,20 @@ async def delete_organisation(
     responses=responses.ACTION,
 )
 async def restore_organisation(
-    organisation_id: OrganisationIdPath,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
+    org: DeletedOrganisation, response: Response, session: SessionDep, principal: CurrentUser
 ) -> Organisation:
-    org = await service.get_or_404(session, organisation_id, deleted=True)
-    org = await service.set_deleted(session, principal, org, deleted=False)
-    set_etag(response, org.version)
-    return org
+    return tagged(response, await service.set_deleted(session, principal, org, deleted=False))
 
 
 # --- memberships -------------------------------------------------------------------------
 
-MEMBER_SORTS = {"joined_on": Membership.joined_on}
+MembershipList = Annotated[
+    ListQuery, list_query({"joined_on": Membership.joined_on}, Membership.id)
+]
+MembershipForRead = Annotated[
+    Scoped[Membership, Network],
+    scoped.loader(Membership, Permission.network_read, label="membership", caller=CurrentUser),
+]
 
 
 @members_router.get(
@@ -203,31 +179,15 @@ MEMBER_SORTS = {"joined_on": Membership.joined_on}
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_members(
-    request: Request,
-    response: Response,
     network: NetworkForRead,
     session: SessionDep,
+    query: MembershipList,
     include_ended: Annotated[bool, Query(description="Include past members.")] = False,
-    sort: Annotated[str | None, Query(max_length=30, description="joined_on or id.")] = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> MembershipPage:
-    order = sort_from_param(sort, MEMBER_SORTS, Membership.id)
-    items, next_cursor = await service.list_members(
-        session,
-        network,
-        include_ended=include_ended,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await service.list_members(
+        session, network, include_ended=include_ended, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return MembershipPage(
-        items=[MembershipRead.model_validate(m, from_attributes=True) for m in items],
-        next_cursor=next_cursor,
-    )
+    return query.page(MembershipPage, result)
 
 
 @members_router.post(
@@ -246,23 +206,7 @@ async def create_network_member(
     principal: CurrentUser,
 ) -> Membership:
     membership = await service.add_member(session, principal, network, data=data)
-    set_etag(response, membership.version)
-    response.headers["Location"] = f"/api/v1/memberships/{membership.id}"
-    return membership
-
-
-async def _membership(
-    membership_id: MembershipIdPath, session: SessionDep, principal: CurrentUser
-) -> tuple[Membership, Network]:
-    membership = await session.get(Membership, membership_id)
-    network = await network_service.get(session, membership.network_id) if membership else None
-    if membership is None or network is None:
-        raise NotFound(f"membership {membership_id} does not exist or is not visible to you")
-    authorize(principal, Permission.network_read, network)
-    return membership, network
-
-
-MembershipWithNetwork = Annotated[tuple[Membership, Network], Depends(_membership)]
+    return tagged(response, membership, f"/api/v1/memberships/{membership.id}")
 
 
 @members_router.get(
@@ -272,10 +216,8 @@ MembershipWithNetwork = Annotated[tuple[Membership, Network], Depends(_membershi
     response_model=MembershipRead,
     responses=responses.READ,
 )
-async def get_membership(found: MembershipWithNetwork, response: Response) -> Membership:
-    membership, _ = found
-    set_etag(response, membership.version)
-    return membership
+async def get_membership(found: MembershipForRead, response: Response) -> Membership:
+    return tagged(response, found.obj)
 
 
 @members_router.post(
@@ -286,15 +228,13 @@ async def get_membership(found: MembershipWithNetwork, response: Response) -> Me
     responses=responses.ACTION,
 )
 async def end_membership(
-    found: MembershipWithNetwork,
+    found: MembershipForRead,
     response: Response,
     session: SessionDep,
     principal: CurrentUser,
     data: MembershipEnd | None = None,
 ) -> Membership:
-    membership, network = found
     membership = await service.end_membership(
-        session, principal, membership, network, left_on=data.left_on if data else None
+        session, principal, found.obj, found.network, left_on=data.left_on if data else None
     )
-    set_etag(response, membership.version)
-    return membership
+    return tagged(response, membership)

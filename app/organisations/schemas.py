@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.core.models import Id
 from app.core.pagination import Page
+from app.core.resources import SoftDeleteRead
 from app.core.schemas import REQUIRED_LINE_PATTERN, Body, Day, HttpUrlText, Keep, Name, Text
 from app.core.schemas import Line as ShortText
 
@@ -72,8 +73,7 @@ class OrganisationUpdate(Body):
     description: Text | None = Field(default=None, description="About the organisation.")
 
 
-class OrganisationRead(BaseModel):
-    id: int = Field(description="Organisation id.")
+class OrganisationRead(SoftDeleteRead):
     name: str = Field(description="Name.")
     kind: OrganisationKind = Field(description="What sort of organisation.")
     owner_network_id: int | None = Field(description="Network that keeps this record.")
@@ -84,10 +84,6 @@ class OrganisationRead(BaseModel):
     pic: str | None = Field(description="Participant identification code.")
     website: str | None = Field(description="Web site.")
     description: str | None = Field(description="About the organisation.")
-    version: int = Field(description="Row version; send it back in If-Match.")
-    created_at: datetime = Field(description="Created.")
-    updated_at: datetime = Field(description="Last changed.")
-    deleted_at: datetime | None = Field(description="Set when deleted (restorable).")
 
 
 class OrganisationPage(Page[OrganisationRead]):

@@ -1,16 +1,23 @@
 """Organisations (a directory every signed-in person reads) and network memberships."""
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.policy import Permission, Principal, Role, authorize
-from app.core import audit
 from app.core.db import utcnow
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.errors import Conflict, Forbidden, Unprocessable
+from app.core.resources import (
+    ListParams,
+    PageResult,
+    audited_create,
+    audited_delete,
+    audited_restore,
+    audited_update,
+    fetch_page,
+)
 from app.networks import service as network_service
 from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
@@ -24,15 +31,6 @@ from app.organisations.schemas import (
 
 def _issue(field: str, msg: str, kind: str) -> dict[str, object]:
     return {"loc": ["body", field], "msg": msg, "type": kind}
-
-
-async def get_or_404(
-    session: AsyncSession, organisation_id: int, *, deleted: bool = False
-) -> Organisation:
-    org = await session.get(Organisation, organisation_id)
-    if org is None or (org.deleted_at is not None) != deleted:
-        raise NotFound(f"organisation {organisation_id} does not exist")
-    return org
 
 
 async def _owner_network_id(
@@ -95,9 +93,7 @@ async def create(
             "created_by_user_id": principal.user_id,
         },
     )
-    session.add(org)
-    await audit.record(session, principal, action="create", obj=org, network_id=owner)
-    return org
+    return await audited_create(session, principal, org, network_id=owner)
 
 
 async def list_organisations(
@@ -107,11 +103,8 @@ async def list_organisations(
     country: str | None,
     local_authority: str | None,
     q: str | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[Organisation], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(Organisation)
     if kind is not None:
         stmt = stmt.where(col(Organisation.kind) == kind.value)
@@ -128,7 +121,7 @@ async def list_organisations(
                 col(Organisation.pic) == q,
             )
         )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update(
@@ -139,31 +132,15 @@ async def update(
     await _codes_free(
         session, erasmus_oid=changes.get("erasmus_oid"), pic=changes.get("pic"), except_id=org.id
     )
-    before = audit.snapshot(org)
-    org.sqlmodel_update(changes)
-    session.add(org)
-    await audit.record(
-        session, principal, action="update", obj=org, network_id=org.owner_network_id, before=before
-    )
-    return org
+    return await audited_update(session, principal, org, changes, network_id=org.owner_network_id)
 
 
 async def set_deleted(
     session: AsyncSession, principal: Principal, org: Organisation, *, deleted: bool
 ) -> Organisation:
     await authorize_keeper(session, principal, org)
-    before = audit.snapshot(org)
-    org.deleted_at = utcnow() if deleted else None
-    session.add(org)
-    await audit.record(
-        session,
-        principal,
-        action="delete" if deleted else "restore",
-        obj=org,
-        network_id=org.owner_network_id,
-        before=before,
-    )
-    return org
+    change = audited_delete if deleted else audited_restore
+    return await change(session, principal, org, network_id=org.owner_network_id)
 
 
 # --- memberships -------------------------------------------------------------------------
@@ -174,15 +151,12 @@ async def list_members(
     network: Network,
     *,
     include_ended: bool,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[Membership], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(Membership).where(col(Membership.network_id) == network.id)
-    if not include_ended and since is None:  # a sync reports endings too
+    if not include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(col(Membership.left_on).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def add_member(
@@ -210,9 +184,7 @@ async def add_member(
         joined_on=data.joined_on or utcnow().date(),
         note=data.note,
     )
-    session.add(membership)
-    await audit.record(session, principal, action="create", obj=membership, network_id=network.id)
-    return membership
+    return await audited_create(session, principal, membership, network_id=network.id)
 
 
 async def end_membership(
@@ -232,10 +204,6 @@ async def end_membership(
             "a membership cannot end before it started",
             errors=[_issue("left_on", "before joined_on", "left_before_joined")],
         )
-    before = audit.snapshot(membership)
-    membership.left_on = end
-    session.add(membership)
-    await audit.record(
-        session, principal, action="end", obj=membership, network_id=network.id, before=before
+    return await audited_update(
+        session, principal, membership, {"left_on": end}, network_id=network.id, action="end"
     )
-    return membership

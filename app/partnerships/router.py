@@ -10,9 +10,10 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.state import app_state
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.core.versioning import IfMatchHeader, check_if_match
 from app.partnerships import measures as _measures  # noqa: F401  (registers measure sources)
 from app.partnerships import service
 from app.partnerships.deps import (
@@ -78,12 +79,6 @@ PROGRAMME_SORTS: dict[str, Any] = {"title": Programme.title, "updated_at": Progr
 SESSION_SORTS: dict[str, Any] = {"held_on": ProgrammeSession.held_on}
 ENROLMENT_SORTS: dict[str, Any] = {"enrolled_on": ProgrammeEnrolment.enrolled_on}
 NO_SORTS: dict[str, Any] = {}
-
-
-def _tag(response: Response, obj: Any, location: str | None = None) -> None:
-    set_etag(response, obj.version)
-    if location:
-        response.headers["Location"] = location
 
 
 # --- partnerships -------------------------------------------------------------------------
@@ -152,7 +147,7 @@ async def create_network_partnership(
     principal: CurrentPrincipal,
 ) -> PartnershipRead:
     made, kind = await service.create_partnership(session, principal, network, data=data)
-    _tag(response, made, f"/api/v1/partnerships/{made.id}")
+    tagged(response, made, f"/api/v1/partnerships/{made.id}")
     return service.partnership_read(made, kind)
 
 
@@ -166,7 +161,7 @@ async def create_network_partnership(
 async def get_partnership(
     found: ValidPartnership, response: Response, session: SessionDep
 ) -> PartnershipRead:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return service.partnership_read(found.obj, await service.organisation_kind(session, found.obj))
 
 
@@ -187,7 +182,7 @@ async def update_partnership(
 ) -> PartnershipRead:
     check_if_match(if_match, found.obj.version)
     made = await service.update_partnership(session, principal, found, data=data)
-    _tag(response, made)
+    tagged(response, made)
     return service.partnership_read(made, await service.organisation_kind(session, made))
 
 
@@ -223,7 +218,7 @@ async def restore_partnership(
 ) -> PartnershipRead:
     found = await load_partnership(session, principal, partnership_id, deleted=True)
     made = await service.restore_partnership(session, principal, found)
-    _tag(response, made)
+    tagged(response, made)
     return service.partnership_read(made, await service.organisation_kind(session, made))
 
 
@@ -242,7 +237,7 @@ async def renew_partnership(
     principal: CurrentPrincipal,
 ) -> PartnershipRead:
     made = await service.renew_partnership(session, principal, found, data=data)
-    _tag(response, made)
+    tagged(response, made)
     return service.partnership_read(made, await service.organisation_kind(session, made))
 
 
@@ -291,7 +286,7 @@ async def create_partner_commitment(
     principal: CurrentPrincipal,
 ) -> CommitmentRead:
     made = await service.create_commitment(session, principal, found, data=data)
-    _tag(response, made)
+    tagged(response, made)
     return (await service.commitment_reads(session, [made]))[0]
 
 
@@ -359,7 +354,7 @@ async def create_network_programme(
     principal: CurrentPrincipal,
 ) -> ProgrammeRead:
     made = await service.create_programme(session, principal, network, data=data)
-    _tag(response, made, f"/api/v1/programmes/{made.id}")
+    tagged(response, made, f"/api/v1/programmes/{made.id}")
     return ProgrammeRead.model_validate(made, from_attributes=True)
 
 
@@ -371,7 +366,7 @@ async def create_network_programme(
     responses=responses.READ,
 )
 async def get_programme(found: ValidProgramme, response: Response) -> ProgrammeRead:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return ProgrammeRead.model_validate(found.obj, from_attributes=True)
 
 
@@ -392,7 +387,7 @@ async def update_programme(
 ) -> ProgrammeRead:
     check_if_match(if_match, found.obj.version)
     made = await service.update_programme(session, principal, found, data=data)
-    _tag(response, made)
+    tagged(response, made)
     return ProgrammeRead.model_validate(made, from_attributes=True)
 
 
@@ -457,7 +452,7 @@ async def create_programme_session(
     principal: CurrentPrincipal,
 ) -> SessionRead:
     made = await service.create_session(session, principal, found, data=data)
-    _tag(response, made)
+    tagged(response, made)
     return SessionRead.model_validate(made, from_attributes=True)
 
 
@@ -511,7 +506,7 @@ async def create_programme_enrolment(
     principal: CurrentPrincipal,
 ) -> ProgrammeEnrolmentRead:
     made = await service.create_enrolment(session, principal, found, data=data)
-    _tag(response, made)
+    tagged(response, made)
     return ProgrammeEnrolmentRead.model_validate(made, from_attributes=True)
 
 
@@ -588,7 +583,7 @@ async def create_programme_evaluation(
     principal: CurrentPrincipal,
 ) -> EvaluationRead:
     made = await service.create_evaluation(session, principal, found, data=data)
-    _tag(response, made, f"/api/v1/evaluations/{made.id}")
+    tagged(response, made, f"/api/v1/evaluations/{made.id}")
     return EvaluationRead.model_validate(made, from_attributes=True)
 
 
@@ -600,7 +595,7 @@ async def create_programme_evaluation(
     responses=responses.READ,
 )
 async def get_evaluation(found: ValidEvaluation, response: Response) -> EvaluationRead:
-    _tag(response, found.obj)
+    tagged(response, found.obj)
     return EvaluationRead.model_validate(found.obj, from_attributes=True)
 
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute, route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import app_state
-from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.core.versioning import IfMatchHeader, check_if_match
 from app.webhooks import events, service, targets
 from app.webhooks.deps import DeletedWebhook, ManagedWebhook, NetworkForWebhooks, ValidDelivery
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -32,9 +32,17 @@ from app.webhooks.schemas import (
 
 router = APIRouter(tags=["webhooks"], route_class=CohesionRoute)
 
-SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
-WEBHOOK_SORTS = {"created_at": WebhookSubscription.created_at, "url": WebhookSubscription.url}
-DELIVERY_SORTS = {"occurred_at": WebhookDelivery.occurred_at}
+WebhookList = Annotated[
+    ListQuery,
+    list_query(
+        {"created_at": WebhookSubscription.created_at, "url": WebhookSubscription.url},
+        WebhookSubscription.id,
+    ),
+]
+DeliveryList = Annotated[
+    ListQuery,
+    list_query({"occurred_at": WebhookDelivery.occurred_at}, WebhookDelivery.id, default="-id"),
+]
 NO_STORE = "no-store"
 
 
@@ -77,25 +85,13 @@ async def list_webhook_event_types(_: CurrentPrincipal) -> EventTypeList:
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_webhooks(
-    request: Request,
-    response: Response,
     network: NetworkForWebhooks,
     session: SessionDep,
+    query: WebhookList,
     active: Annotated[bool | None, Query(description="Only active (or inactive) ones.")] = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> WebhookPage:
-    order = sort_from_param(sort, WEBHOOK_SORTS, WebhookSubscription.id)
-    items, next_cursor = await service.list_webhooks(
-        session, network, active=active, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return WebhookPage(
-        items=[WebhookRead.model_validate(s, from_attributes=True) for s in items],
-        next_cursor=next_cursor,
-    )
+    result = await service.list_webhooks(session, network, active=active, params=query.params)
+    return query.page(WebhookPage, result)
 
 
 @router.post(
@@ -121,8 +117,7 @@ async def create_network_webhook(
     subscription, secret = await service.create_webhook(
         session, principal, network, data=data, policy=_policy(request)
     )
-    set_etag(response, subscription.version)
-    response.headers["Location"] = f"/api/v1/webhooks/{subscription.id}"
+    tagged(response, subscription, f"/api/v1/webhooks/{subscription.id}")
     response.headers["Cache-Control"] = NO_STORE
     return _with_secret(subscription, secret)
 
@@ -136,8 +131,7 @@ async def create_network_webhook(
     responses=responses.problems(401, 403, 404, 422),
 )
 async def get_webhook(found: ManagedWebhook, response: Response) -> WebhookSubscription:
-    set_etag(response, found.subscription.version)
-    return found.subscription
+    return tagged(response, found.obj)
 
 
 @router.patch(
@@ -156,12 +150,11 @@ async def update_webhook(
     principal: CurrentPrincipal,
     if_match: IfMatchHeader = None,
 ) -> WebhookSubscription:
-    check_if_match(if_match, found.subscription.version)
+    check_if_match(if_match, found.obj.version)
     subscription = await service.update_webhook(
         session, principal, found, data=data, policy=_policy(request)
     )
-    set_etag(response, subscription.version)
-    return subscription
+    return tagged(response, subscription)
 
 
 @router.delete(
@@ -177,7 +170,7 @@ async def delete_webhook(
     principal: CurrentPrincipal,
     if_match: IfMatchHeader = None,
 ) -> Response:
-    check_if_match(if_match, found.subscription.version)
+    check_if_match(if_match, found.obj.version)
     await service.delete_webhook(session, principal, found)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -193,8 +186,7 @@ async def restore_webhook(
     found: DeletedWebhook, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> WebhookSubscription:
     subscription = await service.restore_webhook(session, principal, found)
-    set_etag(response, subscription.version)
-    return subscription
+    return tagged(response, subscription)
 
 
 @router.post(
@@ -217,7 +209,7 @@ async def rotate_webhook_secret(
     subscription, secret = await service.rotate_secret(
         session, principal, found, data=data or SecretRotate()
     )
-    set_etag(response, subscription.version)
+    tagged(response, subscription)
     response.headers["Cache-Control"] = NO_STORE
     return _with_secret(subscription, secret)
 
@@ -230,34 +222,20 @@ async def rotate_webhook_secret(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_webhook_deliveries(
-    request: Request,
-    response: Response,
     found: ManagedWebhook,
     session: SessionDep,
+    query: DeliveryList,
     delivery_status: Annotated[
         DeliveryStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
     event_type: Annotated[
         str | None, Query(max_length=60, pattern=LINE_PATTERN, description="Only this event type.")
     ] = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> DeliveryPage:
-    order = sort_from_param(sort, DELIVERY_SORTS, WebhookDelivery.id, default="-id")
-    items, next_cursor = await service.list_deliveries(
-        session,
-        found.subscription,
-        status=delivery_status,
-        event_type=event_type,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await service.list_deliveries(
+        session, found.obj, status=delivery_status, event_type=event_type, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return DeliveryPage(items=[_delivery(d) for d in items], next_cursor=next_cursor)
+    return query.page(DeliveryPage, result, _delivery)
 
 
 @router.post(

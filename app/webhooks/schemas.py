@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from app.core.pagination import Page
+from app.core.resources import SoftDeleteRead
 from app.core.schemas import Body, Keep, Url
 from app.core.schemas import ShortText as Description
 from app.webhooks import events
@@ -85,8 +86,7 @@ class SecretRotate(Body):
     )
 
 
-class WebhookRead(BaseModel):
-    id: int = Field(description="Webhook subscription id.")
+class WebhookRead(SoftDeleteRead):
     network_id: int = Field(description="The network whose events it receives.")
     url: str = Field(description="Target URL.")
     description: str | None = Field(description="What it is for.")
@@ -99,12 +99,6 @@ class WebhookRead(BaseModel):
     disabled_at: datetime | None = Field(description="When it was disabled automatically.")
     failing_since: datetime | None = Field(
         description="First failed attempt since the last success; disabled after 24 hours."
-    )
-    version: int = Field(description="Row version; send it back in If-Match.")
-    created_at: datetime = Field(description="Created.")
-    updated_at: datetime = Field(description="Last changed.")
-    deleted_at: datetime | None = Field(
-        default=None, description="Set when deleted (a tombstone in `updated_since` lists)."
     )
 
 

@@ -13,13 +13,21 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.auth.policy import Permission, Principal, authorize
-from app.core import audit, softdelete
+from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    PageResult,
+    Scoped,
+    audited_create,
+    audited_delete,
+    audited_restore,
+    audited_update,
+    fetch_page,
+)
 from app.networks.models import Network
 from app.webhooks import events, signing, targets
-from app.webhooks.deps import FoundWebhook
 from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
 from app.webhooks.schemas import (
     DeliveryStatus,
@@ -29,6 +37,8 @@ from app.webhooks.schemas import (
 )
 
 MAX_PER_NETWORK = 25
+
+Webhook = Scoped[WebhookSubscription, Network]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +96,7 @@ async def create_webhook(
             "created_by_user_id": principal.user_id,
         },
     )
-    session.add(subscription)
-    await audit.record(session, principal, action="create", obj=subscription, network_id=network.id)
+    await audited_create(session, principal, subscription, network_id=network.id)
     assert subscription.id is not None
     secret = signing.new_secret()
     session.add(WebhookSecret(subscription_id=subscription.id, secret=secret))
@@ -99,69 +108,54 @@ async def list_webhooks(
     network: Network,
     *,
     active: bool | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[WebhookSubscription], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(WebhookSubscription).where(col(WebhookSubscription.network_id) == network.id)
     if active is not None:
         stmt = stmt.where(col(WebhookSubscription.active).is_(active))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update_webhook(
     session: AsyncSession,
     principal: Principal,
-    found: FoundWebhook,
+    found: Webhook,
     *,
     data: WebhookUpdate,
     policy: targets.TargetPolicy,
 ) -> WebhookSubscription:
     """Change a subscription; ``active: true`` re-enables one that was disabled by failures."""
     authorize(principal, Permission.webhook_manage, found.network)
-    subscription = found.subscription
+    subscription = found.obj
     changes = data.model_dump(exclude_unset=True)
     if "url" in changes and changes["url"] != subscription.url:
         await check_target(changes["url"], policy)
     if changes.get("active") is True and not subscription.active:
         changes.update(disabled_reason=None, disabled_at=None, failing_since=None)
-    before = audit.snapshot(subscription)
-    subscription.sqlmodel_update(changes)
-    session.add(subscription)
-    await audit.record(
-        session,
-        principal,
-        action="update",
-        obj=subscription,
-        network_id=found.network.id,
-        before=before,
+    return await audited_update(
+        session, principal, subscription, changes, network_id=found.network.id
     )
-    return subscription
 
 
-async def delete_webhook(session: AsyncSession, principal: Principal, found: FoundWebhook) -> None:
+async def delete_webhook(session: AsyncSession, principal: Principal, found: Webhook) -> None:
     """Soft-delete: nothing more is queued or sent for it until it is restored."""
     authorize(principal, Permission.webhook_manage, found.network)
-    await softdelete.soft_delete(
-        session, principal, found.subscription, network_id=found.network.id
-    )
+    await audited_delete(session, principal, found.obj, network_id=found.network.id)
 
 
 async def restore_webhook(
-    session: AsyncSession, principal: Principal, found: FoundWebhook
+    session: AsyncSession, principal: Principal, found: Webhook
 ) -> WebhookSubscription:
     authorize(principal, Permission.webhook_manage, found.network)
-    await softdelete.restore(session, principal, found.subscription, network_id=found.network.id)
-    return found.subscription
+    return await audited_restore(session, principal, found.obj, network_id=found.network.id)
 
 
 async def rotate_secret(
-    session: AsyncSession, principal: Principal, found: FoundWebhook, *, data: SecretRotate
+    session: AsyncSession, principal: Principal, found: Webhook, *, data: SecretRotate
 ) -> tuple[WebhookSubscription, str]:
     """A new signing secret; the previous ones keep signing for ``keep_previous_hours``."""
     authorize(principal, Permission.webhook_manage, found.network)
-    subscription = found.subscription
+    subscription = found.obj
     now = utcnow()
     keep_until = now + timedelta(hours=data.keep_previous_hours)
     of_this = col(WebhookSecret.subscription_id) == subscription.id
@@ -196,17 +190,14 @@ async def list_deliveries(
     *,
     status: DeliveryStatus | None,
     event_type: str | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
-) -> tuple[list[WebhookDelivery], str | None]:
+    params: ListParams,
+) -> PageResult:
     stmt = select(WebhookDelivery).where(col(WebhookDelivery.subscription_id) == subscription.id)
     if status is not None:
         stmt = stmt.where(col(WebhookDelivery.status) == status.value)
     if event_type is not None:
         stmt = stmt.where(col(WebhookDelivery.event_type) == event_type)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 def _log_snapshot(delivery: WebhookDelivery) -> dict[str, Any]:
@@ -214,13 +205,13 @@ def _log_snapshot(delivery: WebhookDelivery) -> dict[str, Any]:
 
 
 async def redeliver(
-    session: AsyncSession, principal: Principal, found: FoundWebhook, delivery: WebhookDelivery
+    session: AsyncSession, principal: Principal, found: Webhook, delivery: WebhookDelivery
 ) -> WebhookDelivery:
     """Queue a delivery again, due now, with the same ``Webhook-Id``."""
     authorize(principal, Permission.webhook_manage, found.network)
-    if not found.subscription.active:
+    if not found.obj.active:
         raise Conflict(
-            f"webhook {found.subscription.id} is not active; re-enable it (PATCH active: true) "
+            f"webhook {found.obj.id} is not active; re-enable it (PATCH active: true) "
             "before redelivering"
         )
     now = utcnow()

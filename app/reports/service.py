@@ -253,7 +253,7 @@ async def network_report(
             .join(Network, col(Network.id) == col(Plan.network_id))
             .where(col(Plan.id).in_(plan_ids))
         )
-        loaded = {plan.id or 0: (plan, net) for plan, net in rows.tuples().all()}
+        loaded = {plan.id or 0: (plan, net) for plan, net in rows.all()}
     sections = []
     for n in rolled.networks:
         lines = []

@@ -14,7 +14,6 @@ from sqlmodel import col
 
 from app import demo as app_demo
 from app.auth.policy import Principal
-from app.networks.models import Network
 from app.plans.models import Plan
 from tests.conftest import World
 
@@ -23,7 +22,7 @@ pypdf = pytest.importorskip("pypdf")
 # The demo's two seed plans and the current-year plan rolled over from the first.
 DEMO_PLANS = {
     "non": "Networks of Networks Action Plan 2021-22",
-    "cln": "CLN Outcome Planner%",
+    "cln": "Collaborative Learning Networks%",
     "current": "Networks of Networks Action Plan 2026-27",
 }
 
@@ -41,8 +40,9 @@ async def _demo(world: World) -> dict[str, int]:
         ids = {}
         for key, title in DEMO_PLANS.items():
             ids[key] = await session.scalar(select(col(Plan.id)).where(col(Plan.title).like(title)))
+        # The demo's own "Network of Networks" (the test world has one of that name too).
         ids["network"] = await session.scalar(
-            select(col(Network.id)).where(col(Network.name) == app_demo.NON_NAME)
+            select(col(Plan.network_id)).where(col(Plan.id) == ids["current"])
         )
     assert all(ids.values()), ids
     return ids
@@ -88,7 +88,7 @@ async def test_demo_plans_give_complete_markdown_and_workbooks(
         milestones = [m for o in objectives for m in o["milestones"]] + [
             m for o in objectives for a in o["actions"] for m in a["milestones"]
         ]
-        assert objectives and measures, key
+        assert objectives and (measures or milestones), key
 
         md = (await _get(client, world, f"{API}/plans/{plan_id}/report?format=md")).text
         assert md.startswith(f"# {tree['title']}\n")
@@ -157,7 +157,7 @@ async def test_current_year_plan_report_holds_what_a_chair_needs(
         assert f'class="rating rating-{rating}"' in html
     for word in ("Green: on track", "Amber: at risk", "Red: off track", "Grey: not enough"):
         assert word in html
-    assert "Latest check-ins" in html and "People report" in html
+    assert "Latest check-ins" in html and "people report" in html
     assert progress["changes"], "the demo records readings in this plan's period"
     for change in progress["changes"][:5]:
         assert change["what"].replace("→", "&rarr;") in html or change["what"] in html
@@ -203,7 +203,7 @@ async def test_network_report_in_every_format(
     url = f"{API}/networks/{demo['network']}/report"
     rolled = await _json(client, world, f"{API}/networks/{demo['network']}/progress")
     plans = [(n["name"], p) for n in rolled["networks"] for p in n["plans"]]
-    assert len(plans) >= 2
+    assert len(plans) >= 2, rolled
     md = (await _get(client, world, url, accept="text/markdown")).text
     html = (await _get(client, world, url)).text
     for name, plan in plans:

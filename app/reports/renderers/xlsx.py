@@ -30,6 +30,10 @@ class Rating(str):
     __slots__ = ()
 
 
+def _argb(colour: str) -> str:
+    return "FF" + colour.lstrip("#").upper()
+
+
 def _rating(value: Any) -> Rating:
     return Rating(str(getattr(value, "value", value)))
 
@@ -48,8 +52,8 @@ def _sheet(
             if isinstance(value, Rating):
                 background, ink = RATING_COLOURS[str(value)]
                 cell.value = words.rating_words(str(value))
-                cell.fill = PatternFill("solid", fgColor=background.lstrip("#"))
-                cell.font = Font(color=ink.lstrip("#"), bold=True)
+                cell.fill = PatternFill("solid", fgColor=_argb(background))
+                cell.font = Font(color=_argb(ink), bold=True)
             else:
                 cell.value = value
             if isinstance(value, datetime):

@@ -162,8 +162,10 @@ def milestone_timeline(
         chart.add(
             state,
             [
-                (m.achieved_on if state == "achieved" and m.achieved_on else m.due_on,
-                 rows.get(m.objective_code, 0))
+                (
+                    m.achieved_on if state == "achieved" and m.achieved_on else m.due_on,
+                    rows.get(m.objective_code, 0),
+                )
                 for m in dated
                 if m.state == state
             ],

@@ -42,7 +42,8 @@ def negotiate(accept: str | None) -> ReportFormat:
         if media == "application/*":
             return ReportFormat.pdf
     raise NotAcceptable(
-        "the report is made as " + ", ".join(m.split(";")[0] for m in MEDIA_TYPES.values())
+        "the report is made as "
+        + ", ".join(m.split(";")[0] for m in MEDIA_TYPES.values())
         + "; ask for one in Accept or with ?format="
     )
 

@@ -4,7 +4,6 @@ re-derived here, only laid side by side with the plan's text, readings and check
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,8 +74,15 @@ async def _readings(
     if not measure_ids:
         return found
     rows = await session.execute(
-        select(col(MeasureReading.measure_id), col(MeasureReading.observed_on), col(MeasureReading.value))
-        .where(col(MeasureReading.measure_id).in_(measure_ids), col(MeasureReading.observed_on) <= until)
+        select(
+            col(MeasureReading.measure_id),
+            col(MeasureReading.observed_on),
+            col(MeasureReading.value),
+        )
+        .where(
+            col(MeasureReading.measure_id).in_(measure_ids),
+            col(MeasureReading.observed_on) <= until,
+        )
         .order_by(col(MeasureReading.observed_on), col(MeasureReading.id))
     )
     for measure_id, observed_on, value in rows.all():
@@ -117,9 +123,7 @@ async def plan_report(
     owners = attention.objective_owners(nodes)
     all_actions: list[ActionNode] = [a for n in nodes.values() for a in n.actions]
     action_owners = {a.id: attention.action_owner(a, owners[a.objective_id]) for a in all_actions}
-    communities, users = await attention.names(
-        session, [*owners.values(), *action_owners.values()]
-    )
+    communities, users = await attention.names(session, [*owners.values(), *action_owners.values()])
     measure_reads: list[MeasureRead] = [m for n in nodes.values() for m in n.measures]
     readings = await _readings(session, [m.id for m in measure_reads], when)
     latest = await checkins.latest(session, plan.id, when)
@@ -287,4 +291,3 @@ async def network_report(
         networks=sections,
         totals=rolled.totals,
     )
-

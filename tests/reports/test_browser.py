@@ -71,7 +71,9 @@ def test_plan_report_html_in_chromium(live_server: str, browser: Any) -> None:
         heading.scroll_into_view_if_needed()
         assert heading.inner_text().startswith(f"{objective['code']}. ")
         for measure in objective["measures"]:
-            cell = page.locator(f"#objective-{objective['code']} th", has_text=measure["description"][:60])
+            cell = page.locator(
+                f"#objective-{objective['code']} th", has_text=measure["description"][:60]
+            )
             assert cell.first.is_visible(), measure["description"]
     assert page.locator("svg").count() >= 3
     assert page.locator("th[scope=col]").count() > 10

@@ -105,7 +105,13 @@ async def test_demo_plans_give_complete_markdown_and_workbooks(
         assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
         assert "attachment" in response.headers["content-disposition"]
         book = load_workbook(BytesIO(response.content))
-        assert book.sheetnames[:5] == ["Summary", "Objectives", "Measures", "Milestones", "Attention"]
+        assert book.sheetnames[:5] == [
+            "Summary",
+            "Objectives",
+            "Measures",
+            "Milestones",
+            "Attention",
+        ]
         for sheet in book.worksheets:
             assert sheet.freeze_panes == "A2", sheet.title
             assert all(c.font.bold for c in sheet[1] if c.value), sheet.title

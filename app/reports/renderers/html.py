@@ -78,8 +78,10 @@ def plan_charts(report: PlanReport) -> dict[str, object]:
 
 def plan(report: PlanReport) -> str:
     """The plan report as HTML."""
-    return _environment().get_template("plan.html.j2").render(
-        r=report, charts=plan_charts(report), css=_css(), rule=RATING_RULE
+    return (
+        _environment()
+        .get_template("plan.html.j2")
+        .render(r=report, charts=plan_charts(report), css=_css(), rule=RATING_RULE)
     )
 
 
@@ -87,6 +89,8 @@ def network(report: NetworkReport) -> str:
     """The network report as HTML."""
     ratings = report.totals.ratings
     chart = _svg(charts.rating_bar(ratings, "Active plans by rating", what="plans"))
-    return _environment().get_template("network.html.j2").render(
-        r=report, charts={"ratings": chart}, css=_css(), rule=RATING_RULE
+    return (
+        _environment()
+        .get_template("network.html.j2")
+        .render(r=report, charts={"ratings": chart}, css=_css(), rule=RATING_RULE)
     )

@@ -7,6 +7,8 @@ from typing import Any
 from app.reports.renderers import words
 from app.reports.schemas import NetworkReport, PlanReport
 
+EACH_PLANS_DAY = "each plan's own day (today, or its period end)"
+
 
 def _cell(value: Any) -> str:
     text = "—" if value is None or value == "" else str(value)
@@ -53,8 +55,12 @@ def plan(report: PlanReport) -> str:
             ["Code", "Objective", "Owner", "Rating", "Coverage", "Actions done", "Milestones"],
             [
                 [
-                    o.code, o.title, o.owner, words.rating_words(o.rating),
-                    words.pct(o.coverage), f"{o.actions.done} / {o.actions.total}",
+                    o.code,
+                    o.title,
+                    o.owner,
+                    words.rating_words(o.rating),
+                    words.pct(o.coverage),
+                    f"{o.actions.done} / {o.actions.total}",
                     f"{o.milestone_counts.achieved} / {o.milestone_counts.total}",
                 ]
                 for o in r.objectives
@@ -67,8 +73,13 @@ def plan(report: PlanReport) -> str:
         out += _table(
             ["Objective", "Item", "Why", "Owner", "Due"],
             [
-                [a.objective_code, f"{a.kind.value}: {a.title}", a.detail,
-                 words.owner_text(a.owner), a.due_on]
+                [
+                    a.objective_code,
+                    f"{a.kind.value}: {a.title}",
+                    a.detail,
+                    words.owner_text(a.owner),
+                    a.due_on,
+                ]
                 for a in r.attention
             ],
         )
@@ -79,8 +90,13 @@ def plan(report: PlanReport) -> str:
         out += _table(
             ["When", "Objective", "About", "What happened", "Who"],
             [
-                [f"{c.occurred_at:%Y-%m-%d}", c.objective_code or "plan", c.title, c.what,
-                 c.who.name or c.who.kind]
+                [
+                    f"{c.occurred_at:%Y-%m-%d}",
+                    c.objective_code or "plan",
+                    c.title,
+                    c.what,
+                    c.who.name or c.who.kind,
+                ]
                 for c in r.changes
             ],
         )
@@ -91,10 +107,15 @@ def plan(report: PlanReport) -> str:
         out += _table(
             ["Objective", "About", "Judged", "Confidence", "Note", "By", "On"],
             [
-                [c.objective_code, c.about, words.rating_words(c.check_in.rating),
-                 c.check_in.confidence, c.check_in.note,
-                 c.check_in.recorded_by.name or c.check_in.recorded_by.kind,
-                 c.check_in.recorded_on]
+                [
+                    c.objective_code,
+                    c.about,
+                    words.rating_words(c.check_in.rating),
+                    c.check_in.confidence,
+                    c.check_in.note,
+                    c.check_in.recorded_by.name or c.check_in.recorded_by.kind,
+                    c.check_in.recorded_on,
+                ]
                 for c in r.check_ins
             ],
         )
@@ -122,9 +143,13 @@ def plan(report: PlanReport) -> str:
             out += _table(
                 ["Measure", "Current value", "Target", "Status", "Last reading"],
                 [
-                    [m.description, words.num(m.current_value), m.target,
-                     words.state(m.status) + (" (stale)" if m.is_stale else ""),
-                     m.last_reading_on]
+                    [
+                        m.description,
+                        words.num(m.current_value),
+                        m.target,
+                        words.state(m.status) + (" (stale)" if m.is_stale else ""),
+                        m.last_reading_on,
+                    ]
                     for m in o.measures
                 ],
             )
@@ -137,8 +162,12 @@ def plan(report: PlanReport) -> str:
             out += _table(
                 ["Action", "Status", "Owner", "Due"],
                 [
-                    [a.description, words.state(a.status) + (" (overdue)" if a.overdue else ""),
-                     a.owner, a.due_on]
+                    [
+                        a.description,
+                        words.state(a.status) + (" (overdue)" if a.overdue else ""),
+                        a.owner,
+                        a.due_on,
+                    ]
                     for a in o.action_lines
                 ],
             )
@@ -153,17 +182,23 @@ def network(report: NetworkReport) -> str:
     out = [
         f"# {r.network_name}: where the network stands",
         "",
-        f"As of {r.as_of or 'each plan’s own day'} · generated {r.generated_at:%Y-%m-%d %H:%M} UTC",
+        f"As of {r.as_of or EACH_PLANS_DAY} · generated {r.generated_at:%Y-%m-%d %H:%M} UTC",
         "",
-        f"{t.networks} networks, {t.plans} active plans · evidence coverage {words.pct(t.coverage)}",
+        f"{t.networks} networks, {t.plans} active plans · "
+        f"evidence coverage {words.pct(t.coverage)}",
         "",
         *_table(
             ["Network", "Plan", "Period", "Rating", "Coverage", "Actions done", "Milestones"],
             [
-                [n.name, p.title, f"{p.period_start} to {p.period_end}",
-                 words.rating_words(p.rating), words.pct(p.coverage),
-                 f"{p.actions.done} / {p.actions.total}",
-                 f"{p.milestones.achieved} / {p.milestones.total}"]
+                [
+                    n.name,
+                    p.title,
+                    f"{p.period_start} to {p.period_end}",
+                    words.rating_words(p.rating),
+                    words.pct(p.coverage),
+                    f"{p.actions.done} / {p.actions.total}",
+                    f"{p.milestones.achieved} / {p.milestones.total}",
+                ]
                 for n in r.networks
                 for p in n.plans
             ],
@@ -186,8 +221,7 @@ def network(report: NetworkReport) -> str:
                 out += _table(
                     ["Objective", "Item", "Why", "Owner", "Due"],
                     [
-                        [a.objective_code, a.title, a.detail, words.owner_text(a.owner),
-                         a.due_on]
+                        [a.objective_code, a.title, a.detail, words.owner_text(a.owner), a.due_on]
                         for a in p.attention
                     ],
                 )

@@ -119,16 +119,37 @@ def plan(report: PlanReport) -> bytes:
         book,
         "Objectives",
         [
-            "Code", "Objective", "Level", "Owner", "Rating", "Evidence coverage",
-            "Actions done", "Actions total", "Milestones achieved", "Milestones total",
-            "Measures total", "Measures with current data", "Reasons", "Reported rating",
-            "Reported on", "Partners' roles",
+            "Code",
+            "Objective",
+            "Level",
+            "Owner",
+            "Rating",
+            "Evidence coverage",
+            "Actions done",
+            "Actions total",
+            "Milestones achieved",
+            "Milestones total",
+            "Measures total",
+            "Measures with current data",
+            "Reasons",
+            "Reported rating",
+            "Reported on",
+            "Partners' roles",
         ],
         [
             [
-                o.code, o.title, o.depth + 1, o.owner, _rating(o.rating), o.coverage,
-                o.actions.done, o.actions.total, o.milestone_counts.achieved,
-                o.milestone_counts.total, o.measure_counts.total, o.measure_counts.current,
+                o.code,
+                o.title,
+                o.depth + 1,
+                o.owner,
+                _rating(o.rating),
+                o.coverage,
+                o.actions.done,
+                o.actions.total,
+                o.milestone_counts.achieved,
+                o.milestone_counts.total,
+                o.measure_counts.total,
+                o.measure_counts.current,
                 "\n".join(o.reasons),
                 _rating(o.reported.rating) if o.reported else None,
                 o.reported.recorded_on if o.reported else None,
@@ -142,13 +163,30 @@ def plan(report: PlanReport) -> bytes:
         book,
         "Measures",
         [
-            "Objective", "Measure", "Kind", "Source", "Current value", "Target",
-            "Target value", "Unit", "Status", "Stale", "Last reading",
+            "Objective",
+            "Measure",
+            "Kind",
+            "Source",
+            "Current value",
+            "Target",
+            "Target value",
+            "Unit",
+            "Status",
+            "Stale",
+            "Last reading",
         ],
         [
             [
-                m.objective_code, m.description, m.kind, m.source, m.current_value, m.target,
-                m.target_value, m.unit, words.state(m.status), "yes" if m.is_stale else "no",
+                m.objective_code,
+                m.description,
+                m.kind,
+                m.source,
+                m.current_value,
+                m.target,
+                m.target_value,
+                m.unit,
+                words.state(m.status),
+                "yes" if m.is_stale else "no",
                 m.last_reading_on,
             ]
             for m in report.measures
@@ -160,8 +198,13 @@ def plan(report: PlanReport) -> bytes:
         ["Objective", "Milestone", "Action", "Due", "State", "Recorded status", "Achieved on"],
         [
             [
-                m.objective_code, m.title, m.action, m.due_on, words.state(m.state),
-                m.status, m.achieved_on,
+                m.objective_code,
+                m.title,
+                m.action,
+                m.due_on,
+                words.state(m.state),
+                m.status,
+                m.achieved_on,
             ]
             for m in report.milestones
         ],
@@ -172,8 +215,14 @@ def plan(report: PlanReport) -> bytes:
         ["Objective", "Kind", "Item", "Reason", "Detail", "Owner", "Due", "Days overdue"],
         [
             [
-                a.objective_code, a.kind.value, a.title, words.state(a.reason.value), a.detail,
-                words.owner_text(a.owner), a.due_on, a.days_overdue,
+                a.objective_code,
+                a.kind.value,
+                a.title,
+                words.state(a.reason.value),
+                a.detail,
+                words.owner_text(a.owner),
+                a.due_on,
+                a.days_overdue,
             ]
             for a in report.attention
         ],
@@ -184,7 +233,10 @@ def plan(report: PlanReport) -> bytes:
         ["When (UTC)", "Objective", "About", "What happened", "Who"],
         [
             [
-                c.occurred_at.replace(tzinfo=None), c.objective_code, c.title, c.what,
+                c.occurred_at.replace(tzinfo=None),
+                c.objective_code,
+                c.title,
+                c.what,
                 c.who.name or c.who.kind,
             ]
             for c in report.changes
@@ -196,8 +248,12 @@ def plan(report: PlanReport) -> bytes:
         ["Objective", "About", "Rating", "Confidence", "Note", "Recorded by", "Recorded on"],
         [
             [
-                c.objective_code, c.about, _rating(c.check_in.rating), c.check_in.confidence,
-                c.check_in.note, c.check_in.recorded_by.name or c.check_in.recorded_by.kind,
+                c.objective_code,
+                c.about,
+                _rating(c.check_in.rating),
+                c.check_in.confidence,
+                c.check_in.note,
+                c.check_in.recorded_by.name or c.check_in.recorded_by.kind,
                 c.check_in.recorded_on,
             ]
             for c in report.check_ins
@@ -231,17 +287,39 @@ def network(report: NetworkReport) -> bytes:
         book,
         "Plans",
         [
-            "Network", "Plan", "Period start", "Period end", "As of", "Rating",
-            "Evidence coverage", "Actions done", "Actions total", "Milestones achieved",
-            "Milestones overdue", "Milestones total", "Measures off track", "Measures total",
+            "Network",
+            "Plan",
+            "Period start",
+            "Period end",
+            "As of",
+            "Rating",
+            "Evidence coverage",
+            "Actions done",
+            "Actions total",
+            "Milestones achieved",
+            "Milestones overdue",
+            "Milestones total",
+            "Measures off track",
+            "Measures total",
             "Reasons",
         ],
         [
             [
-                n.name, p.title, p.period_start, p.period_end, p.as_of, _rating(p.rating),
-                p.coverage, p.actions.done, p.actions.total, p.milestones.achieved,
-                p.milestones.overdue, p.milestones.total, p.measures.off_track,
-                p.measures.total, "\n".join(p.reasons),
+                n.name,
+                p.title,
+                p.period_start,
+                p.period_end,
+                p.as_of,
+                _rating(p.rating),
+                p.coverage,
+                p.actions.done,
+                p.actions.total,
+                p.milestones.achieved,
+                p.milestones.overdue,
+                p.milestones.total,
+                p.measures.off_track,
+                p.measures.total,
+                "\n".join(p.reasons),
             ]
             for n, p in plans
         ],
@@ -253,8 +331,14 @@ def network(report: NetworkReport) -> bytes:
         ["Network", "Plan", "Objective", "Item", "Detail", "Owner", "Due", "Days overdue"],
         [
             [
-                n.name, p.title, a.objective_code, a.title, a.detail,
-                words.owner_text(a.owner), a.due_on, a.days_overdue,
+                n.name,
+                p.title,
+                a.objective_code,
+                a.title,
+                a.detail,
+                words.owner_text(a.owner),
+                a.due_on,
+                a.days_overdue,
             ]
             for n, p in plans
             for a in p.attention

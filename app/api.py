@@ -14,6 +14,7 @@ from app.organisations.router import router as organisations_router
 from app.partnerships.router import router as partnerships_router
 from app.plans.life_router import router as plan_life_router
 from app.plans.router import router as plans_router
+from app.reports.router import router as reports_router
 from app.webhooks.router import router as webhooks_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -26,6 +27,7 @@ api_router.include_router(organisations_router)
 api_router.include_router(members_router)
 api_router.include_router(plans_router)
 api_router.include_router(plan_life_router)
+api_router.include_router(reports_router)
 api_router.include_router(communities_router)
 api_router.include_router(mobility_router)
 api_router.include_router(partnerships_router)

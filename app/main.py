@@ -43,6 +43,12 @@ TAGS = [
         "description": "Plans, objectives, actions, measures, milestones, evidence and progress.",
     },
     {
+        "name": "reports",
+        "description": "Documents for people: a plan's or a network's standing as a "
+        "self-contained HTML page, a PDF, a workbook or Markdown (use a plan's `/export` "
+        "for its content, to edit and import again).",
+    },
+    {
         "name": "communities",
         "description": "Communities of practice, working groups and teams: members, meetings "
         "and the actions they own; cohorts of schools matched into collaborative learning teams.",

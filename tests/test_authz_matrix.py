@@ -41,9 +41,9 @@ The rules the rows express:
   as if they did not exist); only an admin reactivates. An admin cannot deactivate itself
   (409, a business rule, not authorization).
 * Plans and everything in them (objectives, actions, measures, milestones, readings, evidence,
-  tree, progress, export) are the network's private data: read by its role holders and those
-  of an ancestor, 404 for everyone else. The measure-source registry is read by everyone
-  signed in.
+  tree, progress, export, report; a network's progress and report) are the network's private
+  data: read by its role holders and those of an ancestor, 404 for everyone else. The
+  measure-source registry is read by everyone signed in.
 * Plan writes (plans, import, objectives, actions, measures, milestones; delete and restore)
   need chair or executive on the plan's network itself (not inherited: A's chair gets 403 in
   A's child); so do closing a plan and copying it into a new one. Recording progress (an
@@ -943,6 +943,26 @@ MATRIX: list[Row] = [
         )
         for fmt in ("json", "csv")
     ],
+    *[
+        Row(
+            f"plans.report.{fmt}:A",
+            "GET",
+            "/plans/{plan_id}/report",
+            READ_A,
+            setup=in_plan("a", "measure", format=fmt),
+            query=("format",),
+        )
+        for fmt in ("html", "md")
+    ],
+    Row("plans.report:child", "GET", "/plans/{plan_id}/report", READ_A, setup=in_plan("child")),
+    Row("networks.report:A", "GET", "/networks/{network_id}/report", READ_A, setup=at("a")),
+    Row(
+        "networks.report:child",
+        "GET",
+        "/networks/{network_id}/report",
+        READ_A,
+        setup=at("child"),
+    ),
     Row("measure_sources.list", "GET", "/measure-sources", EVERYONE_200),
     # --- plans: writes (chair and executive of the plan's own network) --------------------
     Row(

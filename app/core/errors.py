@@ -91,6 +91,10 @@ class NotFound(AppError):
     status, slug = 404, "not-found"
 
 
+class NotAcceptable(AppError):
+    status, slug = 406, "not-acceptable"
+
+
 class Conflict(AppError):
     status, slug = 409, "conflict"
 

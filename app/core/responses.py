@@ -9,6 +9,7 @@ _DESCRIPTIONS = {
     401: "Missing, invalid or expired bearer token.",
     403: "Authenticated, but not allowed.",
     404: "Not found, or not visible to you.",
+    406: "None of the media types in `Accept` can be produced.",
     409: "Conflicts with the current state.",
     412: "If-Match names an old version.",
     413: "Body too large.",

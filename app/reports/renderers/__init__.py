@@ -1,0 +1,1 @@
+"""One module per format; each lays out a ``PlanReport`` or ``NetworkReport``."""

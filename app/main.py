@@ -23,9 +23,9 @@ from app.core.security import PasswordHasher, TokenService
 from app.core.state import AppState
 from app.core.uploads import DocumentParser
 from app.health.router import router as health_router
-from app.operation_docs import EXAMPLES, describe
 from app.mail import worker as mail_worker
 from app.notifications import reminders
+from app.operation_docs import EXAMPLES, describe
 from app.webhooks import worker as webhook_worker
 
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")

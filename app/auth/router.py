@@ -7,8 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, Response, status
 
 from app.auth import service
-from app.auth.deps import CurrentAdmin, CurrentPrincipal, CurrentUser
-from app.auth.models import RoleAssignment, ServiceAccount, User
+from app.auth.deps import (
+    CurrentAdmin,
+    CurrentPrincipal,
+    CurrentUser,
+    NetworkForRead,
+    ValidNetwork,
+    network_with,
+)
+from app.auth.models import Network, RoleAssignment, ServiceAccount, User
 from app.auth.policy import Permission, authorize
 from app.auth.schemas import (
     Me,
@@ -37,9 +44,6 @@ from app.core.routing import CohesionRoute, route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
-from app.networks import service as network_service
-from app.networks.deps import NetworkForRead, ValidNetwork, network_with
-from app.networks.models import Network
 
 auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
 users_router = APIRouter(prefix="/users", tags=["users"], route_class=CohesionRoute)
@@ -324,7 +328,7 @@ async def _role_and_network(
     assignment = await session.get(RoleAssignment, role_id)
     network = None
     if assignment is not None:
-        network = await network_service.get(session, assignment.network_id)
+        network = await service.get_network(session, assignment.network_id)
     if assignment is None or network is None:
         raise NotFound(f"role assignment {role_id} does not exist or is not visible to you")
     authorize(principal, Permission.network_read, network)
@@ -442,7 +446,7 @@ async def _managed_account(
     service_account_id: ServiceAccountIdPath, session: SessionDep, principal: CurrentUser
 ) -> ServiceAccount:
     account = await session.get(ServiceAccount, service_account_id)
-    network = await network_service.get(session, account.network_id) if account else None
+    network = await service.get_network(session, account.network_id) if account else None
     if account is None or network is None:
         raise NotFound(f"service account {service_account_id} does not exist or is not visible")
     authorize(principal, Permission.service_account_manage, network)

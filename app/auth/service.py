@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth.models import RoleAssignment, ServiceAccount, User
+from app.auth.models import Network, RoleAssignment, ServiceAccount, User
 from app.auth.policy import Grant, Permission, Principal, Role, can, can_see
 from app.auth.schemas import (
     PasswordChange,
@@ -22,7 +22,24 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from app.core.pagination import Sort, paginate
 from app.core.security import PasswordHasher, new_secret
-from app.networks.models import Network
+
+
+async def get_network(
+    session: AsyncSession, network_id: int, *, deleted: bool = False
+) -> Network | None:
+    """The network (a live one, or with ``deleted`` a deleted one), or None."""
+    network = await session.get(Network, network_id)
+    if network is None or (network.deleted_at is not None) != deleted:
+        return None
+    return network
+
+
+async def get_network_or_404(session: AsyncSession, network_id: int) -> Network:
+    """A live network, or 404."""
+    network = await get_network(session, network_id)
+    if network is None:
+        raise NotFound(f"network {network_id} does not exist or is not visible to you")
+    return network
 
 
 def _active_role_clause(now: datetime) -> Any:

@@ -24,7 +24,6 @@ from sqlmodel import col
 from app.auth.models import User
 from app.auth.policy import Principal
 from app.communities import service
-from app.communities.deps import InCohort, InCommunity
 from app.communities.models import Community
 from app.communities.schemas import (
     CohortCreate,
@@ -34,6 +33,7 @@ from app.communities.schemas import (
     MeetingCreate,
     MemberCreate,
 )
+from app.communities.scope import InCohort, InCommunity
 from app.networks.models import Network
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation

@@ -17,7 +17,7 @@ from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.mobility import measures as measures
 from app.mobility import service
-from app.mobility.deps import OpportunityIdPath, ValidOpportunity, load_opportunity
+from app.mobility.deps import OpportunityIdPath, ValidOpportunity
 from app.mobility.models import MobilityCount, MobilityOpportunity
 from app.mobility.schemas import (
     PERIOD_PATTERN,
@@ -32,6 +32,7 @@ from app.mobility.schemas import (
     OpportunityUpdate,
     Participant,
 )
+from app.mobility.scope import load_opportunity
 from app.networks.deps import NetworkForRead, ValidNetwork
 
 router = APIRouter(tags=["mobility"], route_class=CohesionRoute)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
+from app.auth import service as auth_service
 from app.auth.policy import Permission, Principal, authorize
 from app.core import audit
 from app.core.db import utcnow
@@ -21,19 +22,9 @@ def _not_found(network_id: int) -> NotFound:
     return NotFound(f"network {network_id} does not exist or is not visible to you")
 
 
-async def get(session: AsyncSession, network_id: int, *, deleted: bool = False) -> Network | None:
-    network = await session.get(Network, network_id)
-    if network is None or (network.deleted_at is not None) != deleted:
-        return None
-    return network
-
-
-async def get_or_404(session: AsyncSession, network_id: int) -> Network:
-    """A live network, or 404."""
-    network = await get(session, network_id)
-    if network is None:
-        raise _not_found(network_id)
-    return network
+# Loading a network belongs to the auth layer (which loads the path network with the caller).
+get = auth_service.get_network
+get_or_404 = auth_service.get_network_or_404
 
 
 def authorize_parent_level(principal: Principal, network_or_parent: Network | None) -> None:

@@ -22,7 +22,6 @@ from app.partnerships.deps import (
     ValidPartnership,
     ValidProgramme,
     ValidSession,
-    load_partnership,
 )
 from app.partnerships.models import (
     Evaluation,
@@ -64,6 +63,7 @@ from app.partnerships.schemas import (
     SessionPage,
     SessionRead,
 )
+from app.partnerships.scope import load_partnership
 
 router = APIRouter(tags=["partnerships"], route_class=CohesionRoute)
 

@@ -12,14 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth.policy import Permission, Principal, authorize
+from app.auth.policy import Principal, require_webhook_manage
 from app.core import audit, softdelete
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.pagination import Sort, paginate
 from app.networks.models import Network
 from app.webhooks import events, signing, targets
-from app.webhooks.deps import FoundWebhook
 from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
 from app.webhooks.schemas import (
     DeliveryStatus,
@@ -27,6 +26,7 @@ from app.webhooks.schemas import (
     WebhookCreate,
     WebhookUpdate,
 )
+from app.webhooks.scope import FoundWebhook
 
 MAX_PER_NETWORK = 25
 
@@ -69,7 +69,7 @@ async def create_webhook(
     policy: targets.TargetPolicy,
 ) -> tuple[WebhookSubscription, str]:
     """A new subscription and its signing secret (returned once, never again)."""
-    authorize(principal, Permission.webhook_manage, network)
+    require_webhook_manage(principal, network)
     await check_target(data.url, policy)
     count = await session.scalar(
         select(func.count()).where(
@@ -119,7 +119,7 @@ async def update_webhook(
     policy: targets.TargetPolicy,
 ) -> WebhookSubscription:
     """Change a subscription; ``active: true`` re-enables one that was disabled by failures."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     subscription = found.subscription
     changes = data.model_dump(exclude_unset=True)
     if "url" in changes and changes["url"] != subscription.url:
@@ -142,7 +142,7 @@ async def update_webhook(
 
 async def delete_webhook(session: AsyncSession, principal: Principal, found: FoundWebhook) -> None:
     """Soft-delete: nothing more is queued or sent for it until it is restored."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     await softdelete.soft_delete(
         session, principal, found.subscription, network_id=found.network.id
     )
@@ -151,7 +151,7 @@ async def delete_webhook(session: AsyncSession, principal: Principal, found: Fou
 async def restore_webhook(
     session: AsyncSession, principal: Principal, found: FoundWebhook
 ) -> WebhookSubscription:
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     await softdelete.restore(session, principal, found.subscription, network_id=found.network.id)
     return found.subscription
 
@@ -160,7 +160,7 @@ async def rotate_secret(
     session: AsyncSession, principal: Principal, found: FoundWebhook, *, data: SecretRotate
 ) -> tuple[WebhookSubscription, str]:
     """A new signing secret; the previous ones keep signing for ``keep_previous_hours``."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     subscription = found.subscription
     now = utcnow()
     keep_until = now + timedelta(hours=data.keep_previous_hours)
@@ -217,7 +217,7 @@ async def redeliver(
     session: AsyncSession, principal: Principal, found: FoundWebhook, delivery: WebhookDelivery
 ) -> WebhookDelivery:
     """Queue a delivery again, due now, with the same ``Webhook-Id``."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     if not found.subscription.active:
         raise Conflict(
             f"webhook {found.subscription.id} is not active; re-enable it (PATCH active: true) "

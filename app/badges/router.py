@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from app.auth import policy
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.auth.policy import Principal
 from app.badges import credentials, keys, measures, service  # noqa: F401 - measures registers
 from app.badges.deps import ValidAward, ValidBadge, ValidProposal
@@ -43,7 +43,6 @@ from app.core.routing import CohesionRoute, route_options
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
-from app.networks.deps import NetworkForRead
 
 router = APIRouter(tags=["badges"], route_class=CohesionRoute)
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from app.auth.deps import CurrentUser
+from app.auth.deps import CurrentUser, NetworkForMembers, NetworkForRead
 from app.auth.policy import Permission, authorize
 from app.core import responses
 from app.core.db import SessionDep
@@ -15,7 +15,6 @@ from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
 from app.networks import service as network_service
-from app.networks.deps import NetworkForMembers, NetworkForRead
 from app.networks.models import Network
 from app.organisations import service
 from app.organisations.models import Membership, Organisation

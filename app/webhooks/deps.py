@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, network_with
 from app.auth.policy import Permission
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.models import path_id
-from app.networks.deps import network_with
 from app.networks.models import Network
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.scope import FoundWebhook, load_webhook

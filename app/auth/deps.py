@@ -5,12 +5,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth import service
+from app.auth import policy, service
 from app.auth.models import Network
 from app.auth.policy import Permission, Principal, authorize
 from app.core import idempotency, ratelimit
 from app.core.db import SessionDep
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Unauthorized
 from app.core.idempotency import IdempotencyKeyHeader
 from app.core.models import path_id
 from app.core.security import InvalidToken
@@ -67,8 +67,9 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 async def current_user(principal: CurrentPrincipal) -> Principal:
     """A person (not a service account)."""
-    if not principal.is_user:
-        raise Forbidden("service accounts may only use the operations their scopes name")
+    policy.require_person(
+        principal, "service accounts may only use the operations their scopes name"
+    )
     return principal
 
 
@@ -76,8 +77,7 @@ CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
 async def current_admin(principal: CurrentUser) -> Principal:
-    if not principal.is_admin:
-        raise Forbidden("only a platform admin may do this")
+    policy.require_admin(principal)
     return principal
 
 

@@ -243,6 +243,102 @@ def readable_network_ids(principal: Principal) -> Iterable[int] | None:
     return principal.role_network_ids() if principal.is_user else set()
 
 
+class TreeNetwork(NetworkLike, Protocol):
+    @property
+    def parent_id(self) -> int | None: ...
+
+    @property
+    def ancestor_ids(self) -> list[int]: ...
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise Forbidden("only a platform admin may do this")
+
+
+# --- the network tree: networks and the roles held in them ------------------------------------
+# Creating, deleting and restoring a network, and appointing or ending its chair, are decided
+# one level up (the parent's chair; a platform admin at the top level); other roles by the
+# network's own chair.
+
+
+def require_parent_level(principal: Principal, network_or_parent: NetworkLike | None) -> None:
+    """Creating, deleting and restoring a network is decided one level up."""
+    if network_or_parent is None:
+        if not principal.is_admin:
+            raise Forbidden("only a platform admin manages top-level networks")
+        return
+    authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
+
+
+def _appoint_permission(role: Role) -> Permission:
+    return Permission.role_appoint_child_chair if role is Role.chair else Permission.role_appoint
+
+
+class _ParentRef:
+    """Stands for a network's parent when checking who may appoint its chair."""
+
+    def __init__(self, network: TreeNetwork) -> None:
+        self.id = network.parent_id
+        self.lineage_ids = network.ancestor_ids
+
+
+def _appoint_target(network: TreeNetwork, role: Role) -> NetworkLike:
+    """Chairs are appointed from the parent network (or by an admin at the top level)."""
+    if role is Role.chair and network.parent_id is not None:
+        return _ParentRef(network)
+    return network
+
+
+def require_role_change(principal: Principal, network: TreeNetwork, role: Role) -> None:
+    """Who may appoint or end ``role`` in ``network``: see ``authorize`` for 403 vs 404."""
+    target = _appoint_target(network, role)
+    if role is Role.chair and network.parent_id is None:
+        if principal.is_admin:
+            return
+        if can_see(principal, network):
+            raise Forbidden("only a platform admin appoints or ends chairs of top-level networks")
+        raise NotFound(f"network {network.id} does not exist or is not visible to you")
+    permission = _appoint_permission(role)
+    if can(principal, permission, target):
+        return
+    if can_see(principal, network):
+        who = "the parent network's chair" if role is Role.chair else "the network's chair"
+        raise Forbidden(f"only {who} or a platform admin may appoint or end a {role.value}")
+    raise NotFound(f"network {network.id} does not exist or is not visible to you")
+
+
+# --- organisations ---------------------------------------------------------------------------
+# An organisation's record is kept by one network (or by the platform): its chair or an
+# executive (organisation_write there, decided as on the public profile: 403, never 404) or a
+# platform admin changes it; a record kept by no network only a platform admin.
+
+
+def require_organisation_write(principal: Principal, network: NetworkLike) -> None:
+    authorize(principal, Permission.organisation_write, network, public=True)
+
+
+def organisation_keeper_network_ids(principal: Principal) -> set[int] | None:
+    """Networks that may keep an organisation the caller creates (those they chair or are an
+    executive of); None for a platform admin (no network needed); 403 for anyone else."""
+    if principal.is_admin:
+        return None
+    keepers = {g.network_id for g in principal.grants if g.role in (Role.chair, Role.executive)}
+    if not keepers:
+        raise Forbidden("only a chair or executive of a network may create organisations")
+    return keepers
+
+
+def require_organisation_keeper(principal: Principal, network: NetworkLike | None) -> None:
+    """Change an organisation: a platform admin, or organisation_write on ``network``, the
+    live network that keeps it (None when it is kept by none)."""
+    if principal.is_admin:
+        return
+    if network is None:
+        raise Forbidden("only a platform admin may change this organisation")
+    require_organisation_write(principal, network)
+
+
 class HasId(Protocol):
     @property
     def id(self) -> int | None: ...

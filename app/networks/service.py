@@ -8,11 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
+from app.auth import policy
 from app.auth import service as auth_service
 from app.auth.policy import Permission, Principal, authorize
 from app.core import audit
 from app.core.db import utcnow
-from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.errors import Conflict, NotFound
 from app.core.pagination import Sort, paginate
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind, NetworkUpdate
@@ -27,15 +28,6 @@ get = auth_service.get_network
 get_or_404 = auth_service.get_network_or_404
 
 
-def authorize_parent_level(principal: Principal, network_or_parent: Network | None) -> None:
-    """Creating, deleting and restoring a network is decided one level up."""
-    if network_or_parent is None:
-        if not principal.is_admin:
-            raise Forbidden("only a platform admin manages top-level networks")
-        return
-    authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
-
-
 async def create(session: AsyncSession, principal: Principal, *, data: NetworkCreate) -> Network:
     """Create a network: top level by an admin, a child by the parent's chair."""
     parent = None
@@ -43,7 +35,7 @@ async def create(session: AsyncSession, principal: Principal, *, data: NetworkCr
         parent = await get(session, data.parent_id)
         if parent is None:
             raise _not_found(data.parent_id)
-    authorize_parent_level(principal, parent)
+    policy.require_parent_level(principal, parent)
     network = Network.model_validate(data, update={"created_by_user_id": principal.user_id})
     session.add(network)
     await session.flush()
@@ -97,7 +89,7 @@ async def _parent_of(session: AsyncSession, network: Network) -> Network | None:
 
 async def delete(session: AsyncSession, principal: Principal, network: Network) -> None:
     """Soft-delete a network that has no live child networks."""
-    authorize_parent_level(principal, await _parent_of(session, network))
+    policy.require_parent_level(principal, await _parent_of(session, network))
     children = await session.scalar(
         select(func.count()).where(
             col(Network.parent_id) == network.id, col(Network.deleted_at).is_(None)
@@ -118,7 +110,7 @@ async def restore(session: AsyncSession, principal: Principal, network_id: int) 
     if network is None:
         raise NotFound(f"network {network_id} is not a deleted network visible to you")
     parent = await _parent_of(session, network)
-    authorize_parent_level(principal, parent)
+    policy.require_parent_level(principal, parent)
     if parent is not None and parent.deleted_at is not None:
         raise Conflict(f"restore the parent network {parent.id} first")
     before = audit.snapshot(network)

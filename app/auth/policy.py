@@ -243,6 +243,9 @@ def readable_network_ids(principal: Principal) -> Iterable[int] | None:
     return principal.role_network_ids() if principal.is_user else set()
 
 
+# --- shapes and checks the domain rules share ------------------------------------------------
+
+
 class TreeNetwork(NetworkLike, Protocol):
     @property
     def parent_id(self) -> int | None: ...
@@ -254,6 +257,23 @@ class TreeNetwork(NetworkLike, Protocol):
 def require_admin(principal: Principal) -> None:
     if not principal.is_admin:
         raise Forbidden("only a platform admin may do this")
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def require_read(principal: Principal, network: NetworkLike) -> None:
+    """Read a network's private data (404 when it does not exist for the caller)."""
+    authorize(principal, Permission.network_read, network)
+
+
+def require_person(principal: Principal, refusal: str) -> int:
+    """Only a person (not a service account), else 403 ``refusal``; answers the user id."""
+    if principal.user_id is None:
+        raise Forbidden(refusal)
+    return principal.user_id
 
 
 # --- the network tree: networks and the roles held in them ------------------------------------
@@ -337,23 +357,6 @@ def require_organisation_keeper(principal: Principal, network: NetworkLike | Non
     if network is None:
         raise Forbidden("only a platform admin may change this organisation")
     require_organisation_write(principal, network)
-
-
-class HasId(Protocol):
-    @property
-    def id(self) -> int | None: ...
-
-
-def require_read(principal: Principal, network: NetworkLike) -> None:
-    """Read a network's private data (404 when it does not exist for the caller)."""
-    authorize(principal, Permission.network_read, network)
-
-
-def require_person(principal: Principal, refusal: str) -> int:
-    """Only a person (not a service account), else 403 ``refusal``; answers the user id."""
-    if principal.user_id is None:
-        raise Forbidden(refusal)
-    return principal.user_id
 
 
 # --- communities and cohorts ----------------------------------------------------------------

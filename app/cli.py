@@ -191,6 +191,7 @@ some value opens with none of the keys."""
 
 
 async def _rotate_keys(legacy: bool) -> int:
+    from app import api  # noqa: F401 - every domain registers what it keeps under a key
     from app.core.db import Database
     from app.core.keyrotation import rotate
 

@@ -1,16 +1,19 @@
 """Who is calling: bearer token to principal, re-reading roles from the database."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.auth import service
-from app.auth.policy import Principal
+from app.auth import policy, service
+from app.auth.models import Network
+from app.auth.policy import Permission, Principal, authorize
 from app.core import idempotency, ratelimit
 from app.core.db import SessionDep
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Unauthorized
 from app.core.idempotency import IdempotencyKeyHeader
+from app.core.models import path_id
+from app.core.resources import ScopeKit, record_loader
 from app.core.security import InvalidToken
 from app.core.state import app_state
 
@@ -65,8 +68,9 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 async def current_user(principal: CurrentPrincipal) -> Principal:
     """A person (not a service account)."""
-    if not principal.is_user:
-        raise Forbidden("service accounts may only use the operations their scopes name")
+    policy.require_person(
+        principal, "service accounts may only use the operations their scopes name"
+    )
     return principal
 
 
@@ -74,8 +78,7 @@ CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
 async def current_admin(principal: CurrentUser) -> Principal:
-    if not principal.is_admin:
-        raise Forbidden("only a platform admin may do this")
+    policy.require_admin(principal)
     return principal
 
 
@@ -91,3 +94,43 @@ async def idempotency_guard(
     """Added to every POST by CohesionRoute: replays or refuses a reused Idempotency-Key."""
     if idempotency_key is not None:
         await idempotency.begin(session, request, principal.key, idempotency_key)
+
+
+# --- the path's network, with the permission a route needs ------------------------------------
+
+NetworkIdPath = Annotated[int, path_id("network")]
+
+
+async def valid_network(
+    network_id: NetworkIdPath, session: SessionDep, _: CurrentPrincipal
+) -> Network:
+    """A live network by id, or 404 — for an authenticated caller (anonymous callers get 401
+    before anything is looked up, so they cannot probe which ids exist)."""
+    return await service.get_network_or_404(session, network_id)
+
+
+def network_with(permission: Permission) -> Any:
+    """A dependency: the path's network, if the caller has ``permission`` on it."""
+
+    async def dependency(
+        network: Annotated[Network, Depends(valid_network)], principal: CurrentPrincipal
+    ) -> Network:
+        authorize(principal, permission, network)
+        return network
+
+    return Depends(dependency)
+
+
+ValidNetwork = Annotated[Network, Depends(valid_network)]
+DeletedNetwork = Annotated[
+    Network, record_loader(Network, label="network", caller=CurrentPrincipal, deleted=True)
+]
+scoped: ScopeKit[Network] = ScopeKit(
+    network=Network, principal=CurrentPrincipal, authorize=authorize
+)
+"""The resource kit's scoped loader bound to the network table and the policy: every domain's
+"this object, its live network, and the permission the caller needs" (one statement, 404 when
+invisible)."""
+NetworkForRead = Annotated[Network, network_with(Permission.network_read)]
+NetworkForAudit = Annotated[Network, network_with(Permission.audit_read)]
+NetworkForMembers = Annotated[Network, network_with(Permission.membership_write)]

@@ -1,12 +1,16 @@
-"""Accounts and role assignments."""
+"""Accounts, role assignments, and the networks they are held in.
+
+The network tree is the scope of every permission (a role on a network reads its descendants),
+so its table lives here, under the policy that reads it; ``app/networks`` holds the directory's
+rules and routes and re-exports the table."""
 
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, Text
 from sqlmodel import Field
 
 from app.core.db import UTCDateTime, utcnow
-from app.core.models import IdType, JSONType, RecordMixin
+from app.core.models import IdType, JSONType, RecordMixin, SoftDeleteMixin
 
 
 class User(RecordMixin, table=True):
@@ -59,3 +63,31 @@ class RoleAssignment(RecordMixin, table=True):
     ended_by_user_id: int | None = Field(
         default=None, sa_type=IdType, foreign_key="users.id", nullable=True
     )
+
+
+class Network(RecordMixin, SoftDeleteMixin, table=True):
+    """A network; ``path`` holds the ids from the root down to itself ("/1/4/9/")."""
+
+    __tablename__ = "networks"
+
+    name: str = Field(max_length=200, index=True)
+    kind: str = Field(sa_type=String(20), index=True)
+    parent_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="networks.id", nullable=True, index=True
+    )
+    path: str = Field(default="/", max_length=1000, index=True)
+    territory: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(default=None, sa_type=Text)
+    membership_criteria: str | None = Field(default=None, sa_type=Text)
+    created_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
+
+    @property
+    def lineage_ids(self) -> list[int]:
+        """Ids from the root to this network, itself included."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return self.lineage_ids[:-1]

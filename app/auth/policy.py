@@ -4,9 +4,14 @@ Permissions are data (``ROLE_PERMISSIONS``). A role on a network grants its read
 on that network and every descendant, and its write permissions on that network only. A
 principal who may not read a network's private data gets ``404`` for it, as if it did not
 exist; one who may read but not do gets ``403``.
+
+The rules of each domain that go beyond one permission on one network (who runs a community,
+who decides a badge-network proposal, ...) are named functions at the end of this module, so
+that every permission rule is found here. They take the loaded objects through small
+protocols: this module knows no domain package.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import InitVar, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol, cast
@@ -241,3 +246,276 @@ def readable_network_ids(principal: Principal) -> Iterable[int] | None:
     if principal.is_admin:
         return None
     return principal.role_network_ids() if principal.is_user else set()
+
+
+# --- shapes and checks the domain rules share ------------------------------------------------
+
+
+class TreeNetwork(NetworkLike, Protocol):
+    @property
+    def parent_id(self) -> int | None: ...
+
+    @property
+    def ancestor_ids(self) -> list[int]: ...
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise Forbidden("only a platform admin may do this")
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def require_read(principal: Principal, network: NetworkLike) -> None:
+    """Read a network's private data (404 when it does not exist for the caller)."""
+    authorize(principal, Permission.network_read, network)
+
+
+def require_person(principal: Principal, refusal: str) -> int:
+    """Only a person (not a service account), else 403 ``refusal``; answers the user id."""
+    if principal.user_id is None:
+        raise Forbidden(refusal)
+    return principal.user_id
+
+
+# --- the network tree: networks and the roles held in them ------------------------------------
+# Creating, deleting and restoring a network, and appointing or ending its chair, are decided
+# one level up (the parent's chair; a platform admin at the top level); other roles by the
+# network's own chair.
+
+
+def require_parent_level(principal: Principal, network_or_parent: NetworkLike | None) -> None:
+    """Creating, deleting and restoring a network is decided one level up."""
+    if network_or_parent is None:
+        if not principal.is_admin:
+            raise Forbidden("only a platform admin manages top-level networks")
+        return
+    authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
+
+
+def _appoint_permission(role: Role) -> Permission:
+    return Permission.role_appoint_child_chair if role is Role.chair else Permission.role_appoint
+
+
+class _ParentRef:
+    """Stands for a network's parent when checking who may appoint its chair."""
+
+    def __init__(self, network: TreeNetwork) -> None:
+        self.id = network.parent_id
+        self.lineage_ids = network.ancestor_ids
+
+
+def _appoint_target(network: TreeNetwork, role: Role) -> NetworkLike:
+    """Chairs are appointed from the parent network (or by an admin at the top level)."""
+    if role is Role.chair and network.parent_id is not None:
+        return _ParentRef(network)
+    return network
+
+
+def require_role_change(principal: Principal, network: TreeNetwork, role: Role) -> None:
+    """Who may appoint or end ``role`` in ``network``: see ``authorize`` for 403 vs 404."""
+    target = _appoint_target(network, role)
+    if role is Role.chair and network.parent_id is None:
+        if principal.is_admin:
+            return
+        if can_see(principal, network):
+            raise Forbidden("only a platform admin appoints or ends chairs of top-level networks")
+        raise NotFound(f"network {network.id} does not exist or is not visible to you")
+    permission = _appoint_permission(role)
+    if can(principal, permission, target):
+        return
+    if can_see(principal, network):
+        who = "the parent network's chair" if role is Role.chair else "the network's chair"
+        raise Forbidden(f"only {who} or a platform admin may appoint or end a {role.value}")
+    raise NotFound(f"network {network.id} does not exist or is not visible to you")
+
+
+# --- organisations ---------------------------------------------------------------------------
+# An organisation's record is kept by one network (or by the platform): its chair or an
+# executive (organisation_write there, decided as on the public profile: 403, never 404) or a
+# platform admin changes it; a record kept by no network only a platform admin.
+
+
+def require_organisation_write(principal: Principal, network: NetworkLike) -> None:
+    authorize(principal, Permission.organisation_write, network, public=True)
+
+
+def organisation_keeper_network_ids(principal: Principal) -> set[int] | None:
+    """Networks that may keep an organisation the caller creates (those they chair or are an
+    executive of); None for a platform admin (no network needed); 403 for anyone else."""
+    if principal.is_admin:
+        return None
+    keepers = {g.network_id for g in principal.grants if g.role in (Role.chair, Role.executive)}
+    if not keepers:
+        raise Forbidden("only a chair or executive of a network may create organisations")
+    return keepers
+
+
+def require_organisation_keeper(principal: Principal, network: NetworkLike | None) -> None:
+    """Change an organisation: a platform admin, or organisation_write on ``network``, the
+    live network that keeps it (None when it is kept by none)."""
+    if principal.is_admin:
+        return
+    if network is None:
+        raise Forbidden("only a platform admin may change this organisation")
+    require_organisation_write(principal, network)
+
+
+# --- communities and cohorts ----------------------------------------------------------------
+# A community exists for holders of a role in its home network or in any participating network
+# (or in an ancestor of one), and for its current members who are people. Managing it (edit,
+# close, delete, restore) is community_write on its home network; running it (members,
+# meetings) is for those who manage it and its current lead and facilitator members. A cohort
+# belongs to one network: reading it is network_read there, writing community_write.
+
+# The CommunityRole values (app/communities/schemas.py) whose members run their community.
+COMMUNITY_RUNNING_ROLES = frozenset({"lead", "facilitator"})
+
+
+class CommunityScope(Protocol):
+    @property
+    def community(self) -> HasId: ...
+
+    @property
+    def network(self) -> NetworkLike: ...
+
+    @property
+    def networks(self) -> Sequence[NetworkLike]: ...
+
+    @property
+    def member_roles(self) -> frozenset[str]: ...
+
+
+def can_read_community(principal: Principal, found: CommunityScope) -> bool:
+    """Whether the community exists for the caller."""
+    return bool(found.member_roles) or any(can_see(principal, n) for n in found.networks)
+
+
+def can_manage_community(principal: Principal, found: CommunityScope) -> bool:
+    """Edit, close, delete and restore the community: community_write on the home network."""
+    return can(principal, Permission.community_write, found.network)
+
+
+def can_run_community(principal: Principal, found: CommunityScope) -> bool:
+    """Manage members and meetings: who manages it, and its current lead or facilitator."""
+    return can_manage_community(principal, found) or bool(
+        found.member_roles & COMMUNITY_RUNNING_ROLES
+    )
+
+
+def require_manage_community(principal: Principal, found: CommunityScope) -> None:
+    if not can_manage_community(principal, found):
+        raise Forbidden(
+            f"only the chair or an executive of network {found.network.id} may change "
+            f"community {found.community.id}"
+        )
+
+
+def require_run_community(principal: Principal, found: CommunityScope) -> None:
+    if not can_run_community(principal, found):
+        raise Forbidden(
+            f"only the lead or a facilitator of community {found.community.id}, or the chair or "
+            f"an executive of network {found.network.id}, may do this"
+        )
+
+
+def community_readable_network_ids(principal: Principal, found: CommunityScope) -> list[int]:
+    """The community's networks whose private data (plans, for one) the caller reads."""
+    return [n.id for n in found.networks if n.id is not None and can_see(principal, n)]
+
+
+def require_community_write(principal: Principal, network: NetworkLike) -> None:
+    """Create communities or cohorts in a network, and write a cohort and what is in it."""
+    authorize(principal, Permission.community_write, network)
+
+
+# --- partnerships, programmes, evaluations -------------------------------------------------
+# Everything belongs to one network; reading is network_read there, writing (partnerships,
+# commitments, programmes, sessions, enrolments, attendance, evaluation forms) is plan_write:
+# the chair or an executive. Answering an evaluation is for any person who reads the network.
+
+
+def require_partnership_write(principal: Principal, network: NetworkLike) -> None:
+    authorize(principal, Permission.plan_write, network)
+
+
+def require_evaluation_answer(principal: Principal, network: NetworkLike) -> int:
+    """Answer an evaluation: a person (not a service account) who reads its network; answers
+    the caller's user id."""
+    require_read(principal, network)
+    return require_person(principal, "only a person answers an evaluation")
+
+
+# --- mobility --------------------------------------------------------------------------------
+# The opportunities register is kept by whoever records progress (chair, executive,
+# facilitator); counts are posted with mobility_write (those roles, and scripts' service
+# accounts with the mobility:write scope).
+
+
+def require_opportunity_write(principal: Principal, network: NetworkLike) -> None:
+    authorize(principal, Permission.progress_record, network)
+
+
+def require_mobility_count_write(principal: Principal, network: NetworkLike) -> None:
+    authorize(principal, Permission.mobility_write, network)
+
+
+# --- badges ----------------------------------------------------------------------------------
+# A proposal exists for its proposer, platform admins and the chair of its parent network
+# (network_manage_children there), who decide it. Only people draft proposals; only the
+# proposer changes or submits one. Badges and awards are private data of their badge network;
+# writing badges and awarding them is for its chair or an executive (the policy has no badge
+# permission: plan_write is held by exactly those roles).
+
+BADGE_WRITE = Permission.plan_write
+
+
+def may_decide_proposal(principal: Principal, parent: NetworkLike | None) -> bool:
+    """Platform admins, and the chair of the parent network, approve or reject."""
+    if principal.is_admin:
+        return True
+    return parent is not None and can(principal, Permission.network_manage_children, parent)
+
+
+def may_see_proposal(
+    principal: Principal, proposer_user_id: int | None, parent: NetworkLike | None
+) -> bool:
+    return principal.is_user_id(proposer_user_id) or may_decide_proposal(principal, parent)
+
+
+def require_proposal_decider(principal: Principal, parent: NetworkLike | None) -> None:
+    if not may_decide_proposal(principal, parent):
+        raise Forbidden("only a platform admin or the parent network's chair decides proposals")
+
+
+def require_proposer(principal: Principal, proposer_user_id: int | None) -> None:
+    if not principal.is_user_id(proposer_user_id):
+        raise Forbidden("only the proposer may change or submit a proposal")
+
+
+def proposal_network_ids(principal: Principal) -> list[int] | None:
+    """Parent networks whose proposals the caller lists besides their own; None means all."""
+    if principal.is_admin:
+        return None
+    return [g.network_id for g in principal.grants if g.role is Role.chair]
+
+
+def require_badge_write(principal: Principal, network: NetworkLike) -> None:
+    authorize(principal, BADGE_WRITE, network)
+
+
+def may_see_recipient_email(principal: Principal, network: NetworkLike) -> bool:
+    """An award's recipient e-mail is shown to those who write the network's badges."""
+    return can(principal, BADGE_WRITE, network)
+
+
+# --- webhooks --------------------------------------------------------------------------------
+# A network's webhooks are managed by its chair (or an admin): other role holders get 403,
+# everyone else 404.
+
+
+def require_webhook_manage(principal: Principal, network: NetworkLike) -> None:
+    authorize(principal, Permission.webhook_manage, network)

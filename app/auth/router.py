@@ -7,8 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, Response, status
 
 from app.auth import service
-from app.auth.deps import CurrentAdmin, CurrentPrincipal, CurrentUser
-from app.auth.models import RoleAssignment, ServiceAccount, User
+from app.auth.deps import (
+    CurrentAdmin,
+    CurrentPrincipal,
+    CurrentUser,
+    NetworkForRead,
+    ValidNetwork,
+    network_with,
+    scoped,
+)
+from app.auth.models import Network, RoleAssignment, ServiceAccount, User
 from app.auth.policy import Permission
 from app.auth.schemas import (
     Me,
@@ -37,8 +45,6 @@ from app.core.routing import CohesionRoute, route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
 from app.core.versioning import IfMatchHeader, check_if_match
-from app.networks.deps import NetworkForRead, ValidNetwork, network_with, scoped
-from app.networks.models import Network
 from app.notifications import service as notification_service
 from app.notifications.schemas import InvitationReceipt, RoleInvite
 

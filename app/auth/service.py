@@ -8,8 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth.models import RoleAssignment, ServiceAccount, User
-from app.auth.policy import Grant, Permission, Principal, Role, can, can_see
+from app.auth import policy
+from app.auth.models import Network, RoleAssignment, ServiceAccount, User
+from app.auth.policy import Grant, Principal, Role
 from app.auth.schemas import (
     PasswordChange,
     RoleCreate,
@@ -28,7 +29,24 @@ from app.core.resources import (
     fetch_page,
 )
 from app.core.security import PasswordHasher, new_secret
-from app.networks.models import Network
+
+
+async def get_network(
+    session: AsyncSession, network_id: int, *, deleted: bool = False
+) -> Network | None:
+    """The network (a live one, or with ``deleted`` a deleted one), or None."""
+    network = await session.get(Network, network_id)
+    if network is None or (network.deleted_at is not None) != deleted:
+        return None
+    return network
+
+
+async def get_network_or_404(session: AsyncSession, network_id: int) -> Network:
+    """A live network, or 404."""
+    network = await get_network(session, network_id)
+    if network is None:
+        raise NotFound(f"network {network_id} does not exist or is not visible to you")
+    return network
 
 
 def _active_role_clause(now: datetime) -> Any:
@@ -212,7 +230,7 @@ async def create_user(
         network = await session.get(Network, data.network_id)
         if network is None or network.deleted_at is not None:
             raise NotFound(f"network {data.network_id} does not exist or is not visible to you")
-        authorize_role_change(principal, network, data.role)
+        policy.require_role_change(principal, network, data.role)
     elif not principal.is_admin:
         raise Forbidden("only a platform admin may create a user outside a network")
     email = data.email.lower()
@@ -303,43 +321,6 @@ async def list_users(
 # --- roles -------------------------------------------------------------------------------
 
 
-def _appoint_permission(role: Role) -> Permission:
-    return Permission.role_appoint_child_chair if role is Role.chair else Permission.role_appoint
-
-
-class _ParentRef:
-    """Stands for a network's parent when checking who may appoint its chair."""
-
-    def __init__(self, network: Network) -> None:
-        self.id = network.parent_id
-        self.lineage_ids = network.ancestor_ids
-
-
-def _appoint_target(network: Network, role: Role) -> Any:
-    """Chairs are appointed from the parent network (or by an admin at the top level)."""
-    if role is Role.chair and network.parent_id is not None:
-        return _ParentRef(network)
-    return network
-
-
-def authorize_role_change(principal: Principal, network: Network, role: Role) -> None:
-    """Who may appoint or end ``role`` in ``network``: see ``authorize`` for 403 vs 404."""
-    target = _appoint_target(network, role)
-    if role is Role.chair and network.parent_id is None:
-        if principal.is_admin:
-            return
-        if can_see(principal, network):
-            raise Forbidden("only a platform admin appoints or ends chairs of top-level networks")
-        raise NotFound(f"network {network.id} does not exist or is not visible to you")
-    permission = _appoint_permission(role)
-    if can(principal, permission, target):
-        return
-    if can_see(principal, network):
-        who = "the parent network's chair" if role is Role.chair else "the network's chair"
-        raise Forbidden(f"only {who} or a platform admin may appoint or end a {role.value}")
-    raise NotFound(f"network {network.id} does not exist or is not visible to you")
-
-
 async def _add_role(
     session: AsyncSession,
     principal: Principal,
@@ -377,7 +358,7 @@ async def appoint(
     session: AsyncSession, principal: Principal, network: Network, *, data: RoleCreate
 ) -> RoleAssignment:
     """Give a user a role in a network."""
-    authorize_role_change(principal, network, data.role)
+    policy.require_role_change(principal, network, data.role)
     if data.functions and data.role is not Role.facilitator:
         raise Unprocessable(
             "only facilitators carry SEIL functions",
@@ -421,7 +402,7 @@ async def end_role(
     until: datetime | None,
 ) -> RoleAssignment:
     """End a role assignment, keeping it as history."""
-    authorize_role_change(principal, network, Role(assignment.role))
+    policy.require_role_change(principal, network, Role(assignment.role))
     now = utcnow()
     if assignment.until is not None and assignment.until <= now:
         raise Conflict(f"role assignment {assignment.id} has already ended")

@@ -5,10 +5,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from app.auth.deps import CurrentPrincipal
-from app.auth.policy import Principal, can
+from app.auth import policy
+from app.auth.deps import CurrentPrincipal, NetworkForRead
+from app.auth.policy import Principal
 from app.badges import credentials, keys, measures, service  # noqa: F401 - measures registers
-from app.badges.deps import InBadge, ValidAward, ValidBadge, ValidProposal
+from app.badges.deps import ValidAward, ValidBadge, ValidProposal
 from app.badges.models import Badge, BadgeAward, BadgeProposal
 from app.badges.schemas import (
     AwardCreate,
@@ -32,6 +33,7 @@ from app.badges.schemas import (
     VerificationRead,
     VerifyBody,
 )
+from app.badges.scope import InBadge
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
@@ -41,7 +43,6 @@ from app.core.routing import CohesionRoute, route_options
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service as network_service
-from app.networks.deps import NetworkForRead
 
 router = APIRouter(tags=["badges"], route_class=CohesionRoute)
 
@@ -59,7 +60,9 @@ AwardList = Annotated[ListQuery, list_query({"issued_at": BadgeAward.issued_at},
 
 def award_read(award: BadgeAward, principal: Principal, found: InBadge) -> AwardRead:
     """The award; the earner's email only for those who may award the network's badges."""
-    email = award.recipient_email if can(principal, service.BADGE_WRITE, found.network) else None
+    email = (
+        award.recipient_email if policy.may_see_recipient_email(principal, found.network) else None
+    )
     return AwardRead.model_validate(
         {
             **award.model_dump(),

@@ -14,11 +14,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth import policy
 from app.auth import service as auth_service
-from app.auth.policy import Grant, Permission, Principal, Role, authorize
+from app.auth.policy import Grant, Principal, Role
 from app.auth.schemas import RoleCreate
 from app.badges import canvas, credentials, keys
-from app.badges.deps import FoundProposal, InBadge, may_decide
 from app.badges.models import Badge, BadgeAward, BadgeNetworkInvitation, BadgeProposal, IssuerKey
 from app.badges.schemas import (
     REQUIRED_SECTIONS,
@@ -31,12 +31,13 @@ from app.badges.schemas import (
     Completeness,
     VerificationRead,
 )
+from app.badges.scope import FoundProposal, InBadge
 from app.communities import service as community_service
 from app.communities.schemas import CommunityCreate, CommunityKind, CommunityStatus
 from app.core import audit
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.resources import ListParams, PageResult, fetch_page
 from app.core.security import InvalidToken, vc_jwt_header, verify_vc_jwt
 from app.core.security import sign_vc_jwt as _sign
@@ -46,10 +47,6 @@ from app.networks.schemas import NetworkCreate, NetworkKind
 from app.plans import service as plan_service
 from app.plans.deps import InPlan
 from app.plans.schemas import ObjectiveCreate, ObjectiveKind, PlanCreate, PlanStatus
-
-# Writing badges and awarding them: the chair or an executive of the badge network. The policy
-# has no badge permission yet; plan:write is held by exactly those roles.
-BADGE_WRITE = Permission.plan_write
 
 JSON_SECTIONS = frozenset({"existing_resources", "commitment", "communication"})
 
@@ -82,8 +79,7 @@ def _section_values(data: BadgeProposalCreate | BadgeProposalUpdate) -> dict[str
 async def create_proposal(
     session: AsyncSession, principal: Principal, *, data: BadgeProposalCreate
 ) -> BadgeProposal:
-    if principal.user_id is None:
-        raise Forbidden("only people draft badge-network proposals")
+    policy.require_person(principal, "only people draft badge-network proposals")
     await _check_parent(session, data.parent_network_id)
     proposal = BadgeProposal.model_validate(
         {**_section_values(data), "proposer_user_id": principal.user_id, "status": "draft"}
@@ -104,8 +100,8 @@ async def list_proposals(
 ) -> PageResult:
     """Own proposals; admins see all; chairs see those under networks they chair."""
     stmt = select(BadgeProposal)
-    if not principal.is_admin:
-        chaired = [g.network_id for g in principal.grants if g.role is Role.chair]
+    chaired = policy.proposal_network_ids(principal)
+    if chaired is not None:
         stmt = stmt.where(
             or_(
                 principal.user_id_equals(col(BadgeProposal.proposer_user_id)),
@@ -117,11 +113,6 @@ async def list_proposals(
     return await fetch_page(session, stmt, params)
 
 
-def _require_proposer(principal: Principal, found: FoundProposal) -> None:
-    if not principal.is_user_id(found.proposal.proposer_user_id):
-        raise Forbidden("only the proposer may change or submit a proposal")
-
-
 def _require_status(proposal: BadgeProposal, *allowed: BadgeProposalStatus, doing: str) -> None:
     if proposal.status not in {s.value for s in allowed}:
         raise Conflict(f"cannot {doing} a proposal that is {proposal.status}")
@@ -130,7 +121,7 @@ def _require_status(proposal: BadgeProposal, *allowed: BadgeProposalStatus, doin
 async def update_proposal(
     session: AsyncSession, principal: Principal, found: FoundProposal, *, data: BadgeProposalUpdate
 ) -> BadgeProposal:
-    _require_proposer(principal, found)
+    policy.require_proposer(principal, found.proposal.proposer_user_id)
     proposal = found.proposal
     _require_status(proposal, BadgeProposalStatus.draft, doing="edit")
     changes = _section_values(data)
@@ -191,7 +182,7 @@ async def _transition(
 async def submit_proposal(
     session: AsyncSession, principal: Principal, found: FoundProposal
 ) -> BadgeProposal:
-    _require_proposer(principal, found)
+    policy.require_proposer(principal, found.proposal.proposer_user_id)
     proposal = found.proposal
     _require_status(proposal, BadgeProposalStatus.draft, doing="submit")
     report = completeness(proposal)
@@ -212,15 +203,10 @@ async def submit_proposal(
     )
 
 
-def _require_decider(principal: Principal, found: FoundProposal) -> None:
-    if not may_decide(principal, found.parent):
-        raise Forbidden("only a platform admin or the parent network's chair decides proposals")
-
-
 async def reject_proposal(
     session: AsyncSession, principal: Principal, found: FoundProposal, *, reason: str
 ) -> BadgeProposal:
-    _require_decider(principal, found)
+    policy.require_proposal_decider(principal, found.parent)
     _require_status(found.proposal, BadgeProposalStatus.submitted, doing="reject")
     return await _transition(
         session,
@@ -239,7 +225,7 @@ async def reject_proposal(
 async def reopen_proposal(
     session: AsyncSession, principal: Principal, found: FoundProposal
 ) -> BadgeProposal:
-    _require_proposer(principal, found)
+    policy.require_proposer(principal, found.proposal.proposer_user_id)
     _require_status(found.proposal, BadgeProposalStatus.rejected, doing="reopen")
     return await _transition(session, principal, found.proposal, "reopen", {"status": "draft"})
 
@@ -260,7 +246,7 @@ async def approve_proposal(
     session: AsyncSession, principal: Principal, found: FoundProposal
 ) -> BadgeProposal:
     """Create the badge network with its chair, sub-groups, plan and invitations."""
-    _require_decider(principal, found)
+    policy.require_proposal_decider(principal, found.parent)
     proposal = found.proposal
     _require_status(proposal, BadgeProposalStatus.submitted, doing="approve")
     assert found.parent is not None and proposal.name is not None
@@ -387,7 +373,7 @@ def _require_badge_network(network: Network) -> None:
 async def create_badge(
     session: AsyncSession, principal: Principal, network: Network, *, data: BadgeCreate
 ) -> Badge:
-    authorize(principal, BADGE_WRITE, network)
+    policy.require_badge_write(principal, network)
     _require_badge_network(network)
     badge = Badge.model_validate(data.model_dump(mode="json"), update={"network_id": network.id})
     session.add(badge)
@@ -408,7 +394,7 @@ async def list_badges(
 async def update_badge(
     session: AsyncSession, principal: Principal, found: InBadge, *, data: BadgeUpdate
 ) -> Badge:
-    authorize(principal, BADGE_WRITE, found.network)
+    policy.require_badge_write(principal, found.network)
     badge = found.badge
     before = audit.snapshot(badge)
     badge.sqlmodel_update(data.model_dump(exclude_unset=True, mode="json"))
@@ -431,7 +417,7 @@ async def award_badge(
     data: AwardCreate,
 ) -> BadgeAward:
     """Award a badge: build the OpenBadgeCredential and sign it with the network's key."""
-    authorize(principal, BADGE_WRITE, found.network)
+    policy.require_badge_write(principal, found.network)
     network, badge = found.network, found.badge
     assert network.id is not None and badge.id is not None
     email = data.recipient_email
@@ -530,7 +516,7 @@ async def list_awards(
 async def revoke_award(
     session: AsyncSession, principal: Principal, found: InBadge, *, reason: str
 ) -> BadgeAward:
-    authorize(principal, BADGE_WRITE, found.network)
+    policy.require_badge_write(principal, found.network)
     award: BadgeAward = found.obj
     if award.revoked_at is not None:
         raise Conflict(f"award {award.id} is already revoked")

@@ -16,8 +16,6 @@ from app.communities.deps import (
     ValidMeeting,
     ValidMember,
     ValidProposal,
-    load_in_cohort,
-    load_in_community,
 )
 from app.communities.models import (
     Cohort,
@@ -57,6 +55,7 @@ from app.communities.schemas import (
     MemberRead,
     NetworkScope,
 )
+from app.communities.scope import load_in_cohort, load_in_community
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id, path_id

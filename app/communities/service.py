@@ -1,7 +1,7 @@
 """Communities, members, meetings, cohorts, enrolments and matching: rules and queries.
 
-Who may do what is decided in ``app/communities/deps.py``; every write here calls one of its
-``require_*`` functions first, records an audit event, and flushes, never commits.
+Who may do what is decided in ``app/auth/policy.py``; every write here calls one of its
+community ``require_*`` functions first, records an audit event, and flushes, never commits.
 """
 
 from collections.abc import Iterable, Sequence
@@ -12,17 +12,10 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth import policy
 from app.auth.models import User
 from app.auth.policy import Principal
 from app.communities import matching
-from app.communities.deps import (
-    InCohort,
-    InCommunity,
-    require_community_write,
-    require_manage,
-    require_run,
-    visible_network_ids,
-)
 from app.communities.models import (
     Cohort,
     Community,
@@ -55,6 +48,7 @@ from app.communities.schemas import (
     NetworkScope,
     TargetSizeRead,
 )
+from app.communities.scope import InCohort, InCommunity
 from app.core import audit, softdelete
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
@@ -198,7 +192,7 @@ async def create_community(
     session: AsyncSession, principal: Principal, network: Network, *, data: CommunityCreate
 ) -> tuple[Community, list[int]]:
     """A community at home in ``network``; its chair or an executive creates it."""
-    require_community_write(principal, network)
+    policy.require_community_write(principal, network)
     network_ids = await _checked_networks(session, network.id, data.participating_network_ids)
     fields = data.model_dump(exclude={"participating_network_ids", "cadence"})
     fields.update(_cadence_fields(data.cadence.model_dump() if data.cadence else None))
@@ -257,7 +251,7 @@ async def update_community(
     *,
     data: CommunityUpdate,
 ) -> tuple[Community, list[int]]:
-    require_manage(principal, found)
+    policy.require_manage_community(principal, found)
     community = found.community
     changes = data.model_dump(exclude_unset=True)
     # Links to participating networks that were deleted since are kept unless replaced.
@@ -295,14 +289,14 @@ async def update_community(
 async def delete_community(
     session: AsyncSession, principal: Principal, found: InCommunity[Community]
 ) -> None:
-    require_manage(principal, found)
+    policy.require_manage_community(principal, found)
     await softdelete.soft_delete(session, principal, found.community, network_id=found.network.id)
 
 
 async def restore_community(
     session: AsyncSession, principal: Principal, found: InCommunity[Community]
 ) -> Community:
-    require_manage(principal, found)
+    policy.require_manage_community(principal, found)
     await softdelete.restore(session, principal, found.community, network_id=found.network.id)
     return found.community
 
@@ -319,7 +313,7 @@ async def list_community_actions(
 ) -> tuple[list[Action], str | None]:
     """Live actions the community owns, or under objectives it is responsible for, in plans
     of its networks that the caller can read."""
-    networks = visible_network_ids(principal, found)
+    networks = policy.community_readable_network_ids(principal, found)
     community_id = found.community.id
     stmt = (
         select(Action)
@@ -411,7 +405,7 @@ async def add_member(
     *,
     data: MemberCreate,
 ) -> CommunityMember:
-    require_run(principal, found)
+    policy.require_run_community(principal, found)
     if data.user_id is not None:
         await _require_user(session, data.user_id, ["body", "user_id"])
         same = col(CommunityMember.user_id) == data.user_id
@@ -466,7 +460,7 @@ async def end_member(
     left_on: date | None,
 ) -> CommunityMember:
     """End a membership; the row stays as history."""
-    require_run(principal, found)
+    policy.require_run_community(principal, found)
     member = found.obj
     if member.left_on is not None:
         raise Conflict(f"community member {member.id} has already left")
@@ -508,7 +502,7 @@ async def create_meeting(
     *,
     data: MeetingCreate,
 ) -> Meeting:
-    require_run(principal, found)
+    policy.require_run_community(principal, found)
     await _require_users(session, data.attendee_user_ids, "attendee_user_ids")
     fields = data.model_dump()
     fields["attendee_user_ids"] = list(dict.fromkeys(data.attendee_user_ids))
@@ -550,7 +544,7 @@ async def update_meeting(
     *,
     data: MeetingUpdate,
 ) -> Meeting:
-    require_run(principal, found)
+    policy.require_run_community(principal, found)
     changes = data.model_dump(exclude_unset=True)
     if "attendee_user_ids" in changes:
         await _require_users(session, changes["attendee_user_ids"], "attendee_user_ids")
@@ -568,14 +562,14 @@ async def update_meeting(
 async def delete_meeting(
     session: AsyncSession, principal: Principal, found: InCommunity[Meeting]
 ) -> None:
-    require_run(principal, found)
+    policy.require_run_community(principal, found)
     await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
 
 
 async def restore_meeting(
     session: AsyncSession, principal: Principal, found: InCommunity[Meeting]
 ) -> Meeting:
-    require_run(principal, found)
+    policy.require_run_community(principal, found)
     await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
     return found.obj
 
@@ -620,7 +614,7 @@ def _target_fields(target: dict[str, Any] | None) -> dict[str, Any]:
 async def create_cohort(
     session: AsyncSession, principal: Principal, network: Network, *, data: CohortCreate
 ) -> Cohort:
-    require_community_write(principal, network)
+    policy.require_community_write(principal, network)
     fields = data.model_dump(exclude={"target_size"})
     fields.update(_target_fields(data.target_size.model_dump() if data.target_size else None))
     cohort = Cohort.model_validate({**fields, "network_id": network.id})
@@ -648,7 +642,7 @@ async def list_cohorts(
 async def update_cohort(
     session: AsyncSession, principal: Principal, found: InCohort[Cohort], *, data: CohortUpdate
 ) -> Cohort:
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     cohort = found.cohort
     changes = data.model_dump(exclude_unset=True)
     if "target_size" in changes:
@@ -672,14 +666,14 @@ async def update_cohort(
 async def delete_cohort(
     session: AsyncSession, principal: Principal, found: InCohort[Cohort]
 ) -> None:
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     await softdelete.soft_delete(session, principal, found.cohort, network_id=found.network.id)
 
 
 async def restore_cohort(
     session: AsyncSession, principal: Principal, found: InCohort[Cohort]
 ) -> Cohort:
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     await softdelete.restore(session, principal, found.cohort, network_id=found.network.id)
     return found.cohort
 
@@ -723,7 +717,7 @@ async def enrolment_reads(
 async def enrol(
     session: AsyncSession, principal: Principal, found: InCohort[Cohort], *, data: EnrolmentCreate
 ) -> Enrolment:
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     org = await _require_organisation(session, data.organisation_id, ["body", "organisation_id"])
     if org.kind not in ENROLLABLE_KINDS:
         raise Unprocessable(
@@ -779,7 +773,7 @@ async def update_enrolment(
     *,
     data: EnrolmentUpdate,
 ) -> Enrolment:
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     enrolment = found.obj
     if enrolment.withdrawn_on is not None:
         raise Conflict(f"enrolment {enrolment.id} was withdrawn; enrol the school again")
@@ -804,7 +798,7 @@ async def withdraw(
     session: AsyncSession, principal: Principal, found: InCohort[Enrolment]
 ) -> Enrolment:
     """Withdraw a school from a cohort; the enrolment stays as history."""
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     enrolment = found.obj
     if enrolment.withdrawn_on is not None:
         raise Conflict(f"enrolment {enrolment.id} is already withdrawn")
@@ -880,7 +874,7 @@ async def propose_matching(
     data: MatchingRequest,
 ) -> MatchingProposal:
     """Split the cohort's enrolled schools (or the ones named) into teams, as a proposal."""
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     assert found.cohort.id is not None
     candidates = await _candidates(session, found.cohort.id)
     if data.organisation_ids is not None:
@@ -941,7 +935,7 @@ async def accept_proposal(
     session: AsyncSession, principal: Principal, found: InCohort[MatchingProposal]
 ) -> MatchingProposal:
     """Create one collaborative learning team per proposed team, its schools as members."""
-    require_community_write(principal, found.network)
+    policy.require_community_write(principal, found.network)
     proposal, cohort = found.obj, found.cohort
     if proposal.status == MatchingProposalStatus.accepted:
         raise Conflict(f"matching proposal {proposal.id} has already been accepted")

@@ -1,6 +1,7 @@
 """Audit events: every write records who, when, what before and what after, in the same
 transaction as the write. The table is append-only (database triggers refuse UPDATE/DELETE)."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -43,6 +44,20 @@ class AuditEvent(IdMixin, table=True):
     request_id: str | None = Field(default=None, max_length=64)
 
 
+AuditSubscriber = Callable[[AsyncSession, AuditEvent], Awaitable[object]]
+
+# Called with every event, in the event's transaction (the webhooks outbox subscribes here), so
+# what a subscriber writes commits or rolls back with the change itself.
+_subscribers: list[AuditSubscriber] = []
+
+
+def subscribe(subscriber: AuditSubscriber) -> None:
+    """Have ``subscriber`` called with every audit event from now on (once, however often
+    it subscribes)."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+
+
 def snapshot(obj: SQLModel) -> dict[str, Any]:
     """A JSON-safe copy of a row's columns, without secrets."""
     return obj.model_dump(mode="json", exclude=set(SECRET_FIELDS))
@@ -73,8 +88,6 @@ async def record(
         request_id=correlation_id.get(),
     )
     session.add(event)
-    # Late import: the webhooks package imports this module. Deliveries join this transaction.
-    from app.webhooks.service import enqueue_for_audit
-
-    await enqueue_for_audit(session, event)
+    for subscriber in _subscribers:
+        await subscriber(session, event)
     return event

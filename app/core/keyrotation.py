@@ -83,10 +83,8 @@ async def _rotate_column(
 async def rotate(
     db: Database, settings: Settings, *, legacy_jwt_secret: str | None = None
 ) -> list[Outcome]:
-    """Re-encrypt and re-key everything registered, in one transaction."""
-    # Every domain's routes, hence services, register what they keep when imported.
-    from app import api  # noqa: F401
-
+    """Re-encrypt and re-key everything registered, in one transaction (the caller imports the
+    domains first: ``app.api`` imports every domain, and each registers what it keeps)."""
     assert settings.data_keys is not None
     keys = parse_data_keys(settings.data_keys.get_secret_value())
     current = KeyRing(keys[:1])

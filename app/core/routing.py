@@ -3,6 +3,10 @@
 The transaction is committed after the endpoint and its response serialisation succeed and
 *before* the response is sent, so a failed commit (a lost version race, a constraint) reaches
 the client as an error instead of a success that did not happen. Any error rolls back.
+
+Every POST also gets the Idempotency-Key guard, a dependency that needs to know who is calling,
+so it belongs to the auth layer, which hands it over when imported (``use_idempotency_guard``
+in ``app/auth/__init__.py``): a router imports the auth layer before it declares a route.
 """
 
 from collections.abc import Callable, Coroutine
@@ -30,16 +34,30 @@ def route_options(*, idempotent: bool = True, write: bool | None = None) -> Call
     return mark
 
 
+_guard: list[Callable[..., Any]] = []
+
+
+def use_idempotency_guard(guard: Callable[..., Any]) -> None:
+    """The dependency every POST route built from now on runs (replays or refuses a reused
+    Idempotency-Key)."""
+    _guard[:] = [guard]
+
+
+class MissingGuard(RuntimeError):
+    """A POST route was declared before the auth layer handed over its guard."""
+
+
 class CohesionRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {m.upper() for m in (kwargs.get("methods") or ())}
         if "POST" in methods and getattr(endpoint, "cohesion_idempotent", True):
-            from app.auth.deps import idempotency_guard  # the guard needs the principal
-
-            kwargs["dependencies"] = [
-                *(kwargs.get("dependencies") or []),
-                Depends(idempotency_guard),
-            ]
+            if not _guard:
+                raise MissingGuard(f"POST {path}: import app.auth before declaring routes")
+            dependencies = list(kwargs.get("dependencies") or [])
+            # A route copied by include_router (older FastAPI) already carries it.
+            if not any(d.dependency is _guard[0] for d in dependencies):
+                dependencies.append(Depends(_guard[0]))
+            kwargs["dependencies"] = dependencies
         self._write_override: bool | None = getattr(endpoint, "cohesion_write", None)
         super().__init__(path, endpoint, **kwargs)
 

@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.models import User
 from app.auth.policy import Grant, Principal, Role
 from app.badges import service
-from app.badges.deps import FoundProposal, InBadge
 from app.badges.schemas import AwardCreate, BadgeCreate, BadgeProposalCreate, BadgeProposalUpdate
+from app.badges.scope import FoundProposal, InBadge
 from app.core.config import get_settings
 from app.demo import documents
 from app.networks import service as network_service

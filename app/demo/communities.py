@@ -10,7 +10,6 @@ from sqlmodel import col
 
 from app.auth.policy import Principal
 from app.communities import service
-from app.communities.deps import InCohort, InCommunity
 from app.communities.models import Community
 from app.communities.schemas import (
     CohortCreate,
@@ -20,6 +19,7 @@ from app.communities.schemas import (
     MeetingCreate,
     MemberCreate,
 )
+from app.communities.scope import InCohort, InCommunity
 from app.demo import documents, lookups
 from app.networks.models import Network
 from app.organisations import service as organisation_service

@@ -21,7 +21,6 @@ from app.organisations import service as organisation_service
 from app.organisations.models import Organisation
 from app.organisations.schemas import OrganisationCreate, OrganisationKind
 from app.partnerships import service
-from app.partnerships.deps import InNetwork
 from app.partnerships.models import Evaluation, Partnership
 from app.partnerships.schemas import (
     CommitmentCreate,
@@ -32,6 +31,7 @@ from app.partnerships.schemas import (
     ResponseCreate,
     SessionCreate,
 )
+from app.partnerships.scope import InNetwork
 from app.plans import service as plan_service
 from app.plans.deps import load_in_plan
 from app.plans.models import Milestone, Objective, Plan

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import SkipValidation
 
-from app.auth.deps import CurrentPrincipal
+from app.auth.deps import CurrentPrincipal, NetworkForRead, ValidNetwork
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
@@ -32,7 +32,6 @@ from app.mobility.schemas import (
     OpportunityUpdate,
     Participant,
 )
-from app.networks.deps import NetworkForRead, ValidNetwork
 
 router = APIRouter(tags=["mobility"], route_class=CohesionRoute)
 

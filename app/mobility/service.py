@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth.policy import Permission, Principal, authorize
+from app.auth import policy
+from app.auth.policy import Principal
 from app.core import audit
 from app.core.db import Database, utcnow
 from app.core.errors import BadRequest, Unprocessable
@@ -109,7 +110,7 @@ async def create_opportunity(
     session: AsyncSession, principal: Principal, network: Network, *, data: OpportunityCreate
 ) -> MobilityOpportunity:
     """Add an opportunity to the network's register (chair, executive, facilitator)."""
-    authorize(principal, Permission.progress_record, network)
+    policy.require_opportunity_write(principal, network)
     await _live_organisation(session, data.organisation_id)
     opportunity = MobilityOpportunity.model_validate(data, update={"network_id": network.id})
     return await audited_create(session, principal, opportunity, network_id=network.id)
@@ -157,7 +158,7 @@ async def list_opportunities(
 async def update_opportunity(
     session: AsyncSession, principal: Principal, found: Opportunity, *, data: OpportunityUpdate
 ) -> MobilityOpportunity:
-    authorize(principal, Permission.progress_record, found.network)
+    policy.require_opportunity_write(principal, found.network)
     opportunity = found.obj
     changes = data.model_dump(exclude_unset=True)
     opens = changes.get("opens_on", opportunity.opens_on)
@@ -177,14 +178,14 @@ async def update_opportunity(
 async def delete_opportunity(
     session: AsyncSession, principal: Principal, found: Opportunity
 ) -> None:
-    authorize(principal, Permission.progress_record, found.network)
+    policy.require_opportunity_write(principal, found.network)
     await audited_delete(session, principal, found.obj, network_id=found.network.id)
 
 
 async def restore_opportunity(
     session: AsyncSession, principal: Principal, found: Opportunity
 ) -> MobilityOpportunity:
-    authorize(principal, Permission.progress_record, found.network)
+    policy.require_opportunity_write(principal, found.network)
     return await audited_restore(session, principal, found.obj, network_id=found.network.id)
 
 
@@ -370,7 +371,7 @@ async def post_counts(
     session: AsyncSession, principal: Principal, network: Network, *, payload: Any
 ) -> CountBatchResult:
     """Upsert a batch of counts into the network's register, all or nothing."""
-    authorize(principal, Permission.mobility_write, network)
+    policy.require_mobility_count_write(principal, network)
     assert network.id is not None
     batch, org_ids = await _validate_batch(session, payload)
     now = utcnow()

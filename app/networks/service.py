@@ -6,9 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
+from app.auth import policy
+from app.auth import service as auth_service
 from app.auth.policy import Permission, Principal, authorize
 from app.core import audit
-from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.errors import Conflict, NotFound
 from app.core.resources import (
     ListParams,
     PageResult,
@@ -25,28 +27,9 @@ def _not_found(network_id: int) -> NotFound:
     return NotFound(f"network {network_id} does not exist or is not visible to you")
 
 
-async def get(session: AsyncSession, network_id: int, *, deleted: bool = False) -> Network | None:
-    network = await session.get(Network, network_id)
-    if network is None or (network.deleted_at is not None) != deleted:
-        return None
-    return network
-
-
-async def get_or_404(session: AsyncSession, network_id: int) -> Network:
-    """A live network, or 404."""
-    network = await get(session, network_id)
-    if network is None:
-        raise _not_found(network_id)
-    return network
-
-
-def authorize_parent_level(principal: Principal, network_or_parent: Network | None) -> None:
-    """Creating, deleting and restoring a network is decided one level up."""
-    if network_or_parent is None:
-        if not principal.is_admin:
-            raise Forbidden("only a platform admin manages top-level networks")
-        return
-    authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
+# Loading a network belongs to the auth layer (which loads the path network with the caller).
+get = auth_service.get_network
+get_or_404 = auth_service.get_network_or_404
 
 
 async def create(session: AsyncSession, principal: Principal, *, data: NetworkCreate) -> Network:
@@ -56,7 +39,7 @@ async def create(session: AsyncSession, principal: Principal, *, data: NetworkCr
         parent = await get(session, data.parent_id)
         if parent is None:
             raise _not_found(data.parent_id)
-    authorize_parent_level(principal, parent)
+    policy.require_parent_level(principal, parent)
     network = Network.model_validate(data, update={"created_by_user_id": principal.user_id})
     session.add(network)
     await session.flush()
@@ -101,7 +84,7 @@ async def _parent_of(session: AsyncSession, network: Network) -> Network | None:
 
 async def delete(session: AsyncSession, principal: Principal, network: Network) -> None:
     """Soft-delete a network that has no live child networks."""
-    authorize_parent_level(principal, await _parent_of(session, network))
+    policy.require_parent_level(principal, await _parent_of(session, network))
     children = await session.scalar(
         select(func.count()).where(
             col(Network.parent_id) == network.id, col(Network.deleted_at).is_(None)
@@ -115,7 +98,7 @@ async def delete(session: AsyncSession, principal: Principal, network: Network) 
 async def restore(session: AsyncSession, principal: Principal, network: Network) -> Network:
     """Restore a deleted network whose parent is live."""
     parent = await _parent_of(session, network)
-    authorize_parent_level(principal, parent)
+    policy.require_parent_level(principal, parent)
     if parent is not None and parent.deleted_at is not None:
         raise Conflict(f"restore the parent network {parent.id} first")
     return await audited_restore(session, principal, network, network_id=network.id)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth import policy
 from app.auth import service as auth_service
 from app.auth.models import RoleAssignment, User
 from app.auth.policy import Permission, Principal, Role, authorize
@@ -189,7 +190,7 @@ async def invite_to_role(
     """Appoint by e-mail. A person with an account is given the role and told; one without
     is sent an invitation (a pending one for the same role is sent again). The answer is the
     same in every case, so it tells the chair nothing about who has an account."""
-    auth_service.authorize_role_change(principal, network, data.role)
+    policy.require_role_change(principal, network, data.role)
     _check_functions(data)
     assert network.id is not None
     email = data.email.lower()

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.auth.deps import CurrentUser
+from app.auth.deps import CurrentUser, NetworkForMembers, NetworkForRead, scoped
 from app.auth.policy import Permission
 from app.core import responses
 from app.core.db import SessionDep
@@ -12,7 +12,6 @@ from app.core.resources import ListQuery, Scoped, list_query, record_loader, tag
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match
-from app.networks.deps import NetworkForMembers, NetworkForRead, scoped
 from app.networks.models import Network
 from app.organisations import service
 from app.organisations.models import Membership, Organisation

@@ -23,7 +23,6 @@ from app.partnerships.deps import (
     ValidPartnership,
     ValidProgramme,
     ValidSession,
-    load_partnership,
 )
 from app.partnerships.models import (
     Evaluation,
@@ -65,6 +64,7 @@ from app.partnerships.schemas import (
     SessionPage,
     SessionRead,
 )
+from app.partnerships.scope import load_partnership
 
 router = APIRouter(tags=["partnerships"], route_class=CohesionRoute)
 

@@ -1,8 +1,8 @@
 """Partnerships, partner commitments, programmes, sessions, enrolments, attendance,
 evaluations and responses: rules and queries.
 
-Who may do what is decided in ``app/partnerships/deps.py``; every write here calls one of its
-``require_*`` functions first, records an audit event, and flushes, never commits.
+Who may do what is decided in ``app/auth/policy.py``; every write here calls one of its
+partnership ``require_*`` functions first, records an audit event, and flushes, never commits.
 
 Anonymous evaluation responses: every response stores ``respondent_key`` = HMAC-SHA256 of
 ``"<user id>:<evaluation id>"`` keyed by ``COHESION_RESPONDENT_HMAC_KEY`` (its own key, never
@@ -21,19 +21,19 @@ from sqlalchemy import String, and_, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth import policy
 from app.auth.models import User
 from app.auth.policy import Principal
 from app.communities.models import Cohort
 from app.core import audit, softdelete
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.core.errors import Conflict, Forbidden, Unprocessable
+from app.core.errors import Conflict, Unprocessable
 from app.core.keyrotation import Outcome, register_rekeyer
 from app.core.pagination import Sort, paginate
 from app.core.secrets import hmac_hex, respondent_hmac
 from app.networks.models import Network
 from app.organisations.models import Organisation
-from app.partnerships.deps import InNetwork, require_read, require_write
 from app.partnerships.models import (
     Evaluation,
     EvaluationResponse,
@@ -70,6 +70,7 @@ from app.partnerships.schemas import (
     StoredStatus,
     contact_fields,
 )
+from app.partnerships.scope import InNetwork
 from app.plans.models import Action, Objective, Plan
 
 
@@ -171,7 +172,7 @@ def _check_dates(start_on: date, end_on: date | None) -> None:
 async def create_partnership(
     session: AsyncSession, principal: Principal, network: Network, *, data: PartnershipCreate
 ) -> tuple[Partnership, str]:
-    require_write(principal, network)
+    policy.require_partnership_write(principal, network)
     org = await _live_organisation(session, data.organisation_id)
     fields = data.model_dump(mode="json", exclude={"contact"})
     fields.update(contact_fields(data.contact.model_dump() if data.contact else None))
@@ -228,7 +229,7 @@ async def update_partnership(
     *,
     data: PartnershipUpdate,
 ) -> Partnership:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     partnership = found.obj
     changes = data.model_dump(exclude_unset=True)
     if "contact" in changes:
@@ -259,7 +260,7 @@ async def renew_partnership(
     session: AsyncSession, principal: Principal, found: InNetwork[Partnership], *, data: Renewal
 ) -> Partnership:
     """Move the review date forward: an active (or lapsed) partnership reads active again."""
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     partnership = found.obj
     if partnership.status != StoredStatus.active.value:
         raise Conflict(f"only an active or lapsed partnership is renewed, not {partnership.status}")
@@ -285,14 +286,14 @@ async def renew_partnership(
 async def delete_partnership(
     session: AsyncSession, principal: Principal, found: InNetwork[Partnership]
 ) -> None:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
 
 
 async def restore_partnership(
     session: AsyncSession, principal: Principal, found: InNetwork[Partnership]
 ) -> Partnership:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
     return found.obj
 
@@ -359,7 +360,7 @@ async def create_commitment(
     data: CommitmentCreate,
 ) -> PartnerCommitment:
     """A partner's role in an objective or action of a live plan of the same network."""
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     if data.objective_id is not None:
         stmt: Any = (
             select(col(Objective.id))
@@ -409,7 +410,7 @@ async def list_commitments(
 async def delete_commitment(
     session: AsyncSession, principal: Principal, found: InNetwork[PartnerCommitment]
 ) -> None:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     commitment = found.obj
     before = audit.snapshot(commitment)
     await audit.record(
@@ -471,7 +472,7 @@ async def _check_programme_links(
 async def create_programme(
     session: AsyncSession, principal: Principal, network: Network, *, data: ProgrammeCreate
 ) -> Programme:
-    require_write(principal, network)
+    policy.require_partnership_write(principal, network)
     ids = await _check_programme_links(session, network, data.partnership_ids, data.cohort_id)
     programme = Programme.model_validate(
         {
@@ -506,7 +507,7 @@ async def update_programme(
     *,
     data: ProgrammeUpdate,
 ) -> Programme:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     changes = data.model_dump(exclude_unset=True, mode="json")
     ids = await _check_programme_links(
         session, found.network, changes.get("partnership_ids"), changes.get("cohort_id")
@@ -531,7 +532,7 @@ async def update_programme(
 async def delete_programme(
     session: AsyncSession, principal: Principal, found: InNetwork[Programme]
 ) -> None:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
 
 
@@ -542,7 +543,7 @@ async def create_session(
     *,
     data: SessionCreate,
 ) -> ProgrammeSession:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     row = ProgrammeSession.model_validate(
         {**data.model_dump(mode="json"), "held_on": data.held_on, "programme_id": found.obj.id}
     )
@@ -572,7 +573,7 @@ async def create_enrolment(
     *,
     data: ProgrammeEnrolmentCreate,
 ) -> ProgrammeEnrolment:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     if data.user_id is not None:
         user = await session.get(User, data.user_id)
         if user is None:
@@ -618,7 +619,7 @@ async def set_attendance(
     *,
     enrolment_ids: list[int],
 ) -> AttendanceRead:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     wanted = sorted(set(enrolment_ids))
     known = (
         set(
@@ -668,7 +669,7 @@ async def create_evaluation(
     *,
     data: EvaluationCreate,
 ) -> Evaluation:
-    require_write(principal, found.network)
+    policy.require_partnership_write(principal, found.network)
     row = Evaluation.model_validate({**data.model_dump(mode="json"), "programme_id": found.obj.id})
     session.add(row)
     await audit.record(session, principal, action="create", obj=row, network_id=found.network.id)
@@ -766,10 +767,7 @@ async def respond(
     *,
     data: ResponseCreate,
 ) -> EvaluationResponse:
-    require_read(principal, found.network)
-    user_id = principal.user_id
-    if user_id is None:
-        raise Forbidden("only a person answers an evaluation")
+    user_id = policy.require_evaluation_answer(principal, found.network)
     evaluation = found.obj
     answers = _check_answers(evaluation, data.answers)
     key = respondent_key(settings, user_id, evaluation.id or 0)

@@ -1,18 +1,19 @@
-"""Path-object loaders for webhook subscriptions and deliveries: the network's chair (or an
-admin) only; other role holders get 403, everyone else 404."""
+"""Path-object loaders for webhook subscriptions and deliveries (FastAPI dependencies); the
+loading is in ``app/webhooks/scope.py``, the rule (the network's chair or an admin only) in
+``app/auth/policy.py``."""
 
 from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.deps import network_with, scoped
+from app.auth.models import Network
 from app.auth.policy import Permission
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.models import path_id
 from app.core.resources import Scoped
-from app.networks.deps import network_with, scoped
-from app.networks.models import Network
 from app.webhooks.models import WebhookDelivery, WebhookSubscription
 
 DeliveryIdPath = Annotated[int, path_id("delivery")]

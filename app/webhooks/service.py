@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth.policy import Permission, Principal, authorize
+from app.auth.policy import Principal, require_webhook_manage
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
@@ -79,7 +79,7 @@ async def create_webhook(
     policy: targets.TargetPolicy,
 ) -> tuple[WebhookSubscription, str]:
     """A new subscription and its signing secret (returned once, never again)."""
-    authorize(principal, Permission.webhook_manage, network)
+    require_webhook_manage(principal, network)
     await check_target(data.url, policy)
     count = await session.scalar(
         select(func.count()).where(
@@ -125,7 +125,7 @@ async def update_webhook(
     policy: targets.TargetPolicy,
 ) -> WebhookSubscription:
     """Change a subscription; ``active: true`` re-enables one that was disabled by failures."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     subscription = found.obj
     changes = data.model_dump(exclude_unset=True)
     if "url" in changes and changes["url"] != subscription.url:
@@ -139,14 +139,14 @@ async def update_webhook(
 
 async def delete_webhook(session: AsyncSession, principal: Principal, found: Webhook) -> None:
     """Soft-delete: nothing more is queued or sent for it until it is restored."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     await audited_delete(session, principal, found.obj, network_id=found.network.id)
 
 
 async def restore_webhook(
     session: AsyncSession, principal: Principal, found: Webhook
 ) -> WebhookSubscription:
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     return await audited_restore(session, principal, found.obj, network_id=found.network.id)
 
 
@@ -154,7 +154,7 @@ async def rotate_secret(
     session: AsyncSession, principal: Principal, found: Webhook, *, data: SecretRotate
 ) -> tuple[WebhookSubscription, str]:
     """A new signing secret; the previous ones keep signing for ``keep_previous_hours``."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     subscription = found.obj
     now = utcnow()
     keep_until = now + timedelta(hours=data.keep_previous_hours)
@@ -208,7 +208,7 @@ async def redeliver(
     session: AsyncSession, principal: Principal, found: Webhook, delivery: WebhookDelivery
 ) -> WebhookDelivery:
     """Queue a delivery again, due now, with the same ``Webhook-Id``."""
-    authorize(principal, Permission.webhook_manage, found.network)
+    require_webhook_manage(principal, found.network)
     if not found.obj.active:
         raise Conflict(
             f"webhook {found.obj.id} is not active; re-enable it (PATCH active: true) "

@@ -64,8 +64,8 @@ from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, s
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN, Day
 from app.core.versioning import IfMatchHeader, check_if_match, set_etag
+from app.plans.action_schemas import ActionPage, ActionRead
 from app.plans.models import Action
-from app.plans.schemas import ActionPage, ActionRead
 
 router = APIRouter(tags=["communities"], route_class=CohesionRoute)
 

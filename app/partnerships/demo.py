@@ -42,10 +42,11 @@ from app.partnerships.schemas import (
     ResponseCreate,
     SessionCreate,
 )
-from app.plans import service as plan_service
-from app.plans.deps import load_in_plan
+from app.plans import milestone_service
+from app.plans.milestone_schemas import EvidenceCreate
 from app.plans.models import Milestone, Objective, Plan
-from app.plans.schemas import EvidenceCreate, EvidenceKind
+from app.plans.schemas import EvidenceKind
+from app.plans.scope import load_in_plan
 
 WEST = "West Partnership"
 STEM = "STEM CPD Alliance"
@@ -363,7 +364,7 @@ async def _cite_evaluation(
         if q.mean is not None and q.pre_mean is not None
     ]
     found = await load_in_plan(session, admin, Milestone, milestone_id, "milestone")
-    await plan_service.add_evidence(
+    await milestone_service.add_evidence(
         session,
         admin,
         found,

@@ -10,18 +10,16 @@ from sqlmodel import col
 
 from app.auth.policy import Principal
 from app.networks.models import Network
-from app.plans import checkins, lifecycle, service, transfer
-from app.plans.deps import InPlan
+from app.plans import checkins, lifecycle, measure_service, milestone_service
+from app.plans.checkin_schemas import CheckInCreate
+from app.plans.measure_schemas import ReadingCreate
+from app.plans.milestone_schemas import MilestoneCreate
 from app.plans.models import Action, Evidence, Measure, MeasureReading, Milestone, Objective, Plan
-from app.plans.schemas import (
-    CarryOver,
-    CheckInCreate,
-    MilestoneCreate,
-    MilestoneStatus,
-    PlanCopy,
-    PlanStatus,
-    ReadingCreate,
-)
+from app.plans.schemas import CarryOver, MilestoneStatus, PlanCopy, PlanStatus
+from app.plans.scope import InPlan
+from app.plans.transfer.csvfile import parse_csv
+from app.plans.transfer.document import PlanDocument, parse_json
+from app.plans.transfer.store import create_from_document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NON_PLAN = EXAMPLES / "non-action-plan-2021-22.csv"
@@ -190,7 +188,7 @@ async def _current_year(
     for code, prefix, value, observed_on in CURRENT_READINGS:
         found = in_plan(measure(code, prefix))
         if found.obj.source == "manual":
-            await service.add_reading(
+            await measure_service.add_reading(
                 session,
                 admin,
                 found,
@@ -202,7 +200,7 @@ async def _current_year(
             session, admin, in_plan(target), data=CheckInCreate.model_validate(body)
         )
     for code, title, due, status, achieved_on in CURRENT_MILESTONES:
-        await service.create_milestone(
+        await milestone_service.create_milestone(
             session,
             admin,
             in_plan(objectives[code]),
@@ -219,10 +217,10 @@ async def _current_year(
 
 
 async def _plan(
-    session: AsyncSession, admin: Principal, network: Network, document: transfer.PlanDocument
+    session: AsyncSession, admin: Principal, network: Network, document: PlanDocument
 ) -> Plan:
     document.status = PlanStatus.active
-    return await transfer.create_from_document(session, admin, network, document)
+    return await create_from_document(session, admin, network, document)
 
 
 async def load_demo(session: AsyncSession, admin: Principal, networks: dict[str, Network]) -> None:
@@ -230,7 +228,7 @@ async def load_demo(session: AsyncSession, admin: Principal, networks: dict[str,
         session,
         admin,
         networks["Network of Networks"],
-        transfer.parse_csv(
+        parse_csv(
             NON_PLAN.read_bytes(),
             title="Networks of Networks Action Plan 2021-22",
             period_start=date(2021, 9, 1),
@@ -240,7 +238,7 @@ async def load_demo(session: AsyncSession, admin: Principal, networks: dict[str,
         ),
     )
     cln = await _plan(
-        session, admin, networks["West Partnership"], transfer.parse_json(CLN_PLAN.read_bytes())
+        session, admin, networks["West Partnership"], parse_json(CLN_PLAN.read_bytes())
     )
     await session.flush()
     await _current_year(session, admin, networks["Network of Networks"], non)

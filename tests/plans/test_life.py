@@ -11,8 +11,8 @@ from app.auth.policy import Principal
 from app.networks.models import Network
 from app.plans import demo as plans_demo
 from app.plans import lifecycle
-from app.plans.deps import InPlan
 from app.plans.models import Milestone, Objective, Plan
+from app.plans.scope import InPlan
 from tests.conftest import World
 from tests.plans.helpers import PlanBuilder
 from tests.plans.test_progress import _big_plan, count_statements

@@ -1,8 +1,8 @@
 """The whole plan in one response, and where it stands: constant queries, whatever its size.
 
 The rating rule (per objective, counting its sub-objectives, and for the whole plan) is
-``RATING_RULE`` in app/plans/schemas.py, also in docs/plans.md and the OpenAPI descriptions;
-``rate`` applies it to counts. Named reasons and the attention list come from
+``RATING_RULE`` in app/plans/progress_schemas.py, also in docs/plans.md and the OpenAPI
+descriptions; ``rate`` applies it to counts. Named reasons and the attention list come from
 app/plans/attention.py.
 """
 

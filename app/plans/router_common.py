@@ -45,14 +45,17 @@ POSITION_SORTS: dict[str, dict[str, Any]] = {
 
 
 def page_of(model: type[Page[Any]], read: Any, items: list[Any], cursor: str | None) -> Any:
+    """A page of ``model`` with each item made by ``read``."""
     return model(items=[read(i) for i in items], next_cursor=cursor)
 
 
 def read_as(schema: Any) -> Any:
+    """A function making ``schema`` from a row."""
     return lambda row: schema.model_validate(row, from_attributes=True)
 
 
 def set_tag(response: Response, obj: Any, location: str | None = None) -> None:
+    """Set the ETag (and ``Location`` of a created object)."""
     set_etag(response, obj.version)
     if location:
         response.headers["Location"] = location

@@ -31,6 +31,7 @@ from app.plans.scope import InPlan
 
 
 def field_issue(field: str, msg: str, kind: str) -> dict[str, Any]:
+    """One problem with a body field, as a 422 lists it."""
     return {"loc": ["body", field], "msg": msg, "type": kind}
 
 
@@ -144,6 +145,7 @@ async def restore_plan(session: AsyncSession, principal: Principal, found: InPla
 async def set_deleted(
     session: AsyncSession, model: Any, where: Any, value: datetime | None, match: Any = None
 ) -> None:
+    """Set (or clear) ``deleted_at`` on every ``model`` row ``where`` says, in one UPDATE."""
     stmt = sa_update(model).where(where)
     if match is not None:
         stmt = stmt.where(match)
@@ -155,6 +157,7 @@ async def set_deleted(
 
 
 async def require_live_objective(session: AsyncSession, objective_id: int) -> None:
+    """``409`` when the objective is deleted: restore it before what hangs below it."""
     objective = await session.get(Objective, objective_id)
     if objective is None or objective.deleted_at is not None:
         raise Conflict("restore its objective first")

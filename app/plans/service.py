@@ -53,6 +53,7 @@ async def audit_in_plan(
     found: InPlan[Any],
     before: dict[str, Any] | None = None,
 ) -> None:
+    """One audit event on ``obj``, in its plan's network."""
     await audit.record(
         session, principal, action=action, obj=obj, network_id=found.network.id, before=before
     )

@@ -19,7 +19,7 @@ from app.networks import service as network_service
 from app.networks.schemas import NetworkCreate, NetworkKind
 from app.organisations import service as organisation_service
 from app.organisations.schemas import MembershipCreate, OrganisationCreate, OrganisationKind
-from app.plans import transfer
+from app.plans import action_service, measure_service, milestone_service, transfer
 from tests.conftest import World
 
 N = 45  # items behind every list: a page of 2, a page of 40 and the page after the first
@@ -188,18 +188,12 @@ async def _busy_plan(world: World, size: int, changed: int) -> int:
     milestone achieved, a reading, evidence."""
     from sqlalchemy import select
 
-    from app.plans import service as plan_service
-    from app.plans.deps import InPlan
+    from app.plans.action_schemas import ActionUpdate
+    from app.plans.measure_schemas import ReadingCreate
+    from app.plans.milestone_schemas import EvidenceCreate, MilestoneUpdate
     from app.plans.models import Action, Measure, Milestone
-    from app.plans.schemas import (
-        ActionStatus,
-        ActionUpdate,
-        EvidenceCreate,
-        EvidenceKind,
-        MilestoneStatus,
-        MilestoneUpdate,
-        ReadingCreate,
-    )
+    from app.plans.schemas import ActionStatus, EvidenceKind, MilestoneStatus
+    from app.plans.scope import InPlan
 
     chair = Principal(kind="user", id=world.admin.id, is_admin=True, name="admin")
     async with world.app.state.cohesion.db.transaction() as session:
@@ -238,7 +232,7 @@ async def _busy_plan(world: World, size: int, changed: int) -> int:
             return list(rows.scalars().all())
 
         for action in await first(Action):
-            await plan_service.update_action(
+            await action_service.update_action(
                 session,
                 chair,
                 InPlan(action, plan, network),
@@ -246,14 +240,14 @@ async def _busy_plan(world: World, size: int, changed: int) -> int:
             )
         for milestone in await first(Milestone):
             found = InPlan(milestone, plan, network)
-            await plan_service.update_milestone(
+            await milestone_service.update_milestone(
                 session, chair, found, data=MilestoneUpdate(status=MilestoneStatus.achieved)
             )
-            await plan_service.add_evidence(
+            await milestone_service.add_evidence(
                 session, chair, found, data=EvidenceCreate(kind=EvidenceKind.note, text="done")
             )
         for measure in await first(Measure):
-            await plan_service.add_reading(
+            await measure_service.add_reading(
                 session, chair, InPlan(measure, plan, network), data=ReadingCreate(value=3)
             )
         return plan.id

@@ -519,3 +519,46 @@ def may_see_recipient_email(principal: Principal, network: NetworkLike) -> bool:
 
 def require_webhook_manage(principal: Principal, network: NetworkLike) -> None:
     authorize(principal, Permission.webhook_manage, network)
+
+
+# --- plans ----------------------------------------------------------------------------------
+# Who may read, change and record progress on a plan and everything in it (objectives,
+# actions, measures, readings, milestones, evidence, check-ins). A plan object has no roles of
+# its own: every rule is the plan network's permission.
+
+# Fields whose change is progress, which facilitators record, rather than editing the plan.
+PLAN_PROGRESS_FIELDS: dict[str, frozenset[str]] = {
+    "action": frozenset({"status", "status_note"}),
+    "milestone": frozenset({"status", "achieved_on"}),
+}
+
+
+def authorize_plan_read(principal: Principal, network: NetworkLike) -> None:
+    """Whoever reads the network's private data reads its plans; anyone else gets ``404``."""
+    authorize(principal, Permission.network_read, network)
+
+
+def authorize_plan_write(principal: Principal, network: NetworkLike) -> None:
+    """Chairs and executives create, edit, delete, restore, import, close and copy plans and
+    everything in them."""
+    authorize(principal, Permission.plan_write, network)
+
+
+def authorize_progress_record(principal: Principal, network: NetworkLike) -> None:
+    """Facilitators (and up) record progress: readings, evidence, check-ins."""
+    authorize(principal, Permission.progress_record, network)
+
+
+def plan_edit_permission(kind: str, changed: Iterable[str]) -> Permission:
+    """What editing ``changed`` fields of a plan's ``kind`` (action, milestone) needs: recording
+    progress when only its progress fields change, writing the plan otherwise."""
+    progress_only = set(changed) <= PLAN_PROGRESS_FIELDS.get(kind, frozenset())
+    return Permission.progress_record if progress_only else Permission.plan_write
+
+
+def authorize_plan_edit(
+    principal: Principal, network: NetworkLike, kind: str, changed: Iterable[str]
+) -> None:
+    """Chairs and executives edit a plan's ``kind``; facilitators may change only its progress
+    fields (an action's status, a milestone achieved or missed)."""
+    authorize(principal, plan_edit_permission(kind, changed), network)

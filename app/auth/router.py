@@ -12,7 +12,6 @@ from app.auth.deps import (
     CurrentPrincipal,
     CurrentUser,
     NetworkForRead,
-    ValidNetwork,
     network_with,
     scoped,
 )
@@ -22,7 +21,6 @@ from app.auth.schemas import (
     Me,
     MyRole,
     PasswordChange,
-    RoleCreate,
     RoleEnd,
     RolePage,
     RoleRead,
@@ -45,8 +43,6 @@ from app.core.routing import CohesionRoute, route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
 from app.core.versioning import IfMatchHeader, check_if_match
-from app.notifications import service as notification_service
-from app.notifications.schemas import InvitationReceipt, RoleInvite
 
 auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
 users_router = APIRouter(prefix="/users", tags=["users"], route_class=CohesionRoute)
@@ -332,35 +328,6 @@ async def list_network_roles(
         session, network, include_ended=include_ended, params=query.params
     )
     return query.page(RolePage, result)
-
-
-@roles_router.post(
-    "/networks/{network_id}/roles",
-    operation_id="create_network_role",
-    summary="Appoint a user to a role in a network (by user id, or by e-mail)",
-    description="With `user_id`: `201` and the role assignment. With `email` instead: `202` "
-    "and the same receipt whether or not the address has an account; a person with one is "
-    "given the role and told by e-mail, a person without one is sent an invitation "
-    "(`POST /api/v1/invitations/accept`).",
-    status_code=status.HTTP_201_CREATED,
-    response_model=RoleRead | InvitationReceipt,
-    responses={**responses.CREATE, 202: {"model": InvitationReceipt, "description": "Sent."}},
-)
-async def create_network_role(
-    data: RoleCreate | RoleInvite,
-    network: ValidNetwork,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    state: State,
-) -> RoleAssignment | InvitationReceipt:
-    if isinstance(data, RoleInvite):
-        response.status_code = status.HTTP_202_ACCEPTED
-        return await notification_service.invite_to_role(
-            session, state.settings, principal, network, data=data
-        )
-    assignment = await service.appoint(session, principal, network, data=data)
-    return tagged(response, assignment, f"/api/v1/roles/{assignment.id}")
 
 
 @roles_router.get(

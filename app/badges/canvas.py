@@ -15,7 +15,7 @@ from typing import Any
 
 from app.communities.schemas import Cadence, MeetingFormat
 from app.plans import inference
-from app.plans.schemas import MeasureCreate
+from app.plans.measure_schemas import MeasureCreate
 
 _WORD_NUMBERS = {"one": 1, "an": 1, "a": 1, "two": 2, "three": 3, "four": 4, "ninety": 90}
 _DURATION = re.compile(

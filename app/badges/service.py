@@ -44,9 +44,11 @@ from app.core.security import sign_vc_jwt as _sign
 from app.networks import service as network_service
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind
+from app.plans import measure_service, objective_service
 from app.plans import service as plan_service
-from app.plans.deps import InPlan
-from app.plans.schemas import ObjectiveCreate, ObjectiveKind, PlanCreate, PlanStatus
+from app.plans.objective_schemas import ObjectiveCreate
+from app.plans.schemas import ObjectiveKind, PlanCreate, PlanStatus
+from app.plans.scope import InPlan
 
 JSON_SECTIONS = frozenset({"existing_resources", "commitment", "communication"})
 
@@ -310,7 +312,7 @@ async def approve_proposal(
             status=PlanStatus.active,
         ),
     )
-    objective = await plan_service.create_objective(
+    objective = await objective_service.create_objective(
         session,
         acting,
         InPlan(obj=plan, plan=plan, network=network),
@@ -319,7 +321,7 @@ async def approve_proposal(
         ),
     )
     for position, text in enumerate(proposal.success_measures):
-        await plan_service.create_measure(
+        await measure_service.create_measure(
             session,
             acting,
             InPlan(obj=objective, plan=plan, network=network),

@@ -64,8 +64,8 @@ from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN, Day
 from app.core.versioning import IfMatchHeader, check_if_match
+from app.plans.action_schemas import ActionPage, ActionRead
 from app.plans.models import Action
-from app.plans.schemas import ActionPage, ActionRead
 
 router = APIRouter(tags=["communities"], route_class=CohesionRoute)
 

@@ -56,6 +56,7 @@ from app.core.pagination import Sort, paginate
 from app.networks.models import Network
 from app.organisations.models import Organisation
 from app.organisations.schemas import OrganisationKind
+from app.plans.communities import register_community_directory
 from app.plans.models import Action, Objective, Plan
 
 ENROLLABLE_KINDS = frozenset({OrganisationKind.school.value, OrganisationKind.early_learning.value})
@@ -1001,3 +1002,21 @@ async def accept_proposal(
         before=before,
     )
     return proposal
+
+
+class _Directory:
+    """What plans may ask of communities (registered below; plans do not import this package)."""
+
+    async def check(
+        self, session: AsyncSession, community_id: int, network_id: int, field: str
+    ) -> None:
+        await check_plan_community(session, community_id, network_id, field)
+
+    async def titles(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+        rows = await session.execute(
+            select(col(Community.id), col(Community.title)).where(col(Community.id).in_(set(ids)))
+        )
+        return {cid: title for cid, title in rows.all() if cid is not None}
+
+
+register_community_directory(_Directory())

@@ -24,10 +24,10 @@ from app.demo import documents, lookups
 from app.networks.models import Network
 from app.organisations import service as organisation_service
 from app.organisations.schemas import MembershipCreate, OrganisationCreate
-from app.plans import service as plan_service
-from app.plans.deps import load_in_plan
+from app.plans import objective_service
 from app.plans.models import Objective, Plan
-from app.plans.schemas import ObjectiveUpdate
+from app.plans.objective_schemas import ObjectiveUpdate
+from app.plans.scope import load_in_plan
 
 
 def _named(entries: list[dict[str, Any]], key: str) -> list[str]:
@@ -119,7 +119,7 @@ async def link_responsible_groups(
         if community is None or objective_id is None:
             continue
         found = await load_in_plan(session, admin, Objective, objective_id, "objective")
-        await plan_service.update_objective(
+        await objective_service.update_objective(
             session, admin, found, data=ObjectiveUpdate(responsible_community_id=community.id)
         )
 

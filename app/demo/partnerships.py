@@ -32,10 +32,11 @@ from app.partnerships.schemas import (
     SessionCreate,
 )
 from app.partnerships.scope import InNetwork
-from app.plans import service as plan_service
-from app.plans.deps import load_in_plan
+from app.plans import milestone_service
+from app.plans.milestone_schemas import EvidenceCreate
 from app.plans.models import Milestone, Objective, Plan
-from app.plans.schemas import EvidenceCreate, EvidenceKind
+from app.plans.schemas import EvidenceKind
+from app.plans.scope import load_in_plan
 
 
 async def _organisation(
@@ -216,7 +217,7 @@ async def _cite_evaluation(
         if q.mean is not None and q.pre_mean is not None
     ]
     found = await load_in_plan(session, admin, Milestone, milestone_id, "milestone")
-    await plan_service.add_evidence(
+    await milestone_service.add_evidence(
         session,
         admin,
         found,

@@ -11,16 +11,13 @@ from sqlmodel import col
 from app.auth.policy import Principal
 from app.demo import documents
 from app.networks.models import Network
-from app.plans import checkins, lifecycle, service, transfer
-from app.plans.deps import InPlan
+from app.plans import checkins, lifecycle, measure_service, milestone_service, transfer
+from app.plans.checkin_schemas import CheckInCreate
+from app.plans.measure_schemas import ReadingCreate
+from app.plans.milestone_schemas import MilestoneCreate
 from app.plans.models import Action, Evidence, Measure, MeasureReading, Milestone, Objective, Plan
-from app.plans.schemas import (
-    CheckInCreate,
-    MilestoneCreate,
-    PlanCopy,
-    PlanStatus,
-    ReadingCreate,
-)
+from app.plans.schemas import PlanCopy, PlanStatus
+from app.plans.scope import InPlan
 
 
 def _parse(entry: dict[str, Any]) -> transfer.PlanDocument:
@@ -71,7 +68,7 @@ async def _current_year(
             data = ReadingCreate(
                 value=reading["value"], observed_on=reading["observed_on"], note=readings["note"]
             )
-            await service.add_reading(session, admin, found, data=data)
+            await measure_service.add_reading(session, admin, found, data=data)
     for entry in doc["check_ins"]:
         objective = objectives[entry["objective"]]
         target = measure(entry["objective"], entry["measure"]) if "measure" in entry else objective
@@ -79,7 +76,7 @@ async def _current_year(
             session, admin, in_plan(target), data=CheckInCreate.model_validate(entry["check_in"])
         )
     for entry in doc["milestones"]:
-        await service.create_milestone(
+        await milestone_service.create_milestone(
             session,
             admin,
             in_plan(objectives[entry["objective"]]),

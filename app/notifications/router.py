@@ -4,13 +4,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from app.auth import service as auth_service
 from app.auth.deps import CurrentUser
+from app.auth.models import RoleAssignment
+from app.auth.schemas import RoleCreate, RoleRead
 from app.communities.deps import ValidCommunity
 from app.core import ratelimit, responses
 from app.core.db import SessionDep
 from app.core.errors import TooManyRequests
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, link_next
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import AppState, app_state_dependency
 from app.networks.deps import ValidNetwork
@@ -22,6 +26,7 @@ from app.notifications.schemas import (
     InvitationAccept,
     InvitationPage,
     InvitationRead,
+    InvitationReceipt,
     InvitationStatus,
     NotificationPage,
     NotificationRead,
@@ -29,6 +34,7 @@ from app.notifications.schemas import (
     NotificationSettingsUpdate,
     PasswordResetConfirm,
     PasswordResetRequest,
+    RoleInvite,
 )
 
 router = APIRouter(route_class=CohesionRoute)
@@ -351,3 +357,33 @@ async def get_personal_calendar(
 ) -> Response:
     body = await calendar.personal_ics(session, feed_token)
     return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})
+
+
+# Appointing by e-mail is an invitation, so the appointment route lives here (auth knows no
+# notifications); it keeps its `roles` tag and operation id.
+@router.post(
+    "/networks/{network_id}/roles",
+    operation_id="create_network_role",
+    tags=["roles"],
+    summary="Appoint a user to a role in a network (by user id, or by e-mail)",
+    description="With `user_id`: `201` and the role assignment. With `email` instead: `202` "
+    "and the same receipt whether or not the address has an account; a person with one is "
+    "given the role and told by e-mail, a person without one is sent an invitation "
+    "(`POST /api/v1/invitations/accept`).",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RoleRead | InvitationReceipt,
+    responses={**responses.CREATE, 202: {"model": InvitationReceipt, "description": "Sent."}},
+)
+async def create_network_role(
+    data: RoleCreate | RoleInvite,
+    network: ValidNetwork,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    state: State,
+) -> RoleAssignment | InvitationReceipt:
+    if isinstance(data, RoleInvite):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return await service.invite_to_role(session, state.settings, principal, network, data=data)
+    assignment = await auth_service.appoint(session, principal, network, data=data)
+    return tagged(response, assignment, f"/api/v1/roles/{assignment.id}")

@@ -10,7 +10,7 @@ from app.core.db import utcnow
 from app.organisations.models import Organisation
 from app.partnerships.models import PartnerCommitment, Partnership
 from app.plans.models import Objective
-from app.plans.transfer import register_partner_roles
+from app.plans.transfer.roles import register_partner_roles
 
 
 class _PartnerRoles:

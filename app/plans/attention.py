@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.models import User
-from app.communities.models import Community
 from app.plans import measures as measure_rules
+from app.plans.communities import community_titles
+from app.plans.measure_service import Judged
+from app.plans.milestone_service import milestone_read
 from app.plans.models import (
     Action,
     Measure,
@@ -26,19 +28,15 @@ from app.plans.models import (
     Objective,
     Plan,
 )
+from app.plans.progress_schemas import AttentionItem, AttentionKind, AttentionReason, Owner
 from app.plans.schemas import (
-    AttentionItem,
-    AttentionKind,
-    AttentionReason,
     Frequency,
     MeasureKind,
     MeasureStatus,
     MilestoneStatus,
-    Owner,
     TargetPeriod,
     format_due,
 )
-from app.plans.service import Judged, milestone_read
 
 SEVERITY = {reason: i for i, reason in enumerate(AttentionReason)}
 KIND_ORDER = {kind: i for i, kind in enumerate(AttentionKind)}
@@ -124,12 +122,7 @@ async def names(
     communities: dict[int, str] = {}
     users: dict[int, str] = {}
     if community_ids:
-        rows = await session.execute(
-            select(col(Community.id), col(Community.title)).where(
-                col(Community.id).in_(community_ids)
-            )
-        )
-        communities = {cid: title for cid, title in rows.all() if cid is not None}
+        communities = await community_titles(session, community_ids)
     if user_ids:
         users = await user_names(session, user_ids)
     return communities, users

@@ -15,7 +15,7 @@ from app.auth.models import ServiceAccount
 from app.core.audit import AuditEvent
 from app.plans.attention import number, short, user_names
 from app.plans.models import Action, Evidence, Measure, MeasureReading, Milestone, Plan
-from app.plans.schemas import Actor, Change, ChangeKind
+from app.plans.progress_schemas import Actor, Change, ChangeKind
 
 CHANGES_LIMIT = 500
 

@@ -14,8 +14,9 @@ from sqlalchemy import and_, func, over, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth import policy
 from app.auth.models import User
-from app.auth.policy import Permission, Principal
+from app.auth.policy import Principal
 from app.core.audit import AuditEvent
 from app.core.errors import Unprocessable
 from app.core.pagination import Sort, paginate
@@ -23,9 +24,10 @@ from app.plans import measures as measure_rules
 from app.plans import service
 from app.plans.attention import short
 from app.plans.changes import ChangeContext, ChangeSource, Described, register_change_source
-from app.plans.deps import InPlan
+from app.plans.checkin_schemas import CheckInCreate, CheckInRead, ReportedRating
 from app.plans.models import CheckIn, Measure, Objective
-from app.plans.schemas import ChangeKind, CheckInCreate, CheckInRead, ReportedRating
+from app.plans.progress_schemas import ChangeKind
+from app.plans.scope import InPlan
 
 SORTS = {"recorded_on": CheckIn.recorded_on, "recorded_at": CheckIn.recorded_at}
 DEFAULT_SORT = "-recorded_on"
@@ -56,7 +58,8 @@ async def record(
     data: CheckInCreate,
 ) -> CheckInRead:
     """A check-in on ``found.obj`` (an objective or a measure)."""
-    service.ensure_writable(principal, found, Permission.progress_record)
+    policy.authorize_progress_record(principal, found.network)
+    service.ensure_open(found)
     today = service.today()
     if data.recorded_on is not None and data.recorded_on > today:
         raise Unprocessable(
@@ -76,7 +79,7 @@ async def record(
         recorded_by_id=principal.actor_id,
     )
     session.add(check_in)
-    await service._record(session, principal, "create", check_in, found)
+    await service.audit_in_plan(session, principal, "create", check_in, found)
     name = principal.name if principal.is_user else None  # as the lists join it
     return CheckInRead.model_validate(
         {

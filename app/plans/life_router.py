@@ -11,9 +11,11 @@ from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, s
 from app.core.routing import CohesionRoute
 from app.core.versioning import set_etag
 from app.plans import checkins, lifecycle
-from app.plans.deps import InPlan, ValidMeasure, ValidObjective, ValidPlan
+from app.plans.checkin_schemas import CheckInCreate, CheckInPage, CheckInRead
+from app.plans.deps import ValidMeasure, ValidObjective, ValidPlan
 from app.plans.models import CheckIn, Measure, Objective, Plan
-from app.plans.schemas import CheckInCreate, CheckInPage, CheckInRead, PlanCopy, PlanRead
+from app.plans.schemas import PlanCopy, PlanRead
+from app.plans.scope import InPlan
 
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
@@ -143,8 +145,7 @@ async def create_measure_check_in(
 async def close_plan(
     found: ValidPlan, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> Plan:
-    plan = await lifecycle.close(session, principal, found)
-    await session.flush()
+    plan = await lifecycle.close_now(session, principal, found)
     set_etag(response, plan.version)
     return plan
 

@@ -19,21 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth.policy import Permission, Principal, authorize
+from app.auth import policy
+from app.auth.policy import Principal
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.plans import progress, service
-from app.plans.deps import InPlan
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
-from app.plans.schemas import (
-    ActionStatus,
-    CarryOver,
-    MilestoneStatus,
-    PlanCopy,
-    PlanProgress,
-    PlanStatus,
-)
+from app.plans.progress_schemas import PlanProgress
+from app.plans.schemas import ActionStatus, CarryOver, MilestoneStatus, PlanCopy, PlanStatus
+from app.plans.scope import InPlan
 
 UNFINISHED_ACTIONS = (ActionStatus.planned, ActionStatus.in_progress, ActionStatus.blocked)
 
@@ -73,7 +68,7 @@ async def close(
 ) -> Plan:
     """Close a plan: pending milestones become missed, the progress answer is kept, the plan
     becomes read-only. ``409`` when it is closed already."""
-    authorize(principal, Permission.plan_write, found.network)
+    policy.authorize_plan_write(principal, found.network)
     plan = found.plan
     if plan.status == PlanStatus.closed:
         raise Conflict(f"plan {plan.id} is closed already")
@@ -127,12 +122,19 @@ async def _insert_select(
     )
 
 
+async def close_now(session: AsyncSession, principal: Principal, found: InPlan[Plan]) -> Plan:
+    """Close the plan (``close``) and write it, so its new version can be answered."""
+    plan = await close(session, principal, found)
+    await session.flush()
+    return plan
+
+
 async def copy(
     session: AsyncSession, principal: Principal, found: InPlan[Plan], *, data: PlanCopy
 ) -> Plan:
     """Start a new plan from ``found.plan`` (module docstring): six INSERT … SELECT / UPDATE
     statements after the plan's own insert and audit, however large the plan."""
-    authorize(principal, Permission.plan_write, found.network)
+    policy.authorize_plan_write(principal, found.network)
     source = found.plan
     new = Plan(
         network_id=source.network_id,

@@ -1,8 +1,8 @@
 """The whole plan in one response, and where it stands: constant queries, whatever its size.
 
 The rating rule (per objective, counting its sub-objectives, and for the whole plan) is
-``RATING_RULE`` in app/plans/schemas.py, also in docs/plans.md and the OpenAPI descriptions;
-``rate`` applies it to counts. Named reasons and the attention list come from
+``RATING_RULE`` in app/plans/progress_schemas.py, also in docs/plans.md and the OpenAPI
+descriptions; ``rate`` applies it to counts. Named reasons and the attention list come from
 app/plans/attention.py.
 """
 
@@ -14,20 +14,18 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.plans import attention, checkins, service
+from app.plans import attention, checkins, measure_service, milestone_service, service
 from app.plans import changes as plan_changes
-from app.plans.deps import InPlan
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
-from app.plans.schemas import (
+from app.plans.progress_schemas import (
     ActionCounts,
-    ActionStatus,
     MeasureCounts,
     MilestoneCounts,
-    MilestoneStatus,
     PlanProgress,
     PlanTree,
-    Rag,
 )
+from app.plans.schemas import ActionStatus, MilestoneStatus, Rag
+from app.plans.scope import InPlan
 
 RED_OVERDUE_SHARE = 0.25
 # Green needs more than this share of the measures with a current value ("most").
@@ -57,12 +55,14 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     actions = await _live(session, Action, plan.id)
     measures = await _live(session, Measure, plan.id)
     milestones = await _live(session, Milestone, plan.id)
-    measure_views = {m.id: m for m in await service.measure_reads(session, found, measures, when)}
+    measure_views = {
+        m.id: m for m in await measure_service.measure_reads(session, found, measures, when)
+    }
 
     milestones_by_action: dict[int, list[Any]] = defaultdict(list)
     milestones_by_objective: dict[int, list[Any]] = defaultdict(list)
     for milestone in _ordered(milestones):
-        view = service.milestone_read(milestone, when)
+        view = milestone_service.milestone_read(milestone, when)
         if milestone.action_id is not None:
             milestones_by_action[milestone.action_id].append(view)
         else:
@@ -267,7 +267,7 @@ async def progress(
                 counts_m["overdue"] += n
 
     measures = await _live(session, Measure, plan.id)
-    judged = await service.judge_measures(session, found, measures, when)
+    judged = await measure_service.judge_measures(session, found, measures, when)
     for one in judged:
         if one.measure.objective_id not in own:
             continue

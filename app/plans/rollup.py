@@ -2,7 +2,7 @@
 
 ``GET /networks/{id}/progress`` answers for the network and each live descendant the caller
 may read. Every plan is judged by the same function as its own ``/progress``
-(``progress.rated``, measures by ``service.judge_loaded``); what differs is the loading:
+(``progress.rated``, measures by ``measure_service.judge_loaded``); what differs is the loading:
 the rows of all the plans come in a constant number of statements (networks, plans,
 action counts, milestone counts, measures, latest readings, and one batch per derived source
 in use; plus one per plan with qualitative measures, for their check-ins), so the answer's
@@ -22,10 +22,11 @@ from sqlmodel import col
 
 from app.auth.policy import Principal, can_see
 from app.networks.models import Network
+from app.plans import measure_service, progress, service
 from app.plans import measures as measure_rules
-from app.plans import progress, service
 from app.plans.models import Action, Measure, Milestone, Plan
-from app.plans.schemas import MeasureKind, MilestoneStatus, NetworkProgress, PlanStatus
+from app.plans.progress_schemas import NetworkProgress
+from app.plans.schemas import MeasureKind, MilestoneStatus, PlanStatus
 
 
 def plan_day(plan: Plan, as_of: date | None) -> date:
@@ -110,7 +111,7 @@ async def network_progress(
             measures[measure.plan_id].append(measure)
         # One reading query for all plans; without as_of each plan reads up to today capped
         # at its own period end, which the query applies per plan.
-        readings = await service.latest_readings(
+        readings = await measure_service.latest_readings(
             session, plan_ids, as_of or service.today(), until_period_end=as_of is None
         )
         by_id = {n.id: n for n in networks}
@@ -172,7 +173,7 @@ def _answer(
                 group["due"] += n
                 if status == MilestoneStatus.pending.value:
                     group["overdue"] += n
-        judged = service.judge_loaded(
+        judged = measure_service.judge_loaded(
             measures[plan.id], plan, when, readings, derived, check_ins.get(plan.id, {})
         )
         for one in judged:

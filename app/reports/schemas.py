@@ -9,16 +9,16 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from app.plans.schemas import (
+from app.plans.checkin_schemas import ReportedRating
+from app.plans.progress_schemas import (
     ActionCounts,
     AttentionItem,
     Change,
     MeasureCounts,
     MilestoneCounts,
-    Rag,
-    ReportedRating,
     RollupTotals,
 )
+from app.plans.schemas import Rag
 
 
 class ReportFormat(StrEnum):

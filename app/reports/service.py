@@ -12,17 +12,14 @@ from sqlmodel import col
 from app.auth.policy import Principal
 from app.core.db import utcnow
 from app.networks.models import Network
-from app.plans import attention, checkins, lifecycle, progress, rollup, transfer
-from app.plans.deps import InPlan
+from app.plans import attention, checkins, lifecycle, progress, rollup
+from app.plans.measure_schemas import MeasureRead
+from app.plans.milestone_schemas import MilestoneRead
 from app.plans.models import MeasureReading, Plan
-from app.plans.schemas import (
-    ActionNode,
-    MeasureKind,
-    MeasureRead,
-    MilestoneRead,
-    ObjectiveNode,
-    Target,
-)
+from app.plans.progress_schemas import ActionNode, ObjectiveNode
+from app.plans.schemas import MeasureKind, Target
+from app.plans.scope import InPlan
+from app.plans.transfer import roles as partner_roles
 from app.reports.renderers.words import owner_text
 from app.reports.schemas import (
     ActionLine,
@@ -92,7 +89,7 @@ async def _readings(
 
 async def _partner_roles(session: AsyncSession, plan_id: int) -> dict[int, list[tuple[str, str]]]:
     """Objective id → (partner, role), from the registry the partnerships package fills."""
-    roles = transfer._partner_roles  # the registry transfer.py keeps (no public getter yet)
+    roles = partner_roles.registered()
     return await roles.objective_roles(session, plan_id) if roles is not None else {}
 
 

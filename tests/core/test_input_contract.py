@@ -14,7 +14,7 @@ from app.core.schemas import (
     TEXT_PATTERN,
 )
 from app.openapi_snapshot import render
-from app.plans.schemas import EvidenceCreate
+from app.plans.milestone_schemas import EvidenceCreate
 from tests.conftest import ROOT, World
 
 DOCUMENT = json.loads(render())

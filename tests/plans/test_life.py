@@ -7,8 +7,8 @@ from sqlmodel import col
 
 from app.networks.models import Network
 from app.plans import lifecycle
-from app.plans.deps import InPlan
 from app.plans.models import Milestone, Objective, Plan
+from app.plans.scope import InPlan
 from tests.conftest import World
 from tests.demo_helpers import build_demo
 from tests.plans.helpers import PlanBuilder

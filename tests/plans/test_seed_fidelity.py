@@ -17,9 +17,9 @@ from app.partnerships.models import Evaluation, Partnership
 from app.partnerships.schemas import PartnershipStatus
 from app.partnerships.service import computed_status, status_filter
 from app.plans import progress
-from app.plans.deps import load_in_plan
 from app.plans.models import Evidence, Milestone, Objective, Plan
 from app.plans.schemas import CLN_WORKSTREAMS
+from app.plans.scope import load_in_plan
 from tests.conftest import World
 from tests.demo_helpers import build_demo
 from tests.plans.helpers import PlanBuilder

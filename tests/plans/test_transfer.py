@@ -22,7 +22,7 @@ from app.networks.models import Network
 from app.plans import transfer
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
 from app.plans.schemas import ObjectiveKind, TargetPeriod
-from app.plans.transfer import PlanDocument
+from app.plans.transfer.document import PlanDocument
 from tests.conftest import World
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

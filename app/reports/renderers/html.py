@@ -7,7 +7,7 @@ from importlib.resources import files
 import jinja2
 from markupsafe import Markup
 
-from app.plans.schemas import RATING_RULE
+from app.plans.progress_schemas import RATING_RULE
 from app.reports import charts
 from app.reports.renderers import words
 from app.reports.schemas import MeasureLine, NetworkReport, PlanReport

@@ -1,0 +1,1 @@
+"""Notifications: the feed, settings, invitations, reminders and calendars (issue 19)."""

@@ -1,0 +1,162 @@
+"""A plan's actions and their status history."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth import policy
+from app.auth.policy import Principal
+from app.core import audit, softdelete
+from app.core.errors import Unprocessable
+from app.core.pagination import Sort, paginate
+from app.plans.action_schemas import ActionCreate, ActionUpdate
+from app.plans.communities import check_plan_community
+from app.plans.models import (
+    Action,
+    ActionStatusChange,
+    Milestone,
+    Objective,
+)
+from app.plans.schemas import ActionStatus
+from app.plans.scope import InPlan
+from app.plans.service import (
+    audit_in_plan,
+    ensure_open,
+    field_issue,
+    require_live_objective,
+    set_deleted,
+)
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def _status_change(
+    action: Action, principal: Principal, previous: str | None, note: str | None
+) -> ActionStatusChange:
+    assert action.id is not None
+    return ActionStatusChange(
+        action_id=action.id,
+        from_status=previous,
+        to_status=action.status,
+        note=note,
+        changed_by_kind=principal.actor_kind,
+        changed_by_id=principal.actor_id,
+    )
+
+
+async def create_action(
+    session: AsyncSession, principal: Principal, found: InPlan[Objective], *, data: ActionCreate
+) -> Action:
+    policy.authorize_plan_write(principal, found.network)
+    ensure_open(found)
+    if data.owner_community_id is not None:
+        await check_plan_community(
+            session, data.owner_community_id, found.plan.network_id, "owner_community_id"
+        )
+    action = Action.model_validate(
+        data, update={"plan_id": found.plan.id, "objective_id": found.obj.id}
+    )
+    session.add(action)
+    await audit_in_plan(session, principal, "create", action, found)
+    session.add(_status_change(action, principal, None, None))
+    return action
+
+
+async def list_actions(
+    session: AsyncSession,
+    objective: Objective,
+    *,
+    status: ActionStatus | None,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
+) -> tuple[list[Action], str | None]:
+    stmt = select(Action).where(col(Action.objective_id) == objective.id)
+    if status is not None:
+        stmt = stmt.where(col(Action.status) == status.value)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+
+
+async def update_action(
+    session: AsyncSession, principal: Principal, found: InPlan[Action], *, data: ActionUpdate
+) -> Action:
+    """Chairs and executives edit actions; facilitators may change only their status."""
+    changes = data.model_dump(exclude_unset=True)
+    policy.authorize_plan_edit(principal, found.network, "action", changes)
+    ensure_open(found)
+    action = found.obj
+    if changes.get("owner_community_id") is not None:
+        await check_plan_community(
+            session, changes["owner_community_id"], found.plan.network_id, "owner_community_id"
+        )
+    note = changes.pop("status_note", None)
+    previous = action.status
+    start = changes.get("start_on", action.start_on)
+    due = changes.get("due_on", action.due_on)
+    if start and due and due < start:
+        raise Unprocessable(
+            "due_on is before start_on", errors=[field_issue("due_on", "before start_on", "dates")]
+        )
+    before = audit.snapshot(action)
+    action.sqlmodel_update(changes)
+    session.add(action)
+    await audit_in_plan(session, principal, "update", action, found, before)
+    if action.status != previous:
+        session.add(_status_change(action, principal, previous, note))
+    return action
+
+
+async def action_history(
+    session: AsyncSession,
+    action: Action,
+    *,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None,
+) -> tuple[list[ActionStatusChange], str | None]:
+    stmt = select(ActionStatusChange).where(col(ActionStatusChange.action_id) == action.id)
+    # Append-only: a change is never edited, so its time is its change time.
+    return await paginate(
+        session,
+        stmt,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+        since=since,
+        changed=ActionStatusChange.changed_at,
+    )
+
+
+async def delete_action(session: AsyncSession, principal: Principal, found: InPlan[Action]) -> None:
+    policy.authorize_plan_write(principal, found.network)
+    ensure_open(found)
+    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
+    await set_deleted(
+        session,
+        Milestone,
+        col(Milestone.action_id) == found.obj.id,
+        found.obj.deleted_at,
+        col(Milestone.deleted_at).is_(None),
+    )
+
+
+async def restore_action(
+    session: AsyncSession, principal: Principal, found: InPlan[Action]
+) -> Action:
+    policy.authorize_plan_write(principal, found.network)
+    ensure_open(found)
+    await require_live_objective(session, found.obj.objective_id)
+    stamp = found.obj.deleted_at
+    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
+    await set_deleted(
+        session,
+        Milestone,
+        col(Milestone.action_id) == found.obj.id,
+        None,
+        col(Milestone.deleted_at) == stamp,
+    )
+    return found.obj

@@ -1,0 +1,193 @@
+"""Routes for measures of success and their readings."""
+
+from fastapi import APIRouter, Request, Response, status
+
+from app.auth.deps import CurrentPrincipal
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.routing import CohesionRoute
+from app.core.versioning import IfMatchHeader, check_if_match
+from app.plans import measure_service
+from app.plans.deps import DeletedMeasure, ValidMeasure, ValidObjective
+from app.plans.measure_schemas import (
+    MeasureCreate,
+    MeasurePage,
+    MeasureRead,
+    MeasureUpdate,
+    ReadingCreate,
+    ReadingPage,
+    ReadingRead,
+)
+from app.plans.models import (
+    Measure,
+    MeasureReading,
+)
+from app.plans.router_common import POSITION_SORTS, AsOf, SortQuery, page_of, read_as, set_tag
+
+router = APIRouter(tags=["plans"], route_class=CohesionRoute)
+
+# --- measures -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/objectives/{objective_id}/measures",
+    operation_id="list_objective_measures",
+    summary="List an objective's measures of success, with current values",
+    response_model=MeasurePage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_objective_measures(
+    request: Request,
+    response: Response,
+    found: ValidObjective,
+    session: SessionDep,
+    as_of: AsOf = None,
+    sort: SortQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    since: SyncQuery = None,
+) -> MeasurePage:
+    order = sort_from_param(sort, POSITION_SORTS["measures"], Measure.id)
+    items, next_cursor = await measure_service.list_measures(
+        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
+    )
+    link_next(request, response, next_cursor)
+    return MeasurePage(
+        items=await measure_service.measure_reads(session, found, items, as_of),
+        next_cursor=next_cursor,
+    )
+
+
+@router.post(
+    "/objectives/{objective_id}/measures",
+    operation_id="create_objective_measure",
+    summary="Add a measure of success",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MeasureRead,
+    responses=responses.CREATE,
+)
+async def create_objective_measure(
+    data: MeasureCreate,
+    found: ValidObjective,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> MeasureRead:
+    measure = await measure_service.create_measure(session, principal, found, data=data)
+    read = await measure_service.written_read(session, found, measure)
+    set_tag(response, measure, f"/api/v1/measures/{measure.id}")
+    return read
+
+
+@router.get(
+    "/measures/{measure_id}",
+    operation_id="get_measure",
+    summary="Get a measure with its current value and status",
+    response_model=MeasureRead,
+    responses=responses.READ,
+)
+async def get_measure(
+    found: ValidMeasure, response: Response, session: SessionDep, as_of: AsOf = None
+) -> MeasureRead:
+    set_tag(response, found.obj)
+    return (await measure_service.measure_reads(session, found, [found.obj], as_of))[0]
+
+
+@router.patch(
+    "/measures/{measure_id}",
+    operation_id="update_measure",
+    summary="Update a measure",
+    response_model=MeasureRead,
+    responses=responses.UPDATE,
+)
+async def update_measure(
+    data: MeasureUpdate,
+    found: ValidMeasure,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> MeasureRead:
+    check_if_match(if_match, found.obj.version)
+    measure = await measure_service.update_measure(session, principal, found, data=data)
+    read = await measure_service.written_read(session, found, measure)
+    set_tag(response, measure)
+    return read
+
+
+@router.delete(
+    "/measures/{measure_id}",
+    operation_id="delete_measure",
+    summary="Delete a measure (restorable)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.DELETE,
+)
+async def delete_measure(
+    found: ValidMeasure,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> None:
+    check_if_match(if_match, found.obj.version)
+    await measure_service.delete_measure(session, principal, found)
+
+
+@router.post(
+    "/measures/{measure_id}/restore",
+    operation_id="restore_measure",
+    summary="Restore a deleted measure",
+    response_model=MeasureRead,
+    responses=responses.ACTION,
+)
+async def restore_measure(
+    found: DeletedMeasure,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> MeasureRead:
+    measure = await measure_service.restore_measure(session, principal, found)
+    read = await measure_service.written_read(session, found, measure)
+    set_tag(response, measure)
+    return read
+
+
+@router.get(
+    "/measures/{measure_id}/readings",
+    operation_id="list_measure_readings",
+    summary="List a manual measure's readings",
+    response_model=ReadingPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_measure_readings(
+    request: Request,
+    response: Response,
+    found: ValidMeasure,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    since: SyncQuery = None,
+) -> ReadingPage:
+    order = sort_from_param(None, {}, MeasureReading.id)
+    items, next_cursor = await measure_service.list_readings(
+        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
+    )
+    link_next(request, response, next_cursor)
+    return page_of(ReadingPage, read_as(ReadingRead), items, next_cursor)
+
+
+@router.post(
+    "/measures/{measure_id}/readings",
+    operation_id="create_measure_reading",
+    summary="Record a reading of a manual measure",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReadingRead,
+    responses=responses.CREATE,
+)
+async def create_measure_reading(
+    data: ReadingCreate,
+    found: ValidMeasure,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> MeasureReading:
+    return await measure_service.add_reading(session, principal, found, data=data)

@@ -34,7 +34,7 @@ def words(text: str) -> str:
 async def _demo(world: World) -> dict[str, int]:
     state = world.app.state.cohesion
     async with state.db.transaction() as session:
-        await app_demo._build(
+        await app_demo.build(
             session, Principal(kind="user", id=world.admin.id, is_admin=True), state.passwords
         )
         ids = {}

@@ -18,6 +18,7 @@ from app.communities.examples import EXAMPLES as COMMUNITY_EXAMPLES
 from app.core.openapi import OperationFacts
 from app.mobility.examples import EXAMPLES as MOBILITY_EXAMPLES
 from app.networks.examples import EXAMPLES as NETWORK_EXAMPLES
+from app.notifications.examples import EXAMPLES as NOTIFICATION_EXAMPLES
 from app.organisations.examples import EXAMPLES as ORGANISATION_EXAMPLES
 from app.partnerships.examples import EXAMPLES as PARTNERSHIP_EXAMPLES
 from app.plans.examples import EXAMPLES as PLAN_EXAMPLES
@@ -35,6 +36,7 @@ EXAMPLES: dict[str, Any] = {
     **PARTNERSHIP_EXAMPLES,
     **BADGE_EXAMPLES,
     **WEBHOOK_EXAMPLES,
+    **NOTIFICATION_EXAMPLES,
 }
 
 Audited = tuple[tuple[str, str], ...]
@@ -60,7 +62,21 @@ RECORDS: dict[str, Audited] = {
     "reactivate_user": (("users", "activate"),),
     "create_network": (("networks", "create"),),
     **_lifecycle("networks", "network"),
-    "create_network_role": (("role_assignments", "create"),),
+    # By user id: the role. By e-mail: the role (an existing person) or the invitation (made,
+    # or sent again while one is pending).
+    "create_network_role": (
+        ("role_assignments", "create"),
+        ("invitations", "create"),
+        ("invitations", "resend"),
+    ),
+    "confirm_password_reset": (("users", "reset_password"),),
+    "accept_invitation": (
+        ("users", "create"),
+        ("role_assignments", "create"),
+        ("invitations", "accept"),
+    ),
+    "resend_invitation": (("invitations", "resend"),),
+    "revoke_invitation": (("invitations", "revoke"),),
     "end_role": (("role_assignments", "end"),),
     "create_network_service_account": (("service_accounts", "create"),),
     "rotate_service_account": (("service_accounts", "rotate"),),
@@ -154,6 +170,15 @@ CHANGES_NOTHING_POSTS: dict[str, str] = {
     "verify_credential": "Nothing: it only checks the credential.",
     "verify_credential_by_uuid": "Nothing: it only checks the credential.",
     "verify_credential_recipient": "Nothing: it only checks the credential.",
+    # The caller's own messaging state: not audited (nobody else's data changes).
+    "request_password_reset": "Stores a single-use reset token (hashed) and queues the e-mail "
+    "with the link; nothing else, and nothing at all for an address without an account.",
+    "read_my_notification": "Marks one of your notifications read.",
+    "read_all_my_notifications": "Marks all your unread notifications read.",
+    "set_my_notification_settings": "Stores how often you are e-mailed, per kind.",
+    "issue_my_calendar_feed": "Stores a new calendar feed token (hashed); the previous one "
+    "stops working.",
+    "revoke_my_calendar_feed": "Deletes your calendar feed token; the feed URL stops working.",
 }
 
 

@@ -67,6 +67,14 @@ ROWS = {
     "webhook_deliveries": 0,
     "webhook_secrets": 2,
     "webhook_subscriptions": 2,
+    # The messaging tables: the demo sends nothing and invites nobody.
+    "calendar_feeds": 0,
+    "invitations": 0,
+    "mail_outbox": 0,
+    "notification_settings": 0,
+    "notifications": 0,
+    "password_resets": 0,
+    "reminder_marks": 0,
 }
 NETWORKS = [
     "Network of Networks",

@@ -144,12 +144,13 @@ OPERATIONS: dict[str, Access] = {
         "list_programme_enrolments get_session_attendance list_programme_evaluations "
         "get_evaluation get_evaluation_summary "
         "list_network_badges get_badge list_badge_awards get_award get_award_credential "
-        "verify_award",
+        "verify_award get_plan_report get_network_report",
     ),
     **_on(
         P.network_read,
         "list_network_communities get_community list_community_actions "
-        "list_community_members get_community_member list_community_meetings get_meeting",
+        "list_community_members get_community_member list_community_meetings get_meeting "
+        "get_community_meetings_calendar",
         also="the community's current members who are people, and holders of a role in a "
         "participating network",
     ),
@@ -228,6 +229,21 @@ OPERATIONS: dict[str, Access] = {
         P.plan_write,
         "create_network_badge update_badge award_badge revoke_award",
         on="the badge network (made when its onboarding proposal was approved)",
+    ),
+    # --- messaging: invitations, the caller's own feed and calendar, links sent by e-mail --
+    **_on(
+        P.invitation_manage,
+        "list_network_invitations resend_invitation revoke_invitation",
+    ),
+    **_text(
+        "Every signed-in person (not a service account), for themselves.",
+        "list_my_notifications read_my_notification read_all_my_notifications "
+        "get_my_notification_settings set_my_notification_settings "
+        "issue_my_calendar_feed revoke_my_calendar_feed",
+    ),
+    **_callers(
+        Callers.anyone,
+        "request_password_reset confirm_password_reset accept_invitation get_personal_calendar",
     ),
 }
 

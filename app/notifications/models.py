@@ -75,6 +75,8 @@ class Notification(IdMixin, table=True):
     email_state: str = Field(default="none", sa_type=String(10))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # When it last changed (made, or read): incremental sync of the feed (``updated_since``).
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # 1 while unread, 0 once read: the feed lists by (unread, id), both descending.
     unread: int = Field(default=1)
 

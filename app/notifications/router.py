@@ -13,7 +13,7 @@ from app.core import ratelimit, responses
 from app.core.db import SessionDep
 from app.core.errors import TooManyRequests
 from app.core.models import path_id
-from app.core.pagination import CursorQuery, LimitQuery, link_next
+from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next
 from app.core.resources import tagged
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import AppState, app_state_dependency
@@ -148,6 +148,7 @@ async def list_network_invitations(
     ] = None,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> InvitationPage:
     items, next_cursor = await service.list_invitations(
         session,
@@ -156,6 +157,7 @@ async def list_network_invitations(
         status=status_.value if status_ else None,
         limit=limit,
         cursor=cursor,
+        since=since,
     )
     link_next(request, response, next_cursor)
     return InvitationPage(items=[invitation_read(i) for i in items], next_cursor=next_cursor)
@@ -225,9 +227,10 @@ async def list_my_notifications(
     unread: Annotated[bool, Query(description="Only unread notifications.")] = False,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    since: SyncQuery = None,
 ) -> NotificationPage:
     items, next_cursor = await service.list_notifications(
-        session, _me(principal), unread_only=unread, limit=limit, cursor=cursor
+        session, _me(principal), unread_only=unread, limit=limit, cursor=cursor, since=since
     )
     link_next(request, response, next_cursor)
     return NotificationPage(

@@ -100,6 +100,7 @@ class NotificationRead(BaseModel):
     object_id: int | None = Field(description="The id of what it is about.")
     created_at: datetime = Field(description="When it was made.")
     read_at: datetime | None = Field(description="When it was read; null while unread.")
+    updated_at: datetime = Field(description="When it last changed (made, or read).")
 
 
 class NotificationPage(Page[NotificationRead]):

@@ -324,6 +324,7 @@ async def list_invitations(
     status: str | None,
     limit: int,
     cursor: str | None,
+    since: datetime | None = None,
 ) -> tuple[list[Invitation], str | None]:
     authorize(principal, Permission.invitation_manage, network)
     stmt = select(Invitation).where(col(Invitation.network_id) == network.id)
@@ -335,7 +336,7 @@ async def list_invitations(
     elif status is not None:
         stmt = stmt.where(col(Invitation.status) == status)
     sort = Sort((SortKey("id", Invitation.id, True),))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=None)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def get_invitation_or_404(
@@ -499,6 +500,7 @@ async def notify(
         EmailFrequency.weekly: "digest",
         EmailFrequency.off: "none",
     }[frequency]
+    now = utcnow()
     stmt = (
         insert_for(session)(Notification)
         .values(
@@ -511,7 +513,8 @@ async def notify(
             object_id=object_id,
             dedupe_key=dedupe_key[:200],
             email_state=state,
-            created_at=utcnow(),
+            created_at=now,
+            updated_at=now,
             unread=1,
         )
         .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
@@ -538,7 +541,13 @@ async def notify(
 
 
 async def list_notifications(
-    session: AsyncSession, user_id: int, *, unread_only: bool, limit: int, cursor: str | None
+    session: AsyncSession,
+    user_id: int,
+    *,
+    unread_only: bool,
+    limit: int,
+    cursor: str | None,
+    since: datetime | None = None,
 ) -> tuple[list[Notification], str | None]:
     """A person's feed: unread first, newest first within each."""
     stmt = select(Notification).where(col(Notification.user_id) == user_id)
@@ -548,7 +557,7 @@ async def list_notifications(
         (SortKey("unread", Notification.unread, True), SortKey("id", Notification.id, True)),
         kind="feed",
     )
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=None)
+    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
 
 
 async def mark_read(session: AsyncSession, user_id: int, notification_id: int) -> Notification:
@@ -556,7 +565,7 @@ async def mark_read(session: AsyncSession, user_id: int, notification_id: int) -
     if notification is None or notification.user_id != user_id:
         raise NotFound(f"notification {notification_id} does not exist or is not visible to you")
     if notification.read_at is None:
-        notification.read_at = utcnow()
+        notification.read_at = notification.updated_at = utcnow()
         notification.unread = 0
         session.add(notification)
     return notification
@@ -566,7 +575,7 @@ async def mark_all_read(session: AsyncSession, user_id: int) -> int:
     result: Any = await session.execute(
         update(Notification)
         .where(col(Notification.user_id) == user_id, col(Notification.unread) == 1)
-        .values(unread=0, read_at=utcnow())
+        .values(unread=0, read_at=(now := utcnow()), updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)

@@ -128,6 +128,7 @@ def upgrade() -> None:
     sa.Column('email_state', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('unread', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),

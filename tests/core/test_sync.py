@@ -373,26 +373,16 @@ FUTURE = "9999-01-01T00:00:00Z"
 
 
 def _walk_rows() -> list[Any]:
-    """(domain, row) for every GET row of the authorization matrices: each comes with a setup
-    that builds the state in which the route answers 200 for some caller."""
-    from tests import test_authz_matrix as core
-    from tests.badges import test_authz as badges
-    from tests.communities import test_authz as communities
-    from tests.partnerships import test_authz as partnerships
-    from tests.webhooks import test_authz as webhooks
+    """One param per GET row of the one authorization table (tests/test_authz_matrix.py) whose
+    route is a list: each comes with a setup that builds the state in which the route answers
+    200 for some caller."""
+    from tests import test_authz_matrix as matrix
 
-    domains = {
-        "core": core.MATRIX,
-        "communities": communities.ROWS,
-        "badges": badges.ROWS,
-        "partnerships": partnerships.ROWS,
-        "webhooks": webhooks.ROWS,
-    }
+    lists = _committed_lists()
     return [
-        pytest.param(domain, row, id=f"{domain}:{row.path}")
-        for domain, rows in domains.items()
-        for row in rows
-        if row.method == "GET" and "/api/v1" + row.path.split("?")[0] in _committed_lists()
+        pytest.param("table", row, id=row.name)
+        for row in matrix.TABLE
+        if row.method == "GET" and "/api/v1" + row.path in lists
     ]
 
 
@@ -417,7 +407,7 @@ def _committed_lists() -> set[str]:
 
 
 def test_the_walk_below_calls_every_list(app: FastAPI) -> None:
-    walked = {"/api/v1" + p.values[1].path.split("?")[0] for p in _walk_rows()}
+    walked = {"/api/v1" + p.values[1].path for p in _walk_rows()}
     assert walked == {path for path, _, _ in _list_operations(app)}
 
 
@@ -426,45 +416,18 @@ async def _matrix_call(
 ) -> tuple[str, httpx.Response] | None:
     """Build the row's state with ``client`` and call it with ``sender`` as a caller it lets
     in; None when no caller of the plain world gets a 200."""
-    from tests import test_authz_matrix as core
-    from tests.badges import test_authz as badges
-    from tests.communities import test_authz as communities
-    from tests.partnerships import test_authz as partnerships
-    from tests.webhooks import test_authz as webhooks
+    from tests import test_authz_matrix as matrix
 
-    principals = {
-        "core": core.PRINCIPALS,
-        "communities": communities.PRINCIPALS,
-        "badges": badges.PRINCIPALS,
-        "partnerships": partnerships.PRINCIPALS,
-        "webhooks": webhooks.PRINCIPALS,
-    }[domain]
-    codes = row.expected if domain == "core" else None
     who = next(
-        (
-            p
-            for i, p in enumerate(principals)
-            if p in world.people and (codes(p) if codes else row.codes[i]) == 200
-        ),
+        (p for p in row.callers() if p in world.people and row.expected(p) == 200),
         None,
     )
     if who is None:
         return None
-    if domain == "core":
-        params = await row.setup(core.Ctx(client, world, who))
-        return who, await core.call(sender, row, who, world, params)
-    if domain == "communities":
-        build: Any = communities.Builder(client, world)
-        params = await row.setup(build)
-        return who, await communities.call(sender, world, row, who, params)
-    if domain == "partnerships":
-        params = await row.setup(partnerships.PartnerBuilder(client, world))
-        return who, await partnerships.call(sender, world, row, who, params)
-    if domain == "webhooks":
-        params = await row.setup(webhooks.Hooks(client, world))
-        return who, await webhooks.call(sender, world, row, who, params)
-    params = await row.setup(badges.Builder(client, world))
-    return who, await badges._call(sender, world, row, who, params)
+    ctx = matrix.Ctx(client, world, who)
+    params = await row.setup(ctx)
+    headers = await matrix.caller_headers(ctx)
+    return who, await matrix.call(sender, row, headers, params)
 
 
 @pytest.mark.parametrize(("domain", "row"), _walk_rows())

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import ROOT, World
+from tests.conftest import ROOT, World, rolled_back
 from tests.plans.helpers import PlanBuilder
 
 PROBLEM = "application/problem+json"
@@ -446,17 +446,22 @@ async def test_every_list_filters_on_updated_since(
     async with httpx.AsyncClient(
         transport=transport, base_url="http://test", event_hooks={"request": [add_since]}
     ) as sender:
-        answered = await _matrix_call(domain, client, sender, world, row)
+        # Each call builds the row's state afresh (as the authorization harness does), so
+        # each is rolled back: a second setup must not meet the first one's objects.
+        async with rolled_back(app):
+            answered = await _matrix_call(domain, client, sender, world, row)
         assert answered is not None, "no caller of the world may read this list"
         who, response = answered
         assert response.status_code == 200, response.text
         assert set(response.json()) == {"items", "next_cursor"}
         since["value"] = FUTURE
-        again = await _matrix_call(domain, client, sender, world, row)
+        async with rolled_back(app):
+            again = await _matrix_call(domain, client, sender, world, row)
         assert again is not None
         assert again[1].status_code == 200, again[1].text
         assert again[1].json() == {"items": [], "next_cursor": None}
         since["value"] = "not-a-time"
-        bad = await _matrix_call(domain, client, sender, world, row)
+        async with rolled_back(app):
+            bad = await _matrix_call(domain, client, sender, world, row)
         assert bad is not None
         assert bad[1].status_code == 422, (who, bad[1].text)

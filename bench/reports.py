@@ -11,7 +11,8 @@ to one CPU, what the route does: gather the report (``app/reports/service.py``) 
 as HTML, and as PDF typeset by Typst (``app/reports/renderers/pdf.py``), the median of
 BENCH_RUNS (5) runs after a warm-up. Side by side, when WeasyPrint is installed (it is no
 longer a dependency: ``pip install weasyprint`` plus Pango to compare), the same HTML printed
-by WeasyPrint. Targets: HTML <= 1 s, PDF <= 3 s. Exits non-zero when one is missed.
+by WeasyPrint. Targets, in CPU time of the one core: HTML <= 1 s, PDF <= 3 s; exits non-zero when
+one is missed (wall-clock figures are printed too).
 The last PDFs and the HTML are left in var/bench/ to look at.
 """
 
@@ -157,22 +158,23 @@ async def main() -> None:
         f"median of {RUNS}: {len(document) // 1024} KiB HTML, {len(body) // 1024} KiB PDF "
         f"(Typst)" + (f", {len(weasy) // 1024} KiB PDF (WeasyPrint)" if weasy else "")
     )
-    failed = False
+    print("  wall clock (what a client waits for on this machine, whatever else runs on it):")
     for fmt, values in times.items():
-        if not values:
-            print(f"  {fmt:10} not measured (WeasyPrint is not installed)")
-            continue
-        median = statistics.median(values)
-        target = TARGETS.get(fmt)
-        ok = target is None or median <= target
-        failed |= not ok
-        verdict = "" if target is None else f"; target <= {target:.0f} s) {'ok' if ok else 'MISSED'}"
-        print(
-            f"  {fmt:10} {median:6.2f} s (min {min(values):.2f}, max {max(values):.2f}"
-            + (verdict or ")")
-        )
+        if values:
+            median = statistics.median(values)
+            print(f"    {fmt:10} {median:6.2f} s (min {min(values):.2f}, max {max(values):.2f})")
+        else:
+            print(f"    {fmt:10} not measured (WeasyPrint is not installed)")
+    # The targets are for one core: judged on CPU time, which a shared machine does not inflate.
+    print("  CPU time (one core):")
+    failed = False
     for fmt, values in cpu.items():
-        print(f"  {fmt:10} {statistics.median(values):6.2f} s of CPU (min {min(values):.2f})")
+        median, target = statistics.median(values), TARGETS[fmt]
+        failed |= median > target
+        print(
+            f"    {fmt:10} {median:6.2f} s (min {min(values):.2f}; target <= {target:.0f} s) "
+            + ("ok" if median <= target else "MISSED")
+        )
     sys.exit(1 if failed else 0)
 
 

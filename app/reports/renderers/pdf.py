@@ -16,17 +16,13 @@ import typst
 
 from app.plans.schemas import RATING_RULE
 from app.reports.renderers import html, words
+from app.reports.renderers.md import EACH_PLANS_DAY
 from app.reports.schemas import RATING_COLOURS, NetworkReport, PlanReport
 
 # Typst's own embedded fonts only (system fonts ignored): the same PDF on every machine.
 FONTS = ["Libertinus Serif", "DejaVu Sans Mono"]
 Block = dict[str, Any]
 Piece = str | dict[str, str]
-
-
-@cache
-def _compiler() -> typst.Compiler:
-    return typst.Compiler(ignore_system_fonts=True)
 
 
 @cache
@@ -122,8 +118,7 @@ def _objective(o: Any, readings: Any) -> Block:
                     [
                         m.description,
                         words.num(m.current_value),
-                        m.target
-                        or ("done when 1 is recorded" if m.kind == "binary" else None),
+                        m.target or ("done when 1 is recorded" if m.kind == "binary" else None),
                         words.state(m.status) + (" (stale)" if m.is_stale else ""),
                         m.last_reading_on,
                     ]
@@ -170,39 +165,84 @@ def plan_blocks(r: PlanReport) -> list[Block]:
     blocks = [
         heading(1, r.title),
         para(
-            {"muted": f"{r.network_name} · plan period {r.period_start} to {r.period_end} "
-             f"({r.status}) · as of {r.as_of} · "
-             f"generated {r.generated_at:%Y-%m-%d %H:%M} UTC"}
+            {
+                "muted": f"{r.network_name} · plan period {r.period_start} to {r.period_end} "
+                f"({r.status}) · as of {r.as_of} · "
+                f"generated {r.generated_at:%Y-%m-%d %H:%M} UTC"
+            }
         ),
     ]
     if r.aim:
         blocks.append(para({"strong": "Aim: "}, r.aim))
     blocks += [
         heading(2, "Summary"),
-        para("Overall rating: ", _rating(r.rating), f" · evidence coverage {words.pct(r.coverage)}"),
+        para(
+            "Overall rating: ", _rating(r.rating), f" · evidence coverage {words.pct(r.coverage)}"
+        ),
         *bullets(r.reasons),
         table(
-            ["", "Total", "Done / achieved", "In progress / on track",
-             "At risk / blocked / overdue", "Off track / missed", "No data"],
             [
-                ["Actions", r.actions.total, r.actions.done, r.actions.in_progress,
-                 f"{r.actions.blocked} blocked, {r.actions.overdue} overdue", None, None],
-                ["Milestones", m.total, m.achieved, f"{m.pending - m.overdue} pending",
-                 f"{m.overdue} overdue", m.missed, None],
-                ["Measures", c.total, c.achieved, c.on_track,
-                 f"{c.at_risk} at risk, {c.stale} stale", c.off_track, c.no_data],
+                "",
+                "Total",
+                "Done / achieved",
+                "In progress / on track",
+                "At risk / blocked / overdue",
+                "Off track / missed",
+                "No data",
+            ],
+            [
+                [
+                    "Actions",
+                    r.actions.total,
+                    r.actions.done,
+                    r.actions.in_progress,
+                    f"{r.actions.blocked} blocked, {r.actions.overdue} overdue",
+                    None,
+                    None,
+                ],
+                [
+                    "Milestones",
+                    m.total,
+                    m.achieved,
+                    f"{m.pending - m.overdue} pending",
+                    f"{m.overdue} overdue",
+                    m.missed,
+                    None,
+                ],
+                [
+                    "Measures",
+                    c.total,
+                    c.achieved,
+                    c.on_track,
+                    f"{c.at_risk} at risk, {c.stale} stale",
+                    c.off_track,
+                    c.no_data,
+                ],
             ],
             caption="Counts for the whole plan",
             num=(1, 2, 3, 4, 5, 6),
         ),
         *figure(charts["ratings"], "Objectives by rating (the table below names each)."),
         table(
-            ["Code", "Objective", "Owner", "Rating", "Coverage", "Actions done",
-             "Milestones achieved"],
             [
-                [o.code, o.title, o.owner, _rating(o.rating), words.pct(o.coverage),
-                 f"{o.actions.done} / {o.actions.total}",
-                 f"{o.milestone_counts.achieved} / {o.milestone_counts.total}"]
+                "Code",
+                "Objective",
+                "Owner",
+                "Rating",
+                "Coverage",
+                "Actions done",
+                "Milestones achieved",
+            ],
+            [
+                [
+                    o.code,
+                    o.title,
+                    o.owner,
+                    _rating(o.rating),
+                    words.pct(o.coverage),
+                    f"{o.actions.done} / {o.actions.total}",
+                    f"{o.milestone_counts.achieved} / {o.milestone_counts.total}",
+                ]
                 for o in r.objectives
             ],
             caption="Objectives at a glance",
@@ -220,8 +260,13 @@ def plan_blocks(r: PlanReport) -> list[Block]:
             table(
                 ["When", "Objective", "About", "What happened", "Who"],
                 [
-                    [f"{ch.occurred_at:%Y-%m-%d}", ch.objective_code or "plan", ch.title,
-                     ch.what, ch.who.name or ch.who.kind]
+                    [
+                        f"{ch.occurred_at:%Y-%m-%d}",
+                        ch.objective_code or "plan",
+                        ch.title,
+                        ch.what,
+                        ch.who.name or ch.who.kind,
+                    ]
                     for ch in r.changes
                 ],
                 rowhead=1,
@@ -237,10 +282,15 @@ def plan_blocks(r: PlanReport) -> list[Block]:
             table(
                 ["Objective", "About", "Judged", "Confidence", "Note", "By, on"],
                 [
-                    [ci.objective_code, ci.about, _rating(ci.check_in.rating),
-                     ci.check_in.confidence, ci.check_in.note,
-                     f"{ci.check_in.recorded_by.name or ci.check_in.recorded_by.kind}, "
-                     f"{ci.check_in.recorded_on}"]
+                    [
+                        ci.objective_code,
+                        ci.about,
+                        _rating(ci.check_in.rating),
+                        ci.check_in.confidence,
+                        ci.check_in.note,
+                        f"{ci.check_in.recorded_by.name or ci.check_in.recorded_by.kind}, "
+                        f"{ci.check_in.recorded_on}",
+                    ]
                     for ci in r.check_ins
                 ],
                 num=(3,),
@@ -266,9 +316,11 @@ def network_blocks(r: NetworkReport) -> list[Block]:
     blocks = [
         heading(1, f"{r.network_name}: where the network stands"),
         para(
-            {"muted": f"{r.network_name} and its member networks · as of "
-             f"{r.as_of or 'each plan’s own day (today, or its period end)'} · "
-             f"generated {r.generated_at:%Y-%m-%d %H:%M} UTC"}
+            {
+                "muted": f"{r.network_name} and its member networks · as of "
+                f"{r.as_of or EACH_PLANS_DAY} · "
+                f"generated {r.generated_at:%Y-%m-%d %H:%M} UTC"
+            }
         ),
         heading(2, "Summary"),
         para(
@@ -280,17 +332,33 @@ def network_blocks(r: NetworkReport) -> list[Block]:
         ),
         *figure(html.network_chart(r), "Active plans by rating (the table below names each)."),
         table(
-            ["Network", "Plan", "Period", "Rating", "Coverage", "Actions done",
-             "Milestones achieved"],
             [
-                [n.name, p.title, f"{p.period_start} to {p.period_end}", _rating(p.rating),
-                 words.pct(p.coverage), f"{p.actions.done} / {p.actions.total}",
-                 f"{p.milestones.achieved} / {p.milestones.total}"]
+                "Network",
+                "Plan",
+                "Period",
+                "Rating",
+                "Coverage",
+                "Actions done",
+                "Milestones achieved",
+            ],
+            [
+                [
+                    n.name,
+                    p.title,
+                    f"{p.period_start} to {p.period_end}",
+                    _rating(p.rating),
+                    words.pct(p.coverage),
+                    f"{p.actions.done} / {p.actions.total}",
+                    f"{p.milestones.achieved} / {p.milestones.total}",
+                ]
                 for n in r.networks
                 for p in n.plans
             ]
-            + [[n.name, "no active plan", None, None, None, None, None]
-               for n in r.networks if not n.plans],
+            + [
+                [n.name, "no active plan", None, None, None, None, None]
+                for n in r.networks
+                if not n.plans
+            ],
             caption="Active plans, network by network",
             num=(2, 4, 5, 6),
         ),
@@ -323,14 +391,15 @@ def _compile(title: str, network: str, as_of: str, blocks: list[Block]) -> bytes
         "blocks": blocks,
     }
     inputs = {"report": json.dumps(document, ensure_ascii=False)}
-    return bytes(_compiler().compile(_template(), sys_inputs=inputs, pdf_tags=False))
+    # A fresh compilation each time (thread-safe; Typst memoises across them all the same).
+    body = typst.compile(_template(), ignore_system_fonts=True, sys_inputs=inputs, pdf_tags=False)
+    assert isinstance(body, bytes)  # one PDF, never a list of pages
+    return body
 
 
 def plan(report: PlanReport) -> bytes:
     """The plan report as PDF (CPU-bound: call it from a worker thread)."""
-    return _compile(
-        report.title, report.network_name, str(report.as_of), plan_blocks(report)
-    )
+    return _compile(report.title, report.network_name, str(report.as_of), plan_blocks(report))
 
 
 def network(report: NetworkReport) -> bytes:

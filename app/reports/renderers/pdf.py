@@ -139,19 +139,7 @@ def _objective(o: Any, readings: Any) -> Block:
     if o.action_lines:
         blocks += [
             heading(4, "Actions"),
-            table(
-                ["Action", "Status", "Owner", "Due"],
-                [
-                    [
-                        a.description,
-                        words.state(a.status) + (" (overdue)" if a.overdue else ""),
-                        a.owner,
-                        a.due_on,
-                    ]
-                    for a in o.action_lines
-                ],
-                num=(3,),
-            ),
+            table(words.ACTION_COLUMNS, [words.action_row(a) for a in o.action_lines], num=(3,)),
         ]
     if o.partners:
         blocks += [heading(4, "Partners' roles"), *bullets(o.partners)]
@@ -257,20 +245,7 @@ def plan_blocks(r: PlanReport) -> list[Block]:
     blocks.append(heading(3, f"What changed since {r.since}"))
     if r.changes:
         blocks.append(
-            table(
-                ["When", "Objective", "About", "What happened", "Who"],
-                [
-                    [
-                        f"{ch.occurred_at:%Y-%m-%d}",
-                        ch.objective_code or "plan",
-                        ch.title,
-                        ch.what,
-                        ch.who.name or ch.who.kind,
-                    ]
-                    for ch in r.changes
-                ],
-                rowhead=1,
-            )
+            table(words.CHANGE_COLUMNS, [words.change_row(c) for c in r.changes], rowhead=1)
         )
         if r.changes_truncated:
             blocks.append(para({"muted": "Only the latest changes are listed."}))

@@ -7,11 +7,6 @@ COPY app ./app
 RUN /venv/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim
-# Pango, HarfBuzz and fonts: WeasyPrint prints the PDF reports with them (make system-deps).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 cohesion
 COPY --from=build /venv /venv
 WORKDIR /srv

@@ -9,22 +9,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint types pytest openapi contract migrate demo clean bench fuzz system-deps
-
-# System libraries the Python packages load: Pango and fonts for the PDF reports (WeasyPrint).
-# Installed with apt-get when missing (as root, or through sudo); the Dockerfile does the same.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-system-deps:
-	@if ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0' \
-		&& test -d /usr/share/fonts/truetype/dejavu; then :; \
-	elif command -v apt-get >/dev/null; then \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			$$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
-	else echo "Install Pango, HarfBuzz and fonts for the PDF reports: $(SYSTEM_PACKAGES)"; fi
+.PHONY: run serve test lint types pytest openapi contract migrate demo clean bench fuzz
 
 $(RUN_STAMP): pyproject.toml
-	$(MAKE) --no-print-directory system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $(RUN_STAMP)

@@ -48,8 +48,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Generous: on a loaded machine importing the app alone can take many seconds.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break

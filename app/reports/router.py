@@ -63,11 +63,12 @@ async def _render(report: PlanReport | NetworkReport, fmt: ReportFormat) -> byte
     if fmt is ReportFormat.xlsx:
         make = xlsx.plan if isinstance(report, PlanReport) else xlsx.network
         return await to_thread.run_sync(make, report)  # type: ignore[arg-type]
+    if fmt is ReportFormat.pdf:
+        printed = pdf.plan if isinstance(report, PlanReport) else pdf.network
+        return await to_thread.run_sync(printed, report)  # type: ignore[arg-type]
     page = html.plan if isinstance(report, PlanReport) else html.network
     document: str = await to_thread.run_sync(page, report)  # type: ignore[arg-type]
-    if fmt is ReportFormat.html:
-        return document.encode()
-    return await to_thread.run_sync(pdf.render, document)
+    return document.encode()
 
 
 @router.get(

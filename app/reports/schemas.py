@@ -111,18 +111,23 @@ class ActionLine(BaseModel):
     overdue: bool
 
 
-class ObjectiveSection(BaseModel):
-    id: int
-    code: str
-    title: str
-    depth: int
-    owner: str | None
+class Standing(BaseModel):
+    """Where a plan or an objective stands: its rating, why, and its counts."""
+
     rating: Rag
     reasons: list[str]
     coverage: float | None
     actions: ActionCounts
     milestone_counts: MilestoneCounts
     measure_counts: MeasureCounts
+
+
+class ObjectiveSection(Standing):
+    id: int
+    code: str
+    title: str
+    depth: int
+    owner: str | None
     measures: list[MeasureLine]
     milestones: list[MilestoneLine]
     action_lines: list[ActionLine]
@@ -136,7 +141,7 @@ class CheckInLine(BaseModel):
     check_in: ReportedRating
 
 
-class PlanReport(BaseModel):
+class PlanReport(Standing):
     network_id: int
     network_name: str
     plan_id: int
@@ -148,12 +153,6 @@ class PlanReport(BaseModel):
     as_of: date
     since: date | None
     generated_at: datetime
-    rating: Rag
-    reasons: list[str]
-    coverage: float | None
-    actions: ActionCounts
-    milestone_counts: MilestoneCounts
-    measure_counts: MeasureCounts
     objectives: list[ObjectiveSection]
     attention: list[AttentionItem]
     changes: list[Change]

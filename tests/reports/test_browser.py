@@ -32,20 +32,23 @@ def _objectives(tree: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_plan_report_html_in_chromium(live_server: str, browser: Any) -> None:
-    token = httpx.post(
-        f"{live_server}/api/v1/auth/token",
+    # Generous timeouts: the machine running the tests may be busy with other work.
+    api = httpx.Client(base_url=live_server, timeout=120)
+    token = api.post(
+        "/api/v1/auth/token",
         data={"grant_type": "password", "username": DEMO_CHAIR, "password": DEMO_PASSWORD},
     ).json()["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
-    plans = httpx.get(f"{live_server}/api/v1/plans", headers=auth)
-    networks = httpx.get(f"{live_server}/api/v1/me", headers=auth).json()
+    networks = api.get("/api/v1/me", headers=auth).json()
     network_id = next(r["network_id"] for r in networks["roles"] if r["role"] == "chair")
-    plans = httpx.get(f"{live_server}/api/v1/networks/{network_id}/plans", headers=auth).json()
+    plans = api.get(f"/api/v1/networks/{network_id}/plans", headers=auth).json()
     plan = next(p for p in plans["items"] if p["title"].endswith("2026-27"))
-    tree = httpx.get(f"{live_server}/api/v1/plans/{plan['id']}/tree", headers=auth).json()
+    tree = api.get(f"/api/v1/plans/{plan['id']}/tree", headers=auth).json()
+    api.close()
     url = f"{live_server}/api/v1/plans/{plan['id']}/report"
 
     page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    page.set_default_timeout(120_000)
     page.set_extra_http_headers(auth)
     requests: list[str] = []
     errors: list[str] = []

@@ -18,6 +18,7 @@ from app.plans.models import Plan
 from tests.conftest import World
 
 API = "/api/v1"
+NON_NAME = "Network of Networks"  # the demo's root network
 pypdf = pytest.importorskip("pypdf")
 # The demo's two seed plans and the current-year plan rolled over from the first.
 DEMO_PLANS = {
@@ -223,7 +224,7 @@ async def test_network_report_in_every_format(
     assert all(r[2].is_date and r[6].data_type == "n" for r in rows)
     pdf = (await _get(client, world, f"{url}?format=pdf")).content
     reader = pypdf.PdfReader(BytesIO(pdf))
-    assert app_demo.NON_NAME in words(reader.pages[0].extract_text())
+    assert NON_NAME in words(reader.pages[0].extract_text())
 
 
 async def test_format_negotiation(

@@ -85,12 +85,15 @@ def plan(report: PlanReport) -> str:
     )
 
 
+def network_chart(report: NetworkReport) -> Markup | None:
+    """The network report's chart: its active plans by rating."""
+    return _svg(charts.rating_bar(report.totals.ratings, "Active plans by rating", what="plans"))
+
+
 def network(report: NetworkReport) -> str:
     """The network report as HTML."""
-    ratings = report.totals.ratings
-    chart = _svg(charts.rating_bar(ratings, "Active plans by rating", what="plans"))
     return (
         _environment()
         .get_template("network.html.j2")
-        .render(r=report, charts={"ratings": chart}, css=_css(), rule=RATING_RULE)
+        .render(r=report, charts={"ratings": network_chart(report)}, css=_css(), rule=RATING_RULE)
     )

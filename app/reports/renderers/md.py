@@ -87,19 +87,7 @@ def plan(report: PlanReport) -> str:
         out += [f"Nothing needs attention as of {r.as_of}.", ""]
     out += [f"## What changed since {r.since}", ""]
     if r.changes:
-        out += _table(
-            ["When", "Objective", "About", "What happened", "Who"],
-            [
-                [
-                    f"{c.occurred_at:%Y-%m-%d}",
-                    c.objective_code or "plan",
-                    c.title,
-                    c.what,
-                    c.who.name or c.who.kind,
-                ]
-                for c in r.changes
-            ],
-        )
+        out += _table(words.CHANGE_COLUMNS, [words.change_row(c) for c in r.changes])
     else:
         out += [f"Nothing was recorded between {r.since} and {r.as_of}.", ""]
     out += ["## Latest check-ins", ""]
@@ -159,18 +147,7 @@ def plan(report: PlanReport) -> str:
                 [[m.title, m.due, words.state(m.state), m.achieved_on] for m in o.milestones],
             )
         if o.action_lines:
-            out += _table(
-                ["Action", "Status", "Owner", "Due"],
-                [
-                    [
-                        a.description,
-                        words.state(a.status) + (" (overdue)" if a.overdue else ""),
-                        a.owner,
-                        a.due_on,
-                    ]
-                    for a in o.action_lines
-                ],
-            )
+            out += _table(words.ACTION_COLUMNS, [words.action_row(a) for a in o.action_lines])
         if o.partners:
             out += ["Partners' roles:", "", *(f"- {_cell(p)}" for p in o.partners), ""]
     return "\n".join(out)

@@ -30,3 +30,26 @@ def owner_text(owner: Any) -> str | None:
     if owner.text:
         names.append(owner.text)
     return "; ".join(names) or None
+
+
+CHANGE_COLUMNS = ["When", "Objective", "About", "What happened", "Who"]
+
+
+def change_row(change: Any) -> list[str]:
+    """One line of "what changed since": the columns of ``CHANGE_COLUMNS``."""
+    return [
+        f"{change.occurred_at:%Y-%m-%d}",
+        change.objective_code or "plan",
+        change.title,
+        change.what,
+        change.who.name or change.who.kind,
+    ]
+
+
+ACTION_COLUMNS = ["Action", "Status", "Owner", "Due"]
+
+
+def action_row(action: Any) -> list[Any]:
+    """One line of an objective's actions: the columns of ``ACTION_COLUMNS``."""
+    overdue = " (overdue)" if action.overdue else ""
+    return [action.description, state(action.status) + overdue, action.owner, action.due_on]

@@ -115,8 +115,7 @@ async def create_network_partnership(
 async def get_partnership(
     found: ValidPartnership, response: Response, session: SessionDep
 ) -> PartnershipRead:
-    tagged(response, found.obj)
-    return service.partnership_read(found.obj, await service.organisation_kind(session, found.obj))
+    return tagged(response, await service.partnership_view(session, found.obj))
 
 
 @router.patch(
@@ -136,8 +135,7 @@ async def update_partnership(
 ) -> PartnershipRead:
     check_if_match(if_match, found.obj.version)
     made = await service.update_partnership(session, principal, found, data=data)
-    tagged(response, made)
-    return service.partnership_read(made, await service.organisation_kind(session, made))
+    return tagged(response, await service.partnership_view(session, made))
 
 
 @router.delete(
@@ -171,8 +169,7 @@ async def restore_partnership(
     response: Response,
 ) -> PartnershipRead:
     made = await service.restore_partnership(session, principal, found)
-    tagged(response, made)
-    return service.partnership_read(made, await service.organisation_kind(session, made))
+    return tagged(response, await service.partnership_view(session, made))
 
 
 @router.post(
@@ -190,8 +187,7 @@ async def renew_partnership(
     principal: CurrentPrincipal,
 ) -> PartnershipRead:
     made = await service.renew_partnership(session, principal, found, data=data)
-    tagged(response, made)
-    return service.partnership_read(made, await service.organisation_kind(session, made))
+    return tagged(response, await service.partnership_view(session, made))
 
 
 # --- commitments --------------------------------------------------------------------------

@@ -165,9 +165,9 @@ async def create_partnership(
     return partnership, org.kind
 
 
-async def organisation_kind(session: AsyncSession, partnership: Partnership) -> str:
-    org = await session.get(Organisation, partnership.organisation_id)
-    return org.kind if org else ""
+async def partnership_view(session: AsyncSession, partnership: Partnership) -> PartnershipRead:
+    """The read model of one partnership (with its organisation's kind)."""
+    return (await partnership_reads(session, [partnership]))[0]
 
 
 async def list_partnerships(

@@ -14,6 +14,7 @@ from app.organisations.router import router as organisations_router
 from app.partnerships.router import router as partnerships_router
 from app.plans.life_router import router as plan_life_router
 from app.plans.router import router as plans_router
+from app.programmes.router import router as programmes_router
 from app.reports.router import router as reports_router
 from app.webhooks.router import router as webhooks_router
 
@@ -31,6 +32,7 @@ api_router.include_router(reports_router)
 api_router.include_router(communities_router)
 api_router.include_router(mobility_router)
 api_router.include_router(partnerships_router)
+api_router.include_router(programmes_router)
 api_router.include_router(webhooks_router)
 api_router.include_router(badges_router)
 api_router.include_router(audit_router)

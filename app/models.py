@@ -28,16 +28,7 @@ from app.notifications.models import (
     ReminderMark,
 )
 from app.organisations.models import Membership, Organisation
-from app.partnerships.models import (
-    Evaluation,
-    EvaluationResponse,
-    PartnerCommitment,
-    Partnership,
-    Programme,
-    ProgrammeEnrolment,
-    ProgrammeSession,
-    SessionAttendance,
-)
+from app.partnerships.models import PartnerCommitment, Partnership
 from app.plans.models import (
     Action,
     ActionStatusChange,
@@ -48,6 +39,14 @@ from app.plans.models import (
     Milestone,
     Objective,
     Plan,
+)
+from app.programmes.models import (
+    Evaluation,
+    EvaluationResponse,
+    Programme,
+    ProgrammeEnrolment,
+    ProgrammeSession,
+    SessionAttendance,
 )
 from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
 

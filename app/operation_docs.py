@@ -22,6 +22,7 @@ from app.notifications.examples import EXAMPLES as NOTIFICATION_EXAMPLES
 from app.organisations.examples import EXAMPLES as ORGANISATION_EXAMPLES
 from app.partnerships.examples import EXAMPLES as PARTNERSHIP_EXAMPLES
 from app.plans.examples import EXAMPLES as PLAN_EXAMPLES
+from app.programmes.examples import EXAMPLES as PROGRAMME_EXAMPLES
 from app.webhooks.events import EVENT_RULES
 from app.webhooks.examples import EXAMPLES as WEBHOOK_EXAMPLES
 
@@ -34,6 +35,7 @@ EXAMPLES: dict[str, Any] = {
     **COMMUNITY_EXAMPLES,
     **MOBILITY_EXAMPLES,
     **PARTNERSHIP_EXAMPLES,
+    **PROGRAMME_EXAMPLES,
     **BADGE_EXAMPLES,
     **WEBHOOK_EXAMPLES,
     **NOTIFICATION_EXAMPLES,

@@ -20,8 +20,8 @@ from app.core.errors import ServiceUnavailable
 from app.core.keyrotation import Outcome, rotate
 from app.core.secrets import hmac_hex, legacy_data_key
 from app.main import create_app
-from app.partnerships.models import EvaluationResponse
-from app.partnerships.service import respondent_key
+from app.programmes.evaluation_service import respondent_key
+from app.programmes.models import EvaluationResponse
 from tests.badges.helpers import approved_network
 from tests.badges.test_awards import _award, _badge
 from tests.conftest import TEST_DATA_KEY, World, make_settings

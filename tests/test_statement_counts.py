@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from app.auth.policy import Principal
-from app.mobility import service as mobility_service
+from app.mobility import count_service as mobility_count_service
 from app.networks import service as network_service
 from app.networks.schemas import NetworkCreate, NetworkKind
 from app.organisations import service as organisation_service
@@ -111,7 +111,7 @@ async def data(client: httpx.AsyncClient, world: World) -> dict[str, Any]:
         )
         plan = await transfer.create_from_document(session, admin, network_a, document)
         for year in (2023, 2024):
-            await mobility_service.post_counts(
+            await mobility_count_service.post_counts(
                 session, admin, network_a, payload={"records": _records(orgs, N, year)}
             )
     async with world.app.state.cohesion.db.transaction() as session:

@@ -1,17 +1,19 @@
 """Path-object loaders for proposals, badges and awards (FastAPI dependencies; 404 when
-invisible). The loading is in ``app/badges/scope.py``, who may see what in
-``app/auth/policy.py``."""
+invisible). A proposal is loaded in ``app/badges/scope.py``; a badge or an award with its live
+network by the resource kit's scoped loader; who may see what is in ``app/auth/policy.py``."""
 
 from typing import Annotated
 
 from fastapi import Depends
 
-from app.auth import policy
-from app.auth.deps import CurrentPrincipal
-from app.badges.scope import FoundProposal, InBadge, load_award, load_badge, load_proposal
+from app.auth.deps import CurrentPrincipal, scoped
+from app.auth.policy import Permission
+from app.badges.models import Badge, BadgeAward
+from app.badges.scope import FoundProposal, load_proposal
 from app.core.db import SessionDep
-from app.core.errors import NotFound
 from app.core.models import path_id
+from app.core.resources import Scoped
+from app.networks.models import Network
 
 
 async def valid_proposal(
@@ -22,26 +24,10 @@ async def valid_proposal(
     return await load_proposal(session, principal, proposal_id)
 
 
-async def valid_badge(
-    badge_id: Annotated[int, path_id("badge")], session: SessionDep, principal: CurrentPrincipal
-) -> InBadge:
-    found = await load_badge(session, badge_id)
-    if found is None:
-        raise NotFound(f"badge {badge_id} does not exist or is not visible to you")
-    policy.require_read(principal, found.network)
-    return found
-
-
-async def valid_award(
-    award_id: Annotated[int, path_id("award")], session: SessionDep, principal: CurrentPrincipal
-) -> InBadge:
-    found = await load_award(session, award_id)
-    if found is None or found.network.deleted_at is not None:
-        raise NotFound(f"award {award_id} does not exist or is not visible to you")
-    policy.require_read(principal, found.network)
-    return found
-
-
 ValidProposal = Annotated[FoundProposal, Depends(valid_proposal)]
-ValidBadge = Annotated[InBadge, Depends(valid_badge)]
-ValidAward = Annotated[InBadge, Depends(valid_award)]
+ValidBadge = Annotated[
+    Scoped[Badge, Network], scoped.loader(Badge, Permission.network_read, label="badge")
+]
+ValidAward = Annotated[
+    Scoped[BadgeAward, Network], scoped.loader(BadgeAward, Permission.network_read, label="award")
+]

@@ -1,6 +1,6 @@
 """Routes for badge-network proposals, badges, awards, credentials, JWKS and verification."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from app.auth import policy
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.auth.policy import Principal
-from app.badges import credentials, keys, measures, service  # noqa: F401 - measures registers
+from app.badges import credentials, keys, measures, proposal_service, service  # noqa: F401
 from app.badges.deps import ValidAward, ValidBadge, ValidProposal
 from app.badges.models import Badge, BadgeAward, BadgeProposal
 from app.badges.schemas import (
@@ -33,16 +33,16 @@ from app.badges.schemas import (
     VerificationRead,
     VerifyBody,
 )
-from app.badges.scope import InBadge
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.models import path_id
-from app.core.resources import ListQuery, list_query, tagged
+from app.core.resources import ListQuery, Scoped, list_query, tagged
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service as network_service
+from app.networks.models import Network
 
 router = APIRouter(tags=["badges"], route_class=CohesionRoute)
 
@@ -58,7 +58,7 @@ BadgeList = Annotated[
 AwardList = Annotated[ListQuery, list_query({"issued_at": BadgeAward.issued_at}, BadgeAward.id)]
 
 
-def award_read(award: BadgeAward, principal: Principal, found: InBadge) -> AwardRead:
+def award_read(award: BadgeAward, principal: Principal, found: Scoped[Any, Network]) -> AwardRead:
     """The award; the earner's email only for those who may award the network's badges."""
     email = (
         award.recipient_email if policy.may_see_recipient_email(principal, found.network) else None
@@ -91,7 +91,7 @@ async def list_badge_proposals(
         BadgeProposalStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
 ) -> BadgeProposalPage:
-    result = await service.list_proposals(
+    result = await proposal_service.list_proposals(
         session, principal, status=proposal_status, params=query.params
     )
     return query.page(BadgeProposalPage, result)
@@ -108,7 +108,7 @@ async def list_badge_proposals(
 async def create_badge_proposal(
     data: BadgeProposalCreate, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
-    proposal = await service.create_proposal(session, principal, data=data)
+    proposal = await proposal_service.create_proposal(session, principal, data=data)
     tagged(response, proposal, f"/api/v1/badge-onboarding/{proposal.id}")
     return proposal
 
@@ -141,7 +141,7 @@ async def update_badge_proposal(
     if_match: IfMatchHeader = None,
 ) -> BadgeProposal:
     check_if_match(if_match, found.proposal.version)
-    proposal = await service.update_proposal(session, principal, found, data=data)
+    proposal = await proposal_service.update_proposal(session, principal, found, data=data)
     tagged(response, proposal)
     return proposal
 
@@ -154,7 +154,7 @@ async def update_badge_proposal(
     responses=responses.READ,
 )
 async def get_badge_proposal_completeness(found: ValidProposal) -> Completeness:
-    return service.completeness(found.proposal)
+    return proposal_service.completeness(found.proposal)
 
 
 @router.post(
@@ -167,7 +167,7 @@ async def get_badge_proposal_completeness(found: ValidProposal) -> Completeness:
 async def submit_badge_proposal(
     found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
-    proposal = await service.submit_proposal(session, principal, found)
+    proposal = await proposal_service.submit_proposal(session, principal, found)
     tagged(response, proposal)
     return proposal
 
@@ -182,7 +182,7 @@ async def submit_badge_proposal(
 async def approve_badge_proposal(
     found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
-    proposal = await service.approve_proposal(session, principal, found)
+    proposal = await proposal_service.approve_proposal(session, principal, found)
     tagged(response, proposal)
     return proposal
 
@@ -201,7 +201,7 @@ async def reject_badge_proposal(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> BadgeProposal:
-    proposal = await service.reject_proposal(session, principal, found, reason=data.reason)
+    proposal = await proposal_service.reject_proposal(session, principal, found, reason=data.reason)
     tagged(response, proposal)
     return proposal
 
@@ -216,7 +216,7 @@ async def reject_badge_proposal(
 async def reopen_badge_proposal(
     found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> BadgeProposal:
-    proposal = await service.reopen_proposal(session, principal, found)
+    proposal = await proposal_service.reopen_proposal(session, principal, found)
     tagged(response, proposal)
     return proposal
 
@@ -265,8 +265,7 @@ async def create_network_badge(
     responses=responses.READ,
 )
 async def get_badge(found: ValidBadge, response: Response) -> Badge:
-    tagged(response, found.badge)
-    return found.badge
+    return tagged(response, found.obj)
 
 
 @router.patch(
@@ -284,7 +283,7 @@ async def update_badge(
     principal: CurrentPrincipal,
     if_match: IfMatchHeader = None,
 ) -> Badge:
-    check_if_match(if_match, found.badge.version)
+    check_if_match(if_match, found.obj.version)
     badge = await service.update_badge(session, principal, found, data=data)
     tagged(response, badge)
     return badge
@@ -303,7 +302,7 @@ async def update_badge(
 async def list_badge_awards(
     found: ValidBadge, session: SessionDep, principal: CurrentPrincipal, query: AwardList
 ) -> AwardPage:
-    result = await service.list_awards(session, found.badge, params=query.params)
+    result = await service.list_awards(session, found.obj, params=query.params)
     return query.page(AwardPage, result, lambda a: award_read(a, principal, found))
 
 

@@ -6,7 +6,7 @@
   ring decrypts. ``cohesion rotate-keys`` re-encrypts everything under the first key, after
   which the older keys can be dropped.
 * ``COHESION_RESPONDENT_HMAC_KEY`` keys the HMAC that keeps anonymous evaluation responses
-  anonymous (see ``app/partnerships/service.py``).
+  anonymous (see ``app/programmes/evaluation_service.py``).
 
 In development and test, whatever is not configured is generated once and kept in
 ``COHESION_SECRETS_FILE`` (``var/secrets.json``, mode 0600); production refuses to start

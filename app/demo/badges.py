@@ -5,10 +5,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
 from app.auth.policy import Grant, Principal, Role
-from app.badges import service
+from app.badges import proposal_service, service
 from app.badges.schemas import AwardCreate, BadgeCreate, BadgeProposalCreate, BadgeProposalUpdate
-from app.badges.scope import FoundProposal, InBadge
+from app.badges.scope import FoundProposal
 from app.core.config import get_settings
+from app.core.resources import Scoped
 from app.demo import documents
 from app.networks import service as network_service
 from app.networks.models import Network
@@ -29,16 +30,16 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
     assert user.id is not None and parent.id is not None
     proposer = Principal(kind="user", id=user.id, name=user.name)
 
-    proposal = await service.create_proposal(
+    proposal = await proposal_service.create_proposal(
         session, proposer, data=BadgeProposalCreate(parent_network_id=parent.id)
     )
     found = FoundProposal(proposal, parent)
     for section in doc["sections"]:
-        await service.update_proposal(
+        await proposal_service.update_proposal(
             session, proposer, found, data=BadgeProposalUpdate.model_validate(section)
         )
-    await service.submit_proposal(session, proposer, found)
-    await service.approve_proposal(session, admin, found)
+    await proposal_service.submit_proposal(session, proposer, found)
+    await proposal_service.approve_proposal(session, admin, found)
     assert proposal.network_id is not None
     network = await session.get(Network, proposal.network_id)
     assert network is not None
@@ -65,7 +66,7 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
             await service.award_badge(
                 session,
                 chair,
-                InBadge(badge, badge, network),
+                Scoped(obj=badge, network=network),
                 settings,
                 data=AwardCreate.model_validate({**award, "evidence": doc["evidence"]}),
             )

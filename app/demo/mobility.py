@@ -9,7 +9,7 @@ from sqlmodel import col
 
 from app.auth.policy import Principal
 from app.demo import documents
-from app.mobility import service
+from app.mobility import count_service, service
 from app.mobility.models import MobilityOpportunity
 from app.mobility.schemas import OpportunityCreate
 from app.networks.models import Network
@@ -109,7 +109,7 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
         return
     network_by_id = {n.id: n for n in regional}
     for network_id, records in _records(colleges, doc).items():
-        await service.post_counts(
+        await count_service.post_counts(
             session, admin, network_by_id[network_id], payload={"records": records}
         )
     by_name = {org.name: org for _, org in colleges}

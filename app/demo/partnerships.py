@@ -13,6 +13,7 @@ from app.auth.models import RoleAssignment
 from app.auth.policy import Grant, Principal, Role
 from app.communities.models import Cohort
 from app.core.config import get_settings
+from app.core.resources import Scoped
 from app.demo import documents
 from app.networks import service as network_service
 from app.networks.models import Network
@@ -21,22 +22,23 @@ from app.organisations import service as organisation_service
 from app.organisations.models import Organisation
 from app.organisations.schemas import OrganisationCreate, OrganisationKind
 from app.partnerships import service
-from app.partnerships.models import Evaluation, Partnership
-from app.partnerships.schemas import (
-    CommitmentCreate,
-    EvaluationCreate,
-    PartnershipCreate,
-    ProgrammeCreate,
-    ProgrammeEnrolmentCreate,
-    ResponseCreate,
-    SessionCreate,
-)
-from app.partnerships.scope import InNetwork
+from app.partnerships.models import Partnership
+from app.partnerships.schemas import CommitmentCreate, PartnershipCreate
 from app.plans import milestone_service
 from app.plans.milestone_schemas import EvidenceCreate
 from app.plans.models import Milestone, Objective, Plan
 from app.plans.schemas import EvidenceKind
 from app.plans.scope import load_in_plan
+from app.programmes import evaluation_service
+from app.programmes import service as programme_service
+from app.programmes.models import Evaluation
+from app.programmes.schemas import (
+    EvaluationCreate,
+    ProgrammeCreate,
+    ProgrammeEnrolmentCreate,
+    ResponseCreate,
+    SessionCreate,
+)
 
 
 async def _organisation(
@@ -106,7 +108,7 @@ async def _programme(
         )
     )
     fields = {k: doc[k] for k in ("title", "audience", "description")}
-    programme = await service.create_programme(
+    programme = await programme_service.create_programme(
         session,
         admin,
         network,
@@ -118,9 +120,9 @@ async def _programme(
             }
         ),
     )
-    in_programme = InNetwork(obj=programme, parent=programme, network=network)
+    in_programme = Scoped(obj=programme, network=network)
     sessions = [
-        await service.create_session(
+        await programme_service.create_session(
             session, admin, in_programme, data=SessionCreate.model_validate(entry)
         )
         for entry in doc["sessions"]
@@ -141,7 +143,7 @@ async def _programme(
         *({"organisation_id": school} for school in schools.all()),
     ]
     enrolments = [
-        await service.create_enrolment(
+        await programme_service.create_enrolment(
             session,
             admin,
             in_programme,
@@ -154,16 +156,16 @@ async def _programme(
     ids = [e.id for e in enrolments if e.id is not None]
     for index, row in enumerate(sessions):
         present = ids if index % 2 == 0 else ids[: max(1, len(ids) - 2)]
-        await service.set_attendance(
+        await programme_service.set_attendance(
             session,
             admin,
-            InNetwork(obj=row, parent=programme, network=network),
+            Scoped(obj=row, network=network),
             enrolment_ids=present,
         )
     evaluations = doc["evaluations"]
     forms: dict[str, Evaluation] = {}
     for phase in ("pre", "post"):
-        forms[phase] = await service.create_evaluation(
+        forms[phase] = await evaluation_service.create_evaluation(
             session,
             admin,
             in_programme,
@@ -177,13 +179,13 @@ async def _programme(
         )
     for phase in ("pre", "post"):
         scores = evaluations[phase]["scores"]
-        form = InNetwork(obj=forms[phase], parent=programme, network=network)
+        form = Scoped(obj=forms[phase], network=network)
         for index, person in enumerate(respondents):
             confidence, knowledge = scores[index % len(scores)]
             answers: dict[str, object] = {"confidence": confidence, "knowledge": knowledge}
             if phase == "post":
                 answers["recommend"] = index % 5 != 4
-            await service.respond(
+            await evaluation_service.respond(
                 session,
                 person,
                 form,
@@ -210,7 +212,7 @@ async def _cite_evaluation(
     )
     if milestone_id is None or post.id is None:
         return
-    result = await service.summary(session, post)
+    result = await evaluation_service.summary(session, post)
     changes = [
         f"{q.key} {q.pre_mean:.1f} → {q.mean:.1f}"
         for q in result.questions
@@ -252,7 +254,7 @@ async def _commitments(
             await service.create_commitment(
                 session,
                 admin,
-                InNetwork(obj=partnership, parent=partnership, network=network),
+                Scoped(obj=partnership, network=network),
                 data=CommitmentCreate(
                     objective_id=objectives[entry["objective"]], role=entry["role"]
                 ),

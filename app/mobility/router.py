@@ -15,8 +15,8 @@ from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN, Day
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
+from app.mobility import count_service, service
 from app.mobility import measures as measures
-from app.mobility import service
 from app.mobility.deps import DeletedOpportunity, ValidOpportunity
 from app.mobility.models import MobilityCount, MobilityOpportunity
 from app.mobility.schemas import (
@@ -270,7 +270,7 @@ async def post_network_mobility_counts(
 ) -> CountBatchResult:
     # The body is validated by the service in one pass with the organisation look-up, so a
     # 422 names every bad record at once (shape problems and unknown organisations alike).
-    return await service.post_counts(session, principal, network, payload=batch)
+    return await count_service.post_counts(session, principal, network, payload=batch)
 
 
 @router.get(

@@ -33,8 +33,9 @@ from app.core import pagination
 from app.core.errors import BadRequest
 from app.core.pagination import Sort, SortKey, decode_cursor, encode_cursor, sync_sort
 from app.networks.models import Network
-from app.partnerships.models import Partnership, Programme
+from app.partnerships.models import Partnership
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
+from app.programmes.models import Programme
 from app.webhooks.models import WebhookSubscription
 from tests.conftest import World
 

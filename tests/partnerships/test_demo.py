@@ -8,17 +8,11 @@ from app.communities.models import Community
 from app.demo import communities as communities_demo
 from app.demo import partnerships as demo
 from app.networks.models import Network
-from app.partnerships import service
-from app.partnerships.models import (
-    Evaluation,
-    EvaluationResponse,
-    PartnerCommitment,
-    Partnership,
-    Programme,
-    ProgrammeEnrolment,
-)
+from app.partnerships.models import PartnerCommitment, Partnership
 from app.plans import transfer
 from app.plans.models import Plan
+from app.programmes import evaluation_service
+from app.programmes.models import Evaluation, EvaluationResponse, Programme, ProgrammeEnrolment
 from tests.demo_helpers import build_demo
 
 
@@ -74,7 +68,7 @@ async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
         assert enrolled and enrolled > 8
         post = await session.scalar(select(Evaluation).where(col(Evaluation.phase) == "post"))
         assert post is not None
-        summary = await service.summary(session, post)
+        summary = await evaluation_service.summary(session, post)
         assert summary.responses > 0
         assert summary.questions[0].change is not None and summary.questions[0].change >= 0.5
         anonymous = await session.scalar(

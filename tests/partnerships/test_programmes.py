@@ -5,7 +5,7 @@ import httpx
 from sqlalchemy import select
 
 from app.core.secrets import hmac_hex
-from app.partnerships.models import EvaluationResponse
+from app.programmes.models import EvaluationResponse
 from tests.conftest import World
 from tests.partnerships.helpers import PartnerBuilder
 from tests.plans.helpers import PlanBuilder

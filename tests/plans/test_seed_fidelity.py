@@ -13,13 +13,14 @@ from app.communities.models import Community
 from app.mobility.models import MobilityOpportunity
 from app.networks.models import Network
 from app.organisations.models import Organisation
-from app.partnerships.models import Evaluation, Partnership
+from app.partnerships.models import Partnership
 from app.partnerships.schemas import PartnershipStatus
 from app.partnerships.service import computed_status, status_filter
 from app.plans import progress
 from app.plans.models import Evidence, Milestone, Objective, Plan
 from app.plans.schemas import CLN_WORKSTREAMS
 from app.plans.scope import load_in_plan
+from app.programmes.models import Evaluation
 from tests.conftest import World
 from tests.demo_helpers import build_demo
 from tests.plans.helpers import PlanBuilder

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.partnerships.models import Evaluation, Programme
 from app.plans.evidence import register_evaluations
+from app.programmes.models import Evaluation, Programme
 
 
 async def _evaluation_in_network(

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core.models import Id
-from app.partnerships.models import Evaluation, EvaluationResponse, Programme, ProgrammeEnrolment
-from app.partnerships.schemas import Key, Phase, QuestionKind
 from app.plans.measures import MeasureScope, MeasureSource, register
 from app.plans.models import Measure
+from app.programmes.models import Evaluation, EvaluationResponse, Programme, ProgrammeEnrolment
+from app.programmes.schemas import Key, Phase, QuestionKind
 
 
 class ParticipantKind(StrEnum):

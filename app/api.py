@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.audit.router import router as audit_router
 from app.auth.router import auth_router, roles_router, service_accounts_router, users_router
 from app.badges.router import router as badges_router
+from app.cohorts.router import router as cohorts_router
 from app.communities.router import router as communities_router
 from app.mobility.router import router as mobility_router
 from app.networks.router import router as networks_router
@@ -30,6 +31,7 @@ api_router.include_router(plans_router)
 api_router.include_router(plan_life_router)
 api_router.include_router(reports_router)
 api_router.include_router(communities_router)
+api_router.include_router(cohorts_router)
 api_router.include_router(mobility_router)
 api_router.include_router(partnerships_router)
 api_router.include_router(programmes_router)

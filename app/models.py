@@ -4,15 +4,8 @@ from sqlmodel import SQLModel
 
 from app.auth.models import RoleAssignment, ServiceAccount, User
 from app.badges.models import Badge, BadgeAward, BadgeNetworkInvitation, BadgeProposal, IssuerKey
-from app.communities.models import (
-    Cohort,
-    Community,
-    CommunityMember,
-    CommunityNetwork,
-    Enrolment,
-    MatchingProposal,
-    Meeting,
-)
+from app.cohorts.models import Cohort, Enrolment, MatchingProposal
+from app.communities.models import Community, CommunityMember, CommunityNetwork, Meeting
 from app.core.audit import AuditEvent
 from app.core.idempotency import IdempotencyRecord
 from app.core.ratelimit import LoginCounter

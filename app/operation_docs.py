@@ -14,6 +14,7 @@ from app.auth import deps as auth_deps
 from app.auth.access import OPERATIONS, Callers, who_may_call
 from app.auth.examples import EXAMPLES as AUTH_EXAMPLES
 from app.badges.examples import EXAMPLES as BADGE_EXAMPLES
+from app.cohorts.examples import EXAMPLES as COHORT_EXAMPLES
 from app.communities.examples import EXAMPLES as COMMUNITY_EXAMPLES
 from app.core.openapi import OperationFacts
 from app.mobility.examples import EXAMPLES as MOBILITY_EXAMPLES
@@ -33,6 +34,7 @@ EXAMPLES: dict[str, Any] = {
     **AUDIT_EXAMPLES,
     **PLAN_EXAMPLES,
     **COMMUNITY_EXAMPLES,
+    **COHORT_EXAMPLES,
     **MOBILITY_EXAMPLES,
     **PARTNERSHIP_EXAMPLES,
     **PROGRAMME_EXAMPLES,

@@ -12,7 +12,8 @@ from sqlmodel import col
 
 from app.auth.models import RoleAssignment, User
 from app.badges.models import BadgeAward, BadgeProposal
-from app.communities.models import Community, Enrolment
+from app.cohorts.models import Enrolment
+from app.communities.models import Community
 from app.demo import documents
 from app.mobility.models import MobilityCount
 from app.models import metadata

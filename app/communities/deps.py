@@ -1,94 +1,36 @@
-"""Path-object loaders for communities and cohorts (FastAPI dependencies). The loading is in
-``app/communities/scope.py``, who may see and do what in ``app/auth/policy.py``."""
+"""Path-object loaders for communities, their members and meetings (FastAPI dependencies). The
+loading is in ``app/communities/scope.py``, who may see and do what in ``app/auth/policy.py``."""
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
-from fastapi import Depends
-
-from app.auth import policy
-from app.auth.deps import CurrentPrincipal
-from app.communities.models import (
-    Cohort,
-    Community,
-    CommunityMember,
-    Enrolment,
-    MatchingProposal,
-    Meeting,
-)
-from app.communities.scope import InCohort, InCommunity, load_in_cohort, load_in_community
-from app.core.db import SessionDep
-from app.core.models import path_id
-from app.networks import service as network_service
-from app.networks.models import Network
+from app.auth.deps import CurrentPrincipal, NetworkForRead
+from app.communities.models import Community, CommunityMember, Meeting
+from app.communities.scope import InCommunity, load_in_community
+from app.core.resources import path_loader
 
 
-async def readable_network(
-    principal: CurrentPrincipal, session: SessionDep, network_id: Annotated[int, path_id("network")]
-) -> Network:
-    """The path's network, whose private data the caller reads (the caller is checked first,
-    so an anonymous caller learns nothing about which ids exist)."""
-    network = await network_service.get_or_404(session, network_id)
-    policy.require_read(principal, network)
-    return network
+def in_community(model: Any, label: str, *, deleted: bool = False) -> Any:
+    """The path dependency ``{label}_id`` -> ``InCommunity[model]`` (404 unless visible)."""
+    shown = f"deleted {label}" if deleted else label
+    load = partial(_load, model=model, label=shown, deleted=deleted)
+    param = label.replace(" ", "_") + "_id"
+    return path_loader(load, label=label, caller=CurrentPrincipal, param=param)
 
 
-async def valid_community(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    community_id: Annotated[int, path_id("community")],
-) -> InCommunity[Community]:
-    return await load_in_community(session, principal, Community, community_id, "community")
+async def _load(
+    session: Any, principal: Any, obj_id: int, *, model: Any, label: str, deleted: bool
+) -> InCommunity[Any]:
+    return await load_in_community(session, principal, model, obj_id, label, deleted=deleted)
 
 
-async def valid_member(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    community_member_id: Annotated[int, path_id("community member")],
-) -> InCommunity[CommunityMember]:
-    return await load_in_community(
-        session, principal, CommunityMember, community_member_id, "community member"
-    )
-
-
-async def valid_meeting(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    meeting_id: Annotated[int, path_id("meeting")],
-) -> InCommunity[Meeting]:
-    return await load_in_community(session, principal, Meeting, meeting_id, "meeting")
-
-
-async def valid_cohort(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    cohort_id: Annotated[int, path_id("cohort")],
-) -> InCohort[Cohort]:
-    return await load_in_cohort(session, principal, Cohort, cohort_id, "cohort")
-
-
-async def valid_enrolment(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    enrolment_id: Annotated[int, path_id("enrolment")],
-) -> InCohort[Enrolment]:
-    return await load_in_cohort(session, principal, Enrolment, enrolment_id, "enrolment")
-
-
-async def valid_proposal(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    cohort_id: Annotated[int, path_id("cohort")],
-    proposal_id: Annotated[int, path_id("matching proposal")],
-) -> InCohort[MatchingProposal]:
-    return await load_in_cohort(
-        session, principal, MatchingProposal, proposal_id, "matching proposal", cohort_id=cohort_id
-    )
-
-
-ReadableNetwork = Annotated[Network, Depends(readable_network)]
-ValidCommunity = Annotated[InCommunity[Community], Depends(valid_community)]
-ValidMember = Annotated[InCommunity[CommunityMember], Depends(valid_member)]
-ValidMeeting = Annotated[InCommunity[Meeting], Depends(valid_meeting)]
-ValidCohort = Annotated[InCohort[Cohort], Depends(valid_cohort)]
-ValidEnrolment = Annotated[InCohort[Enrolment], Depends(valid_enrolment)]
-ValidProposal = Annotated[InCohort[MatchingProposal], Depends(valid_proposal)]
+ReadableNetwork = NetworkForRead
+ValidCommunity = Annotated[InCommunity[Community], in_community(Community, "community")]
+DeletedCommunity = Annotated[
+    InCommunity[Community], in_community(Community, "community", deleted=True)
+]
+ValidMember = Annotated[
+    InCommunity[CommunityMember], in_community(CommunityMember, "community member")
+]
+ValidMeeting = Annotated[InCommunity[Meeting], in_community(Meeting, "meeting")]
+DeletedMeeting = Annotated[InCommunity[Meeting], in_community(Meeting, "meeting", deleted=True)]

@@ -1,7 +1,7 @@
-"""Communities and cohorts loaded with what decides who sees them: each loader reads its object
-with the community (or cohort) and home network in one query, so a deleted parent hides
-everything under it, and answers 404 for what the caller may not see (the rules are in
-``app/auth/policy.py``: ``can_read_community``, ``require_read``)."""
+"""Communities loaded with what decides who sees them: the loader reads its object with the
+community and home network in one query, so a deleted community hides everything under it,
+and answers 404 for what the caller may not see (the rule is ``can_read_community`` in
+``app/auth/policy.py``). ``app/communities/deps.py`` wraps it as path dependencies."""
 
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -12,12 +12,7 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.communities.models import (
-    Cohort,
-    Community,
-    CommunityMember,
-    CommunityNetwork,
-)
+from app.communities.models import Community, CommunityMember, CommunityNetwork
 from app.core.errors import NotFound
 from app.networks.models import Network
 
@@ -38,15 +33,6 @@ class InCommunity(Generic[T]):
     @property
     def networks(self) -> list[Network]:
         return [self.network, *self.participating]
-
-
-@dataclass
-class InCohort(Generic[T]):
-    """An object, its cohort and the cohort's network."""
-
-    obj: T
-    cohort: Cohort
-    network: Network
 
 
 async def member_roles(
@@ -122,42 +108,4 @@ async def load_in_community(
     )
     if not policy.can_read_community(principal, found):
         raise missing
-    return found
-
-
-async def load_in_cohort(
-    session: AsyncSession,
-    principal: Principal,
-    model: Any,
-    object_id: int,
-    label: str,
-    *,
-    deleted: bool = False,
-    cohort_id: int | None = None,
-) -> InCohort[Any]:
-    """The object with its cohort and network, or 404 when missing or not visible."""
-    if model is Cohort:
-        stmt = select(Cohort, Network).where(
-            col(Cohort.id) == object_id,
-            col(Cohort.deleted_at).is_not(None) if deleted else col(Cohort.deleted_at).is_(None),
-        )
-    else:
-        stmt = (
-            select(model, Cohort, Network)
-            .join(Cohort, col(Cohort.id) == model.cohort_id)
-            .where(col(model.id) == object_id, col(Cohort.deleted_at).is_(None))
-        )
-        if cohort_id is not None:
-            stmt = stmt.where(col(Cohort.id) == cohort_id)
-    stmt = stmt.join(Network, col(Network.id) == col(Cohort.network_id)).where(
-        col(Network.deleted_at).is_(None)
-    )
-    row = (await session.execute(stmt)).first()
-    if row is None:
-        raise NotFound(f"{label} {object_id} does not exist or is not visible to you")
-    found = InCohort(obj=row[0], cohort=row[-2], network=row[-1])
-    try:
-        policy.require_read(principal, found.network)
-    except NotFound as exc:
-        raise NotFound(f"{label} {object_id} does not exist or is not visible to you") from exc
     return found

@@ -378,3 +378,22 @@ class ScopeKit(Generic[N]):
         param = param or label.replace(" ", "_") + "_id"
         extra = {"session": SessionDep, "principal": caller or self.principal}
         return Depends(_dependency(param, label, extra, load))
+
+
+def path_loader(
+    load: Callable[[AsyncSession, Any, int], Any],
+    *,
+    label: str,
+    caller: Any,
+    param: str | None = None,
+) -> Any:
+    """A path dependency ``{label}_id`` -> ``await load(session, principal, obj_id)``, for a
+    domain whose objects hang below another (a community, a cohort) and whose scope function
+    (its ``scope.py``) loads them with their parent and network in one statement."""
+
+    async def dependency(obj_id: int, session: AsyncSession, principal: Any) -> Any:
+        return await load(session, principal, obj_id)
+
+    param = param or label.replace(" ", "_") + "_id"
+    extra = {"session": SessionDep, "principal": caller}
+    return Depends(_dependency(param, label, extra, dependency))

@@ -9,17 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.policy import Principal
-from app.communities import service
+from app.cohorts import matching_service
+from app.cohorts import service as cohort_service
+from app.cohorts.schemas import CohortCreate, EnrolmentCreate, MatchingRequest
+from app.cohorts.scope import InCohort
+from app.communities import meeting_service, member_service, service
 from app.communities.models import Community
-from app.communities.schemas import (
-    CohortCreate,
-    CommunityCreate,
-    EnrolmentCreate,
-    MatchingRequest,
-    MeetingCreate,
-    MemberCreate,
-)
-from app.communities.scope import InCohort, InCommunity
+from app.communities.schemas import CommunityCreate, MeetingCreate, MemberCreate
+from app.communities.scope import InCommunity
+from app.core.resources import Scoped
 from app.demo import documents, lookups
 from app.networks.models import Network
 from app.organisations import service as organisation_service
@@ -70,11 +68,15 @@ async def _community(
             body["organisation_id"] = organisations[member["organisation"]]
         if joined_on is not None:
             body["joined_on"] = joined_on
-        await service.add_member(session, admin, found, data=MemberCreate.model_validate(body))
+        await member_service.add_member(
+            session, admin, found, data=MemberCreate.model_validate(body)
+        )
     for meeting in meetings:
         body = {k: v for k, v in meeting.items() if k != "attendees"}
         body["attendee_user_ids"] = [people[email] for email in meeting.get("attendees", [])]
-        await service.create_meeting(session, admin, found, data=MeetingCreate.model_validate(body))
+        await meeting_service.create_meeting(
+            session, admin, found, data=MeetingCreate.model_validate(body)
+        )
 
 
 def responsible_community(text: str, communities: list[Community]) -> Community | None:
@@ -157,10 +159,10 @@ async def _cohort(
             await organisation_service.add_member(
                 session, admin, network, data=MembershipCreate(organisation_id=org.id)
             )
-    cohort = await service.create_cohort(
+    cohort = await cohort_service.create_cohort(
         session, admin, network, data=CohortCreate.model_validate(doc["cohort"])
     )
-    in_cohort = InCohort(obj=cohort, cohort=cohort, network=network)
+    in_cohort = Scoped(obj=cohort, network=network)
     # Interleave authorities so enquiries spread across them.
     order = [
         names[la][i]
@@ -171,7 +173,7 @@ async def _cohort(
     enquiries = doc["enquiries"]
     for number, school in enumerate(order):
         enquiry = enquiries[(number * 3) % len(enquiries)]
-        await service.enrol(
+        await cohort_service.enrol(
             session,
             admin,
             in_cohort,
@@ -179,10 +181,10 @@ async def _cohort(
                 {**enquiry, "organisation_id": known[school], "enrolled_on": doc["enrolled_on"]}
             ),
         )
-    proposal = await service.propose_matching(
+    proposal = await matching_service.propose_matching(
         session, admin, in_cohort, data=MatchingRequest.model_validate(doc["matching"])
     )
-    await service.accept_proposal(
+    await matching_service.accept_proposal(
         session, admin, InCohort(obj=proposal, cohort=cohort, network=network)
     )
 

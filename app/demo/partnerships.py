@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from app.auth.models import RoleAssignment
 from app.auth.policy import Grant, Principal, Role
-from app.communities.models import Cohort
+from app.cohorts.models import Cohort
 from app.core.config import get_settings
 from app.core.resources import Scoped
 from app.demo import documents

@@ -18,7 +18,7 @@ from sqlmodel import col
 from app.auth import policy
 from app.auth.models import User
 from app.auth.policy import Principal
-from app.communities.models import Cohort
+from app.cohorts.models import Cohort
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from app.auth.models import User
-from app.communities.models import Community, CommunityMember, Enrolment, MatchingProposal
+from app.cohorts.models import Enrolment, MatchingProposal
+from app.communities.models import Community, CommunityMember
 from app.demo import communities as demo
 from app.networks.models import Network
 from app.organisations.models import Organisation

@@ -6,7 +6,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from app.communities.matching import (
+from app.cohorts.matching import (
     Candidate,
     MatchingError,
     propose,

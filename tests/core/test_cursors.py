@@ -28,7 +28,8 @@ from sqlalchemy import func, select
 from app import demo
 from app.auth.policy import Principal
 from app.badges.models import Badge
-from app.communities.models import Cohort, Community
+from app.cohorts.models import Cohort
+from app.communities.models import Community
 from app.core import pagination
 from app.core.errors import BadRequest
 from app.core.pagination import Sort, SortKey, decode_cursor, encode_cursor, sync_sort

@@ -14,7 +14,7 @@ from typing import Any
 
 import typst
 
-from app.plans.schemas import RATING_RULE
+from app.plans.progress_schemas import RATING_RULE
 from app.reports.renderers import html, words
 from app.reports.renderers.md import EACH_PLANS_DAY
 from app.reports.schemas import RATING_COLOURS, NetworkReport, PlanReport

@@ -1,0 +1,2 @@
+"""Cohorts of a collaborative learning programme: enrolled schools, and matching them into
+collaborative learning teams (communities, ``app/communities``)."""

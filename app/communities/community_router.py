@@ -1,0 +1,187 @@
+"""Routes for communities themselves, and the plan actions they own or are responsible for."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.auth.deps import CurrentPrincipal, NetworkForRead
+from app.communities import service
+from app.communities.deps import DeletedCommunity, ValidCommunity
+from app.communities.models import Community
+from app.communities.schemas import (
+    CommunityCreate,
+    CommunityKind,
+    CommunityPage,
+    CommunityRead,
+    CommunityStatus,
+    CommunityUpdate,
+    NetworkScope,
+)
+from app.communities.scope import InCommunity
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.models import Id
+from app.core.resources import ListQuery, list_query, tagged
+from app.core.routing import CohesionRoute
+from app.core.schemas import LINE_PATTERN
+from app.core.versioning import IfMatchHeader, check_if_match
+from app.plans.action_schemas import ActionPage
+from app.plans.models import Action
+
+router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+
+LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
+CommunityList = Annotated[
+    ListQuery,
+    list_query(
+        {"title": Community.title, "kind": Community.kind, "updated_at": Community.updated_at},
+        Community.id,
+    ),
+]
+ActionList = Annotated[
+    ListQuery,
+    list_query({"due_on": Action.due_on, "updated_at": Action.updated_at}, Action.id),
+]
+
+
+def _read(found: InCommunity[Community]) -> CommunityRead:
+    participating = [n.id for n in found.participating if n.id is not None]
+    return service.community_read(found.community, participating)
+
+
+@router.get(
+    "/networks/{network_id}/communities",
+    operation_id="list_network_communities",
+    summary="List the communities a network is home to or takes part in",
+    response_model=CommunityPage,
+    responses=LIST_ERRORS,
+)
+async def list_network_communities(
+    network: NetworkForRead,
+    session: SessionDep,
+    scope: Annotated[
+        NetworkScope,
+        Query(description="home: at home here; participating: hosted elsewhere; all: both."),
+    ] = NetworkScope.all,
+    kind: Annotated[CommunityKind | None, Query(description="Only this kind.")] = None,
+    community_status: Annotated[
+        CommunityStatus | None, Query(alias="status", description="Only this status.")
+    ] = None,
+    cohort_id: Annotated[Id | None, Query(description="Only teams matched in this cohort.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, pattern=LINE_PATTERN, description="Text in title or focus."),
+    ] = None,
+    *,
+    query: CommunityList,
+) -> CommunityPage:
+    rows, next_cursor = await service.list_communities(
+        session,
+        network,
+        scope=scope,
+        kind=kind,
+        status=community_status,
+        cohort_id=cohort_id,
+        q=q,
+        params=query.params,
+    )
+    reads = await service.community_reads(session, rows)
+    return query.page(CommunityPage, (reads, next_cursor), read=lambda r: r)
+
+
+@router.post(
+    "/networks/{network_id}/communities",
+    operation_id="create_network_community",
+    summary="Create a community at home in a network",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CommunityRead,
+    responses=responses.CREATE,
+)
+async def create_network_community(
+    data: CommunityCreate,
+    network: NetworkForRead,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> CommunityRead:
+    community, networks = await service.create_community(session, principal, network, data=data)
+    tagged(response, community, f"/api/v1/communities/{community.id}")
+    return service.community_read(community, networks)
+
+
+@router.get(
+    "/communities/{community_id}",
+    operation_id="get_community",
+    summary="Get a community",
+    response_model=CommunityRead,
+    responses=responses.READ,
+)
+async def get_community(found: ValidCommunity, response: Response) -> CommunityRead:
+    tagged(response, found.community)
+    return _read(found)
+
+
+@router.patch(
+    "/communities/{community_id}",
+    operation_id="update_community",
+    summary="Update or close a community",
+    response_model=CommunityRead,
+    responses=responses.UPDATE,
+)
+async def update_community(
+    data: CommunityUpdate,
+    found: ValidCommunity,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> CommunityRead:
+    check_if_match(if_match, found.community.version)
+    community, networks = await service.update_community(session, principal, found, data=data)
+    tagged(response, community)
+    return service.community_read(community, networks)
+
+
+@router.delete(
+    "/communities/{community_id}",
+    operation_id="delete_community",
+    summary="Delete a community (restorable)",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses.DELETE,
+)
+async def delete_community(
+    found: ValidCommunity,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    if_match: IfMatchHeader = None,
+) -> None:
+    check_if_match(if_match, found.community.version)
+    await service.delete_community(session, principal, found)
+
+
+@router.post(
+    "/communities/{community_id}/restore",
+    operation_id="restore_community",
+    summary="Restore a deleted community",
+    response_model=CommunityRead,
+    responses=responses.ACTION,
+)
+async def restore_community(
+    found: DeletedCommunity, response: Response, session: SessionDep, principal: CurrentPrincipal
+) -> CommunityRead:
+    tagged(response, await service.restore_community(session, principal, found))
+    return _read(found)
+
+
+@router.get(
+    "/communities/{community_id}/actions",
+    operation_id="list_community_actions",
+    summary="List the plan actions a community owns or is responsible for",
+    response_model=ActionPage,
+    responses=LIST_ERRORS,
+)
+async def list_community_actions(
+    found: ValidCommunity, session: SessionDep, principal: CurrentPrincipal, query: ActionList
+) -> ActionPage:
+    result = await service.list_community_actions(session, principal, found, params=query.params)
+    return query.page(ActionPage, result)

@@ -1,0 +1,89 @@
+"""Community meetings and their notes of reflective dialogue (deleted softly). Who may run a
+community is ``require_run_community`` in the policy."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth import policy
+from app.auth.policy import Principal
+from app.communities.models import Community, Meeting
+from app.communities.schemas import MeetingCreate, MeetingUpdate
+from app.communities.scope import InCommunity
+from app.communities.service import issue, require_users
+from app.core.errors import Unprocessable
+from app.core.resources import (
+    ListParams,
+    PageResult,
+    audited_create,
+    audited_delete,
+    audited_restore,
+    audited_update,
+    fetch_page,
+)
+
+
+async def create_meeting(
+    session: AsyncSession,
+    principal: Principal,
+    found: InCommunity[Community],
+    *,
+    data: MeetingCreate,
+) -> Meeting:
+    policy.require_run_community(principal, found)
+    await require_users(session, data.attendee_user_ids, "attendee_user_ids")
+    fields = data.model_dump()
+    fields["attendee_user_ids"] = list(dict.fromkeys(data.attendee_user_ids))
+    meeting = Meeting.model_validate({**fields, "community_id": found.community.id})
+    return await audited_create(session, principal, meeting, network_id=found.network.id)
+
+
+async def list_meetings(
+    session: AsyncSession,
+    community: Community,
+    *,
+    held_from: date | None,
+    held_to: date | None,
+    params: ListParams,
+) -> PageResult:
+    if held_from and held_to and held_to < held_from:
+        raise Unprocessable(
+            "`to` is before `from`", errors=[issue(["query", "to"], "before from", "dates")]
+        )
+    stmt = select(Meeting).where(col(Meeting.community_id) == community.id)
+    if held_from is not None:
+        stmt = stmt.where(col(Meeting.held_on) >= held_from)
+    if held_to is not None:
+        stmt = stmt.where(col(Meeting.held_on) <= held_to)
+    return await fetch_page(session, stmt, params)
+
+
+async def update_meeting(
+    session: AsyncSession,
+    principal: Principal,
+    found: InCommunity[Meeting],
+    *,
+    data: MeetingUpdate,
+) -> Meeting:
+    policy.require_run_community(principal, found)
+    changes = data.model_dump(exclude_unset=True)
+    if "attendee_user_ids" in changes:
+        await require_users(session, changes["attendee_user_ids"], "attendee_user_ids")
+        changes["attendee_user_ids"] = list(dict.fromkeys(changes["attendee_user_ids"]))
+    return await audited_update(session, principal, found.obj, changes, network_id=found.network.id)
+
+
+async def delete_meeting(
+    session: AsyncSession, principal: Principal, found: InCommunity[Meeting]
+) -> None:
+    policy.require_run_community(principal, found)
+    await audited_delete(session, principal, found.obj, network_id=found.network.id)
+
+
+async def restore_meeting(
+    session: AsyncSession, principal: Principal, found: InCommunity[Meeting]
+) -> Meeting:
+    policy.require_run_community(principal, found)
+    return await audited_restore(session, principal, found.obj, network_id=found.network.id)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import ROOT, World
+from tests.conftest import ROOT, World, rolled_back
 from tests.plans.helpers import PlanBuilder
 
 PROBLEM = "application/problem+json"
@@ -373,26 +373,16 @@ FUTURE = "9999-01-01T00:00:00Z"
 
 
 def _walk_rows() -> list[Any]:
-    """(domain, row) for every GET row of the authorization matrices: each comes with a setup
-    that builds the state in which the route answers 200 for some caller."""
+    """Every GET row of the authorization table (tests/test_authz_matrix.py ``TABLE``, the
+    domains' rows folded in) that names a list: each comes with a setup that builds the state in
+    which the route answers 200 for some caller."""
     from tests import test_authz_matrix as core
-    from tests.badges import test_authz as badges
-    from tests.communities import test_authz as communities
-    from tests.partnerships import test_authz as partnerships
-    from tests.webhooks import test_authz as webhooks
 
-    domains = {
-        "core": core.MATRIX,
-        "communities": communities.ROWS,
-        "badges": badges.ROWS,
-        "partnerships": partnerships.ROWS,
-        "webhooks": webhooks.ROWS,
-    }
+    lists = _committed_lists()
     return [
-        pytest.param(domain, row, id=f"{domain}:{row.path}")
-        for domain, rows in domains.items()
-        for row in rows
-        if row.method == "GET" and "/api/v1" + row.path.split("?")[0] in _committed_lists()
+        pytest.param(row, id=row.name)
+        for row in core.TABLE
+        if row.method == "GET" and "/api/v1" + row.path.split("?")[0] in lists
     ]
 
 
@@ -417,59 +407,29 @@ def _committed_lists() -> set[str]:
 
 
 def test_the_walk_below_calls_every_list(app: FastAPI) -> None:
-    walked = {"/api/v1" + p.values[1].path.split("?")[0] for p in _walk_rows()}
+    walked = {"/api/v1" + p.values[0].path.split("?")[0] for p in _walk_rows()}
     assert walked == {path for path, _, _ in _list_operations(app)}
 
 
 async def _matrix_call(
-    domain: str, client: httpx.AsyncClient, sender: httpx.AsyncClient, world: World, row: Any
+    client: httpx.AsyncClient, sender: httpx.AsyncClient, world: World, row: Any
 ) -> tuple[str, httpx.Response] | None:
     """Build the row's state with ``client`` and call it with ``sender`` as a caller it lets
     in; None when no caller of the plain world gets a 200."""
     from tests import test_authz_matrix as core
-    from tests.badges import test_authz as badges
-    from tests.communities import test_authz as communities
-    from tests.partnerships import test_authz as partnerships
-    from tests.webhooks import test_authz as webhooks
 
-    principals = {
-        "core": core.PRINCIPALS,
-        "communities": communities.PRINCIPALS,
-        "badges": badges.PRINCIPALS,
-        "partnerships": partnerships.PRINCIPALS,
-        "webhooks": webhooks.PRINCIPALS,
-    }[domain]
-    codes = row.expected if domain == "core" else None
-    who = next(
-        (
-            p
-            for i, p in enumerate(principals)
-            if p in world.people and (codes(p) if codes else row.codes[i]) == 200
-        ),
-        None,
-    )
+    who = next((p for p in row.callers() if p in world.people and row.expected(p) == 200), None)
     if who is None:
         return None
-    if domain == "core":
-        params = await row.setup(core.Ctx(client, world, who))
-        return who, await core.call(sender, row, who, world, params)
-    if domain == "communities":
-        build: Any = communities.Builder(client, world)
-        params = await row.setup(build)
-        return who, await communities.call(sender, world, row, who, params)
-    if domain == "partnerships":
-        params = await row.setup(partnerships.PartnerBuilder(client, world))
-        return who, await partnerships.call(sender, world, row, who, params)
-    if domain == "webhooks":
-        params = await row.setup(webhooks.Hooks(client, world))
-        return who, await webhooks.call(sender, world, row, who, params)
-    params = await row.setup(badges.Builder(client, world))
-    return who, await badges._call(sender, world, row, who, params)
+    async with rolled_back(world.app):  # each call on the world as built, as in the table
+        ctx = core.Ctx(client, world, who)
+        params = await row.setup(ctx)
+        return who, await core.call(sender, row, await core.caller_headers(ctx), params)
 
 
-@pytest.mark.parametrize(("domain", "row"), _walk_rows())
+@pytest.mark.parametrize("row", _walk_rows())
 async def test_every_list_filters_on_updated_since(
-    app: FastAPI, client: httpx.AsyncClient, world: World, domain: str, row: Any
+    app: FastAPI, client: httpx.AsyncClient, world: World, row: Any
 ) -> None:
     """Each list route, set up as its authorization row sets it up: with ``updated_since``
     from the epoch it answers a page, from the far future an empty one (so the value reaches
@@ -483,17 +443,17 @@ async def test_every_list_filters_on_updated_since(
     async with httpx.AsyncClient(
         transport=transport, base_url="http://test", event_hooks={"request": [add_since]}
     ) as sender:
-        answered = await _matrix_call(domain, client, sender, world, row)
+        answered = await _matrix_call(client, sender, world, row)
         assert answered is not None, "no caller of the world may read this list"
         who, response = answered
         assert response.status_code == 200, response.text
         assert set(response.json()) == {"items", "next_cursor"}
         since["value"] = FUTURE
-        again = await _matrix_call(domain, client, sender, world, row)
+        again = await _matrix_call(client, sender, world, row)
         assert again is not None
         assert again[1].status_code == 200, again[1].text
         assert again[1].json() == {"items": [], "next_cursor": None}
         since["value"] = "not-a-time"
-        bad = await _matrix_call(domain, client, sender, world, row)
+        bad = await _matrix_call(client, sender, world, row)
         assert bad is not None
         assert bad[1].status_code == 422, (who, bad[1].text)

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from app.core.audit import AuditEvent
 from tests import test_authz_matrix as matrix
 from tests.badges.helpers import full_canvas
-from tests.conftest import World, make_user
+from tests.conftest import World, make_user, one_world_per_module
 
 API = matrix.API
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -171,15 +171,21 @@ def test_every_write_route_has_a_case(app: Any) -> None:
     assert not others, f"write routes outside {API}: {sorted(others)}"
 
 
+# The world is built once for the module and every test's writes are rolled back at its end
+# (tests/conftest.py ``one_world_per_module``): the audit table is read, and its guard tried,
+# through the app's sessions, which join the test's transaction.
+world, client = one_world_per_module()
+
+
 async def _last_event_id(world: World) -> int:
-    async with world.app.state.cohesion.db.engine.connect() as conn:
-        return int((await conn.execute(select(func.max(AuditEvent.id)))).scalar() or 0)
+    async with world.app.state.cohesion.db.transaction(write=False) as session:
+        return int((await session.execute(select(func.max(AuditEvent.id)))).scalar() or 0)
 
 
 async def _events_after(world: World, last: int) -> list[Any]:
-    async with world.app.state.cohesion.db.engine.connect() as conn:
+    async with world.app.state.cohesion.db.transaction(write=False) as session:
         query = select(AuditEvent.__table__).where(AuditEvent.id > last)  # type: ignore[attr-defined]
-        return list((await conn.execute(query.order_by(AuditEvent.id))).mappings().all())
+        return list((await session.execute(query.order_by(AuditEvent.id))).mappings().all())
 
 
 @pytest.mark.parametrize("key", AUDITED, ids=[f"{m} {p}" for m, p in AUDITED])
@@ -222,14 +228,14 @@ async def test_write_records_one_audit_event(
     assert isinstance(event["after"], dict), (case.label, event["action"])
 
     # What was just written cannot be rewritten or removed.
-    engine = world.app.state.cohesion.db.engine
+    db = world.app.state.cohesion.db
     for statement in (
         "UPDATE audit_events SET action = 'x' WHERE id = :id",
         "DELETE FROM audit_events WHERE id = :id",
     ):
         with pytest.raises(DBAPIError, match="append-only"):
-            async with engine.begin() as conn:
-                await conn.execute(text(statement), {"id": event["id"]})
+            async with db.transaction() as session:
+                await session.execute(text(statement), {"id": event["id"]})
 
 
 @pytest.mark.parametrize("key", sorted(NO_AUDIT), ids=[f"{m} {p}" for m, p in sorted(NO_AUDIT)])

@@ -79,6 +79,7 @@ class Server:
                     return self
             except httpx.TransportError:
                 time.sleep(0.1)
+        self.stop()  # a server that starts after the test gave up must not outlive the run
         raise RuntimeError("the server did not start in 60 s")
 
     def kill(self) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
 
 from app.auth.models import RoleAssignment, User
@@ -21,16 +22,20 @@ from app.plans.models import Evidence, Milestone, Objective, Plan
 from app.plans.schemas import CLN_WORKSTREAMS
 from app.plans.scope import load_in_plan
 from app.programmes.models import Evaluation
-from tests.conftest import World
+from tests.conftest import World, reset_database
 from tests.demo_helpers import build_demo
 from tests.plans.helpers import PlanBuilder
 
 NON_PLAN = "Networks of Networks Action Plan 2021-22"
 
 
-@pytest.fixture
-async def demo(app: FastAPI, db: None) -> dict[str, Any]:
-    """The whole demo, as `cohesion demo` loads it; the NoN plan's tree as of March 2022."""
+@pytest.fixture(scope="module")
+async def demo(app: FastAPI, engine: AsyncEngine) -> dict[str, Any]:
+    """The whole demo, as `cohesion demo` loads it; the NoN plan's tree as of March 2022.
+
+    Built once per module: the tests only read what it returns (loaded objects, detached), so
+    the other tests' resets of the database do not touch it."""
+    await reset_database(engine)
     state = app.state.cohesion
     async with state.db.transaction() as session:
         admin = await build_demo(app, session)

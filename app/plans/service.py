@@ -12,10 +12,16 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.core import audit, softdelete
+from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    audited_create,
+    audited_delete,
+    audited_restore,
+    fetch_page,
+)
 from app.networks.models import Network
 from app.plans.models import (
     Objective,
@@ -45,20 +51,6 @@ def ensure_open(found: InPlan[Any]) -> None:
         raise Conflict(f"plan {found.plan.id} is closed and read-only; reopen it first")
 
 
-async def audit_in_plan(
-    session: AsyncSession,
-    principal: Principal,
-    action: str,
-    obj: Any,
-    found: InPlan[Any],
-    before: dict[str, Any] | None = None,
-) -> None:
-    """One audit event on ``obj``, in its plan's network."""
-    await audit.record(
-        session, principal, action=action, obj=obj, network_id=found.network.id, before=before
-    )
-
-
 # --- plans --------------------------------------------------------------------------------
 
 
@@ -67,8 +59,7 @@ async def create_plan(
 ) -> Plan:
     policy.authorize_plan_write(principal, network)
     plan = Plan.model_validate(data, update={"network_id": network.id})
-    session.add(plan)
-    await audit.record(session, principal, action="create", obj=plan, network_id=network.id)
+    await audited_create(session, principal, plan, network_id=network.id)
     return plan
 
 
@@ -78,10 +69,7 @@ async def list_plans(
     *,
     status: PlanReadStatus | None,
     q: str | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[Plan], str | None]:
     stmt = select(Plan).where(col(Plan.network_id) == network.id)
     if status is not None:
@@ -94,7 +82,7 @@ async def list_plans(
             stmt = stmt.where(col(Plan.period_end) >= today())
     if q:
         stmt = stmt.where(func.lower(col(Plan.title)).contains(q.lower(), autoescape=True))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update_plan(
@@ -128,18 +116,20 @@ async def update_plan(
         plan.closed_at = None
         plan.final_progress = None
     session.add(plan)
-    await audit_in_plan(session, principal, "update", plan, found, before)
+    await audit.record(
+        session, principal, action="update", obj=plan, network_id=found.network.id, before=before
+    )
     return plan
 
 
 async def delete_plan(session: AsyncSession, principal: Principal, found: InPlan[Plan]) -> None:
     policy.authorize_plan_write(principal, found.network)
-    await softdelete.soft_delete(session, principal, found.plan, network_id=found.network.id)
+    await audited_delete(session, principal, found.plan, network_id=found.network.id)
 
 
 async def restore_plan(session: AsyncSession, principal: Principal, found: InPlan[Plan]) -> Plan:
     policy.authorize_plan_write(principal, found.network)
-    await softdelete.restore(session, principal, found.plan, network_id=found.network.id)
+    await audited_restore(session, principal, found.plan, network_id=found.network.id)
     return found.plan
 
 

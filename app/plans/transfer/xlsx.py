@@ -93,7 +93,7 @@ def parse_xlsx(
 MIN_WIDTH, MAX_WIDTH = 8, 50
 
 
-def _widths(rows: list[dict[str, str]]) -> list[float]:
+def _widths(rows: list[dict[str, str]]) -> list[int]:
     """Each column about as wide as its title or its longest line (within bounds)."""
     widths = []
     for column in COLUMNS:

@@ -10,8 +10,6 @@ from app.core.errors import Unprocessable
 from app.core.resources import (
     ListParams,
     audited_create,
-    audited_delete,
-    audited_restore,
     audited_update,
     fetch_page,
 )
@@ -26,9 +24,11 @@ from app.plans.models import (
 from app.plans.schemas import ActionStatus
 from app.plans.scope import InPlan
 from app.plans.service import (
+    appended_page,
+    delete_content,
     ensure_open,
     field_issue,
-    require_live_objective,
+    restore_content,
     set_deleted,
 )
 
@@ -111,15 +111,14 @@ async def action_history(
     *,
     params: ListParams,
 ) -> tuple[list[ActionStatusChange], str | None]:
-    stmt = select(ActionStatusChange).where(col(ActionStatusChange.action_id) == action.id)
-    # Append-only: a change is never edited, so its time is its change time.
-    return await fetch_page(session, stmt, params, changed=ActionStatusChange.changed_at)
+    return await appended_page(
+        session, ActionStatusChange, ActionStatusChange.action_id, action.id, params
+    )
 
 
 async def delete_action(session: AsyncSession, principal: Principal, found: InPlan[Action]) -> None:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await audited_delete(session, principal, found.obj, network_id=found.network.id)
+    """Soft-delete an action with its milestones."""
+    await delete_content(session, principal, found)
     await set_deleted(
         session,
         Milestone,
@@ -132,11 +131,9 @@ async def delete_action(session: AsyncSession, principal: Principal, found: InPl
 async def restore_action(
     session: AsyncSession, principal: Principal, found: InPlan[Action]
 ) -> Action:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await require_live_objective(session, found.obj.objective_id)
+    """Restore an action with the milestones deleted with it."""
     stamp = found.obj.deleted_at
-    await audited_restore(session, principal, found.obj, network_id=found.network.id)
+    await restore_content(session, principal, found)
     await set_deleted(
         session,
         Milestone,

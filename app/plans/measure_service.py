@@ -15,8 +15,6 @@ from app.core.errors import Conflict, Unprocessable
 from app.core.resources import (
     ListParams,
     audited_create,
-    audited_delete,
-    audited_restore,
     audited_update,
     fetch_page,
 )
@@ -34,7 +32,14 @@ from app.plans.schemas import (
     Target,
 )
 from app.plans.scope import InPlan
-from app.plans.service import ensure_open, field_issue, require_live_objective, today
+from app.plans.service import (
+    appended_page,
+    delete_content,
+    ensure_open,
+    field_issue,
+    restore_content,
+    today,
+)
 
 # --- measures -----------------------------------------------------------------------------
 
@@ -130,22 +135,8 @@ async def list_measures(
     return await fetch_page(session, stmt, params)
 
 
-async def delete_measure(
-    session: AsyncSession, principal: Principal, found: InPlan[Measure]
-) -> None:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await audited_delete(session, principal, found.obj, network_id=found.network.id)
-
-
-async def restore_measure(
-    session: AsyncSession, principal: Principal, found: InPlan[Measure]
-) -> Measure:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await require_live_objective(session, found.obj.objective_id)
-    await audited_restore(session, principal, found.obj, network_id=found.network.id)
-    return found.obj
+delete_measure = delete_content
+restore_measure = restore_content
 
 
 async def add_reading(
@@ -178,9 +169,9 @@ async def list_readings(
     *,
     params: ListParams,
 ) -> tuple[list[MeasureReading], str | None]:
-    stmt = select(MeasureReading).where(col(MeasureReading.measure_id) == measure.id)
-    # Append-only: a reading is never edited, so when it was recorded is its change time.
-    return await fetch_page(session, stmt, params, changed=MeasureReading.recorded_at)
+    return await appended_page(
+        session, MeasureReading, MeasureReading.measure_id, measure.id, params
+    )
 
 
 async def latest_readings(

@@ -13,8 +13,6 @@ from app.core.errors import Unprocessable
 from app.core.resources import (
     ListParams,
     audited_create,
-    audited_delete,
-    audited_restore,
     audited_update,
     fetch_page,
 )
@@ -32,7 +30,14 @@ from app.plans.models import (
 )
 from app.plans.schemas import MilestoneStatus, format_due, parse_due
 from app.plans.scope import InPlan
-from app.plans.service import ensure_open, field_issue, require_live_objective, today
+from app.plans.service import (
+    appended_page,
+    delete_content,
+    ensure_open,
+    field_issue,
+    restore_content,
+    today,
+)
 
 # --- milestones ---------------------------------------------------------------------------
 
@@ -148,22 +153,8 @@ async def list_milestones(
     return await fetch_page(session, stmt, params)
 
 
-async def delete_milestone(
-    session: AsyncSession, principal: Principal, found: InPlan[Milestone]
-) -> None:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await audited_delete(session, principal, found.obj, network_id=found.network.id)
-
-
-async def restore_milestone(
-    session: AsyncSession, principal: Principal, found: InPlan[Milestone]
-) -> Milestone:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await require_live_objective(session, found.obj.objective_id)
-    await audited_restore(session, principal, found.obj, network_id=found.network.id)
-    return found.obj
+delete_milestone = delete_content
+restore_milestone = restore_content
 
 
 async def add_evidence(
@@ -197,6 +188,4 @@ async def list_evidence(
     *,
     params: ListParams,
 ) -> tuple[list[Evidence], str | None]:
-    stmt = select(Evidence).where(col(Evidence.milestone_id) == milestone.id)
-    # Append-only: evidence is never edited, so when it was recorded is its change time.
-    return await fetch_page(session, stmt, params, changed=Evidence.recorded_at)
+    return await appended_page(session, Evidence, Evidence.milestone_id, milestone.id, params)

@@ -3,12 +3,12 @@ services of their contents share."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from app.auth import policy
 from app.auth.policy import Principal
@@ -17,6 +17,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.resources import (
     ListParams,
+    PageResult,
     audited_create,
     audited_delete,
     audited_restore,
@@ -34,6 +35,8 @@ from app.plans.schemas import (
     PlanUpdate,
 )
 from app.plans.scope import InPlan
+
+T = TypeVar("T", bound=SQLModel)
 
 
 def field_issue(field: str, msg: str, kind: str) -> dict[str, Any]:
@@ -131,6 +134,33 @@ async def restore_plan(session: AsyncSession, principal: Principal, found: InPla
     policy.authorize_plan_write(principal, found.network)
     await audited_restore(session, principal, found.plan, network_id=found.network.id)
     return found.plan
+
+
+async def delete_content(session: AsyncSession, principal: Principal, found: InPlan[Any]) -> None:
+    """Soft-delete something inside an open plan (a measure, a milestone, an action)."""
+    policy.authorize_plan_write(principal, found.network)
+    ensure_open(found)
+    await audited_delete(session, principal, found.obj, network_id=found.network.id)
+
+
+async def restore_content(session: AsyncSession, principal: Principal, found: InPlan[T]) -> T:
+    """Restore something inside an open plan, once its objective is live again."""
+    policy.authorize_plan_write(principal, found.network)
+    ensure_open(found)
+    await require_live_objective(session, found.obj.objective_id)  # type: ignore[attr-defined]
+    await audited_restore(session, principal, found.obj, network_id=found.network.id)
+    return found.obj
+
+
+async def appended_page(
+    session: AsyncSession, model: Any, owner: Any, owner_id: Any, params: ListParams
+) -> PageResult:
+    """A page of an append-only table (readings, evidence, status changes) of one ``owner``:
+    a row is never edited, so when it was recorded (``changed_at`` or ``recorded_at``) is its
+    change time."""
+    changed = getattr(model, "recorded_at", None) or model.changed_at
+    stmt = select(model).where(owner == owner_id)
+    return await fetch_page(session, stmt, params, changed=changed)
 
 
 async def set_deleted(

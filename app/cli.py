@@ -3,11 +3,9 @@ generate-secrets, rotate-keys."""
 
 import argparse
 import asyncio
-import contextlib
 import errno
 import logging
 import os
-import signal
 import socket
 import sys
 from pathlib import Path
@@ -118,6 +116,7 @@ async def _create_admin(email: str, password: str, name: str) -> None:
 async def _worker(once: bool) -> None:
     from app.core.db import Database
     from app.core.logging import configure_logging
+    from app.core.outbox import stop_on_signals
     from app.mail.worker import MailWorker
     from app.mail.worker import run_forever as run_mail
     from app.notifications import reminders
@@ -138,10 +137,7 @@ async def _worker(once: bool) -> None:
         hooks.stop()
         mails.stop()
 
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stop)
+    stop_on_signals(stop)
     try:
         # The daily reminder run is scheduled beside the two senders.
         enabled = settings.model_copy(update={"mail_worker_enabled": True})

@@ -11,14 +11,18 @@ network calls; the outcome is recorded only where the token still matches.
 import asyncio
 import contextlib
 import logging
+import signal
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
+
+from app.core.config import Settings
+from app.core.db import Database
 
 BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 7200)
 MAX_BACKOFF_SECONDS = 4 * 3600
@@ -121,3 +125,67 @@ async def stop_task(
 def token_matches(model: Any, row_id: int, token: str) -> Sequence[ColumnElement[bool]]:
     """Where a worker may record the outcome of its claim (not taken over by another)."""
     return (col(model.id) == row_id, col(model.claim_token) == token)
+
+
+# --- running a worker --------------------------------------------------------------------
+
+
+class Worker(Protocol):
+    """What an outbox worker offers to be run beside the app or on its own."""
+
+    async def process_due(self) -> int: ...
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+def stop_on_signals(stop: Callable[[], None]) -> None:
+    """Call ``stop`` on SIGINT or SIGTERM (where the loop can listen for signals)."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop)
+
+
+@contextlib.asynccontextmanager
+async def in_background(
+    make: Callable[[], Worker],
+    *,
+    enabled: bool,
+    name: str,
+    stop_seconds: float,
+    log: logging.Logger,
+) -> AsyncIterator[None]:
+    """Run the worker ``make`` builds beside the app while the context is open (when
+    ``enabled``); on leaving, stop it, wait up to ``stop_seconds`` and close it."""
+    if not enabled:
+        yield
+        return
+    worker = make()
+    task = asyncio.create_task(worker.run(), name=name)
+    try:
+        yield
+    finally:
+        await stop_task(task, worker.stop, seconds=stop_seconds, log=log)
+        await worker.aclose()
+
+
+async def run_forever(
+    settings: Settings, make: Callable[[Database, Settings], Worker], *, once: bool = False
+) -> int:
+    """A worker on its own (``cohesion worker``): until SIGINT/SIGTERM, or one pass with
+    ``once`` (then: how many rows it attempted)."""
+    db = Database(settings)
+    worker = make(db, settings)
+    try:
+        if once:
+            return await worker.process_due()
+        stop_on_signals(worker.stop)
+        await worker.run()
+        return 0
+    finally:
+        await worker.aclose()
+        await db.dispose()

@@ -239,10 +239,11 @@ def tagged(response: Response, obj: T, location: str | None = None) -> T:
 # --- loading path objects ----------------------------------------------------------------
 
 
-def _dependency(
+def path_dependency(
     param: str, label: str, extra: dict[str, Any], load: Callable[..., Any]
 ) -> Callable[..., Any]:
-    """A FastAPI dependency taking the path id ``param`` and the ``extra`` dependencies."""
+    """A FastAPI dependency taking the path id ``param`` and the ``extra`` dependencies and
+    answering ``await load(id, **extra)``: for loaders the kit's own do not cover."""
 
     async def dependency(**kwargs: Any) -> Any:
         return await load(kwargs.pop(param), **kwargs)
@@ -294,7 +295,7 @@ def record_loader(
         return await load_record(session, model, obj_id, label=label, deleted=deleted)
 
     param = param or label.replace(" ", "_") + "_id"
-    return Depends(_dependency(param, label, {"session": SessionDep, "caller": caller}, load))
+    return Depends(path_dependency(param, label, {"session": SessionDep, "caller": caller}, load))
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +378,7 @@ class ScopeKit(Generic[N]):
 
         param = param or label.replace(" ", "_") + "_id"
         extra = {"session": SessionDep, "principal": caller or self.principal}
-        return Depends(_dependency(param, label, extra, load))
+        return Depends(path_dependency(param, label, extra, load))
 
 
 def path_loader(
@@ -396,4 +397,4 @@ def path_loader(
 
     param = param or label.replace(" ", "_") + "_id"
     extra = {"session": SessionDep, "principal": caller}
-    return Depends(_dependency(param, label, extra, dependency))
+    return Depends(path_dependency(param, label, extra, dependency))

@@ -8,19 +8,19 @@ permanent refusal (SMTP 5xx) fails the message at once.
 """
 
 import asyncio
-import contextlib
 import logging
-import signal
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlmodel import col
 
+from app.core import outbox
 from app.core.config import Settings
 from app.core.db import Database, utcnow
-from app.core.outbox import RETRY_WINDOW, backoff, claim, due, poll, stop_task, token_matches
+from app.core.outbox import RETRY_WINDOW, backoff, claim, due, poll, token_matches
 from app.mail import service, transport
 from app.mail.models import MailMessage
 
@@ -134,33 +134,21 @@ class MailWorker:
     def stop(self) -> None:
         self._stop.set()
 
+    async def aclose(self) -> None:
+        """Nothing to close: the transport opens a connection per message."""
 
-@contextlib.asynccontextmanager
-async def in_background(db: Database, settings: Settings) -> AsyncIterator[None]:
+
+def in_background(db: Database, settings: Settings) -> AbstractAsyncContextManager[None]:
     """Run a mail worker beside the app while the context is open (when enabled)."""
-    if not settings.mail_worker_enabled:
-        yield
-        return
-    worker = MailWorker(db, settings)
-    task = asyncio.create_task(worker.run(), name="mail-worker")
-    try:
-        yield
-    finally:
-        await stop_task(task, worker.stop, seconds=settings.smtp_timeout_seconds + 5, log=log)
+    return outbox.in_background(
+        lambda: MailWorker(db, settings),
+        enabled=settings.mail_worker_enabled,
+        name="mail-worker",
+        stop_seconds=settings.smtp_timeout_seconds + 5,
+        log=log,
+    )
 
 
 async def run_forever(settings: Settings, *, once: bool = False) -> int:
     """The mail part of ``cohesion worker``: until SIGINT/SIGTERM, or one pass with once."""
-    db = Database(settings)
-    worker = MailWorker(db, settings)
-    try:
-        if once:
-            return await worker.process_due()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, worker.stop)
-        await worker.run()
-        return 0
-    finally:
-        await db.dispose()
+    return await outbox.run_forever(settings, MailWorker, once=once)

@@ -21,6 +21,7 @@ from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.pagination import Sort, SortKey, paginate
+from app.core.resources import audited_create
 from app.core.security import PasswordHasher, new_secret
 from app.mail import service as mail
 from app.networks.models import Network
@@ -419,8 +420,7 @@ async def accept_invitation(
         since=utcnow(),
         appointed_by_user_id=invitation.invited_by_user_id,
     )
-    session.add(assignment)
-    await audit.record(session, actor, action="create", obj=assignment, network_id=network.id)
+    await audited_create(session, actor, assignment, network_id=network.id)
     invitation.status = "accepted"
     invitation.accepted_user_id = user.id
     invitation.accepted_at = utcnow()

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans import action_service
@@ -17,14 +17,12 @@ from app.plans.action_schemas import (
     ActionRead,
     ActionUpdate,
     StatusChangePage,
-    StatusChangeRead,
 )
 from app.plans.deps import DeletedAction, ValidAction, ValidObjective
 from app.plans.models import (
     Action,
-    ActionStatusChange,
 )
-from app.plans.router_common import POSITION_SORTS, SortQuery, page_of, read_as, set_tag
+from app.plans.router_common import ActionList, StatusChangeList
 from app.plans.schemas import ActionStatus
 
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
@@ -40,30 +38,17 @@ router = APIRouter(tags=["plans"], route_class=CohesionRoute)
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_objective_actions(
-    request: Request,
-    response: Response,
     found: ValidObjective,
     session: SessionDep,
+    query: ActionList,
     action_status: Annotated[
         ActionStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> ActionPage:
-    order = sort_from_param(sort, POSITION_SORTS["actions"], Action.id)
-    items, next_cursor = await action_service.list_actions(
-        session,
-        found.obj,
-        status=action_status,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await action_service.list_actions(
+        session, found.obj, status=action_status, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return page_of(ActionPage, read_as(ActionRead), items, next_cursor)
+    return query.page(ActionPage, result)
 
 
 @router.post(
@@ -82,8 +67,7 @@ async def create_objective_action(
     principal: CurrentPrincipal,
 ) -> Action:
     action = await action_service.create_action(session, principal, found, data=data)
-    set_tag(response, action, f"/api/v1/actions/{action.id}")
-    return action
+    return tagged(response, action, f"/api/v1/actions/{action.id}")
 
 
 @router.get(
@@ -94,8 +78,7 @@ async def create_objective_action(
     responses=responses.READ,
 )
 async def get_action(found: ValidAction, response: Response) -> Action:
-    set_tag(response, found.obj)
-    return found.obj
+    return tagged(response, found.obj)
 
 
 @router.patch(
@@ -115,8 +98,7 @@ async def update_action(
 ) -> Action:
     check_if_match(if_match, found.obj.version)
     action = await action_service.update_action(session, principal, found, data=data)
-    set_tag(response, action)
-    return action
+    return tagged(response, action)
 
 
 @router.delete(
@@ -150,8 +132,7 @@ async def restore_action(
     principal: CurrentPrincipal,
 ) -> Action:
     action = await action_service.restore_action(session, principal, found)
-    set_tag(response, action)
-    return action
+    return tagged(response, action)
 
 
 @router.get(
@@ -162,17 +143,7 @@ async def restore_action(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_action_status_changes(
-    request: Request,
-    response: Response,
-    found: ValidAction,
-    session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidAction, session: SessionDep, query: StatusChangeList
 ) -> StatusChangePage:
-    order = sort_from_param(None, {}, ActionStatusChange.id)
-    items, next_cursor = await action_service.action_history(
-        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return page_of(StatusChangePage, read_as(StatusChangeRead), items, next_cursor)
+    result = await action_service.action_history(session, found.obj, params=query.params)
+    return query.page(StatusChangePage, result)

@@ -1,16 +1,18 @@
 """A plan's actions and their status history."""
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.core import audit, softdelete
 from app.core.errors import Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    audited_create,
+    audited_update,
+    fetch_page,
+)
 from app.plans.action_schemas import ActionCreate, ActionUpdate
 from app.plans.communities import check_plan_community
 from app.plans.models import (
@@ -22,10 +24,11 @@ from app.plans.models import (
 from app.plans.schemas import ActionStatus
 from app.plans.scope import InPlan
 from app.plans.service import (
-    audit_in_plan,
+    appended_page,
+    delete_content,
     ensure_open,
     field_issue,
-    require_live_objective,
+    restore_content,
     set_deleted,
 )
 
@@ -58,8 +61,7 @@ async def create_action(
     action = Action.model_validate(
         data, update={"plan_id": found.plan.id, "objective_id": found.obj.id}
     )
-    session.add(action)
-    await audit_in_plan(session, principal, "create", action, found)
+    await audited_create(session, principal, action, network_id=found.network.id)
     session.add(_status_change(action, principal, None, None))
     return action
 
@@ -69,15 +71,12 @@ async def list_actions(
     objective: Objective,
     *,
     status: ActionStatus | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[Action], str | None]:
     stmt = select(Action).where(col(Action.objective_id) == objective.id)
     if status is not None:
         stmt = stmt.where(col(Action.status) == status.value)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update_action(
@@ -100,10 +99,7 @@ async def update_action(
         raise Unprocessable(
             "due_on is before start_on", errors=[field_issue("due_on", "before start_on", "dates")]
         )
-    before = audit.snapshot(action)
-    action.sqlmodel_update(changes)
-    session.add(action)
-    await audit_in_plan(session, principal, "update", action, found, before)
+    await audited_update(session, principal, action, changes, network_id=found.network.id)
     if action.status != previous:
         session.add(_status_change(action, principal, previous, note))
     return action
@@ -113,28 +109,16 @@ async def action_history(
     session: AsyncSession,
     action: Action,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[ActionStatusChange], str | None]:
-    stmt = select(ActionStatusChange).where(col(ActionStatusChange.action_id) == action.id)
-    # Append-only: a change is never edited, so its time is its change time.
-    return await paginate(
-        session,
-        stmt,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        since=since,
-        changed=ActionStatusChange.changed_at,
+    return await appended_page(
+        session, ActionStatusChange, ActionStatusChange.action_id, action.id, params
     )
 
 
 async def delete_action(session: AsyncSession, principal: Principal, found: InPlan[Action]) -> None:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
+    """Soft-delete an action with its milestones."""
+    await delete_content(session, principal, found)
     await set_deleted(
         session,
         Milestone,
@@ -147,11 +131,9 @@ async def delete_action(session: AsyncSession, principal: Principal, found: InPl
 async def restore_action(
     session: AsyncSession, principal: Principal, found: InPlan[Action]
 ) -> Action:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await require_live_objective(session, found.obj.objective_id)
+    """Restore an action with the milestones deleted with it."""
     stamp = found.obj.deleted_at
-    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
+    await restore_content(session, principal, found)
     await set_deleted(
         session,
         Milestone,

@@ -7,7 +7,7 @@ evidence) on the plan's network. ``/progress`` shows the latest one per objectiv
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import and_, func, over, select
@@ -19,7 +19,11 @@ from app.auth.models import User
 from app.auth.policy import Principal
 from app.core.audit import AuditEvent
 from app.core.errors import Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    audited_create,
+    fetch_page,
+)
 from app.plans import measures as measure_rules
 from app.plans import service
 from app.plans.attention import short
@@ -78,8 +82,7 @@ async def record(
         recorded_by_kind=principal.actor_kind,
         recorded_by_id=principal.actor_id,
     )
-    session.add(check_in)
-    await service.audit_in_plan(session, principal, "create", check_in, found)
+    await audited_create(session, principal, check_in, network_id=found.network.id)
     name = principal.name if principal.is_user else None  # as the lists join it
     return CheckInRead.model_validate(
         {
@@ -93,10 +96,7 @@ async def list_check_ins(
     session: AsyncSession,
     target: Objective | Measure,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[CheckInRead], str | None]:
     """A page of the check-ins on an objective or a measure, with their authors' names."""
     on = (
@@ -106,15 +106,8 @@ async def list_check_ins(
     )
     stmt = select(*_ROW).outerjoin(User, _AUTHOR).where(on)
     # Append-only: when a check-in was recorded is its change time.
-    rows, next_cursor = await paginate(
-        session,
-        stmt,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        since=since,
-        changed=CheckIn.recorded_at,
-        scalars=False,
+    rows, next_cursor = await fetch_page(
+        session, stmt, params, changed=CheckIn.recorded_at, scalars=False
     )
     return [read(row) for row in rows], next_cursor
 

@@ -1,105 +1,35 @@
 """Path dependencies for plans and what is inside them (see ``app/plans/scope.py``)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 
 from app.auth.deps import CurrentPrincipal
+from app.auth.policy import Principal
 from app.core.db import SessionDep
-from app.core.models import path_id
+from app.core.resources import path_dependency
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
 from app.plans.scope import InPlan, load_in_plan
 
 
-async def valid_plan(
-    plan_id: Annotated[int, path_id("plan")], session: SessionDep, principal: CurrentPrincipal
-) -> InPlan[Plan]:
-    return await load_in_plan(session, principal, Plan, plan_id, "plan")
+def in_plan(model: Any, label: str, *, deleted: bool = False) -> Any:
+    """A path dependency ``{label}_id`` -> ``InPlan[model]`` (a deleted one with ``deleted``)."""
+    what = f"deleted {label}" if deleted else label
+
+    async def load(obj_id: int, session: Any, principal: Principal) -> InPlan[Any]:
+        return await load_in_plan(session, principal, model, obj_id, what, deleted=deleted)
+
+    extra = {"session": SessionDep, "principal": CurrentPrincipal}
+    return Depends(path_dependency(f"{label}_id", label, extra, load))
 
 
-async def valid_objective(
-    objective_id: Annotated[int, path_id("objective")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Objective]:
-    return await load_in_plan(session, principal, Objective, objective_id, "objective")
-
-
-async def valid_action(
-    action_id: Annotated[int, path_id("action")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Action]:
-    return await load_in_plan(session, principal, Action, action_id, "action")
-
-
-async def valid_measure(
-    measure_id: Annotated[int, path_id("measure")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Measure]:
-    return await load_in_plan(session, principal, Measure, measure_id, "measure")
-
-
-async def valid_milestone(
-    milestone_id: Annotated[int, path_id("milestone")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Milestone]:
-    return await load_in_plan(session, principal, Milestone, milestone_id, "milestone")
-
-
-async def deleted_plan(
-    plan_id: Annotated[int, path_id("plan")], session: SessionDep, principal: CurrentPrincipal
-) -> InPlan[Plan]:
-    return await load_in_plan(session, principal, Plan, plan_id, "deleted plan", deleted=True)
-
-
-async def deleted_objective(
-    objective_id: Annotated[int, path_id("objective")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Objective]:
-    return await load_in_plan(
-        session, principal, Objective, objective_id, "deleted objective", deleted=True
-    )
-
-
-async def deleted_action(
-    action_id: Annotated[int, path_id("action")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Action]:
-    return await load_in_plan(session, principal, Action, action_id, "deleted action", deleted=True)
-
-
-async def deleted_measure(
-    measure_id: Annotated[int, path_id("measure")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Measure]:
-    return await load_in_plan(
-        session, principal, Measure, measure_id, "deleted measure", deleted=True
-    )
-
-
-async def deleted_milestone(
-    milestone_id: Annotated[int, path_id("milestone")],
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> InPlan[Milestone]:
-    return await load_in_plan(
-        session, principal, Milestone, milestone_id, "deleted milestone", deleted=True
-    )
-
-
-ValidPlan = Annotated[InPlan[Plan], Depends(valid_plan)]
-ValidObjective = Annotated[InPlan[Objective], Depends(valid_objective)]
-ValidAction = Annotated[InPlan[Action], Depends(valid_action)]
-ValidMeasure = Annotated[InPlan[Measure], Depends(valid_measure)]
-ValidMilestone = Annotated[InPlan[Milestone], Depends(valid_milestone)]
-DeletedPlan = Annotated[InPlan[Plan], Depends(deleted_plan)]
-DeletedObjective = Annotated[InPlan[Objective], Depends(deleted_objective)]
-DeletedAction = Annotated[InPlan[Action], Depends(deleted_action)]
-DeletedMeasure = Annotated[InPlan[Measure], Depends(deleted_measure)]
-DeletedMilestone = Annotated[InPlan[Milestone], Depends(deleted_milestone)]
+ValidPlan = Annotated[InPlan[Plan], in_plan(Plan, "plan")]
+ValidObjective = Annotated[InPlan[Objective], in_plan(Objective, "objective")]
+ValidAction = Annotated[InPlan[Action], in_plan(Action, "action")]
+ValidMeasure = Annotated[InPlan[Measure], in_plan(Measure, "measure")]
+ValidMilestone = Annotated[InPlan[Milestone], in_plan(Milestone, "milestone")]
+DeletedPlan = Annotated[InPlan[Plan], in_plan(Plan, "plan", deleted=True)]
+DeletedObjective = Annotated[InPlan[Objective], in_plan(Objective, "objective", deleted=True)]
+DeletedAction = Annotated[InPlan[Action], in_plan(Action, "action", deleted=True)]
+DeletedMeasure = Annotated[InPlan[Measure], in_plan(Measure, "measure", deleted=True)]
+DeletedMilestone = Annotated[InPlan[Milestone], in_plan(Milestone, "milestone", deleted=True)]

@@ -1,49 +1,26 @@
 """Routes for a plan's life: check-ins on objectives and measures, closing and copying plans."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, tagged
 from app.core.routing import CohesionRoute
-from app.core.versioning import set_etag
 from app.plans import checkins, lifecycle
 from app.plans.checkin_schemas import CheckInCreate, CheckInPage, CheckInRead
 from app.plans.deps import ValidMeasure, ValidObjective, ValidPlan
-from app.plans.models import CheckIn, Measure, Objective, Plan
+from app.plans.models import Measure, Objective, Plan
+from app.plans.router_common import CheckInList
 from app.plans.schemas import PlanCopy, PlanRead
 from app.plans.scope import InPlan
 
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
-CheckInSort = Annotated[
-    str | None,
-    Query(
-        max_length=30,
-        description="recorded_on or recorded_at; - to reverse. Newest first by default.",
-    ),
-]
 
-
-async def _list(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    target: Objective | Measure,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    since: SyncQuery,
-) -> CheckInPage:
-    order = sort_from_param(sort, checkins.SORTS, CheckIn.id, default=checkins.DEFAULT_SORT)
-    items, next_cursor = await checkins.list_check_ins(
-        session, target, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return CheckInPage(items=items, next_cursor=next_cursor)
+async def _list(session: SessionDep, target: Objective | Measure, query: ListQuery) -> CheckInPage:
+    result = await checkins.list_check_ins(session, target, params=query.params)
+    return query.page(CheckInPage, result, lambda read: read)
 
 
 async def _create(
@@ -67,16 +44,9 @@ async def _create(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_objective_check_ins(
-    request: Request,
-    response: Response,
-    found: ValidObjective,
-    session: SessionDep,
-    sort: CheckInSort = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidObjective, session: SessionDep, query: CheckInList
 ) -> CheckInPage:
-    return await _list(request, response, session, found.obj, sort, limit, cursor, since)
+    return await _list(session, found.obj, query)
 
 
 @router.post(
@@ -105,16 +75,9 @@ async def create_objective_check_in(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_measure_check_ins(
-    request: Request,
-    response: Response,
-    found: ValidMeasure,
-    session: SessionDep,
-    sort: CheckInSort = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidMeasure, session: SessionDep, query: CheckInList
 ) -> CheckInPage:
-    return await _list(request, response, session, found.obj, sort, limit, cursor, since)
+    return await _list(session, found.obj, query)
 
 
 @router.post(
@@ -146,8 +109,7 @@ async def close_plan(
     found: ValidPlan, response: Response, session: SessionDep, principal: CurrentPrincipal
 ) -> Plan:
     plan = await lifecycle.close_now(session, principal, found)
-    set_etag(response, plan.version)
-    return plan
+    return tagged(response, plan)
 
 
 @router.post(
@@ -166,6 +128,4 @@ async def copy_plan(
     principal: CurrentPrincipal,
 ) -> Plan:
     plan = await lifecycle.copy(session, principal, found, data=data)
-    set_etag(response, plan.version)
-    response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return plan
+    return tagged(response, plan, f"/api/v1/plans/{plan.id}")

@@ -24,6 +24,7 @@ from app.auth.policy import Principal
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict
+from app.core.resources import audited_create
 from app.plans import progress, service
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
 from app.plans.progress_schemas import PlanProgress
@@ -145,8 +146,7 @@ async def copy(
         status=data.status.value,
         copied_from_id=source.id,
     )
-    session.add(new)
-    await audit.record(session, principal, action="create", obj=new, network_id=found.network.id)
+    await audited_create(session, principal, new, network_id=found.network.id)
     assert new.id is not None and source.id is not None
     now = utcnow()
     stamp = {

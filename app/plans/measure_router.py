@@ -1,11 +1,11 @@
 """Routes for measures of success and their readings."""
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans import measure_service
@@ -20,10 +20,9 @@ from app.plans.measure_schemas import (
     ReadingRead,
 )
 from app.plans.models import (
-    Measure,
     MeasureReading,
 )
-from app.plans.router_common import POSITION_SORTS, AsOf, SortQuery, page_of, read_as, set_tag
+from app.plans.router_common import AsOf, MeasureList, ReadingList
 
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
@@ -38,25 +37,14 @@ router = APIRouter(tags=["plans"], route_class=CohesionRoute)
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_objective_measures(
-    request: Request,
-    response: Response,
     found: ValidObjective,
     session: SessionDep,
+    query: MeasureList,
     as_of: AsOf = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> MeasurePage:
-    order = sort_from_param(sort, POSITION_SORTS["measures"], Measure.id)
-    items, next_cursor = await measure_service.list_measures(
-        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return MeasurePage(
-        items=await measure_service.measure_reads(session, found, items, as_of),
-        next_cursor=next_cursor,
-    )
+    rows, next_cursor = await measure_service.list_measures(session, found.obj, params=query.params)
+    reads = await measure_service.measure_reads(session, found, rows, as_of)
+    return query.page(MeasurePage, (reads, next_cursor))
 
 
 @router.post(
@@ -76,7 +64,7 @@ async def create_objective_measure(
 ) -> MeasureRead:
     measure = await measure_service.create_measure(session, principal, found, data=data)
     read = await measure_service.written_read(session, found, measure)
-    set_tag(response, measure, f"/api/v1/measures/{measure.id}")
+    tagged(response, measure, f"/api/v1/measures/{measure.id}")
     return read
 
 
@@ -90,7 +78,7 @@ async def create_objective_measure(
 async def get_measure(
     found: ValidMeasure, response: Response, session: SessionDep, as_of: AsOf = None
 ) -> MeasureRead:
-    set_tag(response, found.obj)
+    tagged(response, found.obj)
     return (await measure_service.measure_reads(session, found, [found.obj], as_of))[0]
 
 
@@ -112,7 +100,7 @@ async def update_measure(
     check_if_match(if_match, found.obj.version)
     measure = await measure_service.update_measure(session, principal, found, data=data)
     read = await measure_service.written_read(session, found, measure)
-    set_tag(response, measure)
+    tagged(response, measure)
     return read
 
 
@@ -148,7 +136,7 @@ async def restore_measure(
 ) -> MeasureRead:
     measure = await measure_service.restore_measure(session, principal, found)
     read = await measure_service.written_read(session, found, measure)
-    set_tag(response, measure)
+    tagged(response, measure)
     return read
 
 
@@ -160,20 +148,10 @@ async def restore_measure(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_measure_readings(
-    request: Request,
-    response: Response,
-    found: ValidMeasure,
-    session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidMeasure, session: SessionDep, query: ReadingList
 ) -> ReadingPage:
-    order = sort_from_param(None, {}, MeasureReading.id)
-    items, next_cursor = await measure_service.list_readings(
-        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return page_of(ReadingPage, read_as(ReadingRead), items, next_cursor)
+    result = await measure_service.list_readings(session, found.obj, params=query.params)
+    return query.page(ReadingPage, result)
 
 
 @router.post(

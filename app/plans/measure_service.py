@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, over, select
@@ -11,9 +11,13 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.core import audit, softdelete
 from app.core.errors import Conflict, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    audited_create,
+    audited_update,
+    fetch_page,
+)
 from app.plans import measures as measure_rules
 from app.plans.measure_schemas import MeasureCreate, MeasureRead, MeasureUpdate, ReadingCreate
 from app.plans.models import (
@@ -28,7 +32,14 @@ from app.plans.schemas import (
     Target,
 )
 from app.plans.scope import InPlan
-from app.plans.service import audit_in_plan, ensure_open, field_issue, require_live_objective, today
+from app.plans.service import (
+    appended_page,
+    delete_content,
+    ensure_open,
+    field_issue,
+    restore_content,
+    today,
+)
 
 # --- measures -----------------------------------------------------------------------------
 
@@ -96,8 +107,7 @@ async def create_measure(
     measure = Measure.model_validate(
         {**fields, "plan_id": found.plan.id, "objective_id": found.obj.id}
     )
-    session.add(measure)
-    await audit_in_plan(session, principal, "create", measure, found)
+    await audited_create(session, principal, measure, network_id=found.network.id)
     return measure
 
 
@@ -111,10 +121,7 @@ async def update_measure(
     source = changes.get("source", measure.source)
     params = changes.get("params", measure.source_params if "source" not in changes else {})
     fields = _measure_fields(data, changes, source, params, measure)
-    before = audit.snapshot(measure)
-    measure.sqlmodel_update(fields)
-    session.add(measure)
-    await audit_in_plan(session, principal, "update", measure, found, before)
+    await audited_update(session, principal, measure, fields, network_id=found.network.id)
     return measure
 
 
@@ -122,31 +129,14 @@ async def list_measures(
     session: AsyncSession,
     objective: Objective,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[Measure], str | None]:
     stmt = select(Measure).where(col(Measure.objective_id) == objective.id)
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
-async def delete_measure(
-    session: AsyncSession, principal: Principal, found: InPlan[Measure]
-) -> None:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
-
-
-async def restore_measure(
-    session: AsyncSession, principal: Principal, found: InPlan[Measure]
-) -> Measure:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await require_live_objective(session, found.obj.objective_id)
-    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
-    return found.obj
+delete_measure = delete_content
+restore_measure = restore_content
 
 
 async def add_reading(
@@ -169,8 +159,7 @@ async def add_reading(
         recorded_by_kind=principal.actor_kind,
         recorded_by_id=principal.actor_id,
     )
-    session.add(reading)
-    await audit_in_plan(session, principal, "create", reading, found)
+    await audited_create(session, principal, reading, network_id=found.network.id)
     return reading
 
 
@@ -178,21 +167,10 @@ async def list_readings(
     session: AsyncSession,
     measure: Measure,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[MeasureReading], str | None]:
-    stmt = select(MeasureReading).where(col(MeasureReading.measure_id) == measure.id)
-    # Append-only: a reading is never edited, so when it was recorded is its change time.
-    return await paginate(
-        session,
-        stmt,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        since=since,
-        changed=MeasureReading.recorded_at,
+    return await appended_page(
+        session, MeasureReading, MeasureReading.measure_id, measure.id, params
     )
 
 

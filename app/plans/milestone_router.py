@@ -1,14 +1,13 @@
 """Routes for milestones and their evidence."""
 
-from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import ListQuery, tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans import (
@@ -27,9 +26,8 @@ from app.plans.milestone_schemas import (
 )
 from app.plans.models import (
     Evidence,
-    Milestone,
 )
-from app.plans.router_common import POSITION_SORTS, SortQuery, page_of, read_as, set_tag
+from app.plans.router_common import EvidenceList, MilestoneList
 from app.plans.scope import InPlan
 
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
@@ -38,36 +36,24 @@ router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
 
 async def _list_milestones(
-    request: Request,
-    response: Response,
     session: Any,
     found: InPlan[Any],
+    query: ListQuery,
     *,
-    objective_id: int | None,
-    action_id: int | None,
-    sort: str | None,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    objective_id: int | None = None,
+    action_id: int | None = None,
 ) -> MilestonePage:
-    order = sort_from_param(sort, POSITION_SORTS["milestones"], Milestone.id)
     when = service.today()
     assert found.plan.id is not None
-    items, next_cursor = await milestone_service.list_milestones(
+    result = await milestone_service.list_milestones(
         session,
         plan_id=found.plan.id,
         objective_id=objective_id,
         action_id=action_id,
         as_of=when,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+        params=query.params,
     )
-    link_next(request, response, next_cursor)
-    return MilestonePage(
-        items=[milestone_service.milestone_read(m, when) for m in items], next_cursor=next_cursor
-    )
+    return query.page(MilestonePage, result, lambda m: milestone_service.milestone_read(m, when))
 
 
 @router.get(
@@ -78,27 +64,9 @@ async def _list_milestones(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_objective_milestones(
-    request: Request,
-    response: Response,
-    found: ValidObjective,
-    session: SessionDep,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidObjective, session: SessionDep, query: MilestoneList
 ) -> MilestonePage:
-    return await _list_milestones(
-        request,
-        response,
-        session,
-        found,
-        objective_id=found.obj.id,
-        action_id=None,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        since=since,
-    )
+    return await _list_milestones(session, found, query, objective_id=found.obj.id)
 
 
 @router.post(
@@ -117,7 +85,7 @@ async def create_objective_milestone(
     principal: CurrentPrincipal,
 ) -> MilestoneRead:
     milestone = await milestone_service.create_milestone(session, principal, found, data=data)
-    set_tag(response, milestone, f"/api/v1/milestones/{milestone.id}")
+    tagged(response, milestone, f"/api/v1/milestones/{milestone.id}")
     return milestone_service.milestone_read(milestone)
 
 
@@ -129,27 +97,9 @@ async def create_objective_milestone(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_action_milestones(
-    request: Request,
-    response: Response,
-    found: ValidAction,
-    session: SessionDep,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidAction, session: SessionDep, query: MilestoneList
 ) -> MilestonePage:
-    return await _list_milestones(
-        request,
-        response,
-        session,
-        found,
-        objective_id=None,
-        action_id=found.obj.id,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        since=since,
-    )
+    return await _list_milestones(session, found, query, action_id=found.obj.id)
 
 
 @router.post(
@@ -168,7 +118,7 @@ async def create_action_milestone(
     principal: CurrentPrincipal,
 ) -> MilestoneRead:
     milestone = await milestone_service.create_milestone(session, principal, found, data=data)
-    set_tag(response, milestone, f"/api/v1/milestones/{milestone.id}")
+    tagged(response, milestone, f"/api/v1/milestones/{milestone.id}")
     return milestone_service.milestone_read(milestone)
 
 
@@ -180,7 +130,7 @@ async def create_action_milestone(
     responses=responses.READ,
 )
 async def get_milestone(found: ValidMilestone, response: Response) -> MilestoneRead:
-    set_tag(response, found.obj)
+    tagged(response, found.obj)
     return milestone_service.milestone_read(found.obj)
 
 
@@ -201,7 +151,7 @@ async def update_milestone(
 ) -> MilestoneRead:
     check_if_match(if_match, found.obj.version)
     milestone = await milestone_service.update_milestone(session, principal, found, data=data)
-    set_tag(response, milestone)
+    tagged(response, milestone)
     return milestone_service.milestone_read(milestone)
 
 
@@ -236,7 +186,7 @@ async def restore_milestone(
     principal: CurrentPrincipal,
 ) -> MilestoneRead:
     milestone = await milestone_service.restore_milestone(session, principal, found)
-    set_tag(response, milestone)
+    tagged(response, milestone)
     return milestone_service.milestone_read(milestone)
 
 
@@ -248,20 +198,10 @@ async def restore_milestone(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_milestone_evidence(
-    request: Request,
-    response: Response,
-    found: ValidMilestone,
-    session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
+    found: ValidMilestone, session: SessionDep, query: EvidenceList
 ) -> EvidencePage:
-    order = sort_from_param(None, {}, Evidence.id)
-    items, next_cursor = await milestone_service.list_evidence(
-        session, found.obj, sort=order, limit=limit, cursor=cursor, since=since
-    )
-    link_next(request, response, next_cursor)
-    return page_of(EvidencePage, read_as(EvidenceRead), items, next_cursor)
+    result = await milestone_service.list_evidence(session, found.obj, params=query.params)
+    return query.page(EvidencePage, result)
 
 
 @router.post(

@@ -1,6 +1,6 @@
 """A plan's milestones and their evidence."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -9,9 +9,13 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.core import audit, softdelete
 from app.core.errors import Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    audited_create,
+    audited_update,
+    fetch_page,
+)
 from app.plans import evidence as evidence_links
 from app.plans.milestone_schemas import (
     EvidenceCreate,
@@ -26,7 +30,14 @@ from app.plans.models import (
 )
 from app.plans.schemas import MilestoneStatus, format_due, parse_due
 from app.plans.scope import InPlan
-from app.plans.service import audit_in_plan, ensure_open, field_issue, require_live_objective, today
+from app.plans.service import (
+    appended_page,
+    delete_content,
+    ensure_open,
+    field_issue,
+    restore_content,
+    today,
+)
 
 # --- milestones ---------------------------------------------------------------------------
 
@@ -83,8 +94,7 @@ async def create_milestone(
             "action_id": action_id,
         }
     )
-    session.add(milestone)
-    await audit_in_plan(session, principal, "create", milestone, found)
+    await audited_create(session, principal, milestone, network_id=found.network.id)
     return milestone
 
 
@@ -111,10 +121,7 @@ async def update_milestone(
         )
     else:
         fields["achieved_on"] = None
-    before = audit.snapshot(milestone)
-    milestone.sqlmodel_update(fields)
-    session.add(milestone)
-    await audit_in_plan(session, principal, "update", milestone, found, before)
+    await audited_update(session, principal, milestone, fields, network_id=found.network.id)
     return milestone
 
 
@@ -127,10 +134,7 @@ async def list_milestones(
     status: MilestoneStatus | None = None,
     overdue: bool | None = None,
     as_of: date,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[Milestone], str | None]:
     stmt = select(Milestone).where(col(Milestone.plan_id) == plan_id)
     if objective_id is not None:
@@ -146,25 +150,11 @@ async def list_milestones(
         stmt = stmt.where(overdue_clause)
     elif overdue is False:
         stmt = stmt.where(~overdue_clause | col(Milestone.due_on).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
-async def delete_milestone(
-    session: AsyncSession, principal: Principal, found: InPlan[Milestone]
-) -> None:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await softdelete.soft_delete(session, principal, found.obj, network_id=found.network.id)
-
-
-async def restore_milestone(
-    session: AsyncSession, principal: Principal, found: InPlan[Milestone]
-) -> Milestone:
-    policy.authorize_plan_write(principal, found.network)
-    ensure_open(found)
-    await require_live_objective(session, found.obj.objective_id)
-    await softdelete.restore(session, principal, found.obj, network_id=found.network.id)
-    return found.obj
+delete_milestone = delete_content
+restore_milestone = restore_content
 
 
 async def add_evidence(
@@ -188,8 +178,7 @@ async def add_evidence(
         recorded_by_kind=principal.actor_kind,
         recorded_by_id=principal.actor_id,
     )
-    session.add(evidence)
-    await audit_in_plan(session, principal, "create", evidence, found)
+    await audited_create(session, principal, evidence, network_id=found.network.id)
     return evidence
 
 
@@ -197,19 +186,6 @@ async def list_evidence(
     session: AsyncSession,
     milestone: Milestone,
     *,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[Evidence], str | None]:
-    stmt = select(Evidence).where(col(Evidence.milestone_id) == milestone.id)
-    # Append-only: evidence is never edited, so when it was recorded is its change time.
-    return await paginate(
-        session,
-        stmt,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-        since=since,
-        changed=Evidence.recorded_at,
-    )
+    return await appended_page(session, Evidence, Evidence.milestone_id, milestone.id, params)

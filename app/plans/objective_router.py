@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans import objective_service
@@ -22,7 +22,7 @@ from app.plans.objective_schemas import (
     ObjectiveRead,
     ObjectiveUpdate,
 )
-from app.plans.router_common import POSITION_SORTS, SortQuery, page_of, read_as, set_tag
+from app.plans.router_common import ObjectiveList
 
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 
@@ -37,30 +37,16 @@ router = APIRouter(tags=["plans"], route_class=CohesionRoute)
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_plan_objectives(
-    request: Request,
-    response: Response,
     found: ValidPlan,
     session: SessionDep,
+    query: ObjectiveList,
     parent_id: Annotated[Id | None, Query(description="Only children of this objective.")] = None,
     top_level: Annotated[bool, Query(description="Only objectives without a parent.")] = False,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> ObjectivePage:
-    order = sort_from_param(sort, POSITION_SORTS["objectives"], Objective.id)
-    items, next_cursor = await objective_service.list_objectives(
-        session,
-        found.plan,
-        parent_id=parent_id,
-        top_level=top_level,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await objective_service.list_objectives(
+        session, found.plan, parent_id=parent_id, top_level=top_level, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return page_of(ObjectivePage, read_as(ObjectiveRead), items, next_cursor)
+    return query.page(ObjectivePage, result)
 
 
 @router.post(
@@ -79,8 +65,7 @@ async def create_plan_objective(
     principal: CurrentPrincipal,
 ) -> Objective:
     objective = await objective_service.create_objective(session, principal, found, data=data)
-    set_tag(response, objective, f"/api/v1/objectives/{objective.id}")
-    return objective
+    return tagged(response, objective, f"/api/v1/objectives/{objective.id}")
 
 
 @router.get(
@@ -91,8 +76,7 @@ async def create_plan_objective(
     responses=responses.READ,
 )
 async def get_objective(found: ValidObjective, response: Response) -> Objective:
-    set_tag(response, found.obj)
-    return found.obj
+    return tagged(response, found.obj)
 
 
 @router.patch(
@@ -112,8 +96,7 @@ async def update_objective(
 ) -> Objective:
     check_if_match(if_match, found.obj.version)
     objective = await objective_service.update_objective(session, principal, found, data=data)
-    set_tag(response, objective)
-    return objective
+    return tagged(response, objective)
 
 
 @router.delete(
@@ -147,5 +130,4 @@ async def restore_objective(
     principal: CurrentPrincipal,
 ) -> Objective:
     objective = await objective_service.restore_objective(session, principal, found)
-    set_tag(response, objective)
-    return objective
+    return tagged(response, objective)

@@ -1,16 +1,20 @@
 """A plan's objectives: codes, the parent tree (no cycles), deletion with what hangs below."""
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.core import audit, softdelete
 from app.core.errors import Conflict, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    audited_create,
+    audited_delete,
+    audited_restore,
+    audited_update,
+    fetch_page,
+)
 from app.plans.communities import check_plan_community
 from app.plans.models import (
     Action,
@@ -21,7 +25,7 @@ from app.plans.models import (
 )
 from app.plans.objective_schemas import ObjectiveCreate, ObjectiveUpdate
 from app.plans.scope import InPlan
-from app.plans.service import audit_in_plan, ensure_open, field_issue, set_deleted
+from app.plans.service import ensure_open, field_issue, set_deleted
 
 # --- objectives ---------------------------------------------------------------------------
 
@@ -71,8 +75,7 @@ async def create_objective(
             "responsible_community_id",
         )
     objective = Objective.model_validate(data, update={"plan_id": found.plan.id})
-    session.add(objective)
-    await audit_in_plan(session, principal, "create", objective, found)
+    await audited_create(session, principal, objective, network_id=found.network.id)
     return objective
 
 
@@ -82,17 +85,14 @@ async def list_objectives(
     *,
     parent_id: int | None,
     top_level: bool,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[Objective], str | None]:
     stmt = select(Objective).where(col(Objective.plan_id) == plan.id)
     if parent_id is not None:
         stmt = stmt.where(col(Objective.parent_id) == parent_id)
     elif top_level:
         stmt = stmt.where(col(Objective.parent_id).is_(None))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update_objective(
@@ -131,10 +131,7 @@ async def update_objective(
                     errors=[field_issue("parent_id", "would create a cycle", "cycle")],
                 )
             node = links.get(node)
-    before = audit.snapshot(objective)
-    objective.sqlmodel_update(changes)
-    session.add(objective)
-    await audit_in_plan(session, principal, "update", objective, found, before)
+    await audited_update(session, principal, objective, changes, network_id=found.network.id)
     return objective
 
 
@@ -160,7 +157,7 @@ async def delete_objective(
     objective = found.obj
     assert objective.id is not None
     ids = _subtree(await _parent_links(session, objective.plan_id), objective.id)
-    await softdelete.soft_delete(session, principal, objective, network_id=found.network.id)
+    await audited_delete(session, principal, objective, network_id=found.network.id)
     stamp = objective.deleted_at
     others = ids - {objective.id}
     if others:
@@ -190,7 +187,7 @@ async def restore_objective(
             raise Conflict("restore the parent objective first")
     await _code_free(session, objective.plan_id, objective.code, except_id=objective.id)
     stamp = objective.deleted_at
-    await softdelete.restore(session, principal, objective, network_id=found.network.id)
+    await audited_restore(session, principal, objective, network_id=found.network.id)
     plan_objectives = col(Objective.plan_id) == objective.plan_id
     await set_deleted(session, Objective, plan_objectives, None, col(Objective.deleted_at) == stamp)
     for model in (Action, Measure, Milestone):

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next, sort_from_param
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN, Day
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -17,7 +17,6 @@ from app.plans import measures as measure_rules
 from app.plans.deps import DeletedPlan, ValidPlan
 from app.plans.measure_schemas import MeasureSourceRead
 from app.plans.models import (
-    Milestone,
     Plan,
 )
 from app.plans.progress_schemas import (
@@ -27,15 +26,7 @@ from app.plans.progress_schemas import (
     PlanProgress,
     PlanTree,
 )
-from app.plans.router_common import (
-    PLAN_SORTS,
-    POSITION_SORTS,
-    AsOf,
-    SortQuery,
-    page_of,
-    read_as,
-    set_tag,
-)
+from app.plans.router_common import AsOf, MilestoneList, PlanList
 from app.plans.schemas import (
     MilestoneStatus,
     PlanCreate,
@@ -58,10 +49,9 @@ router = APIRouter(tags=["plans"], route_class=CohesionRoute)
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_plans(
-    request: Request,
-    response: Response,
     network: NetworkForRead,
     session: SessionDep,
+    query: PlanList,
     plan_status: Annotated[
         PlanReadStatus | None,
         Query(alias="status", description="Only this status (`ended`: active, period over)."),
@@ -69,24 +59,11 @@ async def list_network_plans(
     q: Annotated[
         str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the title.")
     ] = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> PlanPage:
-    order = sort_from_param(sort, PLAN_SORTS, Plan.id)
-    items, next_cursor = await service.list_plans(
-        session,
-        network,
-        status=plan_status,
-        q=q,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+    result = await service.list_plans(
+        session, network, status=plan_status, q=q, params=query.params
     )
-    link_next(request, response, next_cursor)
-    return page_of(PlanPage, read_as(PlanRead), items, next_cursor)
+    return query.page(PlanPage, result)
 
 
 @router.post(
@@ -105,8 +82,7 @@ async def create_network_plan(
     principal: CurrentPrincipal,
 ) -> Plan:
     plan = await service.create_plan(session, principal, network, data=data)
-    set_tag(response, plan, f"/api/v1/plans/{plan.id}")
-    return plan
+    return tagged(response, plan, f"/api/v1/plans/{plan.id}")
 
 
 @router.get(
@@ -139,8 +115,7 @@ async def get_network_progress(
     responses=responses.READ,
 )
 async def get_plan(found: ValidPlan, response: Response) -> Plan:
-    set_tag(response, found.plan)
-    return found.plan
+    return tagged(response, found.plan)
 
 
 @router.patch(
@@ -160,8 +135,7 @@ async def update_plan(
 ) -> Plan:
     check_if_match(if_match, found.plan.version)
     plan = await service.update_plan(session, principal, found, data=data)
-    set_tag(response, plan)
-    return plan
+    return tagged(response, plan)
 
 
 @router.delete(
@@ -195,8 +169,7 @@ async def restore_plan(
     principal: CurrentPrincipal,
 ) -> Plan:
     plan = await service.restore_plan(session, principal, found)
-    set_tag(response, plan)
-    return plan
+    return tagged(response, plan)
 
 
 @router.get(
@@ -243,41 +216,27 @@ async def get_plan_progress(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_plan_milestones(
-    request: Request,
-    response: Response,
     found: ValidPlan,
     session: SessionDep,
+    query: MilestoneList,
     overdue: Annotated[bool | None, Query(description="Only (not) overdue ones.")] = None,
     milestone_status: Annotated[
         MilestoneStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
     as_of: AsOf = None,
-    sort: SortQuery = None,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    since: SyncQuery = None,
 ) -> PlanMilestonePage:
     when = as_of or lifecycle.default_as_of(found.plan)
     assert found.plan.id is not None
-    order = sort_from_param(sort, POSITION_SORTS["milestones"], Milestone.id)
-    items, next_cursor = await milestone_service.list_milestones(
+    rows, next_cursor = await milestone_service.list_milestones(
         session,
         plan_id=found.plan.id,
         status=milestone_status,
         overdue=overdue,
         as_of=when,
-        sort=order,
-        limit=limit,
-        cursor=cursor,
-        since=since,
+        params=query.params,
     )
-    link_next(request, response, next_cursor)
-    return PlanMilestonePage.model_validate(
-        {
-            "items": await attention.plan_milestone_reads(session, found.plan, items, when),
-            "next_cursor": next_cursor,
-        }
-    )
+    reads = await attention.plan_milestone_reads(session, found.plan, rows, when)
+    return query.page(PlanMilestonePage, (reads, next_cursor))
 
 
 @router.get(

@@ -1,15 +1,19 @@
-"""What plans' routers share: query parameters, sort fields, page and ETag helpers."""
+"""What plans' routers share: the ``as_of`` parameter and each list's parameters."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import Query
 
-from app.core.pagination import Page
+from app.core.resources import ListQuery, list_query
 from app.core.schemas import Day
-from app.core.versioning import set_etag
+from app.plans import checkins
 from app.plans.models import (
     Action,
+    ActionStatusChange,
+    CheckIn,
+    Evidence,
     Measure,
+    MeasureReading,
     Milestone,
     Objective,
     Plan,
@@ -22,40 +26,50 @@ AsOf = Annotated[
         "period_end once its period is over (a closed plan: the day it was closed for)."
     ),
 ]
-SortQuery = Annotated[str | None, Query(max_length=30, description="A field; - to reverse.")]
-PLAN_SORTS = {"title": Plan.title, "period_start": Plan.period_start, "updated_at": Plan.updated_at}
-POSITION_SORTS: dict[str, dict[str, Any]] = {
-    "objectives": {
-        "position": Objective.position,
-        "code": Objective.code,
-        "updated_at": Objective.updated_at,
-    },
-    "actions": {
-        "position": Action.position,
-        "due_on": Action.due_on,
-        "updated_at": Action.updated_at,
-    },
-    "measures": {"position": Measure.position, "updated_at": Measure.updated_at},
-    "milestones": {
-        "due_on": Milestone.due_on,
-        "position": Milestone.position,
-        "updated_at": Milestone.updated_at,
-    },
-}
-
-
-def page_of(model: type[Page[Any]], read: Any, items: list[Any], cursor: str | None) -> Any:
-    """A page of ``model`` with each item made by ``read``."""
-    return model(items=[read(i) for i in items], next_cursor=cursor)
-
-
-def read_as(schema: Any) -> Any:
-    """A function making ``schema`` from a row."""
-    return lambda row: schema.model_validate(row, from_attributes=True)
-
-
-def set_tag(response: Response, obj: Any, location: str | None = None) -> None:
-    """Set the ETag (and ``Location`` of a created object)."""
-    set_etag(response, obj.version)
-    if location:
-        response.headers["Location"] = location
+PlanList = Annotated[
+    ListQuery,
+    list_query(
+        {"title": Plan.title, "period_start": Plan.period_start, "updated_at": Plan.updated_at},
+        Plan.id,
+    ),
+]
+ObjectiveList = Annotated[
+    ListQuery,
+    list_query(
+        {
+            "position": Objective.position,
+            "code": Objective.code,
+            "updated_at": Objective.updated_at,
+        },
+        Objective.id,
+    ),
+]
+ActionList = Annotated[
+    ListQuery,
+    list_query(
+        {"position": Action.position, "due_on": Action.due_on, "updated_at": Action.updated_at},
+        Action.id,
+    ),
+]
+MeasureList = Annotated[
+    ListQuery,
+    list_query({"position": Measure.position, "updated_at": Measure.updated_at}, Measure.id),
+]
+MilestoneList = Annotated[
+    ListQuery,
+    list_query(
+        {
+            "due_on": Milestone.due_on,
+            "position": Milestone.position,
+            "updated_at": Milestone.updated_at,
+        },
+        Milestone.id,
+    ),
+]
+CheckInList = Annotated[
+    ListQuery,
+    list_query(checkins.SORTS, CheckIn.id, default=checkins.DEFAULT_SORT),
+]
+ReadingList = Annotated[ListQuery, list_query({}, MeasureReading.id, sortable=False)]
+EvidenceList = Annotated[ListQuery, list_query({}, Evidence.id, sortable=False)]
+StatusChangeList = Annotated[ListQuery, list_query({}, ActionStatusChange.id, sortable=False)]

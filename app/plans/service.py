@@ -3,19 +3,26 @@ services of their contents share."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.core import audit, softdelete
+from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
-from app.core.pagination import Sort, paginate
+from app.core.resources import (
+    ListParams,
+    PageResult,
+    audited_create,
+    audited_delete,
+    audited_restore,
+    fetch_page,
+)
 from app.networks.models import Network
 from app.plans.models import (
     Objective,
@@ -28,6 +35,8 @@ from app.plans.schemas import (
     PlanUpdate,
 )
 from app.plans.scope import InPlan
+
+T = TypeVar("T", bound=SQLModel)
 
 
 def field_issue(field: str, msg: str, kind: str) -> dict[str, Any]:
@@ -45,20 +54,6 @@ def ensure_open(found: InPlan[Any]) -> None:
         raise Conflict(f"plan {found.plan.id} is closed and read-only; reopen it first")
 
 
-async def audit_in_plan(
-    session: AsyncSession,
-    principal: Principal,
-    action: str,
-    obj: Any,
-    found: InPlan[Any],
-    before: dict[str, Any] | None = None,
-) -> None:
-    """One audit event on ``obj``, in its plan's network."""
-    await audit.record(
-        session, principal, action=action, obj=obj, network_id=found.network.id, before=before
-    )
-
-
 # --- plans --------------------------------------------------------------------------------
 
 
@@ -67,8 +62,7 @@ async def create_plan(
 ) -> Plan:
     policy.authorize_plan_write(principal, network)
     plan = Plan.model_validate(data, update={"network_id": network.id})
-    session.add(plan)
-    await audit.record(session, principal, action="create", obj=plan, network_id=network.id)
+    await audited_create(session, principal, plan, network_id=network.id)
     return plan
 
 
@@ -78,10 +72,7 @@ async def list_plans(
     *,
     status: PlanReadStatus | None,
     q: str | None,
-    sort: Sort,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None,
+    params: ListParams,
 ) -> tuple[list[Plan], str | None]:
     stmt = select(Plan).where(col(Plan.network_id) == network.id)
     if status is not None:
@@ -94,7 +85,7 @@ async def list_plans(
             stmt = stmt.where(col(Plan.period_end) >= today())
     if q:
         stmt = stmt.where(func.lower(col(Plan.title)).contains(q.lower(), autoescape=True))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
+    return await fetch_page(session, stmt, params)
 
 
 async def update_plan(
@@ -128,19 +119,48 @@ async def update_plan(
         plan.closed_at = None
         plan.final_progress = None
     session.add(plan)
-    await audit_in_plan(session, principal, "update", plan, found, before)
+    await audit.record(
+        session, principal, action="update", obj=plan, network_id=found.network.id, before=before
+    )
     return plan
 
 
 async def delete_plan(session: AsyncSession, principal: Principal, found: InPlan[Plan]) -> None:
     policy.authorize_plan_write(principal, found.network)
-    await softdelete.soft_delete(session, principal, found.plan, network_id=found.network.id)
+    await audited_delete(session, principal, found.plan, network_id=found.network.id)
 
 
 async def restore_plan(session: AsyncSession, principal: Principal, found: InPlan[Plan]) -> Plan:
     policy.authorize_plan_write(principal, found.network)
-    await softdelete.restore(session, principal, found.plan, network_id=found.network.id)
+    await audited_restore(session, principal, found.plan, network_id=found.network.id)
     return found.plan
+
+
+async def delete_content(session: AsyncSession, principal: Principal, found: InPlan[Any]) -> None:
+    """Soft-delete something inside an open plan (a measure, a milestone, an action)."""
+    policy.authorize_plan_write(principal, found.network)
+    ensure_open(found)
+    await audited_delete(session, principal, found.obj, network_id=found.network.id)
+
+
+async def restore_content(session: AsyncSession, principal: Principal, found: InPlan[T]) -> T:
+    """Restore something inside an open plan, once its objective is live again."""
+    policy.authorize_plan_write(principal, found.network)
+    ensure_open(found)
+    await require_live_objective(session, found.obj.objective_id)  # type: ignore[attr-defined]
+    await audited_restore(session, principal, found.obj, network_id=found.network.id)
+    return found.obj
+
+
+async def appended_page(
+    session: AsyncSession, model: Any, owner: Any, owner_id: Any, params: ListParams
+) -> PageResult:
+    """A page of an append-only table (readings, evidence, status changes) of one ``owner``:
+    a row is never edited, so when it was recorded (``changed_at`` or ``recorded_at``) is its
+    change time."""
+    changed = getattr(model, "recorded_at", None) or model.changed_at
+    stmt = select(model).where(owner == owner_id)
+    return await fetch_page(session, stmt, params, changed=changed)
 
 
 async def set_deleted(

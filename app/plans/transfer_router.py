@@ -10,13 +10,13 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses, uploads
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
+from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import Day, Keep
 from app.core.state import app_state
 from app.networks.deps import NetworkForRead
 from app.plans import inference
 from app.plans.deps import ValidPlan
-from app.plans.router_common import set_tag
 from app.plans.schemas import (
     PlanImported,
 )
@@ -129,7 +129,7 @@ async def import_network_plan(
             [(node.code, m) for _, _, node in walk(document) for m in node.measures]
         )
     plan = await create_from_document(session, principal, network, document)
-    set_tag(response, plan, f"/api/v1/plans/{plan.id}")
+    tagged(response, plan, f"/api/v1/plans/{plan.id}")
     return PlanImported.model_validate({**plan.model_dump(), "inferred": inferred})
 
 

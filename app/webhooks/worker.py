@@ -13,13 +13,12 @@ whose attempts have all failed for 24 hours is disabled, with the reason in its 
 """
 
 import asyncio
-import contextlib
 import logging
 import re
-import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,10 +27,10 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.core import audit
+from app.core import audit, outbox
 from app.core.config import Settings
 from app.core.db import Database, utcnow
-from app.core.outbox import RETRY_WINDOW, backoff, poll, stop_task
+from app.core.outbox import RETRY_WINDOW, backoff, poll
 from app.webhooks import signing, targets
 from app.webhooks.models import WebhookDelivery, WebhookSecret, WebhookSubscription
 from app.webhooks.service import SYSTEM
@@ -390,34 +389,17 @@ class WebhookWorker:
         await self.client.aclose()
 
 
-@contextlib.asynccontextmanager
-async def in_background(db: Database, settings: Settings) -> AsyncIterator[None]:
+def in_background(db: Database, settings: Settings) -> AbstractAsyncContextManager[None]:
     """Run a worker beside the app while the context is open (when the settings enable it)."""
-    if not settings.webhooks_worker_enabled:
-        yield
-        return
-    worker = WebhookWorker(db, settings)
-    task = asyncio.create_task(worker.run(), name="webhook-worker")
-    try:
-        yield
-    finally:
-        await stop_task(task, worker.stop, seconds=settings.webhooks_timeout_seconds + 5, log=log)
-        await worker.aclose()
+    return outbox.in_background(
+        lambda: WebhookWorker(db, settings),
+        enabled=settings.webhooks_worker_enabled,
+        name="webhook-worker",
+        stop_seconds=settings.webhooks_timeout_seconds + 5,
+        log=log,
+    )
 
 
 async def run_forever(settings: Settings, *, once: bool = False) -> int:
     """``cohesion worker``: process deliveries until SIGINT/SIGTERM (or one pass with once)."""
-    db = Database(settings)
-    worker = WebhookWorker(db, settings)
-    try:
-        if once:
-            return await worker.process_due()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, worker.stop)
-        await worker.run()
-        return 0
-    finally:
-        await worker.aclose()
-        await db.dispose()
+    return await outbox.run_forever(settings, WebhookWorker, once=once)

@@ -22,6 +22,7 @@ from app.networks.models import Network
 from app.plans import transfer
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
 from app.plans.schemas import ObjectiveKind, TargetPeriod
+from app.plans.transfer.cells import COLUMN_TITLES, COLUMNS
 from app.plans.transfer.document import PlanDocument
 from tests.conftest import World
 
@@ -348,6 +349,60 @@ def test_table_round_trip_keeps_every_field() -> None:
     assert b"'=1+1" in transfer.to_csv(doc)
     sheet = openpyxl.load_workbook(io.BytesIO(transfer.to_xlsx(doc))).worksheets[0]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def _headed(raw: bytes, header: list[str]) -> bytes:
+    """The workbook ``raw`` with ``header`` written over its first row."""
+    workbook = openpyxl.load_workbook(io.BytesIO(raw))
+    for number, name in enumerate(header, start=1):
+        workbook.worksheets[0].cell(1, number).value = name
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_export_workbook_has_a_titled_bold_frozen_header_and_sized_columns() -> None:
+    doc = cln_doc()
+    sheet = openpyxl.load_workbook(io.BytesIO(transfer.to_xlsx(doc))).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert header == [COLUMN_TITLES[c] for c in COLUMNS]
+    assert header[:3] == ["Aspiration", "Objective code", "Objective"]
+    assert all(cell.font.bold for cell in sheet[1])
+    assert not any(cell.font.bold for cell in sheet[2])
+    assert sheet.freeze_panes == "A2"
+    widths = {
+        name: sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+        for i, name in enumerate(COLUMNS, start=1)
+    }
+    assert all(8 <= w <= 50 for w in widths.values()), widths
+    assert widths["objective"] == 50  # long titles: as wide as allowed
+    assert widths["kind"] < widths["objective"]
+    assert widths["objective_code"] >= len("Objective code")
+
+
+def test_export_workbook_round_trips_with_titles_and_with_old_snake_case_headers() -> None:
+    doc = cln_doc()
+    kwargs = table_kwargs(doc)
+    titled = transfer.to_xlsx(doc)
+    assert transfer.parse_xlsx(titled, **kwargs) == doc
+    old = _headed(titled, list(COLUMNS))
+    assert [c.value for c in openpyxl.load_workbook(io.BytesIO(old)).worksheets[0][1]][:2] == [
+        "aspiration",
+        "objective_code",
+    ]
+    assert transfer.parse_xlsx(old, **kwargs) == doc
+    shouted = _headed(titled, [COLUMN_TITLES[c].upper() for c in COLUMNS])
+    assert transfer.parse_xlsx(shouted, **kwargs) == doc
+    non = non_doc()
+    assert transfer.parse_xlsx(transfer.to_xlsx(non), **table_kwargs(non)) == non
+
+
+def test_an_unknown_title_is_still_an_unknown_column() -> None:
+    raw = _headed(transfer.to_xlsx(cln_doc()), ["Aspiration", "Objective number"])
+    with pytest.raises(Unprocessable) as exc:
+        transfer.parse_xlsx(raw, **table_kwargs(cln_doc()))
+    found = problems(exc)
+    assert ("file", "row", 1, "Objective number", "unknown_column") in found
 
 
 # --- hand-made tables ---------------------------------------------------------------------

@@ -55,6 +55,53 @@ OPTIONAL_COLUMNS = (
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
+# The workbook's header: a title a reader understands for each column. Import takes either.
+COLUMN_TITLES = {
+    "aspiration": "Aspiration",
+    "objective_code": "Objective code",
+    "objective": "Objective",
+    "action": "Action",
+    "measure": "Measure of success",
+    "responsible_group": "Responsible group",
+    "milestone": "Milestone",
+    "due": "Milestone due",
+    "aspiration_code": "Aspiration code",
+    "kind": "Kind",
+    "parent_code": "Parent objective code",
+    "description": "Objective description",
+    "workstreams": "Workstreams",
+    "role_of_partners": "Role of partners",
+    "measure_comparator": "Target comparison",
+    "measure_target": "Target value",
+    "measure_unit": "Target unit",
+    "measure_period": "Target period",
+    "measure_source": "Measure source",
+    "measure_params": "Source parameters (JSON)",
+    "measure_frequency": "Update frequency",
+    "action_status": "Action status",
+    "action_owner": "Action owner",
+    "action_start": "Action start",
+    "action_due": "Action due",
+    "milestone_status": "Milestone status",
+    "milestone_achieved_on": "Milestone achieved on",
+    "milestone_action": "Milestone of the action",
+}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[\s-]+", "_", name.strip().lower())
+
+
+_BY_TITLE = {_normal(title): column for column, title in COLUMN_TITLES.items()}
+
+
+def column_key(name: str) -> str:
+    """The column a header names: its snake_case name or its title, in any case and spacing
+    ("Objective Code", "objective-code", "Milestone due" -> "objective_code", "due")."""
+    key = _normal(name)
+    return key if key in COLUMNS else _BY_TITLE.get(key, key)
+
+
 OBJECTIVE_COLUMNS = {
     "code": "objective_code",
     "kind": "kind",

@@ -1,8 +1,8 @@
 """Reading the flat table (CSV and XLSX) into a plan document.
 
 One line per action, measure or milestone, the objective's fields repeated, for people who
-keep their plans in spreadsheets. Table rules (header names are case-insensitive, in any
-order):
+keep their plans in spreadsheets. Table rules (a header is a column's name or its title in
+``COLUMN_TITLES``, case-insensitive, in any order):
 
 * required columns: ``aspiration, objective_code, objective, action, measure,
   responsible_group, milestone, due``; the optional ones are in ``OPTIONAL_COLUMNS``.
@@ -15,7 +15,6 @@ order):
 * rows are numbered as a spreadsheet shows them: the header is row 1.
 """
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -46,6 +45,7 @@ from app.plans.transfer.cells import (
     CellValue,
     NodeDraft,
     TableRow,
+    column_key,
 )
 from app.plans.transfer.document import (
     MAX_DEPTH,
@@ -425,7 +425,7 @@ def read_table(
 ) -> PlanDocument:
     index: dict[str, int] = {}
     for i, name in enumerate(header):
-        key = re.sub(r"[\s-]+", "_", name.strip().lower())
+        key = column_key(name)
         if not key:
             continue
         if key not in COLUMNS:

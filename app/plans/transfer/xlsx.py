@@ -2,13 +2,14 @@
 
 import io
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from app.core.uploads import (
     DEFAULT_CAPS,
@@ -19,7 +20,7 @@ from app.core.uploads import (
 from app.plans.schemas import (
     PlanStatus,
 )
-from app.plans.transfer.cells import COLUMNS
+from app.plans.transfer.cells import COLUMN_TITLES, COLUMNS, column_key
 from app.plans.transfer.csvfile import format_number, table_rows
 from app.plans.transfer.document import PlanDocument, make_problem, refuse
 from app.plans.transfer.table import read_table, table_head
@@ -73,7 +74,7 @@ def parse_xlsx(
             raise refuse([*problems, make_problem(["file"], "the sheet is empty", "empty")])
         bounds = TableBounds(caps, "sheet")
         header = bounds.row([_cell_text(c.value, None, "") for c in first])
-        names = [re.sub(r"[\s-]+", "_", h.strip().lower()) for h in header]
+        names = [column_key(h) for h in header]
         rows: list[tuple[int, list[str]]] = []
         for number, cells in enumerate(lines, start=2):
             values = [
@@ -89,18 +90,44 @@ def parse_xlsx(
     return read_table(header, rows, head=head, problems=problems)
 
 
+MIN_WIDTH, MAX_WIDTH = 8, 50
+
+
+def _widths(rows: list[dict[str, str]]) -> list[int]:
+    """Each column about as wide as its title or its longest line (within bounds)."""
+    widths = []
+    for column in COLUMNS:
+        longest = max(
+            [len(COLUMN_TITLES[column])]
+            + [len(line) for row in rows for line in (row[column] or "").splitlines()]
+        )
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
+    return widths
+
+
 def to_xlsx(doc: PlanDocument) -> bytes:
-    """The table as an XLSX workbook (one sheet, "Plan"); every cell is text, except targets."""
+    """The table as an XLSX workbook (one sheet, "Plan"): a bold, frozen header row of column
+    titles, columns as wide as their contents; every cell is text, except targets."""
+    rows = table_rows(doc)
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Plan")
+    sheet.freeze_panes = "A2"
+    for number, width in enumerate(_widths(rows), start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
 
     def text_cell(value: str) -> Any:
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"  # never a formula or an error code
         return cell
 
-    sheet.append([text_cell(c) for c in COLUMNS])
-    for row in table_rows(doc):
+    bold = Font(bold=True)
+    header = []
+    for column in COLUMNS:
+        cell = text_cell(COLUMN_TITLES[column])
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
         cells = []
         for column in COLUMNS:
             value = row[column]

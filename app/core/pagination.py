@@ -93,7 +93,7 @@ def sort_from_param(
     value: str | None, allowed: dict[str, Any], id_column: Any, default: str = "id"
 ) -> Sort:
     """Turn ``?sort=-name`` into a Sort over ``allowed`` columns, with id as the tiebreaker."""
-    spec = value or default
+    spec = default if value is None else value  # an empty ``sort=`` is no field: 400
     name = spec.lstrip("-")
     if name == "id":
         return Sort((SortKey("id", id_column, spec.startswith("-")),))

@@ -63,7 +63,7 @@ def invitation_read(invitation: Invitation) -> InvitationRead:
     "nothing).",
     status_code=status.HTTP_202_ACCEPTED,
     response_class=Response,
-    responses=responses.problems(422, 429),
+    responses=responses.problems(400, 422, 429),
 )
 @route_options(idempotent=False)
 async def request_password_reset(
@@ -92,7 +92,7 @@ async def request_password_reset(
     description="Every earlier token of the person stops working: access tokens, and other "
     "reset links. An invalid, used or expired token is a `422`.",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.problems(422, 429),
+    responses=responses.problems(400, 422, 429),
 )
 @route_options(idempotent=False)
 async def confirm_password_reset(
@@ -111,7 +111,7 @@ async def confirm_password_reset(
     summary="Accept an invitation: create your account and take the role offered",
     status_code=status.HTTP_201_CREATED,
     response_model=AcceptedInvitation,
-    responses=responses.problems(409, 422, 429),
+    responses=responses.problems(400, 409, 422, 429),
 )
 @route_options(idempotent=False)
 async def accept_invitation(
@@ -286,7 +286,7 @@ async def get_my_notification_settings(
     operation_id="set_my_notification_settings",
     summary="Choose how I am e-mailed about each kind: immediately, daily, weekly or off",
     response_model=NotificationSettings,
-    responses=responses.problems(401, 413, 422),
+    responses=responses.problems(400, 401, 413, 422),
 )
 async def set_my_notification_settings(
     data: NotificationSettingsUpdate, session: SessionDep, principal: CurrentUser

@@ -18,7 +18,7 @@ from app.core.config import Settings
 from app.mail.transport import SmtpTransport
 from app.mail.worker import MailWorker
 from app.main import create_app
-from tests.conftest import make_settings
+from tests.conftest import World, make_settings
 
 PORTAL = "https://portal.test"
 
@@ -103,3 +103,19 @@ async def deliver(worker: MailWorker) -> int:
     sent = await worker.process_due()
     await asyncio.sleep(0)
     return sent
+
+
+async def audited(world: World, object_type: str, action: str) -> int:
+    """How many audit events of ``action`` on ``object_type`` the database holds."""
+    from sqlalchemy import func, select
+    from sqlmodel import col
+
+    from app.core.audit import AuditEvent
+
+    async with world.app.state.cohesion.db.transaction() as session:
+        found = await session.scalar(
+            select(func.count()).where(
+                col(AuditEvent.object_type) == object_type, col(AuditEvent.action) == action
+            )
+        )
+    return int(found or 0)

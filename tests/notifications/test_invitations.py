@@ -5,7 +5,7 @@ import httpx
 
 from app.mail.worker import MailWorker
 from tests.conftest import World
-from tests.notifications.conftest import Inbox, deliver
+from tests.notifications.conftest import Inbox, audited, deliver
 
 API = "/api/v1"
 PASSWORD = "a fresh passphrase"
@@ -44,6 +44,7 @@ async def test_a_chair_invites_a_new_facilitator_who_accepts(
     )
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["role"] == "facilitator"
+    assert await audited(world, "invitations", "accept") == 1  # BY_EMAILED_TOKEN relies on it
     login = await api.post(
         f"{API}/auth/token",
         data={

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.mail.models import MailMessage
 from app.mail.worker import MailWorker
 from tests.conftest import World
-from tests.notifications.conftest import Inbox, deliver
+from tests.notifications.conftest import Inbox, audited, deliver
 
 API = "/api/v1"
 NEW_PASSWORD = "a much better passphrase"
@@ -51,6 +51,7 @@ async def test_reset_through_the_emailed_link(
         f"{API}/auth/password-reset/confirm", json={"token": token, "new_password": NEW_PASSWORD}
     )
     assert confirmed.status_code == 204, confirmed.text
+    assert await audited(world, "users", "reset_password") == 1  # BY_EMAILED_TOKEN relies on it
     # Every earlier access token stops working; the new password logs in, the old does not.
     assert (await api.get(f"{API}/me", headers=member.headers)).status_code == 401
     assert (await log_in(api, member.email, NEW_PASSWORD)).status_code == 200

@@ -137,6 +137,11 @@ async def import_network_plan(
     "/plans/{plan_id}/export",
     operation_id="export_plan",
     summary="Export a plan as JSON, CSV, XLSX or Markdown (re-importable, except Markdown)",
+    description="The plan's **content** (objectives, actions, measures and their targets, "
+    "milestones, partners' roles) in the networks' own table layout, for editing and importing "
+    "again. It holds no values, statuses or ratings: for a status report to take into a "
+    "meeting (ratings, reasons, readings against targets, charts, attention list) use "
+    "`GET /api/v1/plans/{plan_id}/report`.",
     response_class=Response,
     responses={
         200: {

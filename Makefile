@@ -39,7 +39,7 @@ types: $(STAMP)
 	$(BIN)/mypy app
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n auto --dist worksteal --cov=app --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal --cov=app --cov-report=term:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 test: lint types pytest
 

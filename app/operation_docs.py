@@ -74,9 +74,11 @@ RECORDS: dict[str, Audited] = {
         ("invitations", "resend"),
     ),
     "confirm_password_reset": (("users", "reset_password"),),
+    # Accepting creates the account and grants what was offered: a role, or a community place.
     "accept_invitation": (
         ("users", "create"),
         ("role_assignments", "create"),
+        ("community_members", "create"),
         ("invitations", "accept"),
     ),
     "resend_invitation": (("invitations", "resend"),),
@@ -108,7 +110,13 @@ RECORDS: dict[str, Audited] = {
     "copy_plan": (("plans", "create"),),
     "create_network_community": (("communities", "create"),),
     **_lifecycle("communities", "community"),
-    "create_community_member": (("community_members", "create"),),
+    # By id: the membership. By e-mail: the membership (an existing person) or the invitation
+    # (made, or sent again while one is pending).
+    "create_community_member": (
+        ("community_members", "create"),
+        ("invitations", "create"),
+        ("invitations", "resend"),
+    ),
     "end_community_member": (("community_members", "end"),),
     "create_community_meeting": (("community_meetings", "create"),),
     **_lifecycle("community_meetings", "meeting"),
@@ -150,7 +158,8 @@ RECORDS: dict[str, Audited] = {
     "reject_badge_proposal": (("badge_proposals", "reject"),),
     "reopen_badge_proposal": (("badge_proposals", "reopen"),),
     # Approving makes the badge network, its chair, a plan from the success measures and the
-    # sub-groups as communities, and invites the initial members.
+    # sub-groups as communities, and invites the initial members (by e-mail where an address
+    # is known: an invitation, or the member role for an existing account).
     "approve_badge_proposal": (
         ("badge_proposals", "approve"),
         ("networks", "create"),
@@ -160,6 +169,7 @@ RECORDS: dict[str, Audited] = {
         ("measures", "create"),
         ("communities", "create"),
         ("badge_network_invitations", "create"),
+        ("invitations", "create"),
     ),
     "create_network_badge": (("badges", "create"),),
     "update_badge": (("badges", "update"),),

@@ -1273,7 +1273,8 @@ def _domain(
         main = tuple(codes.pop(who) for who in PRINCIPALS)
         converted.append(
             Row(
-                f"{domain}: {r.method} {r.path}",
+                f"{domain}: {r.method} {r.path}"
+                + (f" ({r.label})" if getattr(r, "label", "") else ""),
                 r.method,
                 r.path,
                 main,

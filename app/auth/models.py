@@ -79,6 +79,9 @@ class Network(RecordMixin, SoftDeleteMixin, table=True):
     territory: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, sa_type=Text)
     membership_criteria: str | None = Field(default=None, sa_type=Text)
+    # Days ahead a milestone or a partnership review counts as due soon (reminders); null
+    # is the server's default (COHESION_REMINDER_DAYS_AHEAD, 14).
+    reminder_days_ahead: int | None = Field(default=None, nullable=True)
     created_by_user_id: int | None = Field(
         default=None, sa_type=IdType, foreign_key="users.id", nullable=True
     )

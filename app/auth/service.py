@@ -1,5 +1,6 @@
 """Accounts, credentials, principals and role assignments."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -354,12 +355,9 @@ async def _add_role(
     return await audited_create(session, principal, assignment, network_id=network.id)
 
 
-async def appoint(
-    session: AsyncSession, principal: Principal, network: Network, *, data: RoleCreate
-) -> RoleAssignment:
-    """Give a user a role in a network."""
-    policy.require_role_change(principal, network, data.role)
-    if data.functions and data.role is not Role.facilitator:
+def require_functions_fit(role: Role, functions: Sequence[object]) -> None:
+    """SEIL functions belong to facilitators only."""
+    if functions and role is not Role.facilitator:
         raise Unprocessable(
             "only facilitators carry SEIL functions",
             errors=[
@@ -370,6 +368,14 @@ async def appoint(
                 }
             ],
         )
+
+
+async def appoint(
+    session: AsyncSession, principal: Principal, network: Network, *, data: RoleCreate
+) -> RoleAssignment:
+    """Give a user a role in a network."""
+    policy.require_role_change(principal, network, data.role)
+    require_functions_fit(data.role, data.functions)
     user = await session.get(User, data.user_id)
     if user is None or not user.is_active:
         raise Unprocessable(

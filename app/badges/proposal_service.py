@@ -3,17 +3,19 @@
 Workflow: ``draft → submitted → approved | rejected``; a rejected proposal may be reopened to
 ``draft`` by its proposer. Approving creates, in the request's one transaction, the badge
 network, its chair (the proposer), its sub-group communities, a plan of its success measures
-and invitation rows for its initial members.
+and, for its initial members, invitations sent by e-mail (``app/auth/invitations.py``) where
+an address is known, and a row for each.
 """
 
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import policy
+from app.auth import invitations, policy
 from app.auth import service as auth_service
 from app.auth.policy import Grant, Principal, Role
 from app.auth.schemas import RoleCreate
@@ -30,6 +32,7 @@ from app.badges.scope import FoundProposal
 from app.communities import service as community_service
 from app.communities.schemas import CommunityCreate, CommunityKind, CommunityStatus
 from app.core import audit
+from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.resources import (
@@ -45,6 +48,7 @@ from app.plans.objective_schemas import ObjectiveCreate
 from app.plans.schemas import ObjectiveKind, PlanCreate, PlanStatus
 from app.plans.scope import InPlan
 
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
 JSON_SECTIONS = frozenset({"existing_resources", "commitment", "communication"})
 
 
@@ -239,10 +243,23 @@ def _plan_period(start: date) -> date:
         return start.replace(year=start.year + 1, day=28) - timedelta(days=1)
 
 
+def initial_member_email(member: dict[str, Any]) -> str | None:
+    """An initial member's e-mail: given as such, or a contact that is an e-mail address."""
+    for value in (member.get("email"), member.get("contact")):
+        if value:
+            try:
+                return _EMAIL.validate_python(str(value).strip()).lower()
+            except ValidationError:
+                continue
+    return None
+
+
 async def approve_proposal(
-    session: AsyncSession, principal: Principal, found: FoundProposal
+    session: AsyncSession, settings: Settings, principal: Principal, found: FoundProposal
 ) -> BadgeProposal:
-    """Create the badge network with its chair, sub-groups, plan and invitations."""
+    """Create the badge network with its chair, sub-groups, plan and invitations: an initial
+    member with an e-mail address is invited as a member of the network (by mail; one with
+    an account is made a member and told); one without stays a row for the chair to invite."""
     policy.require_proposal_decider(principal, found.parent)
     proposal = found.proposal
     _require_status(proposal, BadgeProposalStatus.submitted, doing="approve")
@@ -322,14 +339,19 @@ async def approve_proposal(
             InPlan(obj=objective, plan=plan, network=network),
             data=canvas.success_measure(text, position),
         )
+    offer = invitations.role_offer(network, Role.member, [])
     for member in proposal.initial_members:
+        email = initial_member_email(member)
+        if email is not None:
+            await invitations.invite(session, settings, acting, offer, email)
         invitation = BadgeNetworkInvitation(
             network_id=network.id,
             proposal_id=proposal.id or 0,
             group=member["group"],
             name=member["name"],
             organisation=member.get("organisation"),
-            contact=member.get("contact"),
+            contact=member.get("contact") or email,
+            status="invited" if email else "pending",
         )
         session.add(invitation)
         await audit.record(

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from app.auth import policy
 from app.auth.deps import CurrentPrincipal, NetworkForRead
@@ -39,7 +39,7 @@ from app.core.errors import NotFound
 from app.core.models import path_id
 from app.core.resources import ListQuery, Scoped, list_query, tagged
 from app.core.routing import CohesionRoute, route_options
-from app.core.state import app_state
+from app.core.state import AppState, app_state, app_state_dependency
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service as network_service
 from app.networks.models import Network
@@ -180,9 +180,13 @@ async def submit_badge_proposal(
     responses=responses.ACTION,
 )
 async def approve_badge_proposal(
-    found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
+    found: ValidProposal,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    state: Annotated[AppState, Depends(app_state_dependency)],
 ) -> BadgeProposal:
-    proposal = await proposal_service.approve_proposal(session, principal, found)
+    proposal = await proposal_service.approve_proposal(session, state.settings, principal, found)
     tagged(response, proposal)
     return proposal
 

@@ -59,6 +59,13 @@ class InitialMember(Body):
     name: Name = Field(description="Person or representative.")
     organisation: ShortText | None = Field(default=None, description="Organisation.")
     contact: ShortText | None = Field(default=None, description="How to reach them.")
+    email: EmailStr | None = Field(
+        default=None,
+        max_length=254,
+        description="Their e-mail: on approval they are invited to the badge network as members "
+        "(without it, a `contact` that is an e-mail address is used; with neither, the "
+        "network's chair invites them by hand).",
+    )
 
 
 # Sections a proposal must fill before it may be submitted.

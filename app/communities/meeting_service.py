@@ -2,6 +2,7 @@
 community is ``require_run_community`` in the policy."""
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,10 +70,33 @@ async def update_meeting(
 ) -> Meeting:
     policy.require_run_community(principal, found)
     changes = data.model_dump(exclude_unset=True)
+    _keep_times_consistent(found.obj, changes)
     if "attendee_user_ids" in changes:
         await require_users(session, changes["attendee_user_ids"], "attendee_user_ids")
         changes["attendee_user_ids"] = list(dict.fromkeys(changes["attendee_user_ids"]))
     return await audited_update(session, principal, found.obj, changes, network_id=found.network.id)
+
+
+def _keep_times_consistent(meeting: Meeting, changes: dict[str, Any]) -> None:
+    """The end after the start, and ``held_on`` the day of ``starts_at`` (set from it when
+    only the start is given), taking what is stored for what is not changed."""
+    starts = changes.get("starts_at", meeting.starts_at)
+    ends = changes.get("ends_at", meeting.ends_at)
+    if ends is not None and (starts is None or ends <= starts):
+        loc = "ends_at" if "ends_at" in changes else "starts_at"
+        raise Unprocessable(
+            "a meeting ends after it starts: `ends_at` needs a `starts_at` before it",
+            errors=[issue(["body", loc], "not after starts_at", "ends_before_start")],
+        )
+    if starts is None:
+        return
+    if "starts_at" in changes and "held_on" not in changes:
+        changes["held_on"] = starts.date()
+    elif changes.get("held_on", starts.date()) != starts.date():
+        raise Unprocessable(
+            f"`held_on` must be the day of `starts_at` ({starts.date().isoformat()})",
+            errors=[issue(["body", "held_on"], "not the day of starts_at", "held_on_mismatch")],
+        )
 
 
 async def delete_meeting(

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
+from app.auth.invitations import InvitationReceipt
 from app.communities import member_service
 from app.communities.community_router import LIST_ERRORS
 from app.communities.deps import ValidCommunity, ValidMember
@@ -14,6 +15,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute
+from app.core.state import AppState, app_state_dependency
 
 router = APIRouter(tags=["communities"], route_class=CohesionRoute)
 
@@ -46,10 +48,14 @@ async def list_community_members(
 @router.post(
     "/communities/{community_id}/members",
     operation_id="create_community_member",
-    summary="Add a person or an organisation to a community",
+    summary="Add a person or an organisation to a community (a person by id, or by e-mail)",
+    description="With `user_id` or `organisation_id`: `201` and the membership. With `email` "
+    "instead: `202` and the same receipt whether or not the address has an account; a person "
+    "with one joins at once and is told by e-mail, a person without one is sent an invitation "
+    "(`POST /api/v1/invitations/accept` creates the account and the membership).",
     status_code=status.HTTP_201_CREATED,
-    response_model=MemberRead,
-    responses=responses.CREATE,
+    response_model=MemberRead | InvitationReceipt,
+    responses={**responses.CREATE, 202: {"model": InvitationReceipt, "description": "Sent."}},
 )
 async def create_community_member(
     data: MemberCreate,
@@ -57,7 +63,13 @@ async def create_community_member(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
-) -> CommunityMember:
+    state: Annotated[AppState, Depends(app_state_dependency)],
+) -> CommunityMember | InvitationReceipt:
+    if data.email is not None:
+        response.status_code = status.HTTP_202_ACCEPTED
+        return await member_service.invite_member(
+            session, state.settings, principal, found, data=data
+        )
     member = await member_service.add_member(session, principal, found, data=data)
     return tagged(response, member, f"/api/v1/community-members/{member.id}")
 

@@ -9,13 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import policy
-from app.auth.models import User
+from app.auth import invitations, policy
+from app.auth.invitations import InvitationReceipt, Offer
+from app.auth.models import Network, User
 from app.auth.policy import Principal
 from app.communities.models import Community, CommunityMember
 from app.communities.schemas import CommunityRole, MemberCreate
 from app.communities.scope import InCommunity
 from app.communities.service import issue, require_organisation, today
+from app.core import audit
+from app.core.config import Settings
 from app.core.errors import Conflict, Unprocessable
 from app.core.resources import ListParams, PageResult, audited_create, audited_update, fetch_page
 
@@ -29,7 +32,7 @@ async def _require_user(session: AsyncSession, user_id: int, loc: Sequence[str |
 
 
 async def insert_member(
-    session: AsyncSession, principal: Principal, community: Community, fields: dict[str, Any]
+    session: AsyncSession, principal: audit.Actor, community: Community, fields: dict[str, Any]
 ) -> CommunityMember:
     """A member row and its ``create`` event (no checks: callers make them)."""
     member = CommunityMember.model_validate({**fields, "community_id": community.id})
@@ -65,10 +68,78 @@ async def add_member(
             f"{who} is already a member of community {found.community.id} "
             f"(community member {current}); end that membership to change the role"
         )
-    fields = data.model_dump()
+    fields = data.model_dump(exclude={"email"})
     fields["joined_on"] = data.joined_on or today()
     fields["role"] = data.role.value
     return await insert_member(session, principal, found.community, fields)
+
+
+ROLE_PHRASES = {
+    "lead": "the lead",
+    "facilitator": "a facilitator",
+    "member": "a member",
+    "critical_friend": "a critical friend",
+}
+
+
+async def invite_member(
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    found: InCommunity[Community],
+    *,
+    data: MemberCreate,
+) -> InvitationReceipt:
+    """Add a person by e-mail (``invitations.invite``): one with an account joins at once
+    and is told; one without is invited, and joins on accepting. The same answer either way."""
+    policy.require_run_community(principal, found)
+    assert data.email is not None and found.community.id is not None
+    community = found.community
+    offer = Offer(
+        kind="community_member",
+        network=found.network,
+        title=f"{ROLE_PHRASES[data.role.value]} of the community \u201c{community.title}\u201d"[
+            :300
+        ],
+        terms={"community_id": community.id, "role": data.role.value, "note": data.note},
+    )
+    return await invitations.invite(session, settings, principal, offer, data.email)
+
+
+async def grant_membership(
+    session: AsyncSession,
+    actor: audit.Actor,
+    user: User,
+    network: Network,
+    terms: dict[str, Any],
+    *,
+    by_user_id: int | None,
+) -> bool:
+    """The community place an invitation offered; nothing when the community is gone or the
+    person is a current member already."""
+    community = await session.get(Community, terms["community_id"])
+    if community is None or community.deleted_at is not None or user.id is None:
+        return False
+    current = await session.scalar(
+        select(col(CommunityMember.id)).where(
+            col(CommunityMember.community_id) == community.id,
+            col(CommunityMember.user_id) == user.id,
+            col(CommunityMember.left_on).is_(None),
+        )
+    )
+    if current is not None:
+        return False
+    fields = {
+        "user_id": user.id,
+        "role": terms["role"],
+        "joined_on": today(),
+        "note": terms.get("note"),
+    }
+    await insert_member(session, actor, community, fields)
+    return True
+
+
+invitations.register_grant("community_member", grant_membership)
 
 
 async def list_members(

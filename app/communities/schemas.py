@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from app.core.models import Id
 from app.core.pagination import Page
@@ -143,9 +143,17 @@ class CommunityPage(Page[CommunityRead]):
 
 
 class MemberCreate(Body):
-    user_id: Id | None = Field(default=None, description="A person (or give organisation_id).")
+    user_id: Id | None = Field(
+        default=None, description="A person (or give organisation_id, or email)."
+    )
     organisation_id: Id | None = Field(
-        default=None, description="An organisation, e.g. a school (or give user_id)."
+        default=None, description="An organisation, e.g. a school (or give user_id, or email)."
+    )
+    email: EmailStr | None = Field(
+        default=None,
+        max_length=254,
+        description="A person by e-mail (or give user_id, or organisation_id): one with an "
+        "account joins and is told, one without is invited; the answer is the same.",
     )
     role: CommunityRole = Field(
         default=CommunityRole.member, description="lead, facilitator, member or critical_friend."
@@ -155,8 +163,9 @@ class MemberCreate(Body):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "MemberCreate":
-        if (self.user_id is None) == (self.organisation_id is None):
-            raise ValueError("give exactly one of user_id and organisation_id")
+        given = [self.user_id, self.organisation_id, self.email]
+        if sum(v is not None for v in given) != 1:
+            raise ValueError("give exactly one of user_id, organisation_id and email")
         return self
 
 
@@ -229,7 +238,19 @@ class MeetingCreate(MeetingTimes):
 
 
 class MeetingUpdate(Body):
-    held_on: Keep[Day] = Field(default=None, description="Date.")
+    held_on: Keep[Day] = Field(
+        default=None, description="Date; with a `starts_at`, it must be that day."
+    )
+    starts_at: UTCDatetime | None = Field(
+        default=None,
+        description="Start (UTC when no offset is given); sets `held_on` to its day when "
+        "`held_on` is not given. Null clears the planned time (and needs `ends_at` cleared).",
+    )
+    ends_at: UTCDatetime | None = Field(
+        default=None, description="End, after `starts_at` (the given one or the stored one)."
+    )
+    location: ShortText | None = Field(default=None, description="Where, in words.")
+    online_url: Url | None = Field(default=None, description="The link to join online.")
     title: ShortText | None = Field(default=None, description="Title.")
     attendee_user_ids: Keep[list[Id]] = Field(
         default=None, max_length=500, description="Attendees with a log-in."

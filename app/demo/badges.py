@@ -39,7 +39,7 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
             session, proposer, found, data=BadgeProposalUpdate.model_validate(section)
         )
     await proposal_service.submit_proposal(session, proposer, found)
-    await proposal_service.approve_proposal(session, admin, found)
+    await proposal_service.approve_proposal(session, get_settings(), admin, found)
     assert proposal.network_id is not None
     network = await session.get(Network, proposal.network_id)
     assert network is not None

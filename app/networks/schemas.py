@@ -34,6 +34,14 @@ class NetworkCreate(Body):
     membership_criteria: LongText | None = Field(
         default=None, description="Published criteria for organisations wishing to join."
     )
+    reminder_days_ahead: int | None = Field(
+        default=None,
+        ge=1,
+        le=365,
+        description="Days ahead a milestone or a partnership review counts as due soon, for "
+        "reminders; null: the server's default (14).",
+        examples=[14],
+    )
 
 
 class NetworkUpdate(Body):
@@ -43,6 +51,14 @@ class NetworkUpdate(Body):
     description: LongText | None = Field(default=None, description="New description.")
     membership_criteria: LongText | None = Field(
         default=None, description="New membership criteria."
+    )
+    reminder_days_ahead: int | None = Field(
+        default=None,
+        ge=1,
+        le=365,
+        description="New: days ahead a milestone or a partnership review counts as due soon, for "
+        "reminders; null returns to the server's default (14).",
+        examples=[14],
     )
 
 
@@ -56,6 +72,11 @@ class NetworkRead(SoftDeleteRead):
     territory: str | None = Field(description="Area covered.")
     description: str | None = Field(description="What the network is for.")
     membership_criteria: str | None = Field(description="Criteria for joining.")
+    reminder_days_ahead: int | None = Field(
+        default=None,
+        description="Days ahead a milestone or a partnership review counts as due soon, for "
+        "reminders; null: the server's default (14).",
+    )
 
 
 class NetworkPage(Page[NetworkRead]):

@@ -1,1 +1,4 @@
-"""Notifications: the feed, settings, invitations, reminders and calendars (issue 19)."""
+"""Messaging; importing the package installs its invitations as the keeper behind
+``app/auth/invitations.py`` (so any domain may invite by e-mail)."""
+
+from app.notifications import invitations as invitations

@@ -5,7 +5,7 @@ import hashlib
 from datetime import date, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -120,7 +120,8 @@ async def revoke_feed(session: AsyncSession, user_id: int) -> None:
 
 async def personal_ics(session: AsyncSession, token: str) -> bytes:
     """Everything the token's person attends or owns: meetings of their communities and those
-    they are listed at, and due dates of milestones of the actions they own."""
+    they are listed at as attendees (in any community), and due dates of milestones of the
+    actions they own."""
     user = await session.scalar(
         select(User)
         .join(CalendarFeed, col(CalendarFeed.user_id) == col(User.id))
@@ -129,9 +130,19 @@ async def personal_ics(session: AsyncSession, token: str) -> bytes:
     if user is None or user.id is None:
         raise NotFound("no such calendar feed (it may have been revoked)")
     first = utcnow().date() - timedelta(days=366)
-    communities = select(col(CommunityMember.community_id)).where(
-        col(CommunityMember.user_id) == user.id, col(CommunityMember.left_on).is_(None)
+    communities = set(
+        (
+            await session.scalars(
+                select(col(CommunityMember.community_id)).where(
+                    col(CommunityMember.user_id) == user.id,
+                    col(CommunityMember.left_on).is_(None),
+                )
+            )
+        ).all()
     )
+    # Attendees are a JSON list: its text narrows the rows on both databases, and the list
+    # itself decides (so user 5 is not taken for user 15).
+    listed = cast(col(Meeting.attendee_user_ids), String).contains(str(user.id))
     rows = await session.execute(
         select(Meeting, Community)
         .join(Community, col(Community.id) == col(Meeting.community_id))
@@ -141,15 +152,14 @@ async def personal_ics(session: AsyncSession, token: str) -> bytes:
             col(Community.deleted_at).is_(None),
             col(Network.deleted_at).is_(None),
             col(Meeting.held_on) >= first,
-            col(Meeting.community_id).in_(communities),
+            or_(col(Meeting.community_id).in_(sorted(communities)), listed),
         )
         .order_by(col(Meeting.held_on), col(Meeting.id))
     )
     cal = _calendar(f"Cohesion: {user.name}")
-    seen: set[int] = set()
     for meeting, community in rows.all():
-        seen.add(meeting.id or 0)
-        cal.add_component(_meeting_event(meeting, community))
+        if meeting.community_id in communities or user.id in meeting.attendee_user_ids:
+            cal.add_component(_meeting_event(meeting, community))
     milestones = await session.execute(
         select(Milestone, Plan)
         .join(Plan, col(Plan.id) == col(Milestone.plan_id))

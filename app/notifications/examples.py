@@ -11,6 +11,8 @@ EXAMPLES: dict[str, Any] = {
         "id": 14,
         "network_id": 7,
         "email": "improvement.leader@school.vic.example",
+        "offer": "role",
+        "offer_title": "a facilitator",
         "role": "facilitator",
         "functions": ["connector", "challenge_partner"],
         "status": "pending",

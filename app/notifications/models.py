@@ -2,6 +2,7 @@
 personal calendar feeds."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -26,15 +27,21 @@ class PasswordReset(IdMixin, table=True):
 
 
 class Invitation(RecordMixin, table=True):
-    """An offer, sent by e-mail to a person without an account, of a role in a network.
-    The token is kept only as its SHA-256; a resend replaces it."""
+    """An offer, sent by e-mail to a person without an account: a role in a network, or a
+    place in one of its communities (``offer`` names the grant registered in
+    ``app/auth/invitations.py``, ``terms`` what exactly it grants). The token is kept only as
+    its SHA-256; a resend replaces it."""
 
     __tablename__ = "invitations"
     __table_args__ = (Index("ix_invitations_network_status", "network_id", "status"),)
 
     network_id: int = Field(sa_type=IdType, foreign_key="networks.id")
     email: str = Field(max_length=254, index=True)
-    role: str = Field(sa_type=String(20))
+    offer: str = Field(default="role", sa_type=String(30))
+    offer_title: str = Field(default="", max_length=300)
+    terms: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    # The role offered (role offers only), for the chair's list.
+    role: str | None = Field(default=None, sa_type=String(20), nullable=True)
     functions: list[str] = Field(default_factory=list, sa_type=JSONType)
     token_hash: str = Field(max_length=64, unique=True)
     status: str = Field(default="pending", sa_type=String(10))

@@ -1,5 +1,6 @@
-"""The daily reminder run: milestones due soon and overdue, stale measures, meetings in the
-coming week; then the daily and weekly digests.
+"""The daily reminder run: milestones due soon and overdue, stale measures, partnerships due
+for review, meetings in the coming week; then the daily and weekly digests. "Soon" is the
+network's lead time (``networks.reminder_days_ahead``), or the server's default of 14 days.
 
 Each (kind, item, due period) is handled once: a ``ReminderMark`` is inserted with ON CONFLICT
 DO NOTHING before anything is published, so a second run, a restart or two workers at once
@@ -31,6 +32,8 @@ from app.networks.models import Network
 from app.notifications import calendar, service
 from app.notifications.models import Notification, ReminderMark
 from app.notifications.schemas import EmailFrequency, NotificationKind
+from app.organisations.models import Organisation
+from app.partnerships.models import Partnership
 from app.plans.measures import is_stale
 from app.plans.models import Action, Measure, MeasureReading, Milestone, Objective, Plan
 from app.webhooks.service import SYSTEM
@@ -49,6 +52,23 @@ class Summary:
     def line(self) -> str:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items())) or "nothing new"
         return f"reminders as of {self.as_of.isoformat()}: {parts}"
+
+
+def lead_days(settings: Settings, network: Network) -> int:
+    """How many days ahead a network is reminded of what falls due: its own setting, or the
+    server's default."""
+    return network.reminder_days_ahead or settings.reminder_days_ahead
+
+
+async def _horizon(session: AsyncSession, settings: Settings, as_of: date) -> date:
+    """The farthest day any network is reminded of (each row is then checked against its
+    network's own lead time)."""
+    farthest = await session.scalar(select(func.max(col(Network.reminder_days_ahead))))
+    return as_of + timedelta(days=max(settings.reminder_days_ahead, farthest or 0))
+
+
+def _due_soon(settings: Settings, network: Network, day: date | None, as_of: date) -> bool:
+    return day is not None and day <= as_of + timedelta(days=lead_days(settings, network))
 
 
 async def _mark(session: AsyncSession, kind: str, object_id: int, period: str) -> bool:
@@ -107,10 +127,43 @@ async def _users(session: AsyncSession, ids: set[int]) -> dict[int, User]:
     return {u.id: u for u in rows.all() if u.id is not None}
 
 
+async def _tell(
+    session: AsyncSession,
+    settings: Settings,
+    summary: Summary,
+    people: set[int],
+    *,
+    network: Network,
+    kind: NotificationKind,
+    item: tuple[str, int, str],
+    title: str,
+    body: str,
+    attachments: tuple[mail.Attachment, ...] = (),
+) -> None:
+    """Notify each active person once for (kind, item, period); ``item`` is the table, the
+    id and the due period."""
+    object_type, object_id, period = item
+    for user in (await _users(session, people)).values():
+        await service.notify(
+            session,
+            settings,
+            user=user,
+            network=network,
+            kind=kind,
+            title=title,
+            body=body,
+            object_type=object_type,
+            object_id=object_id,
+            dedupe_key=f"{kind.value}:{object_id}:{period}",
+            attachments=attachments,
+        )
+        summary.counts["notifications"] += 1
+
+
 async def _milestones(
     session: AsyncSession, settings: Settings, as_of: date, summary: Summary
 ) -> None:
-    horizon = as_of + timedelta(days=settings.reminder_days_ahead)
+    horizon = await _horizon(session, settings, as_of)
     stmt = (
         select(Milestone, Plan, Network, Objective, Action)
         .join(Plan, col(Plan.id) == col(Milestone.plan_id))
@@ -129,7 +182,11 @@ async def _milestones(
         )
         .order_by(col(Milestone.id))
     )
-    rows = (await session.execute(stmt)).all()
+    rows = [
+        r
+        for r in (await session.execute(stmt)).all()
+        if _due_soon(settings, r[2], r[0].due_on, as_of)
+    ]
     communities = {
         c
         for _, _, _, objective, action in rows
@@ -167,20 +224,17 @@ async def _milestones(
             else f"Due on {when}: {milestone.title}"
         )
         body = f"Plan \u201c{plan.title}\u201d, objective {objective.code}."
-        for user in (await _users(session, people)).values():
-            await service.notify(
-                session,
-                settings,
-                user=user,
-                network=network,
-                kind=kind,
-                title=title,
-                body=body,
-                object_type="milestones",
-                object_id=milestone.id,
-                dedupe_key=f"{kind.value}:{milestone.id}:{milestone.due_on.isoformat()}",
-            )
-            summary.counts["notifications"] += 1
+        await _tell(
+            session,
+            settings,
+            summary,
+            people,
+            network=network,
+            kind=kind,
+            item=("milestones", milestone.id, milestone.due_on.isoformat()),
+            title=title,
+            body=body,
+        )
         await audit.record(
             session,
             SYSTEM,
@@ -233,20 +287,17 @@ async def _stale_measures(
         body = (
             f"The latest reading is from {last.isoformat()}." if last else "No reading yet."
         ) + f" Plan \u201c{plan.title}\u201d, objective {objective.code}."
-        for user in (await _users(session, people)).values():
-            await service.notify(
-                session,
-                settings,
-                user=user,
-                network=network,
-                kind=NotificationKind.measure_stale,
-                title=title,
-                body=body,
-                object_type="measures",
-                object_id=measure.id,
-                dedupe_key=f"measure_stale:{measure.id}:{period}",
-            )
-            summary.counts["notifications"] += 1
+        await _tell(
+            session,
+            settings,
+            summary,
+            people,
+            network=network,
+            kind=NotificationKind.measure_stale,
+            item=("measures", measure.id, period),
+            title=title,
+            body=body,
+        )
         await audit.record(
             session,
             SYSTEM,
@@ -257,6 +308,61 @@ async def _stale_measures(
             after={**audit.snapshot(measure), "as_of": as_of.isoformat()},
         )
         summary.counts["measure.stale"] += 1
+
+
+async def _partnership_reviews(
+    session: AsyncSession, settings: Settings, as_of: date, summary: Summary
+) -> None:
+    """Active partnerships whose review falls due within the network's lead time (or is
+    past): the network's chairs and whoever recorded the partnership are told, once per
+    partnership and review date."""
+    horizon = await _horizon(session, settings, as_of)
+    stmt = (
+        select(Partnership, Organisation, Network)
+        .join(Organisation, col(Organisation.id) == col(Partnership.organisation_id))
+        .join(Network, col(Network.id) == col(Partnership.network_id))
+        .where(
+            col(Partnership.deleted_at).is_(None),
+            col(Partnership.status) == "active",
+            col(Partnership.review_on).is_not(None),
+            col(Partnership.review_on) <= horizon,
+            col(Network.deleted_at).is_(None),
+        )
+        .order_by(col(Partnership.id))
+    )
+    rows = [
+        r
+        for r in (await session.execute(stmt)).all()
+        if _due_soon(settings, r[2], r[0].review_on, as_of)
+    ]
+    chairs = await _chairs(session, {network.id for _, _, network in rows if network.id})
+    for partnership, organisation, network in rows:
+        assert partnership.id is not None and partnership.review_on is not None
+        period = partnership.review_on.isoformat()
+        if not await _mark(session, "partnership.review", partnership.id, period):
+            continue
+        people = set(chairs.get(network.id or 0, set()))
+        if partnership.created_by_user_id is not None:
+            people.add(partnership.created_by_user_id)
+        when = partnership.review_on.strftime("%-d %B %Y")
+        late = partnership.review_on < as_of
+        title = (
+            f"{'Review overdue since' if late else 'Review due on'} {when}: the partnership "
+            f"with {organisation.name}"
+        )
+        body = f"{network.name}'s {partnership.sector} partnership, since {partnership.start_on}."
+        await _tell(
+            session,
+            settings,
+            summary,
+            people,
+            network=network,
+            kind=NotificationKind.partnership_review,
+            item=("partnerships", partnership.id, period),
+            title=title,
+            body=body,
+        )
+        summary.counts["partnership.review"] += 1
 
 
 async def _meetings(
@@ -295,21 +401,18 @@ async def _meetings(
         )
         title = f"{meeting.title or community.title}: {meeting.starts_at:%A %-d %B, %H:%M} UTC"
         where = meeting.location or meeting.online_url or "see the agenda"
-        for user in (await _users(session, people)).values():
-            await service.notify(
-                session,
-                settings,
-                user=user,
-                network=network,
-                kind=NotificationKind.meeting_upcoming,
-                title=title,
-                body=f"{community.title} meets ({where}).",
-                object_type="community_meetings",
-                object_id=meeting.id,
-                dedupe_key=f"meeting_upcoming:{meeting.id}:{meeting.starts_at.isoformat()}",
-                attachments=(invite,),
-            )
-            summary.counts["notifications"] += 1
+        await _tell(
+            session,
+            settings,
+            summary,
+            people,
+            network=network,
+            kind=NotificationKind.meeting_upcoming,
+            item=("community_meetings", meeting.id, meeting.starts_at.isoformat()),
+            title=title,
+            body=f"{community.title} meets ({where}).",
+            attachments=(invite,),
+        )
         summary.counts["meeting.upcoming"] += 1
 
 
@@ -383,6 +486,7 @@ async def run(db: Database, settings: Settings, *, as_of: date, daily: bool = Fa
             return summary
         await _milestones(session, settings, as_of, summary)
         await _stale_measures(session, settings, as_of, summary)
+        await _partnership_reviews(session, settings, as_of, summary)
         await _meetings(session, settings, as_of, summary)
         await send_digests(session, settings, as_of, summary)
     log.info(summary.line())

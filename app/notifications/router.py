@@ -18,7 +18,7 @@ from app.core.resources import tagged
 from app.core.routing import CohesionRoute, route_options
 from app.core.state import AppState, app_state_dependency
 from app.networks.deps import ValidNetwork
-from app.notifications import calendar, service
+from app.notifications import calendar, invitations, service
 from app.notifications.models import Invitation
 from app.notifications.schemas import (
     AcceptedInvitation,
@@ -45,7 +45,7 @@ NotificationIdPath = Annotated[int, path_id("notification")]
 
 def invitation_read(invitation: Invitation) -> InvitationRead:
     data = invitation.model_dump()
-    data["status"] = service.effective_status(invitation)
+    data["status"] = invitations.effective_status(invitation)
     return InvitationRead.model_validate(data)
 
 
@@ -108,7 +108,7 @@ async def confirm_password_reset(
     "/invitations/accept",
     tags=["roles"],
     operation_id="accept_invitation",
-    summary="Accept an invitation: create your account and take the role offered",
+    summary="Accept an invitation: create your account and take what was offered",
     status_code=status.HTTP_201_CREATED,
     response_model=AcceptedInvitation,
     responses=responses.problems(400, 409, 422, 429),
@@ -117,13 +117,15 @@ async def confirm_password_reset(
 async def accept_invitation(
     data: InvitationAccept, session: SessionDep, state: State
 ) -> AcceptedInvitation:
-    user, invitation = await service.accept_invitation(session, state.passwords, data=data)
+    user, invitation = await invitations.accept_invitation(session, state.passwords, data=data)
     assert user.id is not None
     return AcceptedInvitation.model_validate(
         {
             "user_id": user.id,
             "email": user.email,
             "network_id": invitation.network_id,
+            "offer": invitation.offer,
+            "offer_title": invitation.offer_title,
             "role": invitation.role,
         }
     )
@@ -150,7 +152,7 @@ async def list_network_invitations(
     cursor: CursorQuery = None,
     since: SyncQuery = None,
 ) -> InvitationPage:
-    items, next_cursor = await service.list_invitations(
+    items, next_cursor = await invitations.list_invitations(
         session,
         principal,
         network,
@@ -178,8 +180,8 @@ async def resend_invitation(
     principal: CurrentUser,
     state: State,
 ) -> InvitationRead:
-    invitation = await service.get_invitation_or_404(session, principal, network, invitation_id)
-    invitation = await service.resend_invitation(
+    invitation = await invitations.get_invitation_or_404(session, principal, network, invitation_id)
+    invitation = await invitations.resend_invitation(
         session, state.settings, principal, network, invitation
     )
     return invitation_read(invitation)
@@ -199,8 +201,8 @@ async def revoke_invitation(
     session: SessionDep,
     principal: CurrentUser,
 ) -> None:
-    invitation = await service.get_invitation_or_404(session, principal, network, invitation_id)
-    await service.revoke_invitation(session, principal, network, invitation)
+    invitation = await invitations.get_invitation_or_404(session, principal, network, invitation_id)
+    await invitations.revoke_invitation(session, principal, network, invitation)
 
 
 # --- the notification feed ------------------------------------------------------------------
@@ -387,6 +389,8 @@ async def create_network_role(
 ) -> RoleAssignment | InvitationReceipt:
     if isinstance(data, RoleInvite):
         response.status_code = status.HTTP_202_ACCEPTED
-        return await service.invite_to_role(session, state.settings, principal, network, data=data)
+        return await invitations.invite_to_role(
+            session, state.settings, principal, network, data=data
+        )
     assignment = await auth_service.appoint(session, principal, network, data=data)
     return tagged(response, assignment, f"/api/v1/roles/{assignment.id}")

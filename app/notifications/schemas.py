@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, EmailStr, Field
 
+from app.auth.invitations import InvitationReceipt as InvitationReceipt
 from app.auth.policy import Role, SeilFunction
 from app.auth.schemas import Password
 from app.core.pagination import Page
@@ -36,13 +37,6 @@ class RoleInvite(Body):
     )
 
 
-class InvitationReceipt(BaseModel):
-    email: str = Field(description="Where the invitation or the notice was sent.")
-    role: Role = Field(description="The role offered.")
-    network_id: int = Field(description="The network.")
-    status: str = Field(description="Always `sent`, whether or not the address had an account.")
-
-
 class InvitationAccept(Body):
     token: str = Field(
         min_length=20,
@@ -58,7 +52,9 @@ class AcceptedInvitation(BaseModel):
     user_id: int = Field(description="The new account.")
     email: str = Field(description="Its log-in e-mail.")
     network_id: int = Field(description="The network joined.")
-    role: Role = Field(description="The role granted.")
+    offer: str = Field(description="What was granted: `role`, or `community_member`.")
+    offer_title: str = Field(description="What was granted, in words.")
+    role: Role | None = Field(description="The role granted (role offers).")
 
 
 class InvitationStatus(StrEnum):
@@ -72,7 +68,9 @@ class InvitationRead(BaseModel):
     id: int = Field(description="Invitation id.")
     network_id: int = Field(description="The network.")
     email: str = Field(description="Who was invited.")
-    role: Role = Field(description="The role offered.")
+    offer: str = Field(description="What is offered: `role`, or `community_member`.")
+    offer_title: str = Field(description="What is offered, in words.")
+    role: Role | None = Field(description="The role offered (role offers).")
     functions: list[SeilFunction] = Field(description="SEIL functions offered (facilitators).")
     status: InvitationStatus = Field(description="pending, accepted, revoked or expired.")
     expires_at: datetime = Field(description="Until when the link works.")
@@ -118,6 +116,7 @@ class NotificationKind(StrEnum):
     milestone_due_soon = "milestone_due_soon"
     milestone_overdue = "milestone_overdue"
     measure_stale = "measure_stale"
+    partnership_review = "partnership_review"
     meeting_upcoming = "meeting_upcoming"
     role_granted = "role_granted"
 

@@ -11,42 +11,28 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import policy
 from app.auth import service as auth_service
-from app.auth.models import RoleAssignment, User
-from app.auth.policy import Permission, Principal, Role, authorize
-from app.auth.schemas import RoleCreate
+from app.auth.models import User
 from app.core import audit
 from app.core.config import Settings
 from app.core.db import utcnow
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import NotFound, Unprocessable
 from app.core.pagination import Sort, SortKey, paginate
-from app.core.resources import audited_create
 from app.core.security import PasswordHasher, new_secret
 from app.mail import service as mail
 from app.networks.models import Network
 from app.notifications.models import (
-    Invitation,
     Notification,
     NotificationSetting,
     PasswordReset,
 )
 from app.notifications.schemas import (
     EmailFrequency,
-    InvitationAccept,
-    InvitationReceipt,
     NotificationKind,
     PasswordResetConfirm,
-    RoleInvite,
 )
 
 DEFAULT_FREQUENCY = EmailFrequency.immediately
-ROLE_NAMES = {
-    "chair": "chair",
-    "executive": "an executive member",
-    "facilitator": "a facilitator",
-    "member": "a member",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +48,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _link(settings: Settings, page: str, token: str) -> str:
+def link(settings: Settings, page: str, token: str) -> str:
     """The e-mailed link: the portal's page when a portal is configured; otherwise the token
     itself, with the API call that uses it."""
     if settings.portal_url:
@@ -100,12 +86,12 @@ async def request_password_reset(session: AsyncSession, settings: Settings, *, e
         to=user.email,
         user_id=user.id,
         name=user.name,
-        link=_link(settings, "reset-password", token),
+        link=link(settings, "reset-password", token),
         minutes=settings.password_reset_minutes,
     )
 
 
-def _bad_token(field: str, what: str) -> Unprocessable:
+def bad_token(field: str, what: str) -> Unprocessable:
     return Unprocessable(
         f"the {what} link is not valid: it was used already, has expired, or a newer one was sent",
         errors=[
@@ -134,7 +120,7 @@ async def confirm_password_reset(
         or reset.generation != user.token_generation
         or not user.is_active
     ):
-        raise _bad_token("token", "reset")
+        raise bad_token("token", "reset")
     reset.used_at = now
     user.password_hash = await passwords.hash(data.new_password)
     auth_service.revoke_tokens(user)
@@ -147,294 +133,6 @@ async def confirm_password_reset(
         network_id=None,
         after={"id": user.id},
     )
-
-
-# --- invitations --------------------------------------------------------------------------
-
-
-def _check_functions(data: RoleInvite) -> None:
-    if data.functions and data.role is not Role.facilitator:
-        raise Unprocessable(
-            "only facilitators carry SEIL functions",
-            errors=[
-                {
-                    "loc": ["body", "functions"],
-                    "msg": "only for facilitators",
-                    "type": "functions_not_allowed",
-                }
-            ],
-        )
-
-
-async def _holds(session: AsyncSession, network: Network, user_id: int, role: Role) -> bool:
-    now = utcnow()
-    found = await session.scalar(
-        select(col(RoleAssignment.id)).where(
-            col(RoleAssignment.network_id) == network.id,
-            col(RoleAssignment.user_id) == user_id,
-            col(RoleAssignment.role) == role.value,
-            col(RoleAssignment.since) <= now,
-            (col(RoleAssignment.until).is_(None)) | (col(RoleAssignment.until) > now),
-        )
-    )
-    return found is not None
-
-
-async def invite_to_role(
-    session: AsyncSession,
-    settings: Settings,
-    principal: Principal,
-    network: Network,
-    *,
-    data: RoleInvite,
-) -> InvitationReceipt:
-    """Appoint by e-mail. A person with an account is given the role and told; one without
-    is sent an invitation (a pending one for the same role is sent again). The answer is the
-    same in every case, so it tells the chair nothing about who has an account."""
-    policy.require_role_change(principal, network, data.role)
-    _check_functions(data)
-    assert network.id is not None
-    email = data.email.lower()
-    inviter = principal.name or "A chair"
-    user = await session.scalar(select(User).where(col(User.email) == email))
-    if user is not None and user.id is not None:
-        if user.is_active and not await _holds(session, network, user.id, data.role):
-            await auth_service.appoint(
-                session,
-                principal,
-                network,
-                data=RoleCreate(user_id=user.id, role=data.role, functions=data.functions),
-            )
-            await notify(
-                session,
-                settings,
-                user=user,
-                network=network,
-                kind=NotificationKind.role_granted,
-                title=f"You are now {ROLE_NAMES[data.role.value]} in {network.name}",
-                body=f"{inviter} gave you the role.",
-                object_type="networks",
-                object_id=network.id,
-                dedupe_key=f"role_granted:{network.id}:{data.role.value}:{utcnow():%Y%m%d%H%M%S%f}",
-            )
-    else:
-        pending = await session.scalar(
-            select(Invitation).where(
-                col(Invitation.network_id) == network.id,
-                col(Invitation.email) == email,
-                col(Invitation.role) == data.role.value,
-                col(Invitation.status) == "pending",
-            )
-        )
-        if pending is not None:
-            await _send_invitation(session, settings, principal, pending, network, resend=True)
-        else:
-            token = new_secret()
-            invitation = Invitation(
-                network_id=network.id,
-                email=email,
-                role=data.role.value,
-                functions=[f.value for f in data.functions],
-                token_hash=token_hash(token),
-                expires_at=utcnow() + timedelta(days=settings.invitation_days),
-                invited_by_user_id=principal.user_id,
-            )
-            session.add(invitation)
-            await audit.record(
-                session,
-                principal,
-                action="create",
-                obj=invitation,
-                network_id=network.id,
-                after=_invitation_snapshot(invitation),
-            )
-            await _mail_invitation(session, settings, principal, invitation, network, token)
-    return InvitationReceipt(email=email, role=data.role, network_id=network.id, status="sent")
-
-
-def _invitation_snapshot(invitation: Invitation) -> dict[str, Any]:
-    return invitation.model_dump(mode="json", exclude={"token_hash"})
-
-
-async def _mail_invitation(
-    session: AsyncSession,
-    settings: Settings,
-    principal: Principal,
-    invitation: Invitation,
-    network: Network,
-    token: str,
-) -> None:
-    await mail.enqueue(
-        session,
-        settings,
-        kind="invitation",
-        to=invitation.email,
-        network_id=network.id,
-        network_name=network.name,
-        inviter=principal.name or "A chair",
-        offer=ROLE_NAMES[invitation.role],
-        link=_link(settings, "accept-invitation", token),
-        days=settings.invitation_days,
-    )
-
-
-async def _send_invitation(
-    session: AsyncSession,
-    settings: Settings,
-    principal: Principal,
-    invitation: Invitation,
-    network: Network,
-    *,
-    resend: bool,
-) -> Invitation:
-    """A new link (the old one stops working), a new expiry, and the mail again."""
-    before = _invitation_snapshot(invitation)
-    token = new_secret()
-    now = utcnow()
-    invitation.token_hash = token_hash(token)
-    invitation.status = "pending"
-    invitation.expires_at = now + timedelta(days=settings.invitation_days)
-    invitation.sent_count += 1
-    invitation.last_sent_at = now
-    session.add(invitation)
-    await audit.record(
-        session,
-        principal,
-        action="resend",
-        obj=invitation,
-        network_id=network.id,
-        before=before,
-        after=_invitation_snapshot(invitation),
-    )
-    await _mail_invitation(session, settings, principal, invitation, network, token)
-    return invitation
-
-
-def effective_status(invitation: Invitation, now: datetime | None = None) -> str:
-    """``expired`` for a pending invitation past its expiry; otherwise as stored."""
-    if invitation.status == "pending" and invitation.expires_at <= (now or utcnow()):
-        return "expired"
-    return invitation.status
-
-
-async def list_invitations(
-    session: AsyncSession,
-    principal: Principal,
-    network: Network,
-    *,
-    status: str | None,
-    limit: int,
-    cursor: str | None,
-    since: datetime | None = None,
-) -> tuple[list[Invitation], str | None]:
-    authorize(principal, Permission.invitation_manage, network)
-    stmt = select(Invitation).where(col(Invitation.network_id) == network.id)
-    now = utcnow()
-    if status == "expired":
-        stmt = stmt.where(col(Invitation.status) == "pending", col(Invitation.expires_at) <= now)
-    elif status == "pending":
-        stmt = stmt.where(col(Invitation.status) == "pending", col(Invitation.expires_at) > now)
-    elif status is not None:
-        stmt = stmt.where(col(Invitation.status) == status)
-    sort = Sort((SortKey("id", Invitation.id, True),))
-    return await paginate(session, stmt, sort=sort, limit=limit, cursor=cursor, since=since)
-
-
-async def get_invitation_or_404(
-    session: AsyncSession, principal: Principal, network: Network, invitation_id: int
-) -> Invitation:
-    authorize(principal, Permission.invitation_manage, network)
-    invitation = await session.get(Invitation, invitation_id)
-    if invitation is None or invitation.network_id != network.id:
-        raise NotFound(f"invitation {invitation_id} does not exist or is not visible to you")
-    return invitation
-
-
-async def resend_invitation(
-    session: AsyncSession,
-    settings: Settings,
-    principal: Principal,
-    network: Network,
-    invitation: Invitation,
-) -> Invitation:
-    if invitation.status in ("accepted", "revoked"):
-        raise Conflict(f"invitation {invitation.id} is {invitation.status}: it cannot be sent")
-    return await _send_invitation(session, settings, principal, invitation, network, resend=True)
-
-
-async def revoke_invitation(
-    session: AsyncSession, principal: Principal, network: Network, invitation: Invitation
-) -> None:
-    if invitation.status != "pending":
-        raise Conflict(f"invitation {invitation.id} is {invitation.status}: nothing to revoke")
-    before = _invitation_snapshot(invitation)
-    invitation.status = "revoked"
-    session.add(invitation)
-    await audit.record(
-        session,
-        principal,
-        action="revoke",
-        obj=invitation,
-        network_id=network.id,
-        before=before,
-        after=_invitation_snapshot(invitation),
-    )
-
-
-async def accept_invitation(
-    session: AsyncSession, passwords: PasswordHasher, *, data: InvitationAccept
-) -> tuple[User, Invitation]:
-    """Create the invited person's account and grant what was offered."""
-    invitation = await session.scalar(
-        select(Invitation)
-        .where(col(Invitation.token_hash) == token_hash(data.token))
-        .with_for_update()
-    )
-    network = await session.get(Network, invitation.network_id) if invitation else None
-    if (
-        invitation is None
-        or network is None
-        or network.deleted_at is not None
-        or effective_status(invitation) != "pending"
-    ):
-        raise _bad_token("token", "invitation")
-    if await session.scalar(select(col(User.id)).where(col(User.email) == invitation.email)):
-        raise Conflict(
-            "an account with this e-mail exists already: log in with it (ask the chair to "
-            "appoint that account)"
-        )
-    user = User(
-        email=invitation.email, name=data.name, password_hash=await passwords.hash(data.password)
-    )
-    session.add(user)
-    await session.flush()
-    assert user.id is not None and network.id is not None
-    actor = UserActor(user.id)
-    await audit.record(session, actor, action="create", obj=user, network_id=network.id)
-    before = _invitation_snapshot(invitation)
-    assignment = RoleAssignment(
-        network_id=network.id,
-        user_id=user.id,
-        role=invitation.role,
-        functions=list(invitation.functions),
-        since=utcnow(),
-        appointed_by_user_id=invitation.invited_by_user_id,
-    )
-    await audited_create(session, actor, assignment, network_id=network.id)
-    invitation.status = "accepted"
-    invitation.accepted_user_id = user.id
-    invitation.accepted_at = utcnow()
-    session.add(invitation)
-    await audit.record(
-        session,
-        actor,
-        action="accept",
-        obj=invitation,
-        network_id=network.id,
-        before=before,
-        after=_invitation_snapshot(invitation),
-    )
-    return user, invitation
 
 
 # --- notifications ------------------------------------------------------------------------

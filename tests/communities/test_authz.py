@@ -118,10 +118,11 @@ class Row:
     codes: tuple[int, ...]
     setup: Setup
     body: Callable[[Params], Any] | None = None
+    label: str = ""  # tells apart two rows of one route (e.g. by id, by e-mail)
 
     @property
     def name(self) -> str:
-        return f"{self.method} {self.path}"
+        return f"{self.method} {self.path}" + (f" ({self.label})" if self.label else "")
 
 
 ROWS = [
@@ -154,6 +155,15 @@ ROWS = [
         cols(201, lead=201),
         with_member,
         lambda p: {"user_id": p["user_id"], "role": "critical_friend"},
+    ),
+    # By e-mail: an invitation (or the place at once, for an account), the same 202 receipt.
+    Row(
+        "POST",
+        "/communities/{community_id}/members",
+        cols(202, lead=202),
+        community,
+        lambda p: {"email": "invited.member@test.example", "role": "member"},
+        label="by e-mail",
     ),
     Row("GET", "/community-members/{community_member_id}", READ_COMMUNITY, with_member),
     Row("POST", "/community-members/{community_member_id}/end", RUN, with_member),

@@ -98,10 +98,11 @@ class Row:
     codes: tuple[int, ...]
     setup: Setup
     body: Callable[[Params], Any] | None = None
+    label: str = ""  # tells apart two rows of one route (by id, by e-mail)
 
     @property
     def name(self) -> str:
-        return f"{self.method} {self.path}"
+        return f"{self.method} {self.path}" + (f" ({self.label})" if self.label else "")
 
 
 ROWS = [
@@ -121,6 +122,15 @@ ROWS = [
         lambda p: {"token": "x" * 43, "name": "N", "password": "long enough pass"},
     ),
     Row("GET", "/networks/{network_id}/invitations", cols(200), network_a),
+    # Appointing by e-mail: the chair's 202 receipt (the matrix has the rows by user id).
+    Row(
+        "POST",
+        "/networks/{network_id}/roles",
+        cols(202),
+        network_a,
+        lambda p: {"email": "invited.member@test.example", "role": "member"},
+        label="by e-mail",
+    ),
     Row("POST", "/networks/{network_id}/invitations/{invitation_id}/resend", cols(200), invitation),
     Row("DELETE", "/networks/{network_id}/invitations/{invitation_id}", cols(204), invitation),
     Row("GET", "/me/notifications", signed_in(200), network_a),

@@ -141,3 +141,33 @@ async def test_the_meeting_reminder_carries_the_ics(
     assert attachment.get_content_type() == "text/calendar"
     [event] = events(attachment.get_payload(decode=True))
     assert str(event["summary"]) == "Autumn meeting"
+
+
+async def test_the_personal_feed_has_meetings_attended_and_milestones_owned(
+    api: httpx.AsyncClient, notify_app: FastAPI, world: World
+) -> None:
+    from tests.notifications.test_reminders import milestones
+
+    community_id = await community(notify_app, world)
+    attendee = world["outsider"]  # no role, not a member: listed at one meeting only
+    attended = await api.post(
+        f"{API}/communities/{community_id}/meetings",
+        json={
+            "title": "Pilot review",
+            "starts_at": "2026-11-12T10:00:00Z",
+            "attendee_user_ids": [attendee.id],
+        },
+        headers=world.headers("chair"),
+    )
+    assert attended.status_code == 201, attended.text
+    await plan_meeting(api, world, community_id)  # not attended: not in the feed
+    await milestones(notify_app, world, attendee.id)
+    issued = await api.post(f"{API}/me/calendar-feed", headers=attendee.headers)
+    feed = await api.get(issued.json()["path"])
+    assert feed.status_code == 200
+    assert sorted(str(e["summary"]) for e in events(feed.content)) == [
+        "Due: Milestone later",
+        "Due: Milestone overdue",
+        "Due: Milestone soon",
+        "Pilot review",
+    ]

@@ -30,6 +30,8 @@ async def test_a_chair_invites_a_new_facilitator_who_accepts(
         "email": "new.person@school.example",
         "role": "facilitator",
         "network_id": world.network_a,
+        "offer": "role",
+        "offer_title": "a facilitator",
         "status": "sent",
     }
     assert await deliver(mailer) == 1

@@ -176,41 +176,46 @@ async def _measure(url: str, n: int, only: list[str], profile: str | None) -> di
             return await client.get(routes[name], headers=headers)
 
         names = only or [*routes, "post_counts"]
+        heavy = ("tree_1000", "progress_1000", "post_counts")
+        cpu: dict[str, list[float]] = {name: [] for name in names}
+        wall: dict[str, float] = dict.fromkeys(names, 0.0)
         for name in names:
-            runs = max(3, n // 10) if name in ("tree_1000", "progress_1000", "post_counts") else n
             for i in range(2):  # warm: compiled statements, prepared statements, caches
                 (await one(name, i)).raise_for_status()
             wire.clear()
             answer = await one(name, 2)
             answer.raise_for_status()
-            body = answer.content if name != "post_counts" else None
-            statements, messages = len(wire.statements), list(wire.messages)
-            cpu: list[float] = []
-            prof = cProfile.Profile() if profile == name else None
-            wall0 = time.perf_counter()
-            for i in range(runs):
-                c0 = time.process_time()
-                if prof:
-                    prof.enable()
-                answer = await one(name, i + 3)
-                if prof:
-                    prof.disable()
-                cpu.append(time.process_time() - c0)
-                answer.raise_for_status()
-            wall = (time.perf_counter() - wall0) / runs
-            if prof:
-                prof.dump_stats(str(OUT / f"{name}.prof"))
             results[name] = {
-                "cpu_ms": statistics.median(cpu) * 1000,
-                "cpu_mean_ms": statistics.fmean(cpu) * 1000,
-                "wall_ms": wall * 1000,
-                "statements": statements,
+                "statements": len(wire.statements),
                 # Round trips: every statement (a prepared statement's Bind/Execute is one),
                 # plus what asyncpg's query logger saw (BEGIN, COMMIT, the pre-ping's three).
-                "round_trips": statements + len(messages) if wire.pg else None,
-                "wire": messages[:12],
-                "body": body,
+                "round_trips": len(wire.statements) + len(wire.messages) if wire.pg else None,
+                "wire": list(wire.messages[:12]),
+                "body": answer.content if name != "post_counts" else None,
             }
+        # Interleaved rounds: a change in the machine's load during the run falls on every
+        # route alike, so the ratios between routes hold even when absolute times move.
+        prof = cProfile.Profile() if profile else None
+        for r in range(max(3, n // 5)):
+            for name in names:
+                for i in range(1 if name in heavy else 5):
+                    c0, w0 = time.process_time(), time.perf_counter()
+                    if prof and name == profile:
+                        prof.enable()
+                    answer = await one(name, r * 5 + i + 3)
+                    if prof and name == profile:
+                        prof.disable()
+                    cpu[name].append(time.process_time() - c0)
+                    wall[name] += time.perf_counter() - w0
+                    answer.raise_for_status()
+        if prof:
+            prof.dump_stats(str(OUT / f"{profile}.prof"))
+        for name in names:
+            results[name].update(
+                cpu_ms=statistics.median(cpu[name]) * 1000,
+                cpu_mean_ms=statistics.fmean(cpu[name]) * 1000,
+                wall_ms=wall[name] / len(cpu[name]) * 1000,
+            )
     await application.state.cohesion.db.dispose()
     return results
 

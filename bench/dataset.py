@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from app import models  # noqa: F401 - registers every table (foreign keys between domains)
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.auth.policy import Principal, Role
@@ -27,7 +28,7 @@ from app.communities.schemas import CommunityCreate, CommunityKind
 from app.core.config import Settings
 from app.core.db import Database
 from app.core.security import PasswordHasher
-from app.mobility import service as mobility_service
+from app.mobility import count_service
 from app.networks import service as network_service
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate, NetworkKind
@@ -243,7 +244,7 @@ async def build(database_url: str, *, chair_password: str, log: Any = print) -> 
                 j += 1
             for start in range(0, len(records), COUNT_BATCH):
                 async with db.transaction() as session:
-                    result = await mobility_service.post_counts(
+                    result = await count_service.post_counts(
                         session,
                         admin,
                         regional,

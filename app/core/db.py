@@ -2,6 +2,7 @@
 
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -121,16 +122,48 @@ def create_engine(settings: Settings) -> AsyncEngine:
         )
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_timeout=settings.database_pool_timeout_seconds,
-        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args={"timeout": settings.database_connect_timeout_seconds},
         hide_parameters=True,
     )
+    _ping_after_disconnect(engine)
+    return engine
+
+
+# After a lost connection, every checkout pings for this long (connections opened just before
+# the server went away look alive until used); otherwise no checkout pings.
+PING_WINDOW_SECONDS = 60.0
+
+
+def _ping_after_disconnect(engine: AsyncEngine) -> None:
+    """A pre-ping only after a connection error, instead of ``pool_pre_ping`` on every checkout.
+
+    ``pool_pre_ping`` cost three round trips per request on asyncpg (BEGIN, an empty query,
+    ROLLBACK). Without it, a disconnect seen by any statement already invalidates every pooled
+    connection opened before it (SQLAlchemy's pool invalidation); this also pings each checkout
+    for ``PING_WINDOW_SECONDS`` after it, so a connection opened just before the server went
+    away is replaced before a request uses it, not after it failed that request."""
+    suspect_until = [0.0]
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        if context.is_disconnect:
+            suspect_until[0] = time.monotonic() + PING_WINDOW_SECONDS
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if time.monotonic() >= suspect_until[0]:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            # The pool discards this connection and checks out (or opens) another.
+            raise DisconnectionError("the connection did not answer a ping") from exc
 
 
 class Database:
@@ -142,13 +175,30 @@ class Database:
         write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._write = async_sessionmaker(write_engine, expire_on_commit=False, autoflush=True)
+        # PostgreSQL reads without BEGIN and COMMIT: each statement is its own transaction,
+        # which at READ COMMITTED (PostgreSQL's default) sees what one transaction would have
+        # seen, since there each statement takes its own snapshot anyway. Two round trips
+        # fewer per read request. SQLite keeps its transaction (one snapshot for the request).
+        self._autocommit = (
+            self._read
+            if settings.is_sqlite
+            else async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+                autoflush=True,
+            )
+        )
         self._pinned: async_sessionmaker[AsyncSession] | None = None
 
-    def session(self, *, write: bool) -> AsyncSession:
-        """A new session; ``write`` sessions take SQLite's write lock when they begin."""
+    def session(self, *, write: bool, autocommit: bool = False) -> AsyncSession:
+        """A new session; ``write`` sessions take SQLite's write lock when they begin.
+        ``autocommit``: a request that only reads (GET/HEAD), on PostgreSQL without a
+        transaction of its own (see ``__init__``)."""
         if self._pinned is not None:
             return self._pinned()
-        return (self._write if write else self._read)()
+        if write:
+            return self._write()
+        return (self._autocommit if autocommit else self._read)()
 
     def pin(self, connection: AsyncConnection | None) -> None:
         """Test hook: every new session joins ``connection``'s open transaction through a

@@ -58,3 +58,16 @@ class SoftDeleteMixin(SQLModel):
 
 class RecordMixin(IdMixin, TimestampMixin, VersionMixin):
     """An editable record: id, created/updated timestamps and a version."""
+
+
+def columns_of(row: SQLModel) -> dict[str, Any]:
+    """``row.model_dump()`` of a loaded table row, read straight from the instance.
+
+    SQLModel's ``model_dump`` runs pydantic's serializer over every field (≈ 80 µs a row on
+    this machine), which on a 1,000-objective tree cost more than loading the rows. A read
+    model validates the values again anyway; this only hands them over."""
+    loaded = row.__dict__
+    return {
+        name: loaded[name] if name in loaded else getattr(row, name)
+        for name in type(row).model_fields
+    }

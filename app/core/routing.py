@@ -66,8 +66,13 @@ class CohesionRoute(APIRoute):
         write_override = self._write_override
 
         async def handler(request: Request) -> Response:
-            write = request.method not in READ_METHODS if write_override is None else write_override
-            async with app_state(request).db.session(write=write) as session:
+            read_only = request.method in READ_METHODS
+            write = not read_only if write_override is None else write_override
+            # GET/HEAD routes only read (a route that writes on GET would say so with
+            # route_options(write=True)): on PostgreSQL, no BEGIN/COMMIT round trips.
+            autocommit = read_only and write_override is None
+            db = app_state(request).db
+            async with db.session(write=write, autocommit=autocommit) as session:
                 request.state.session = session
                 try:
                     response = await inner(request)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.auth.deps import CurrentUser
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.models import Id
+from app.core.models import Id, columns_of
 from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN
@@ -24,9 +24,7 @@ NetworkList = Annotated[ListQuery, list_query(SORTS, Network.id)]
 
 
 def read(network: Network) -> NetworkRead:
-    return NetworkRead.model_validate(
-        {**network.model_dump(), "ancestor_ids": network.ancestor_ids}
-    )
+    return NetworkRead.model_validate({**columns_of(network), "ancestor_ids": network.ancestor_ids})
 
 
 @router.get(

@@ -10,6 +10,7 @@ from sqlmodel import col
 from app.auth import policy
 from app.auth.policy import Principal
 from app.core.errors import Unprocessable
+from app.core.models import columns_of
 from app.core.resources import (
     ListParams,
     audited_create,
@@ -43,12 +44,17 @@ from app.plans.service import (
 
 
 def milestone_read(milestone: Milestone, as_of: date | None = None) -> MilestoneRead:
+    return milestone_view(columns_of(milestone), as_of)
+
+
+def milestone_view(row: dict[str, Any], as_of: date | None = None) -> MilestoneRead:
+    """The read model of a milestone's columns (a row read without the ORM, or a model's)."""
     when = as_of or today()
     return MilestoneRead.model_validate(
         {
-            **milestone.model_dump(),
-            "due": format_due(milestone.due_on, milestone.due_precision),
-            "is_overdue": is_overdue(milestone.status, milestone.due_on, when),
+            **row,
+            "due": format_due(row["due_on"], row["due_precision"]),
+            "is_overdue": is_overdue(row["status"], row["due_on"], when),
         }
     )
 

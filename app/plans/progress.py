@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core.models import columns_of
 from app.plans import attention, checkins, measure_service, milestone_service, service
 from app.plans import changes as plan_changes
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
@@ -45,55 +46,68 @@ async def _live(session: AsyncSession, model: Any, plan_id: int) -> list[Any]:
     return list(result.scalars().all())
 
 
+async def _live_rows(session: AsyncSession, model: Any, plan_id: int) -> list[dict[str, Any]]:
+    """The plan's live rows of ``model`` as dicts of its columns: nothing is written, so no
+    ORM objects (building 1,000 of them cost more than the rest of the answer)."""
+    table = model.__table__
+    result = await session.execute(
+        select(*table.columns).where(table.c.plan_id == plan_id, table.c.deleted_at.is_(None))
+    )
+    return [dict(row) for row in result.mappings()]
+
+
+def _in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (r["position"], r["id"]))
+
+
 async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = None) -> PlanTree:
     """The plan with objectives, actions, measures and milestones nested: five queries plus
     one per derived measure source in use."""
     plan = found.plan
     assert plan.id is not None
     when = as_of or service.today()
-    objectives = await _live(session, Objective, plan.id)
-    actions = await _live(session, Action, plan.id)
-    measures = await _live(session, Measure, plan.id)
-    milestones = await _live(session, Milestone, plan.id)
+    objectives = await _live_rows(session, Objective, plan.id)
+    actions = await _live_rows(session, Action, plan.id)
+    measures = await _live(session, Measure, plan.id)  # judged as models (measure_service)
+    milestones = await _live_rows(session, Milestone, plan.id)
     measure_views = {
         m.id: m for m in await measure_service.measure_reads(session, found, measures, when)
     }
 
     milestones_by_action: dict[int, list[Any]] = defaultdict(list)
     milestones_by_objective: dict[int, list[Any]] = defaultdict(list)
-    for milestone in _ordered(milestones):
-        view = milestone_service.milestone_read(milestone, when)
-        if milestone.action_id is not None:
-            milestones_by_action[milestone.action_id].append(view)
+    for milestone in _in_order(milestones):
+        view = milestone_service.milestone_view(milestone, when)
+        if milestone["action_id"] is not None:
+            milestones_by_action[milestone["action_id"]].append(view)
         else:
-            milestones_by_objective[milestone.objective_id].append(view)
+            milestones_by_objective[milestone["objective_id"]].append(view)
     actions_by_objective: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for action in _ordered(actions):
-        actions_by_objective[action.objective_id].append(
-            {**action.model_dump(), "milestones": milestones_by_action.get(action.id or 0, [])}
-        )
+    for action in _in_order(actions):
+        action["milestones"] = milestones_by_action.get(action["id"], [])
+        actions_by_objective[action["objective_id"]].append(action)
     measures_by_objective: dict[int, list[Any]] = defaultdict(list)
     for measure in _ordered(measures):
         measures_by_objective[measure.objective_id].append(measure_views[measure.id])
 
-    children: dict[int | None, list[Objective]] = defaultdict(list)
-    for objective in _ordered(objectives):
-        children[objective.parent_id].append(objective)
+    children: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for objective in _in_order(objectives):
+        children[objective["parent_id"]].append(objective)
 
-    def node(objective: Objective) -> dict[str, Any]:
-        oid = objective.id or 0
-        return {
-            **objective.model_dump(),
-            "actions": actions_by_objective.get(oid, []),
-            "measures": measures_by_objective.get(oid, []),
-            "milestones": milestones_by_objective.get(oid, []),
-            "children": [node(child) for child in children.get(oid, [])],
-        }
+    def node(objective: dict[str, Any]) -> dict[str, Any]:
+        oid = objective["id"]
+        objective.update(
+            actions=actions_by_objective.get(oid, []),
+            measures=measures_by_objective.get(oid, []),
+            milestones=milestones_by_objective.get(oid, []),
+            children=[node(child) for child in children.get(oid, [])],
+        )
+        return objective
 
     # Rows as plain dicts, validated once, as a whole, into the response model (building a
     # model per node and then the tree from them validated every node twice).
     return PlanTree.model_validate(
-        {**plan.model_dump(), "objectives": [node(o) for o in children.get(None, [])]}
+        {**columns_of(plan), "objectives": [node(o) for o in children.get(None, [])]}
     )
 
 
@@ -342,7 +356,9 @@ async def progress(
                 }
                 for oid in ordered_ids
             ],
-            "attention": [item.model_dump() for item in found_items],
+            # Already models: validation takes them as they are (dumping them to be read
+            # again cost as much as the rest of the answer's validation).
+            "attention": found_items,
             "since": since,
             "changes": changes,
             "changes_truncated": truncated,

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from app.auth import policy
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.auth.policy import Principal
-from app.badges import credentials, keys, measures, proposal_service, service  # noqa: F401
+from app.badges import (  # noqa: F401
+    credentials,
+    endorsement_router,
+    keys,
+    measures,
+    proposal_service,
+    service,
+)
 from app.badges.deps import ValidAward, ValidBadge, ValidProposal
 from app.badges.models import Badge, BadgeAward, BadgeProposal
 from app.badges.schemas import (
@@ -474,3 +481,6 @@ async def get_network_jwks(
     if await network_service.get(session, network_id) is None:
         raise NotFound(f"network {network_id} does not exist")
     return Jwks(keys=[k.public_jwk for k in await keys.network_keys(session, network_id)])
+
+
+router.include_router(endorsement_router.router)

@@ -65,7 +65,8 @@ OPERATIONS: dict[str, Access] = {
     **_callers(
         Callers.anyone,
         "get_health get_readiness create_token get_network_jwks verify_credential "
-        "verify_credential_by_uuid verify_credential_recipient get_organisation_jwks",
+        "verify_credential_by_uuid verify_credential_recipient get_organisation_jwks "
+        "get_award_share_page",
     ),
     **_callers(
         Callers.signed_in,
@@ -235,7 +236,7 @@ OPERATIONS: dict[str, Access] = {
     ),
     **_on(
         P.plan_write,
-        "create_network_badge update_badge award_badge revoke_award",
+        "create_network_badge update_badge award_badge revoke_award replace_award_share_token",
         on="the badge network (made when its onboarding proposal was approved)",
     ),
     # --- messaging: invitations, the caller's own feed and calendar, links sent by e-mail --

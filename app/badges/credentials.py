@@ -70,6 +70,11 @@ def key_owner_url(base: str, network_id: int | None, organisation_id: int | None
     return organisation_url(base, organisation_id)
 
 
+def share_url(base: str, share_token: str) -> str:
+    """An award's public share page: the link an earner adds to a professional profile."""
+    return f"{base.rstrip('/')}/api/v1/awards/share/{share_token}"
+
+
 def badge_url(base: str, badge_id: int) -> str:
     return f"{base.rstrip('/')}/api/v1/badges/{badge_id}"
 

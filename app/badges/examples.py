@@ -102,6 +102,7 @@ EXAMPLES: dict[str, Any] = {
         "expires_at": None,
         "revoked_at": None,
         "revocation_reason": None,
+        "share_url": "https://cohesion.example/api/v1/awards/share/q3Vx8b1nR0aZtL5mW2cE7g",
     },
     "CredentialRead": {
         "credential": {

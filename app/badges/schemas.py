@@ -301,6 +301,11 @@ class AwardRead(BaseModel):
     expires_at: datetime | None = Field(description="Expires.")
     revoked_at: datetime | None = Field(description="Revoked.")
     revocation_reason: str | None = Field(description="Why revoked.")
+    share_url: str = Field(
+        description="The award's public share page (no sign-in; unguessable): the link the "
+        "earner adds to a professional profile. `POST /awards/{award_id}/share-token` "
+        "replaces it (the old link stops working)."
+    )
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")

@@ -159,9 +159,17 @@ async def award_badge(
 
 # What an award's audit events (and so its webhook payloads) leave out: the earner's email,
 # and the salt and salted hash of it (with both, a guessed email can be confirmed), which the
-# credential and its JWT also carry.
+# credential and its JWT also carry; and the share-page token (whoever holds it reads the
+# earner's page).
 AWARD_PRIVATE_FIELDS = frozenset(
-    {"recipient_email", "identity_salt", "identity_hash", "credential", "credential_jwt"}
+    {
+        "recipient_email",
+        "identity_salt",
+        "identity_hash",
+        "credential",
+        "credential_jwt",
+        "share_token",
+    }
 )
 
 
@@ -187,14 +195,28 @@ async def revoke_award(
     award = found.obj
     if award.revoked_at is not None:
         raise Conflict(f"award {award.id} is already revoked")
+    changes = {"revoked_at": utcnow(), "revocation_reason": reason}
+    return await change_award(session, principal, found, changes, action="revoke")
+
+
+async def change_award(
+    session: AsyncSession,
+    principal: Principal,
+    found: Scoped[BadgeAward, Network],
+    changes: dict[str, Any],
+    *,
+    action: str,
+) -> BadgeAward:
+    """Apply ``changes`` to the award and record ``action`` (snapshots without the private
+    fields)."""
+    award = found.obj
     before = award_snapshot(award)
-    award.revoked_at = utcnow()
-    award.revocation_reason = reason
+    award.sqlmodel_update(changes)
     session.add(award)
     await audit.record(
         session,
         principal,
-        action="revoke",
+        action=action,
         obj=award,
         network_id=found.network.id,
         before=before,

@@ -91,6 +91,7 @@ class Builder:
             "award_id": award["id"],
             "credential_uuid": award["credential_uuid"],
             "jwt": credential["jwt"],
+            "share_token": award["share_url"].rsplit("/", 1)[1],
         }
 
     async def endorsement(self) -> Params:
@@ -217,6 +218,8 @@ ROWS = [
         lambda p: {"reason": "error"},
     ),
     Row("GET", "/awards/{award_id}/verify", BADGE_READ, award),
+    Row("POST", "/awards/{award_id}/share-token", badge_write(200), award),
+    Row("GET", "/awards/share/{share_token}", PUBLIC, award),
     Row("GET", "/credentials/{credential_uuid}/verify", PUBLIC, award),
     Row(
         "POST",

@@ -66,9 +66,13 @@ def _template() -> jinja2.Template:
     return env.get_template("share.html.j2")
 
 
-def _verify_url(base: str, credential_id: str) -> str:
-    uuid = credentials.credential_uuid(credential_id)
-    return f"{base}/api/v1/credentials/{uuid}/verify"
+# Links from the page (served at /api/v1/awards/share/{token}) to this service's public
+# routes, relative so that they hold under any host or path prefix the service is served at.
+UP = "../../"
+
+
+def _verify_url(credential_id: str) -> str:
+    return f"{UP}credentials/{credentials.credential_uuid(credential_id)}/verify"
 
 
 async def page(session: AsyncSession, token: str, settings: Settings) -> str:
@@ -87,7 +91,7 @@ async def page(session: AsyncSession, token: str, settings: Settings) -> str:
             kind="network" if e.endorser_network_id else "organisation",
             comment=e.comment,
             issued_at=e.issued_at,
-            verify_url=_verify_url(base, e.credential_id),
+            verify_url=_verify_url(e.credential_id),
         )
         for e in await endorsement_service.live(session, badge.id)
     ]
@@ -105,9 +109,9 @@ async def page(session: AsyncSession, token: str, settings: Settings) -> str:
         valid=check.valid,
         reason=check.reason,
         endorsements=endorsements,
-        verify_url=_verify_url(base, award.credential_id),
+        verify_url=_verify_url(award.credential_id),
         verify_post_url=f"{base}/api/v1/credentials/verify",
-        jwks_url=f"{credentials.network_url(base, award.network_id)}/jwks.json",
+        jwks_url=f"{UP}networks/{award.network_id}/jwks.json",
         jwt=award.credential_jwt,
         share_url=credentials.share_url(base, award.share_token),
         generated_at=utcnow(),

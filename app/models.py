@@ -3,7 +3,14 @@
 from sqlmodel import SQLModel
 
 from app.auth.models import RoleAssignment, ServiceAccount, User
-from app.badges.models import Badge, BadgeAward, BadgeNetworkInvitation, BadgeProposal, IssuerKey
+from app.badges.models import (
+    Badge,
+    BadgeAward,
+    BadgeEndorsement,
+    BadgeNetworkInvitation,
+    BadgeProposal,
+    IssuerKey,
+)
 from app.cohorts.models import Cohort, Enrolment, MatchingProposal
 from app.communities.models import Community, CommunityMember, CommunityNetwork, Meeting
 from app.core.audit import AuditEvent
@@ -51,6 +58,7 @@ __all__ = [
     "AuditEvent",
     "Badge",
     "BadgeAward",
+    "BadgeEndorsement",
     "BadgeNetworkInvitation",
     "BadgeProposal",
     "CalendarFeed",

@@ -175,6 +175,9 @@ RECORDS: dict[str, Audited] = {
     "update_badge": (("badges", "update"),),
     "award_badge": (("badge_awards", "create"),),
     "revoke_award": (("badge_awards", "revoke"),),
+    "replace_award_share_token": (("badge_awards", "share"),),
+    "endorse_badge": (("badge_endorsements", "create"),),
+    "withdraw_endorsement": (("badge_endorsements", "withdraw"),),
 }
 
 # Operations sent with POST that change nothing a reader sees.

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from app.auth.models import RoleAssignment, User
-from app.badges.models import BadgeAward, BadgeProposal
+from app.badges import service as badge_service
+from app.badges.models import BadgeAward, BadgeEndorsement, BadgeProposal
 from app.cohorts.models import Enrolment
 from app.communities.models import Community
 from app.demo import documents
@@ -26,9 +27,10 @@ from tests.demo_helpers import build_demo
 ROWS = {
     "action_status_changes": 46,
     "actions": 46,
-    "audit_events": 366,
+    "audit_events": 368,
     "badge_awards": 3,
-    "badge_issuer_keys": 1,
+    "badge_endorsements": 1,
+    "badge_issuer_keys": 2,
     "badge_network_invitations": 0,
     "badge_proposals": 1,
     "badges": 2,
@@ -54,7 +56,7 @@ ROWS = {
     "network_memberships": 57,
     "networks": 12,
     "objectives": 32,
-    "organisations": 61,
+    "organisations": 62,
     "partner_commitments": 3,
     "partnerships": 6,
     "plans": 4,
@@ -189,6 +191,20 @@ async def test_the_documents_make_the_same_rows_and_texts(
         }
         recipients = await values(col(BadgeAward.recipient_name))
         assert recipients == ["Amina Yusuf", "Tomasz Nowak", "Amina Yusuf"]
+        # An employer endorses the first badge; the endorsement verifies, and the badge's
+        # awards (made after it) carry it in their achievement's endorsementJwt.
+        (endorsement,) = await values(BadgeEndorsement)
+        assert endorsement.endorser_name == "Committed Employers for Migrant Skills"
+        check = await badge_service.verify_token(
+            session, endorsement.credential_jwt, app.state.cohesion.settings
+        )
+        assert check.valid is True and check.credential_type == "EndorsementCredential"
+        assert check.badge == "Customer Service Skills"
+        carried = [
+            a.credential["credentialSubject"]["achievement"].get("endorsementJwt")
+            for a in await values(BadgeAward)
+        ]
+        assert carried == [[endorsement.credential_jwt]] * 2 + [None]
         webhooks = await values(WebhookSubscription)
         # Network numbers counted from the first network made (1 on a fresh database).
         assert [(w.network_id - non.id + 1, w.active, w.include_descendants) for w in webhooks] == [

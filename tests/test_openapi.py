@@ -46,6 +46,8 @@ PUBLIC = {
     "/api/v1/credentials/{credential_uuid}/verify",
     "/api/v1/credentials/verify",
     "/api/v1/networks/{network_id}/jwks.json",
+    "/api/v1/organisations/{organisation_id}/jwks.json",
+    "/api/v1/awards/share/{share_token}",
     # The e-mailed token, or the calendar feed's, is the credential.
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",

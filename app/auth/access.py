@@ -65,7 +65,8 @@ OPERATIONS: dict[str, Access] = {
     **_callers(
         Callers.anyone,
         "get_health get_readiness create_token get_network_jwks verify_credential "
-        "verify_credential_by_uuid verify_credential_recipient",
+        "verify_credential_by_uuid verify_credential_recipient get_organisation_jwks "
+        "get_award_share_page",
     ),
     **_callers(
         Callers.signed_in,
@@ -125,6 +126,13 @@ OPERATIONS: dict[str, Access] = {
         "(`network:manage_children` there), or a platform admin.",
         "approve_badge_proposal reject_badge_proposal",
     ),
+    **_text(
+        "Who may read the badge (a role in its badge network or above it), speaking for the "
+        "endorser: for a network, its chair (`network:update` there); for an organisation, "
+        "those who keep its record (a chair or executive of its keeping network, "
+        "`organisation:write`); a platform admin for either. The same people withdraw it.",
+        "endorse_badge withdraw_endorsement",
+    ),
     # --- the network's private data: read ------------------------------------------------
     **_on(
         P.network_read,
@@ -144,7 +152,8 @@ OPERATIONS: dict[str, Access] = {
         "list_programme_enrolments get_session_attendance list_programme_evaluations "
         "get_evaluation get_evaluation_summary "
         "list_network_badges get_badge list_badge_awards get_award get_award_credential "
-        "verify_award get_plan_report get_network_report",
+        "verify_award get_plan_report get_network_report list_badge_endorsements "
+        "get_endorsement_credential",
     ),
     **_on(
         P.network_read,
@@ -227,7 +236,7 @@ OPERATIONS: dict[str, Access] = {
     ),
     **_on(
         P.plan_write,
-        "create_network_badge update_badge award_badge revoke_award",
+        "create_network_badge update_badge award_badge revoke_award replace_award_share_token",
         on="the badge network (made when its onboarding proposal was approved)",
     ),
     # --- messaging: invitations, the caller's own feed and calendar, links sent by e-mail --

@@ -1,9 +1,13 @@
-"""Open Badges 3.0 credentials: the ``OpenBadgeCredential`` JSON-LD and its VC-JWT.
+"""Open Badges 3.0 credentials: the ``OpenBadgeCredential`` and ``EndorsementCredential``
+JSON-LD and their VC-JWT.
 
 The credential follows the 1EdTech AchievementCredential JSON Schema (OB 3.0.3 context); the
 earner is identified only by a salted SHA-256 hash of their email (``IdentityObject``). The
 VC-JWT payload carries the credential in ``vc`` with ``iss``, ``jti``, ``nbf`` (and ``exp``
-when it expires), signed with the issuer network's key (``app/badges/keys.py``).
+when it expires), signed with the issuer's key (``app/badges/keys.py``). An endorsement is
+issued by the endorsing network or organisation; its subject is the endorsed badge (the
+``Achievement``'s id), and later awards of the badge carry the endorsements' VC-JWTs in the
+achievement's ``endorsementJwt``.
 """
 
 import hashlib
@@ -54,9 +58,34 @@ def network_url(base: str, network_id: int) -> str:
     return f"{base.rstrip('/')}/api/v1/networks/{network_id}"
 
 
-def achievement(base: str, badge: Any) -> dict[str, Any]:
+def organisation_url(base: str, organisation_id: int) -> str:
+    return f"{base.rstrip('/')}/api/v1/organisations/{organisation_id}"
+
+
+def key_owner_url(base: str, network_id: int | None, organisation_id: int | None) -> str:
+    """The issuer id a signing key speaks for: its network's or its organisation's."""
+    if network_id is not None:
+        return network_url(base, network_id)
+    assert organisation_id is not None
+    return organisation_url(base, organisation_id)
+
+
+def share_url(base: str, share_token: str) -> str:
+    """An award's public share page: the link an earner adds to a professional profile."""
+    return f"{base.rstrip('/')}/api/v1/awards/share/{share_token}"
+
+
+def badge_url(base: str, badge_id: int) -> str:
+    return f"{base.rstrip('/')}/api/v1/badges/{badge_id}"
+
+
+def profile(issuer_id: str, name: str) -> dict[str, Any]:
+    return {"id": issuer_id, "type": ["Profile"], "name": name}
+
+
+def achievement(base: str, badge: Any, endorsement_jwts: list[str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {
-        "id": f"{base.rstrip('/')}/api/v1/badges/{badge.id}",
+        "id": badge_url(base, badge.id),
         "type": ["Achievement"],
         "name": badge.name,
         "description": badge.description,
@@ -77,6 +106,8 @@ def achievement(base: str, badge: Any) -> dict[str, Any]:
             }
             for a in badge.alignments
         ]
+    if endorsement_jwts:
+        result["endorsementJwt"] = list(endorsement_jwts)
     return result
 
 
@@ -91,17 +122,14 @@ def build_credential(
     evidence: list[dict[str, Any]],
     issued_at: datetime,
     expires_at: datetime | None,
+    endorsement_jwts: list[str] | None = None,
 ) -> dict[str, Any]:
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": badge.name,
-        "issuer": {
-            "id": network_url(base, network.id),
-            "type": ["Profile"],
-            "name": network.name,
-        },
+        "issuer": profile(network_url(base, network.id), network.name),
         "validFrom": _iso(issued_at),
         "issuanceDate": _iso(issued_at),
         "credentialSubject": {
@@ -115,7 +143,7 @@ def build_credential(
                     "salt": salt,
                 }
             ],
-            "achievement": achievement(base, badge),
+            "achievement": achievement(base, badge, endorsement_jwts),
         },
     }
     if expires_at is not None:
@@ -130,6 +158,32 @@ def build_credential(
             for e in evidence
         ]
     return credential
+
+
+def build_endorsement(
+    *,
+    base: str,
+    credential_id: str,
+    issuer: dict[str, Any],
+    badge: Any,
+    comment: str,
+    issued_at: datetime,
+) -> dict[str, Any]:
+    """An ``EndorsementCredential`` of ``badge`` by ``issuer`` (a ``profile``)."""
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": f"{issuer['name']} endorses {badge.name}",
+        "issuer": issuer,
+        "validFrom": _iso(issued_at),
+        "issuanceDate": _iso(issued_at),
+        "credentialSubject": {
+            "id": badge_url(base, badge.id),
+            "type": ["EndorsementSubject"],
+            "endorsementComment": comment,
+        },
+    }
 
 
 def jwt_claims(

@@ -8,7 +8,7 @@ from fastapi import Depends
 
 from app.auth.deps import CurrentPrincipal, scoped
 from app.auth.policy import Permission
-from app.badges.models import Badge, BadgeAward
+from app.badges.models import Badge, BadgeAward, BadgeEndorsement
 from app.badges.scope import FoundProposal, load_proposal
 from app.core.db import SessionDep
 from app.core.models import path_id
@@ -30,4 +30,8 @@ ValidBadge = Annotated[
 ]
 ValidAward = Annotated[
     Scoped[BadgeAward, Network], scoped.loader(BadgeAward, Permission.network_read, label="award")
+]
+ValidEndorsement = Annotated[
+    Scoped[BadgeEndorsement, Network],
+    scoped.loader(BadgeEndorsement, Permission.network_read, label="endorsement"),
 ]

@@ -1,4 +1,5 @@
-"""Issuer signing keys: one ES256 (P-256) key per issuer network, made on first use.
+"""Issuer signing keys: one ES256 (P-256) key per issuer network (or endorsing organisation),
+made on first use; ``sign`` signs a credential's VC-JWT with it (awards and endorsements alike).
 
 The private key is stored encrypted under the data key ring (``COHESION_DATA_KEYS``, see
 ``app/core/secrets.py``); the public key is published as a JWKS. ``cohesion rotate-keys``
@@ -8,6 +9,8 @@ re-encrypts the stored keys under the ring's newest key (``rotate_all``).
 import base64
 import logging
 import secrets
+from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -15,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.badges import credentials
 from app.badges.models import IssuerKey
 from app.core.config import Settings
 from app.core.errors import ServiceUnavailable
 from app.core.keyrotation import register_encrypted
 from app.core.secrets import InvalidToken, data_ring
+from app.core.security import sign_vc_jwt
 
 ALGORITHM = "ES256"
 log = logging.getLogger(__name__)
@@ -31,10 +36,13 @@ def _b64(value: int) -> str:
     return base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
 
 
-def new_key(network_id: int, settings: Settings) -> IssuerKey:
+def new_key(
+    network_id: int | None, settings: Settings, *, organisation_id: int | None = None
+) -> IssuerKey:
     private = ec.generate_private_key(ec.SECP256R1())
     numbers = private.public_key().public_numbers()
-    kid = f"net{network_id}-{secrets.token_hex(8)}"
+    owner = f"net{network_id}" if network_id is not None else f"org{organisation_id}"
+    kid = f"{owner}-{secrets.token_hex(8)}"
     private_pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -56,6 +64,7 @@ def new_key(network_id: int, settings: Settings) -> IssuerKey:
     }
     return IssuerKey(
         network_id=network_id,
+        organisation_id=organisation_id,
         kid=kid,
         algorithm=ALGORITHM,
         public_jwk=jwk,
@@ -75,25 +84,65 @@ def private_pem(key: IssuerKey, settings: Settings) -> str:
         ) from None
 
 
-async def signing_key(session: AsyncSession, network_id: int, settings: Settings) -> IssuerKey:
-    """The network's current key, created on first use."""
+async def signing_key(
+    session: AsyncSession,
+    network_id: int | None,
+    settings: Settings,
+    *,
+    organisation_id: int | None = None,
+) -> IssuerKey:
+    """The network's (or, without one, the organisation's) current key, made on first use."""
+    owner = (
+        col(IssuerKey.network_id) == network_id
+        if network_id is not None
+        else col(IssuerKey.organisation_id) == organisation_id
+    )
     key = await session.scalar(
-        select(IssuerKey)
-        .where(col(IssuerKey.network_id) == network_id)
-        .order_by(col(IssuerKey.id).desc())
-        .limit(1)
+        select(IssuerKey).where(owner).order_by(col(IssuerKey.id).desc()).limit(1)
     )
     if key is None:
-        key = new_key(network_id, settings)
+        key = new_key(network_id, settings, organisation_id=organisation_id)
         session.add(key)
         await session.flush()
     return key
 
 
-async def network_keys(session: AsyncSession, network_id: int) -> list[IssuerKey]:
-    rows = await session.scalars(
-        select(IssuerKey).where(col(IssuerKey.network_id) == network_id).order_by(col(IssuerKey.id))
+async def sign(
+    session: AsyncSession,
+    settings: Settings,
+    credential: dict[str, Any],
+    issued_at: datetime,
+    expires_at: datetime | None = None,
+    *,
+    network_id: int | None = None,
+    organisation_id: int | None = None,
+) -> tuple[str, IssuerKey]:
+    """The credential's compact VC-JWT, signed with its issuer's current key (and the key)."""
+    key = await signing_key(session, network_id, settings, organisation_id=organisation_id)
+    token = sign_vc_jwt(
+        credentials.jwt_claims(credential, issued_at, expires_at),
+        private_pem(key, settings),
+        kid=key.kid,
+        algorithm=key.algorithm,
     )
+    return token, key
+
+
+def owner_url(base: str, key: IssuerKey) -> str:
+    """The issuer id the key signs for."""
+    return credentials.key_owner_url(base, key.network_id, key.organisation_id)
+
+
+async def network_keys(
+    session: AsyncSession, network_id: int | None, *, organisation_id: int | None = None
+) -> list[IssuerKey]:
+    """The network's (or, without one, the organisation's) keys, oldest first."""
+    owner = (
+        col(IssuerKey.network_id) == network_id
+        if network_id is not None
+        else col(IssuerKey.organisation_id) == organisation_id
+    )
+    rows = await session.scalars(select(IssuerKey).where(owner).order_by(col(IssuerKey.id)))
     return list(rows.all())
 
 

@@ -1,5 +1,7 @@
-"""Open Badge networks: canvas proposals, badges, awards (credentials) and issuer keys."""
+"""Open Badge networks: canvas proposals, badges, awards (credentials), endorsements and
+issuer keys."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -78,6 +80,11 @@ class Badge(RecordMixin, SoftDeleteMixin, table=True):
     alignments: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
 
 
+def new_share_token() -> str:
+    """An award's share-page token: 128 random bits, URL-safe (the page's only handle)."""
+    return secrets.token_urlsafe(16)
+
+
 class BadgeAward(RecordMixin, table=True):
     """A badge awarded to one earner, with the credential and VC-JWT issued for it."""
 
@@ -105,14 +112,50 @@ class BadgeAward(RecordMixin, table=True):
     key_id: str = Field(max_length=100)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     revocation_reason: str | None = Field(default=None, sa_type=Text)
+    share_token: str = Field(default_factory=new_share_token, max_length=40, unique=True)
+
+
+class BadgeEndorsement(RecordMixin, table=True):
+    """A network's or an organisation's endorsement of a badge: an Open Badges 3.0
+    ``EndorsementCredential`` signed with the endorser's key. ``network_id`` is the badge's
+    network (whose readers see it); exactly one of the endorser columns is set."""
+
+    __tablename__ = "badge_endorsements"
+
+    badge_id: int = Field(sa_type=IdType, foreign_key="badges.id", index=True)
+    network_id: int = Field(sa_type=IdType, foreign_key="networks.id")
+    endorser_network_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="networks.id", nullable=True, index=True
+    )
+    endorser_organisation_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="organisations.id", nullable=True, index=True
+    )
+    endorser_name: str = Field(max_length=200)
+    comment: str = Field(sa_type=Text)
+    credential_id: str = Field(max_length=100, unique=True)
+    credential: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    credential_jwt: str = Field(sa_type=Text)
+    key_id: str = Field(max_length=100)
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    endorsed_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    withdrawal_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class IssuerKey(IdMixin, table=True):
-    """A signing key of an issuer network; the private half encrypted (Fernet)."""
+    """A signing key of an issuer network, or of an organisation that endorses (exactly one of
+    the two is set); the private half encrypted (Fernet)."""
 
     __tablename__ = "badge_issuer_keys"
 
-    network_id: int = Field(sa_type=IdType, foreign_key="networks.id", index=True)
+    network_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="networks.id", nullable=True, index=True
+    )
+    organisation_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="organisations.id", nullable=True, index=True
+    )
     kid: str = Field(max_length=100, unique=True)
     algorithm: str = Field(sa_type=String(10))
     public_jwk: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)

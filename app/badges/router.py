@@ -8,7 +8,16 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from app.auth import policy
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.auth.policy import Principal
-from app.badges import credentials, keys, measures, proposal_service, service  # noqa: F401
+from app.badges import (  # noqa: F401
+    credentials,
+    endorsement_router,
+    keys,
+    measures,
+    proposal_service,
+    service,
+    share,
+    share_router,
+)
 from app.badges.deps import ValidAward, ValidBadge, ValidProposal
 from app.badges.models import Badge, BadgeAward, BadgeProposal
 from app.badges.schemas import (
@@ -58,7 +67,9 @@ BadgeList = Annotated[
 AwardList = Annotated[ListQuery, list_query({"issued_at": BadgeAward.issued_at}, BadgeAward.id)]
 
 
-def award_read(award: BadgeAward, principal: Principal, found: Scoped[Any, Network]) -> AwardRead:
+def award_read(
+    award: BadgeAward, principal: Principal, found: Scoped[Any, Network], request: Request
+) -> AwardRead:
     """The award; the earner's email only for those who may award the network's badges."""
     email = (
         award.recipient_email if policy.may_see_recipient_email(principal, found.network) else None
@@ -69,6 +80,9 @@ def award_read(award: BadgeAward, principal: Principal, found: Scoped[Any, Netwo
             "credential_uuid": credentials.credential_uuid(award.credential_id),
             "recipient_hash": award.identity_hash,
             "recipient_email": email,
+            "share_url": credentials.share_url(
+                app_state(request).settings.jwt_issuer, award.share_token
+            ),
         }
     )
 
@@ -304,10 +318,14 @@ async def update_badge(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_badge_awards(
-    found: ValidBadge, session: SessionDep, principal: CurrentPrincipal, query: AwardList
+    found: ValidBadge,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    query: AwardList,
 ) -> AwardPage:
     result = await service.list_awards(session, found.obj, params=query.params)
-    return query.page(AwardPage, result, lambda a: award_read(a, principal, found))
+    return query.page(AwardPage, result, lambda a: award_read(a, principal, found, request))
 
 
 @router.post(
@@ -330,7 +348,7 @@ async def award_badge(
         session, principal, found, app_state(request).settings, data=data
     )
     tagged(response, award, f"/api/v1/awards/{award.id}")
-    return award_read(award, principal, found)
+    return award_read(award, principal, found, request)
 
 
 @router.get(
@@ -341,10 +359,10 @@ async def award_badge(
     responses=responses.READ,
 )
 async def get_award(
-    found: ValidAward, response: Response, principal: CurrentPrincipal
+    found: ValidAward, request: Request, response: Response, principal: CurrentPrincipal
 ) -> AwardRead:
     tagged(response, found.obj)
-    return award_read(found.obj, principal, found)
+    return award_read(found.obj, principal, found, request)
 
 
 @router.get(
@@ -373,6 +391,7 @@ async def get_award_credential(found: ValidAward, request: Request) -> Credentia
 )
 async def revoke_award(
     data: RevokeBody,
+    request: Request,
     found: ValidAward,
     response: Response,
     session: SessionDep,
@@ -380,7 +399,26 @@ async def revoke_award(
 ) -> AwardRead:
     award = await service.revoke_award(session, principal, found, reason=data.reason)
     tagged(response, award)
-    return award_read(award, principal, found)
+    return award_read(award, principal, found, request)
+
+
+@router.post(
+    "/awards/{award_id}/share-token",
+    operation_id="replace_award_share_token",
+    summary="Replace the award's share link (the old link stops working)",
+    response_model=AwardRead,
+    responses=responses.ACTION,
+)
+async def replace_award_share_token(
+    request: Request,
+    found: ValidAward,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> AwardRead:
+    award = await share.replace_token(session, principal, found)
+    tagged(response, award)
+    return award_read(award, principal, found, request)
 
 
 # --- public: verification and keys ---------------------------------------------------------
@@ -478,3 +516,7 @@ async def get_network_jwks(
     if await network_service.get(session, network_id) is None:
         raise NotFound(f"network {network_id} does not exist")
     return Jwks(keys=[k.public_jwk for k in await keys.network_keys(session, network_id)])
+
+
+router.include_router(endorsement_router.router)
+router.include_router(share_router.router)

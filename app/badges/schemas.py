@@ -308,6 +308,11 @@ class AwardRead(BaseModel):
     expires_at: datetime | None = Field(description="Expires.")
     revoked_at: datetime | None = Field(description="Revoked.")
     revocation_reason: str | None = Field(description="Why revoked.")
+    share_url: str = Field(
+        description="The award's public share page (no sign-in; unguessable): the link the "
+        "earner adds to a professional profile. `POST /awards/{award_id}/share-token` "
+        "replaces it (the old link stops working)."
+    )
     version: int = Field(description="Row version.")
     created_at: datetime = Field(description="Created.")
     updated_at: datetime = Field(description="Last changed.")
@@ -318,9 +323,13 @@ class AwardPage(Page[AwardRead]):
 
 
 class CredentialRead(BaseModel):
-    credential: dict[str, Any] = Field(description="The OpenBadgeCredential (JSON-LD).")
+    credential: dict[str, Any] = Field(
+        description="The OpenBadgeCredential (an award) or EndorsementCredential (JSON-LD)."
+    )
     jwt: str = Field(description="The credential as a compact VC-JWT (ES256).")
-    jwks_url: str = Field(description="Where the issuer's public keys are published.")
+    jwks_url: str = Field(
+        description="Where the issuer's (or endorser's) public keys are published."
+    )
 
 
 class RevokeBody(Body):
@@ -346,10 +355,17 @@ class RecipientCheck(Body):
 
 
 class VerificationRead(BaseModel):
-    valid: bool = Field(description="Signature good, not expired, not revoked.")
+    valid: bool = Field(description="Signature good, not expired, not revoked or withdrawn.")
     reason: str | None = Field(description="Why not valid.")
-    badge: str | None = Field(description="Badge name.")
-    issuer: str | None = Field(description="Issuer network name.")
+    credential_type: str | None = Field(
+        default=None,
+        description="`OpenBadgeCredential` (an award) or `EndorsementCredential`; null when "
+        "the credential is not known here.",
+    )
+    badge: str | None = Field(description="Badge name (for an endorsement: the badge endorsed).")
+    issuer: str | None = Field(
+        description="Issuer name: the awarding network, or the endorsing network or organisation."
+    )
     issued_on: datetime | None = Field(description="When issued.")
     recipient_hash: str | None = Field(description="The salted identity hash (never the email).")
     recipient_matches: bool | None = Field(
@@ -357,7 +373,18 @@ class VerificationRead(BaseModel):
         description="Whether the email sent with the request is the one the credential was "
         "issued to; null when no email was sent or the credential is not known here.",
     )
+    endorsement_comment: str | None = Field(
+        default=None, description="An endorsement's comment; null for an award."
+    )
+
+    @classmethod
+    def failed(cls, reason: str, **known: Any) -> "VerificationRead":
+        """Not valid, for ``reason``, with what is known of the credential."""
+        return cls(valid=False, reason=reason, **{f: known.get(f) for f in FIELDS})
 
 
 class Jwks(BaseModel):
     keys: list[dict[str, Any]] = Field(description="Public keys (JWK).")
+
+
+FIELDS = frozenset(VerificationRead.model_fields) - {"valid", "reason"}

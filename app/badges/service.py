@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.badges import credentials, keys
+from app.badges import credentials, endorsement_service, keys
 from app.badges.models import Badge, BadgeAward, IssuerKey
 from app.badges.schemas import (
     AwardCreate,
@@ -32,7 +32,6 @@ from app.core.resources import (
     fetch_page,
 )
 from app.core.security import InvalidToken, vc_jwt_header, verify_vc_jwt
-from app.core.security import sign_vc_jwt as _sign
 from app.networks.models import Network
 from app.networks.schemas import NetworkKind
 
@@ -124,13 +123,10 @@ async def award_badge(
         evidence=evidence,
         issued_at=issued_at,
         expires_at=expires_at,
+        endorsement_jwts=await endorsement_service.live_jwts(session, badge.id),
     )
-    key = await keys.signing_key(session, network.id, settings)
-    token = _sign(
-        credentials.jwt_claims(credential, issued_at, expires_at),
-        keys.private_pem(key, settings),
-        kid=key.kid,
-        algorithm=key.algorithm,
+    token, key = await keys.sign(
+        session, settings, credential, issued_at, expires_at, network_id=network.id
     )
     award = BadgeAward(
         badge_id=badge.id,
@@ -163,9 +159,17 @@ async def award_badge(
 
 # What an award's audit events (and so its webhook payloads) leave out: the earner's email,
 # and the salt and salted hash of it (with both, a guessed email can be confirmed), which the
-# credential and its JWT also carry.
+# credential and its JWT also carry; and the share-page token (whoever holds it reads the
+# earner's page).
 AWARD_PRIVATE_FIELDS = frozenset(
-    {"recipient_email", "identity_salt", "identity_hash", "credential", "credential_jwt"}
+    {
+        "recipient_email",
+        "identity_salt",
+        "identity_hash",
+        "credential",
+        "credential_jwt",
+        "share_token",
+    }
 )
 
 
@@ -191,14 +195,28 @@ async def revoke_award(
     award = found.obj
     if award.revoked_at is not None:
         raise Conflict(f"award {award.id} is already revoked")
+    changes = {"revoked_at": utcnow(), "revocation_reason": reason}
+    return await change_award(session, principal, found, changes, action="revoke")
+
+
+async def change_award(
+    session: AsyncSession,
+    principal: Principal,
+    found: Scoped[BadgeAward, Network],
+    changes: dict[str, Any],
+    *,
+    action: str,
+) -> BadgeAward:
+    """Apply ``changes`` to the award and record ``action`` (snapshots without the private
+    fields)."""
+    award = found.obj
     before = award_snapshot(award)
-    award.revoked_at = utcnow()
-    award.revocation_reason = reason
+    award.sqlmodel_update(changes)
     session.add(award)
     await audit.record(
         session,
         principal,
-        action="revoke",
+        action=action,
         obj=award,
         network_id=found.network.id,
         before=before,
@@ -210,16 +228,7 @@ async def revoke_award(
 # --- verification (no authentication) -----------------------------------------------------
 
 
-def _invalid(reason: str, **known: Any) -> VerificationRead:
-    return VerificationRead(
-        valid=False,
-        reason=reason,
-        badge=known.get("badge"),
-        issuer=known.get("issuer"),
-        issued_on=known.get("issued_on"),
-        recipient_hash=known.get("recipient_hash"),
-        recipient_matches=known.get("recipient_matches"),
-    )
+_invalid = VerificationRead.failed
 
 
 async def award_by_credential_uuid(session: AsyncSession, credential_uuid: uuid.UUID) -> BadgeAward:
@@ -238,9 +247,9 @@ async def verify_token(
     session: AsyncSession, token: str, settings: Settings, *, email: str | None = None
 ) -> VerificationRead:
     """Check a VC-JWT: its key (by ``kid``) belongs to the issuer it names, the signature
-    verifies, it is in its validity period, and the award is known and not revoked. With
-    ``email`` (what the holder told the verifier), also whether the credential was issued to
-    it: hashed here with the award's salt, which is never sent."""
+    verifies, it is in its validity period, and the award (or endorsement) is known and not
+    revoked (withdrawn). With ``email`` (what the holder told the verifier), also whether the
+    credential was issued to it: hashed here with the award's salt, which is never sent."""
     try:
         header = vc_jwt_header(token)
     except InvalidToken:
@@ -261,11 +270,10 @@ async def verify_token(
         return _invalid("not a verifiable credential")
     issuer = vc.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if (
-        issuer_id != credentials.network_url(settings.jwt_issuer, key.network_id)
-        or claims.get("iss") != issuer_id
-    ):
+    if issuer_id != keys.owner_url(settings.jwt_issuer, key) or claims.get("iss") != issuer_id:
         return _invalid("signed by a key that is not the issuer's")
+    if "EndorsementCredential" in (vc.get("type") or []):
+        return await endorsement_service.verify_known(session, vc, key)
     award = await session.scalar(
         select(BadgeAward).where(col(BadgeAward.credential_id) == vc.get("id"))
     )
@@ -274,6 +282,7 @@ async def verify_token(
     badge = await session.get(Badge, award.badge_id)
     network = await session.get(Network, award.network_id)
     known = {
+        "credential_type": "OpenBadgeCredential",
         "badge": badge.name if badge else None,
         "issuer": network.name if network else None,
         "issued_on": award.issued_at,

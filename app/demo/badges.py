@@ -1,11 +1,13 @@
 """Demo badge network (demo/badges.yaml): the seed 002 canvas entered section by section by a
-new demo user, submitted and approved under the parent network, with badges and awards."""
+new demo user, submitted and approved under the parent network, with badges, an employer's
+endorsement and awards."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.models import User
 from app.auth.policy import Grant, Principal, Role
-from app.badges import proposal_service, service
+from app.badges import endorsement_service, proposal_service, service
+from app.badges.endorsement_schemas import EndorsementCreate
 from app.badges.schemas import AwardCreate, BadgeCreate, BadgeProposalCreate, BadgeProposalUpdate
 from app.badges.scope import FoundProposal
 from app.core.config import get_settings
@@ -14,6 +16,8 @@ from app.demo import documents
 from app.networks import service as network_service
 from app.networks.models import Network
 from app.networks.schemas import NetworkCreate
+from app.organisations import service as organisation_service
+from app.organisations.schemas import OrganisationCreate
 
 
 async def load(session: AsyncSession, admin: Principal, networks: dict[str, Network]) -> None:
@@ -61,6 +65,22 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
         )
         for entry in doc["badges"]
     ]
+    by_name = {badge.name: badge for badge in badges}
+    for entry in doc["endorsements"]:
+        org = await organisation_service.create(
+            session,
+            admin,
+            data=OrganisationCreate.model_validate(
+                {**entry["organisation"], "owner_network_id": network.id}
+            ),
+        )
+        await endorsement_service.endorse(
+            session,
+            admin,
+            Scoped(obj=by_name[entry["badge"]], network=network),
+            settings,
+            data=EndorsementCreate(endorser_organisation_id=org.id, comment=entry["comment"]),
+        )
     for badge, entry in zip(badges, doc["badges"], strict=True):
         for award in entry["awards"]:
             await service.award_badge(

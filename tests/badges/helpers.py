@@ -1,10 +1,22 @@
 """The England migrant-skills canvas (seed 002) and helpers to take it through the workflow."""
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.conftest import World
+
+# The vendor Open Badges 3.0 schema and context, next to the checkout (../shared) or, for a
+# worktree under /work/wt/, two levels up: the nearest one found.
+VENDOR = next(
+    (
+        parent / "shared" / "vendor" / "openbadges-3.0"
+        for parent in Path(__file__).resolve().parents
+        if (parent / "shared" / "vendor" / "openbadges-3.0").is_dir()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "vendor" / "openbadges-3.0",
+)
 
 # Seed 002, section by section.
 SEED_SECTIONS: list[dict[str, Any]] = [

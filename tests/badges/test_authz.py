@@ -85,12 +85,35 @@ class Builder:
         )
         credential = await self.call("GET", f"/awards/{award['id']}/credential", headers)
         return {
+            "a": self.world.network_a,
             "network_id": params["network_id"],
             "badge_id": badge["id"],
             "award_id": award["id"],
             "credential_uuid": award["credential_uuid"],
             "jwt": credential["jwt"],
+            "share_token": award["share_url"].rsplit("/", 1)[1],
         }
+
+    async def endorsement(self) -> Params:
+        params = await self.award()
+        made = await self.call(
+            "POST",
+            f"/badges/{params['badge_id']}/endorsements",
+            self.world.headers("admin"),
+            {"endorser_network_id": self.world.network_a, "comment": "Endorsed."},
+            201,
+        )
+        return {**params, "endorsement_id": made["id"]}
+
+    async def organisation(self) -> Params:
+        made = await self.call(
+            "POST",
+            "/organisations",
+            self.world.headers("admin"),
+            {"name": f"Endorser {next(_SEQ)}", "kind": "employer"},
+            201,
+        )
+        return {"organisation_id": made["id"]}
 
 
 Setup = Callable[[Builder], Awaitable[Params]]
@@ -116,6 +139,14 @@ async def award(b: Builder) -> Params:
     return await b.award()
 
 
+async def endorsement(b: Builder) -> Params:
+    return await b.endorsement()
+
+
+async def organisation(b: Builder) -> Params:
+    return await b.organisation()
+
+
 def cols(ok: int, chair: int, exe: int, fac: int, mem: int, others: int) -> tuple[int, ...]:
     return (401, ok, chair, exe, fac, mem, others, others)
 
@@ -126,6 +157,9 @@ PROPOSAL_READ = cols(200, 200, 404, 404, 404, 404)
 PROPOSER_ONLY = cols(403, 403, 404, 404, 404, 404)
 DECIDE = cols(200, 200, 404, 404, 404, 404)
 BADGE_READ = cols(200, 200, 200, 200, 200, 404)
+# Endorsing as network A (the badge network's parent): its chair, or an admin.
+ENDORSE_AS_A = cols(201, 201, 403, 403, 403, 404)
+WITHDRAW_AS_A = cols(200, 200, 403, 403, 403, 404)
 
 
 def badge_write(ok: int) -> tuple[int, ...]:
@@ -184,6 +218,8 @@ ROWS = [
         lambda p: {"reason": "error"},
     ),
     Row("GET", "/awards/{award_id}/verify", BADGE_READ, award),
+    Row("POST", "/awards/{award_id}/share-token", badge_write(200), award),
+    Row("GET", "/awards/share/{share_token}", PUBLIC, award),
     Row("GET", "/credentials/{credential_uuid}/verify", PUBLIC, award),
     Row(
         "POST",
@@ -194,6 +230,23 @@ ROWS = [
     ),
     Row("POST", "/credentials/verify", PUBLIC, award, lambda p: {"jwt": p["jwt"]}),
     Row("GET", "/networks/{network_id}/jwks.json", PUBLIC, award),
+    Row("GET", "/badges/{badge_id}/endorsements", BADGE_READ, endorsement),
+    Row(
+        "POST",
+        "/badges/{badge_id}/endorsements",
+        ENDORSE_AS_A,
+        award,
+        lambda p: {"endorser_network_id": p["a"], "comment": "We recognise it."},
+    ),
+    Row("GET", "/endorsements/{endorsement_id}/credential", BADGE_READ, endorsement),
+    Row(
+        "POST",
+        "/endorsements/{endorsement_id}/withdraw",
+        WITHDRAW_AS_A,
+        endorsement,
+        lambda p: {"reason": "ended"},
+    ),
+    Row("GET", "/organisations/{organisation_id}/jwks.json", PUBLIC, organisation),
 ]
 
 

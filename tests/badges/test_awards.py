@@ -1,7 +1,6 @@
 """Badges, awards and their Open Badges 3.0 credentials: signing, JWKS, verification."""
 
 import json
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -12,10 +11,9 @@ from joserfc.jwk import ECKey, KeySet
 
 from app.badges import keys
 from app.badges.models import IssuerKey
-from tests.badges.helpers import approved_network, patch
+from tests.badges.helpers import VENDOR, approved_network, patch
 from tests.conftest import World
 
-VENDOR = Path(__file__).resolve().parents[3] / "shared" / "vendor" / "openbadges-3.0"
 EMAIL = "amina.earner@example.org"
 
 BADGE = {
@@ -208,11 +206,13 @@ async def test_tampered_or_foreign_signed_credentials_do_not_verify(
         assert result == {
             "valid": False,
             "reason": reason,
+            "credential_type": None,
             "badge": None,
             "issuer": None,
             "issued_on": None,
             "recipient_hash": None,
             "recipient_matches": None,
+            "endorsement_comment": None,
         }
 
 

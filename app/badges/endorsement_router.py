@@ -1,0 +1,125 @@
+"""Routes for badge endorsements (Open Badges 3.0 ``EndorsementCredential``s); gathered into
+the badges router by ``app/badges/router.py``."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response, status
+
+from app.auth.deps import CurrentPrincipal
+from app.badges import endorsement_service
+from app.badges.deps import ValidBadge, ValidEndorsement
+from app.badges.endorsement_schemas import (
+    EndorsementCreate,
+    EndorsementPage,
+    EndorsementRead,
+    WithdrawBody,
+)
+from app.badges.models import BadgeEndorsement
+from app.badges.schemas import CredentialRead, Jwks
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.models import path_id
+from app.core.resources import ListQuery, list_query, tagged
+from app.core.routing import CohesionRoute
+from app.core.state import app_state
+
+router = APIRouter(tags=["badges"], route_class=CohesionRoute)
+
+EndorsementList = Annotated[
+    ListQuery,
+    list_query({"issued_at": BadgeEndorsement.issued_at}, BadgeEndorsement.id),
+]
+
+
+def _base(request: Request) -> str:
+    return app_state(request).settings.jwt_issuer.rstrip("/")
+
+
+@router.get(
+    "/badges/{badge_id}/endorsements",
+    operation_id="list_badge_endorsements",
+    summary="List a badge's endorsements (withdrawn ones too)",
+    response_model=EndorsementPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_badge_endorsements(
+    found: ValidBadge, request: Request, session: SessionDep, query: EndorsementList
+) -> EndorsementPage:
+    result = await endorsement_service.list_endorsements(session, found.obj, params=query.params)
+    base = _base(request)
+    return query.page(
+        EndorsementPage, result, lambda e: endorsement_service.read(e, found.obj.name, base)
+    )
+
+
+@router.post(
+    "/badges/{badge_id}/endorsements",
+    operation_id="endorse_badge",
+    summary="Endorse a badge as a network or an organisation: issues a signed Open Badges 3.0 "
+    "EndorsementCredential",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EndorsementRead,
+    responses=responses.CREATE,
+)
+async def endorse_badge(
+    data: EndorsementCreate,
+    request: Request,
+    found: ValidBadge,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> EndorsementRead:
+    made = await endorsement_service.endorse(
+        session, principal, found, app_state(request).settings, data=data
+    )
+    return tagged(response, made, f"/api/v1/endorsements/{made.id}")
+
+
+@router.get(
+    "/endorsements/{endorsement_id}/credential",
+    operation_id="get_endorsement_credential",
+    summary="The endorsement's EndorsementCredential and its VC-JWT",
+    response_model=CredentialRead,
+    responses=responses.READ,
+)
+async def get_endorsement_credential(found: ValidEndorsement, request: Request) -> CredentialRead:
+    endorsement: BadgeEndorsement = found.obj
+    return CredentialRead(
+        credential=endorsement.credential,
+        jwt=endorsement.credential_jwt,
+        jwks_url=endorsement_service.jwks_url(_base(request), endorsement),
+    )
+
+
+@router.post(
+    "/endorsements/{endorsement_id}/withdraw",
+    operation_id="withdraw_endorsement",
+    summary="Withdraw an endorsement (it no longer verifies, nor goes into new awards)",
+    response_model=EndorsementRead,
+    responses=responses.ACTION,
+)
+async def withdraw_endorsement(
+    data: WithdrawBody,
+    request: Request,
+    found: ValidEndorsement,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> EndorsementRead:
+    made = await endorsement_service.withdraw(
+        session, principal, found, _base(request), reason=data.reason
+    )
+    return tagged(response, made)
+
+
+@router.get(
+    "/organisations/{organisation_id}/jwks.json",
+    operation_id="get_organisation_jwks",
+    summary="An endorsing organisation's public signing keys (JWKS; no sign-in)",
+    response_model=Jwks,
+    responses=responses.problems(404, 422),
+)
+async def get_organisation_jwks(
+    organisation_id: Annotated[int, path_id("organisation")], session: SessionDep
+) -> Jwks:
+    return Jwks(keys=await endorsement_service.organisation_jwks(session, organisation_id))

@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '0012e'
-down_revision: str | None = '0011a'
+down_revision: str | None = '0012n'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -337,6 +337,26 @@ class Row:
         return self.codes[PRINCIPALS.index(who)]
 
 
+def joining(parent: str) -> Setup:
+    """A fresh top-level network (the path's) and the world's network it would join."""
+
+    async def setup(ctx: Ctx) -> Params:
+        return {"network_id": await ctx.network(None), "parent_id": getattr(ctx, parent)}
+
+    return setup
+
+
+def link_to(parent: str) -> Setup:
+    """The link of a fresh child network to the world's ``parent``."""
+
+    async def setup(ctx: Ctx) -> Params:
+        child = await ctx.network(getattr(ctx, parent))
+        links = await ctx.as_admin("GET", f"/networks/{child}/parents")
+        return {"link_id": links["items"][0]["id"]}
+
+    return setup
+
+
 def role_body(role: str) -> Body:
     return lambda p: {"user_id": p["user_id"], "role": role}
 
@@ -600,6 +620,29 @@ MATRIX: list[Row] = [
         "/networks/{network_id}/children",
         EVERYONE_200,
         setup=at("a"),
+    ),
+    Row(
+        "networks.parents.list:child",
+        "GET",
+        "/networks/{network_id}/parents",
+        EVERYONE_200,
+        setup=at("child"),
+    ),
+    Row(
+        "networks.parents.create:A",  # a top-level network joins A: decided by A's chair
+        "POST",
+        "/networks/{network_id}/parents",
+        (401, 201, 201, 403, 403, 403, 403, 403),
+        setup=joining("a"),
+        body=lambda p: {"parent_id": p["parent_id"]},
+    ),
+    Row("network_links.get", "GET", "/network-links/{link_id}", EVERYONE_200, setup=link_to("a")),
+    Row(
+        "network_links.end:A",  # A's chair ends a child's membership of A
+        "POST",
+        "/network-links/{link_id}/end",
+        (401, 200, 200, 403, 403, 403, 403, 403),
+        setup=link_to("a"),
     ),
     Row(
         "networks.patch:A",

@@ -1,7 +1,9 @@
 """The one authorization policy: may this principal do this on this network?
 
 Permissions are data (``ROLE_PERMISSIONS``). A role on a network grants its read permissions
-on that network and every descendant, and its write permissions on that network only. A
+on that network and every descendant (over the links live now, ``app/auth/graph.py``: a network
+in two alliances is read by the chairs of both; the principal carries them as ``inherited``),
+and its write permissions on that network only. A
 principal who may not read a network's private data gets ``404`` for it, as if it did not
 exist; one who may read but not do gets ``403``.
 
@@ -97,9 +99,6 @@ class NetworkLike(Protocol):
     @property
     def id(self) -> int | None: ...
 
-    @property
-    def lineage_ids(self) -> list[int]: ...
-
 
 @dataclass(frozen=True, slots=True)
 class Grant:
@@ -130,6 +129,9 @@ class Principal:
     scopes: frozenset[str] = frozenset()
     service_network_id: int | None = None
     name: str = ""
+    # network id -> the read permissions passed down to it by roles held above it (the
+    # descendants over live links, read with the roles on every request)
+    inherited: dict[int, frozenset[Permission]] = field(default_factory=dict)
     _subject_id: int = field(init=False, repr=False)
 
     def __post_init__(self, id: int) -> None:
@@ -178,6 +180,7 @@ class Principal:
             id=self._subject_id,
             is_admin=self.is_admin,
             grants=[*self.grants, grant],
+            inherited=self.inherited,
             scopes=self.scopes,
             service_network_id=self.service_network_id,
             name=self.name,
@@ -206,14 +209,16 @@ def permissions_on(principal: Principal, network: NetworkLike) -> frozenset[Perm
                 perms |= SCOPE_PERMISSIONS.get(scope, frozenset())
             return frozenset(perms)
         return frozenset()
-    lineage = network.lineage_ids
-    granted: set[Permission] = set()
+    granted: set[Permission] = set(principal.inherited.get(network.id or 0, ()))
     for grant in principal.grants:
         if grant.network_id == network.id:
             granted |= ROLE_PERMISSIONS[grant.role]
-        elif grant.network_id in lineage:
-            granted |= ROLE_PERMISSIONS[grant.role] & READ_PERMISSIONS
     return frozenset(granted)
+
+
+def inherited_permissions(role: Role) -> frozenset[Permission]:
+    """What a role passes down to every network below its own: its read permissions."""
+    return ROLE_PERMISSIONS[role] & READ_PERMISSIONS
 
 
 def can(principal: Principal, permission: Permission, network: NetworkLike) -> bool:
@@ -255,9 +260,6 @@ class TreeNetwork(NetworkLike, Protocol):
     @property
     def parent_id(self) -> int | None: ...
 
-    @property
-    def ancestor_ids(self) -> list[int]: ...
-
 
 def require_admin(principal: Principal) -> None:
     if not principal.is_admin:
@@ -296,16 +298,26 @@ def require_parent_level(principal: Principal, network_or_parent: NetworkLike | 
     authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
 
 
+def require_link_end(principal: Principal, parent: NetworkLike, child: NetworkLike) -> None:
+    """Ending a network's membership of a parent: the parent's chair
+    (``network:manage_children`` there), the member network's own chair leaving it
+    (``network:update`` there), or a platform admin. Adding one is decided one level up, as
+    creating a child is (``require_parent_level`` on the new parent)."""
+    if can(principal, Permission.network_update, child):
+        return
+    authorize(principal, Permission.network_manage_children, parent, public=True)
+
+
 def _appoint_permission(role: Role) -> Permission:
     return Permission.role_appoint_child_chair if role is Role.chair else Permission.role_appoint
 
 
 class _ParentRef:
-    """Stands for a network's parent when checking who may appoint its chair."""
+    """Stands for a network's primary parent when checking who may appoint its chair (a
+    write permission, so only a role held in that parent itself counts)."""
 
     def __init__(self, network: TreeNetwork) -> None:
         self.id = network.parent_id
-        self.lineage_ids = network.ancestor_ids
 
 
 def _appoint_target(network: TreeNetwork, role: Role) -> NetworkLike:

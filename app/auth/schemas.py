@@ -10,7 +10,7 @@ from app.auth.policy import Role, SeilFunction
 from app.core.models import Id
 from app.core.pagination import Page
 from app.core.resources import RecordRead
-from app.core.schemas import Body, Keep, Name, UTCDatetime
+from app.core.schemas import Body, EndBody, Keep, Name, UTCDatetime
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 
@@ -62,10 +62,8 @@ class RoleCreate(Body):
     )
 
 
-class RoleEnd(Body):
-    until: UTCDatetime | None = Field(
-        default=None, description="End (UTC when no offset is given); defaults to now."
-    )
+class RoleEnd(EndBody):
+    """When a role assignment ends."""
 
 
 class RoleRead(BaseModel):

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth import policy
+from app.auth import graph, policy
 from app.auth.models import Network, RoleAssignment, ServiceAccount, User
-from app.auth.policy import Grant, Principal, Role
+from app.auth.policy import Grant, Permission, Principal, Role
 from app.auth.schemas import (
     PasswordChange,
     RoleCreate,
@@ -25,6 +25,7 @@ from app.core.resources import (
     ListParams,
     PageResult,
     audited_create,
+    audited_end,
     audited_update,
     fetch_page,
 )
@@ -99,6 +100,12 @@ def _user_principal_statement(*, with_network: bool) -> Any:
         or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
     )
     role_network = aliased(Network, name="role_network")
+    # Every network below each role's network over the links live now, in the same round trip:
+    # the read permissions a role passes down (one row per role and network below it).
+    held: Any = select(
+        col(RoleAssignment.network_id).label("root"), col(RoleAssignment.network_id).label("id")
+    ).where(col(RoleAssignment.user_id) == bindparam("user_id"), active)
+    below = graph.reach(held, now=now, name="below")
     stmt: Any = (
         select(
             col(User.is_active),
@@ -107,6 +114,7 @@ def _user_principal_statement(*, with_network: bool) -> Any:
             col(User.name),
             col(role_network.id).label("network_id"),
             col(RoleAssignment.role),
+            below.c.id.label("below_id"),
         )
         .select_from(User)
         .outerjoin(RoleAssignment, and_(col(RoleAssignment.user_id) == col(User.id), active))
@@ -117,6 +125,7 @@ def _user_principal_statement(*, with_network: bool) -> Any:
                 col(role_network.deleted_at).is_(None),
             ),
         )
+        .outerjoin(below, and_(below.c.root == col(role_network.id), below.c.id != below.c.root))
     )
     if with_network:
         path_network = aliased(Network, name="path_network")
@@ -153,9 +162,21 @@ async def _load_user_principal(
         # The session's identity map holds objects weakly: keep the path network alive until
         # the route's loader asks for it.
         session.info["path_network"] = rows[0].path_network
-    grants = [Grant(r.network_id, Role(r.role)) for r in rows if r.network_id is not None]
+    grants = list(
+        dict.fromkeys(Grant(r.network_id, Role(r.role)) for r in rows if r.network_id is not None)
+    )
+    inherited: dict[int, frozenset[Permission]] = {}
+    for r in rows:
+        if r.below_id is not None:
+            passed = policy.inherited_permissions(Role(r.role))
+            inherited[r.below_id] = inherited.get(r.below_id, frozenset()) | passed
     return Principal(
-        kind="user", id=user_id, is_admin=rows[0].is_admin, grants=grants, name=rows[0].name
+        kind="user",
+        id=user_id,
+        is_admin=rows[0].is_admin,
+        grants=grants,
+        inherited=inherited,
+        name=rows[0].name,
     )
 
 
@@ -403,20 +424,14 @@ async def end_role(
 ) -> RoleAssignment:
     """End a role assignment, keeping it as history."""
     policy.require_role_change(principal, network, Role(assignment.role))
-    now = utcnow()
-    if assignment.until is not None and assignment.until <= now:
-        raise Conflict(f"role assignment {assignment.id} has already ended")
-    end = until or now
-    if end < assignment.since:
-        raise Unprocessable(
-            "a role cannot end before it started",
-            errors=[
-                {"loc": ["body", "until"], "msg": "before since", "type": "until_before_since"}
-            ],
-        )
-    changes = {"until": end, "ended_by_user_id": principal.user_id}
-    return await audited_update(
-        session, principal, assignment, changes, network_id=network.id, action="end"
+    return await audited_end(
+        session,
+        principal,
+        assignment,
+        until=until,
+        ended_by_user_id=principal.user_id,
+        network_id=network.id,
+        label="role assignment",
     )
 
 

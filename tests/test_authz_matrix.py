@@ -346,6 +346,15 @@ def joining(parent: str) -> Setup:
     return setup
 
 
+async def b_under_a_chaired_by_chair(ctx: Ctx) -> Params:
+    """A fresh network above A and B: their chairs sit in its forum; nobody else of A or B
+    reads it (reads pass down, not up)."""
+    top = await ctx.network(None)
+    for child in (ctx.a, ctx.b):
+        await ctx.as_admin("POST", f"/networks/{child}/parents", {"parent_id": top})
+    return {"network_id": top}
+
+
 def link_to(parent: str) -> Setup:
     """The link of a fresh child network to the world's ``parent``."""
 
@@ -636,6 +645,21 @@ MATRIX: list[Row] = [
         setup=joining("a"),
         body=lambda p: {"parent_id": p["parent_id"]},
     ),
+    Row(
+        "networks.chairs_forum:A",  # the parent's role holders read it; B's chair does not
+        "GET",
+        "/networks/{network_id}/chairs-forum",
+        READ_A,
+        setup=at("a"),
+    ),
+    Row(
+        "networks.chairs_forum:above",  # the chairs of the children are its members
+        "GET",
+        "/networks/{network_id}/chairs-forum",
+        (401, 200, 200, 404, 404, 404, 200, 404),
+        setup=b_under_a_chaired_by_chair,
+    ),
+    Row("roles.kinds", "GET", "/role-kinds", EVERYONE_200),
     Row("network_links.get", "GET", "/network-links/{link_id}", EVERYONE_200, setup=link_to("a")),
     Row(
         "network_links.end:A",  # A's chair ends a child's membership of A

@@ -26,7 +26,7 @@ from tests.demo_helpers import build_demo
 ROWS = {
     "action_status_changes": 46,
     "actions": 46,
-    "audit_events": 366,
+    "audit_events": 368,
     "badge_awards": 3,
     "badge_issuer_keys": 1,
     "badge_network_invitations": 0,
@@ -51,8 +51,9 @@ ROWS = {
     "mobility_count_batches": 5,
     "mobility_counts": 36,
     "mobility_opportunities": 4,
+    "network_links": 8,  # 7 children of their one parent, and Tampere in the Nordic alliance too
     "network_memberships": 57,
-    "networks": 12,
+    "networks": 13,
     "objectives": 32,
     "organisations": 61,
     "partner_commitments": 3,
@@ -87,6 +88,7 @@ NETWORKS = [
     "West Partnership",
     "North-Eastern Victoria Region",
     "Banyule Network",
+    "Nordic VET Alliance",
     "STEM CPD Alliance",
     "Open Badge Networks England",
     "Open Badges for Migrant Skills England",

@@ -99,7 +99,7 @@ class NetworkLink(RecordMixin, table=True):
 
 
 class Network(RecordMixin, SoftDeleteMixin, table=True):
-    """A network. ``parent_id`` is its primary parent (the earliest live link; kept for the
+    """A network. ``parent_id`` is its primary parent (its first-made live link; kept for the
     clients of one parent) and ``path`` the ids down that primary line ("/1/4/9/"); every
     scope follows all live links (``app/auth/graph.py``), never ``path``."""
 

@@ -26,11 +26,16 @@ from app.core.errors import Forbidden, NotFound
 class Role(StrEnum):
     chair = "chair"
     executive = "executive"
+    # the senior education improvement leader (SEIL, seed 003): was stored as ``facilitator``,
+    # whose name clashes with the SEIL's "facilitator" function (migration 0012a)
+    improvement_leader = "improvement_leader"
     facilitator = "facilitator"
     member = "member"
 
 
 class SeilFunction(StrEnum):
+    """The functions a role exercises (the SEIL's five, seed 003; ``app/auth/role_kinds.py``)."""
+
     connector = "connector"
     integrator = "integrator"
     facilitator = "facilitator"
@@ -85,6 +90,7 @@ _CHAIR |= {Permission.invitation_manage}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.chair: frozenset(_CHAIR),
     Role.executive: frozenset(_EXECUTIVE),
+    Role.improvement_leader: frozenset(_FACILITATOR),
     Role.facilitator: frozenset(_FACILITATOR),
     Role.member: _MEMBER,
 }
@@ -306,6 +312,14 @@ def require_link_end(principal: Principal, parent: NetworkLike, child: NetworkLi
     if can(principal, Permission.network_update, child):
         return
     authorize(principal, Permission.network_manage_children, parent, public=True)
+
+
+def require_forum_read(principal: Principal, network: NetworkLike, chairs: Iterable[int]) -> None:
+    """A network's chairs' forum is read by whoever reads the network (its role holders and
+    those above it) and by its members: the chairs of its child networks (404 for others)."""
+    if principal.user_id is not None and principal.user_id in set(chairs):
+        return
+    require_read(principal, network)
 
 
 def _appoint_permission(role: Role) -> Permission:

@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth import graph, policy
+from app.auth import graph, policy, role_kinds
 from app.auth.models import Network, RoleAssignment, ServiceAccount, User
 from app.auth.policy import Grant, Permission, Principal, Role
 from app.auth.schemas import (
     PasswordChange,
     RoleCreate,
     ServiceAccountCreate,
+    Succession,
     UserCreate,
     UserUpdate,
 )
@@ -351,6 +352,7 @@ async def _add_role(
     role: Role,
     functions: list[str],
     since: datetime | None,
+    term: Succession | None = None,
 ) -> RoleAssignment:
     now = utcnow()
     duplicate = await session.scalar(
@@ -371,8 +373,51 @@ async def _add_role(
         functions=functions,
         since=since or now,
         appointed_by_user_id=principal.user_id,
+        **(term.model_dump(include={"term_ends_on", "deputy_of", "succeeded"}) if term else {}),
     )
     return await audited_create(session, principal, assignment, network_id=network.id)
+
+
+def _role_issue(field: str, msg: str, kind: str) -> list[dict[str, Any]]:
+    return [{"loc": ["body", field], "msg": msg, "type": kind}]
+
+
+async def check_succession(
+    session: AsyncSession, network: Network, role: Role, since: datetime | None, data: Succession
+) -> None:
+    """A term ends after it starts; ``deputy_of`` names a current role in the network;
+    ``succeeded`` a role of the same kind there that nobody has taken over from yet."""
+    start = (since or utcnow()).date()
+    if data.term_ends_on is not None and data.term_ends_on < start:
+        raise Unprocessable(
+            f"the term cannot end ({data.term_ends_on}) before the role starts ({start})",
+            errors=_role_issue("term_ends_on", "before the start", "term_before_start"),
+        )
+    for field, ref in (("deputy_of", data.deputy_of), ("succeeded", data.succeeded)):
+        if ref is None:
+            continue
+        other = await session.get(RoleAssignment, ref)
+        if other is None or other.network_id != network.id:
+            raise Unprocessable(
+                f"role assignment {ref} is not a role in network {network.id} ({network.name})",
+                errors=_role_issue(field, "not a role in this network", "unknown_role"),
+            )
+        if field == "deputy_of" and other.until is not None and other.until <= utcnow():
+            raise Unprocessable(
+                f"role assignment {ref} has ended: there is nobody to deputise for",
+                errors=_role_issue(field, "ended", "role_ended"),
+            )
+        if field == "succeeded":
+            if other.role != role.value:
+                raise Unprocessable(
+                    f"a {role.value} cannot succeed a {other.role} (role assignment {ref})",
+                    errors=_role_issue(field, "another role", "other_role"),
+                )
+            taken = await session.scalar(
+                select(col(RoleAssignment.id)).where(col(RoleAssignment.succeeded) == ref)
+            )
+            if taken is not None:
+                raise Conflict(f"role assignment {ref} was already succeeded by {taken}")
 
 
 async def appoint(
@@ -380,17 +425,8 @@ async def appoint(
 ) -> RoleAssignment:
     """Give a user a role in a network."""
     policy.require_role_change(principal, network, data.role)
-    if data.functions and data.role is not Role.facilitator:
-        raise Unprocessable(
-            "only facilitators carry SEIL functions",
-            errors=[
-                {
-                    "loc": ["body", "functions"],
-                    "msg": "only for facilitators",
-                    "type": "functions_not_allowed",
-                }
-            ],
-        )
+    role_kinds.check_functions(data.role, data.functions)
+    await check_succession(session, network, data.role, data.since, data)
     user = await session.get(User, data.user_id)
     if user is None or not user.is_active:
         raise Unprocessable(
@@ -411,6 +447,7 @@ async def appoint(
         role=data.role,
         functions=[f.value for f in data.functions],
         since=data.since,
+        term=data,
     )
 
 

@@ -41,3 +41,25 @@ _LINK = {
 }
 EXAMPLES["NetworkLinkRead"] = _LINK
 EXAMPLES["NetworkLinkCreate"] = {"parent_id": 7, "since": "2026-09-01T00:00:00Z"}
+
+EXAMPLES["ChairsForum"] = {
+    "network_id": 7,
+    "network_name": "North-Eastern Victoria Region",
+    "seats": [
+        {
+            "network_id": 8,
+            "network_name": "Banyule Network",
+            "chairs": [
+                {
+                    "role_id": 21,
+                    "user_id": 9,
+                    "name": "Priya Nair",
+                    "since": "2022-01-01T00:00:00Z",
+                    "term_ends_on": "2024-12-31",
+                }
+            ],
+        },
+        {"network_id": 12, "network_name": "Darebin Network", "chairs": []},
+    ],
+    "vacant": ["Darebin Network"],
+}

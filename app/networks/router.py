@@ -16,6 +16,7 @@ from app.networks import service
 from app.networks.deps import DeletedNetwork, ValidNetwork
 from app.networks.models import Network, NetworkLink
 from app.networks.schemas import (
+    ChairsForum,
     NetworkCreate,
     NetworkKind,
     NetworkLinkCreate,
@@ -154,6 +155,19 @@ async def list_network_children(
         session, kind=None, parent_id=network.id, q=None, params=query.params
     )
     return query.page(NetworkPage, result, read)
+
+
+@router.get(
+    "/{network_id}/chairs-forum",
+    operation_id="get_network_chairs_forum",
+    summary="A network's chairs' forum: the chairs of its child networks, as they are now",
+    response_model=ChairsForum,
+    responses=responses.READ,
+)
+async def get_network_chairs_forum(
+    network: ValidNetwork, session: SessionDep, principal: CurrentUser
+) -> ChairsForum:
+    return ChairsForum.model_validate(await service.chairs_forum(session, principal, network))
 
 
 # --- links: a network in several parents (alliances) -------------------------------------

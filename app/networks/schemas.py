@@ -1,9 +1,9 @@
 """Request and response bodies for networks."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.core.models import Id
 from app.core.pagination import Page
@@ -53,9 +53,9 @@ class NetworkRead(SoftDeleteRead):
     name: str = Field(description="Name.")
     kind: NetworkKind = Field(description="What sort of network.")
     parent_id: int | None = Field(
-        description="The primary parent: the parent of the earliest live link (null without "
-        "one). A network may belong to several parents: `GET /networks/{id}/parents` lists "
-        "them all."
+        description="The primary parent: the parent of its first-made live link (null "
+        "without one; a link added later never displaces it). A network may belong to "
+        "several parents: `GET /networks/{id}/parents` lists them all."
     )
     ancestor_ids: list[int] = Field(
         description="Ids from the top-level network down to the primary parent (along primary "
@@ -94,3 +94,28 @@ class NetworkLinkRead(RecordRead):
 
 class NetworkLinkPage(Page[NetworkLinkRead]):
     """A page of a network's links to its parents."""
+
+
+class ForumChair(BaseModel):
+    role_id: int = Field(description="The chair's role assignment.")
+    user_id: int = Field(description="Who holds it.")
+    name: str = Field(description="Their name.")
+    since: datetime = Field(description="Chair from.")
+    term_ends_on: date | None = Field(description="The last day of the term; null: no term.")
+
+
+class ForumSeat(BaseModel):
+    network_id: int = Field(description="A child network.")
+    network_name: str = Field(description="Its name.")
+    chairs: list[ForumChair] = Field(
+        description="Its current chairs; empty when it has none (the seat is vacant)."
+    )
+
+
+class ChairsForum(BaseModel):
+    network_id: int = Field(description="The network whose forum this is.")
+    network_name: str = Field(description="Its name.")
+    seats: list[ForumSeat] = Field(
+        description="One seat per live child network (over links live now), by name."
+    )
+    vacant: list[str] = Field(description="Names of the child networks without a chair now.")

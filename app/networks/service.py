@@ -12,7 +12,8 @@ from sqlmodel import col
 
 from app.auth import graph, policy
 from app.auth import service as auth_service
-from app.auth.policy import Permission, Principal, authorize
+from app.auth.models import RoleAssignment, User
+from app.auth.policy import Permission, Principal, Role, authorize
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
@@ -168,7 +169,7 @@ async def get_link_row(session: AsyncSession, link_id: int) -> Any:
 
 
 async def _set_primary(session: AsyncSession, network: Network) -> None:
-    """``parent_id`` follows the earliest live link (None without one) and ``path`` the
+    """``parent_id`` follows the first-made live link (None without one) and ``path`` the
     primary line down to the network and below it; both are kept for clients of one parent.
 
     They are derived from the links, whose own audit event records the decision: a Core
@@ -177,7 +178,7 @@ async def _set_primary(session: AsyncSession, network: Network) -> None:
     primary = await session.scalar(
         select(col(NetworkLink.parent_id))
         .where(col(NetworkLink.child_id) == network.id, graph.live(NetworkLink, utcnow()))
-        .order_by(col(NetworkLink.since), col(NetworkLink.id))
+        .order_by(col(NetworkLink.id))
         .limit(1)
     )
     if primary == network.parent_id:
@@ -264,3 +265,50 @@ async def end_link(
     await _set_primary(session, child)
     assert link.id is not None
     return await get_link_row(session, link.id)
+
+
+# --- the chairs' forum (seed 003's Network Chair Forum) -----------------------------------
+
+
+async def chairs_forum(session: AsyncSession, principal: Principal, network: Network) -> Any:
+    """The chairs of the network's live child networks, read from the roles and links as
+    they are now: there is nothing to keep in step when a chair or a link changes."""
+    now = utcnow()
+    children = [
+        child for _, child in (await session.execute(graph.live_children([network.id]))).all()
+    ]
+    rows = await session.execute(
+        select(RoleAssignment, col(User.name))
+        .join(User, col(User.id) == col(RoleAssignment.user_id))
+        .where(
+            col(RoleAssignment.network_id).in_([c.id for c in children]),
+            col(RoleAssignment.role) == Role.chair.value,
+            col(RoleAssignment.since) <= now,
+            col(RoleAssignment.until).is_(None) | (col(RoleAssignment.until) > now),
+        )
+        .order_by(col(RoleAssignment.since), col(RoleAssignment.id))
+    )
+    chairs: dict[int, list[dict[str, Any]]] = {}
+    for role, name in rows.all():
+        chairs.setdefault(role.network_id, []).append(
+            {
+                "role_id": role.id,
+                "user_id": role.user_id,
+                "name": name,
+                "since": role.since,
+                "term_ends_on": role.term_ends_on,
+            }
+        )
+    policy.require_forum_read(
+        principal, network, [c["user_id"] for seat in chairs.values() for c in seat]
+    )
+    seats = [
+        {"network_id": c.id, "network_name": c.name, "chairs": chairs.get(c.id or 0, [])}
+        for c in sorted(children, key=lambda c: (c.name.lower(), c.id))
+    ]
+    return {
+        "network_id": network.id,
+        "network_name": network.name,
+        "seats": seats,
+        "vacant": [s["network_name"] for s in seats if not s["chairs"]],
+    }

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import policy
+from app.auth import policy, role_kinds
 from app.auth import service as auth_service
 from app.auth.models import RoleAssignment, User
 from app.auth.policy import Permission, Principal, Role, authorize
@@ -44,6 +44,7 @@ DEFAULT_FREQUENCY = EmailFrequency.immediately
 ROLE_NAMES = {
     "chair": "chair",
     "executive": "an executive member",
+    "improvement_leader": "the senior education improvement leader (SEIL)",
     "facilitator": "a facilitator",
     "member": "a member",
 }
@@ -152,20 +153,6 @@ async def confirm_password_reset(
 # --- invitations --------------------------------------------------------------------------
 
 
-def _check_functions(data: RoleInvite) -> None:
-    if data.functions and data.role is not Role.facilitator:
-        raise Unprocessable(
-            "only facilitators carry SEIL functions",
-            errors=[
-                {
-                    "loc": ["body", "functions"],
-                    "msg": "only for facilitators",
-                    "type": "functions_not_allowed",
-                }
-            ],
-        )
-
-
 async def _holds(session: AsyncSession, network: Network, user_id: int, role: Role) -> bool:
     now = utcnow()
     found = await session.scalar(
@@ -192,7 +179,7 @@ async def invite_to_role(
     is sent an invitation (a pending one for the same role is sent again). The answer is the
     same in every case, so it tells the chair nothing about who has an account."""
     policy.require_role_change(principal, network, data.role)
-    _check_functions(data)
+    role_kinds.check_functions(data.role, data.functions)
     assert network.id is not None
     email = data.email.lower()
     inviter = principal.name or "A chair"

@@ -51,7 +51,7 @@ async def get_network_or_404(session: AsyncSession, network_id: int) -> Network:
     return network
 
 
-def _active_role_clause(now: datetime) -> Any:
+def active_role_clause(now: datetime) -> Any:
     return and_(
         col(RoleAssignment.since) <= now,
         or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
@@ -212,7 +212,7 @@ async def current_roles(session: AsyncSession, user_id: int) -> list[tuple[RoleA
         .join(Network, col(Network.id) == col(RoleAssignment.network_id))
         .where(
             col(RoleAssignment.user_id) == user_id,
-            _active_role_clause(utcnow()),
+            active_role_clause(utcnow()),
             col(Network.deleted_at).is_(None),
         )
         .order_by(col(RoleAssignment.id))
@@ -481,7 +481,7 @@ async def list_roles(
 ) -> PageResult:
     stmt = select(RoleAssignment).where(col(RoleAssignment.network_id) == network.id)
     if not include_ended and params.since is None:  # a sync reports endings too
-        stmt = stmt.where(_active_role_clause(utcnow()))
+        stmt = stmt.where(active_role_clause(utcnow()))
     return await fetch_page(session, stmt, params)
 
 

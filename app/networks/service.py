@@ -273,7 +273,6 @@ async def end_link(
 async def chairs_forum(session: AsyncSession, principal: Principal, network: Network) -> Any:
     """The chairs of the network's live child networks, read from the roles and links as
     they are now: there is nothing to keep in step when a chair or a link changes."""
-    now = utcnow()
     children = [
         child for _, child in (await session.execute(graph.live_children([network.id]))).all()
     ]
@@ -283,8 +282,7 @@ async def chairs_forum(session: AsyncSession, principal: Principal, network: Net
         .where(
             col(RoleAssignment.network_id).in_([c.id for c in children]),
             col(RoleAssignment.role) == Role.chair.value,
-            col(RoleAssignment.since) <= now,
-            col(RoleAssignment.until).is_(None) | (col(RoleAssignment.until) > now),
+            auth_service.active_role_clause(utcnow()),
         )
         .order_by(col(RoleAssignment.since), col(RoleAssignment.id))
     )

@@ -1,27 +1,12 @@
 """Terms of office, succession, role kinds with their duties and functions, and a network's
 chairs' forum (seed 003: the Victorian communities of practice)."""
 
-from typing import Any
-
 import httpx
 
 from tests.conftest import World
+from tests.networks.helpers import call
 
 API = "/api/v1"
-
-
-async def call(
-    client: httpx.AsyncClient,
-    world: World,
-    method: str,
-    path: str,
-    who: str = "admin",
-    json: Any = None,
-    expect: int = 200,
-) -> Any:
-    response = await client.request(method, API + path, json=json, headers=world.headers(who))
-    assert response.status_code == expect, (method, path, response.text)
-    return response.json()
 
 
 async def person(client: httpx.AsyncClient, world: World, name: str) -> int:

@@ -1,29 +1,12 @@
 """A network in several alliances: links to parents as a DAG, each network counted once."""
 
-from typing import Any
-
 import httpx
 
 from tests.conftest import World
 from tests.mobility.helpers import make_orgs, post_counts, record
+from tests.networks.helpers import call
 
 API = "/api/v1"
-
-
-async def call(
-    client: httpx.AsyncClient,
-    world: World,
-    method: str,
-    path: str,
-    who: str = "admin",
-    json: Any = None,
-    expect: int = 200,
-) -> Any:
-    response = await client.request(
-        method, API + path, json=json, headers={**world.headers(who), "If-Match": "*"}
-    )
-    assert response.status_code == expect, (method, path, response.text)
-    return response.json() if response.content else None
 
 
 async def network(client: httpx.AsyncClient, world: World, name: str, parent: int | None) -> int:

@@ -8,6 +8,7 @@ from app.badges.router import router as badges_router
 from app.cohorts.router import router as cohorts_router
 from app.communities.router import router as communities_router
 from app.mobility.router import router as mobility_router
+from app.networks.router import links_router as network_links_router
 from app.networks.router import router as networks_router
 from app.notifications.router import router as notifications_router
 from app.organisations.router import members_router
@@ -23,6 +24,7 @@ api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(networks_router)
+api_router.include_router(network_links_router)
 api_router.include_router(roles_router)
 api_router.include_router(service_accounts_router)
 api_router.include_router(organisations_router)

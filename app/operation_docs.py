@@ -66,6 +66,10 @@ RECORDS: dict[str, Audited] = {
     "reactivate_user": (("users", "activate"),),
     "create_network": (("networks", "create"),),
     **_lifecycle("networks", "network"),
+    # A link to a parent (the network's primary parent_id, derived from its links, follows
+    # without an event of its own).
+    "create_network_parent": (("network_links", "create"),),
+    "end_network_link": (("network_links", "end"),),
     # By user id: the role. By e-mail: the role (an existing person) or the invitation (made,
     # or sent again while one is pending).
     "create_network_role": (

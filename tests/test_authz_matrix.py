@@ -337,6 +337,35 @@ class Row:
         return self.codes[PRINCIPALS.index(who)]
 
 
+def joining(parent: str) -> Setup:
+    """A fresh top-level network (the path's) and the world's network it would join."""
+
+    async def setup(ctx: Ctx) -> Params:
+        return {"network_id": await ctx.network(None), "parent_id": getattr(ctx, parent)}
+
+    return setup
+
+
+async def b_under_a_chaired_by_chair(ctx: Ctx) -> Params:
+    """A fresh network above A and B: their chairs sit in its forum; nobody else of A or B
+    reads it (reads pass down, not up)."""
+    top = await ctx.network(None)
+    for child in (ctx.a, ctx.b):
+        await ctx.as_admin("POST", f"/networks/{child}/parents", {"parent_id": top})
+    return {"network_id": top}
+
+
+def link_to(parent: str) -> Setup:
+    """The link of a fresh child network to the world's ``parent``."""
+
+    async def setup(ctx: Ctx) -> Params:
+        child = await ctx.network(getattr(ctx, parent))
+        links = await ctx.as_admin("GET", f"/networks/{child}/parents")
+        return {"link_id": links["items"][0]["id"]}
+
+    return setup
+
+
 def role_body(role: str) -> Body:
     return lambda p: {"user_id": p["user_id"], "role": role}
 
@@ -600,6 +629,44 @@ MATRIX: list[Row] = [
         "/networks/{network_id}/children",
         EVERYONE_200,
         setup=at("a"),
+    ),
+    Row(
+        "networks.parents.list:child",
+        "GET",
+        "/networks/{network_id}/parents",
+        EVERYONE_200,
+        setup=at("child"),
+    ),
+    Row(
+        "networks.parents.create:A",  # a top-level network joins A: decided by A's chair
+        "POST",
+        "/networks/{network_id}/parents",
+        (401, 201, 201, 403, 403, 403, 403, 403),
+        setup=joining("a"),
+        body=lambda p: {"parent_id": p["parent_id"]},
+    ),
+    Row(
+        "networks.chairs_forum:A",  # the parent's role holders read it; B's chair does not
+        "GET",
+        "/networks/{network_id}/chairs-forum",
+        READ_A,
+        setup=at("a"),
+    ),
+    Row(
+        "networks.chairs_forum:above",  # the chairs of the children are its members
+        "GET",
+        "/networks/{network_id}/chairs-forum",
+        (401, 200, 200, 404, 404, 404, 200, 404),
+        setup=b_under_a_chaired_by_chair,
+    ),
+    Row("roles.kinds", "GET", "/role-kinds", EVERYONE_200),
+    Row("network_links.get", "GET", "/network-links/{link_id}", EVERYONE_200, setup=link_to("a")),
+    Row(
+        "network_links.end:A",  # A's chair ends a child's membership of A
+        "POST",
+        "/network-links/{link_id}/end",
+        (401, 200, 200, 403, 403, 403, 403, 403),
+        setup=link_to("a"),
     ),
     Row(
         "networks.patch:A",

@@ -53,8 +53,9 @@ ROWS = {
     "mobility_count_batches": 5,
     "mobility_counts": 36,
     "mobility_opportunities": 4,
+    "network_links": 8,  # 7 children of their one parent, and Tampere in the Nordic alliance too
     "network_memberships": 57,
-    "networks": 12,
+    "networks": 13,
     "objectives": 32,
     "organisations": 62,
     "partner_commitments": 3,
@@ -89,6 +90,7 @@ NETWORKS = [
     "West Partnership",
     "North-Eastern Victoria Region",
     "Banyule Network",
+    "Nordic VET Alliance",
     "STEM CPD Alliance",
     "Open Badge Networks England",
     "Open Badges for Migrant Skills England",

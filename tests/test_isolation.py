@@ -19,10 +19,12 @@ from tests.demo_helpers import build_demo
 from tests.test_authz_matrix import api_routes
 
 API = "/api/v1"
-# The network directory and a badge issuer's public keys are open to every caller.
+# The network directory (with its links to parents) and a badge issuer's public keys are open
+# to every caller.
 PUBLIC = {
     "/networks/{network_id}",
     "/networks/{network_id}/children",
+    "/networks/{network_id}/parents",
     "/networks/{network_id}/jwks.json",
 }
 

@@ -126,3 +126,70 @@ async def test_0009e_normalises_stored_urls_and_clears_what_does_not_parse(
             ]
     finally:
         await engine.dispose()
+
+
+async def test_0012a_links_every_parent_and_renames_only_the_seils(empty_database: str) -> None:
+    """Each parent_id becomes a live link; a facilitator with SEIL functions (a role or an
+    invitation) becomes an improvement_leader, one without stays a facilitator."""
+    config = alembic_config(empty_database)
+    await asyncio.to_thread(command.upgrade, config, "0011a")
+    engine = create_async_engine(empty_database)
+    at = datetime(2026, 1, 1)
+    try:
+        async with engine.begin() as conn:
+            networks = text(
+                "INSERT INTO networks (id, version, created_at, updated_at, name, kind, path,"
+                " parent_id) VALUES (:id, 1, :at, :at, :name, 'regional', :path, :parent)"
+            )
+            for row_id, parent, path in [(1, None, "/1/"), (2, 1, "/1/2/"), (3, 2, "/1/2/3/")]:
+                await conn.execute(
+                    networks,
+                    {"id": row_id, "at": at, "name": f"N{row_id}", "path": path, "parent": parent},
+                )
+            await conn.execute(
+                text(
+                    "INSERT INTO users (id, version, created_at, updated_at, email, name,"
+                    " is_active, is_admin, token_generation)"
+                    " VALUES (1, 1, :at, :at, 'a@x.example', 'A', true, false, 0)"
+                ),
+                {"at": at},
+            )
+            roles = text(
+                "INSERT INTO role_assignments (id, version, created_at, updated_at, network_id,"
+                " user_id, role, functions, since) VALUES (:id, 1, :at, :at, 2, 1, :role,"
+                " :functions, :at)"
+            )
+            for row_id, role, functions in [
+                (1, "facilitator", ["connector", "conduit"]),
+                (2, "facilitator", []),
+                (3, "chair", []),
+            ]:
+                await conn.execute(
+                    roles,
+                    {"id": row_id, "at": at, "role": role, "functions": json.dumps(functions)},
+                )
+            await conn.execute(
+                text(
+                    "INSERT INTO invitations (id, version, created_at, updated_at, network_id,"
+                    " email, role, functions, token_hash, status, expires_at, sent_count,"
+                    " last_sent_at) VALUES (1, 1, :at, :at, 2, 's@x.example', 'facilitator',"
+                    " :functions, 'h', 'pending', :at, 1, :at)"
+                ),
+                {"at": at, "functions": json.dumps(["integrator"])},
+            )
+        await asyncio.to_thread(command.upgrade, config, "head")
+        async with engine.connect() as conn:
+            links = await conn.execute(
+                text("SELECT child_id, parent_id, until FROM network_links ORDER BY child_id")
+            )
+            assert links.all() == [(2, 1, None), (3, 2, None)]
+            rows = await conn.execute(text("SELECT id, role FROM role_assignments ORDER BY id"))
+            assert rows.all() == [(1, "improvement_leader"), (2, "facilitator"), (3, "chair")]
+            invitation = await conn.execute(text("SELECT role FROM invitations"))
+            assert invitation.scalar_one() == "improvement_leader"
+        await asyncio.to_thread(command.downgrade, config, "0011a")
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT id, role FROM role_assignments ORDER BY id"))
+            assert rows.all() == [(1, "facilitator"), (2, "facilitator"), (3, "chair")]
+    finally:
+        await engine.dispose()

@@ -70,7 +70,8 @@ OPERATIONS: dict[str, Access] = {
     ),
     **_callers(
         Callers.signed_in,
-        "get_me list_networks get_network list_network_children list_organisations "
+        "get_me list_networks get_network list_network_children list_network_parents "
+        "get_network_link list_role_kinds list_organisations "
         "get_organisation list_measure_sources list_webhook_event_types",
     ),
     **_callers(Callers.admin, "list_users reactivate_user"),
@@ -89,6 +90,22 @@ OPERATIONS: dict[str, Access] = {
         "A platform admin for a top-level network; for a child network, the chair of its parent "
         "(`network:manage_children` there).",
         "create_network delete_network restore_network",
+    ),
+    **_text(
+        "The chair of the parent network to join (`network:manage_children` there), or a "
+        "platform admin.",
+        "create_network_parent",
+    ),
+    **_text(
+        "The chair of the parent network (`network:manage_children` there), the member "
+        "network's own chair, leaving it (`network:update` there), or a platform admin.",
+        "end_network_link",
+    ),
+    **_text(
+        "Holders of a role in the network or in one of its ancestors (`network:read`), the "
+        "chairs of its child networks (the forum's members), and platform admins; to anyone "
+        "else it does not exist (`404`).",
+        "get_network_chairs_forum",
     ),
     **_text(
         "Decided by the role: a platform admin appoints (or ends) the chair of a top-level "

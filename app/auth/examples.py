@@ -19,10 +19,13 @@ EXAMPLES: dict[str, Any] = {
         "updated_at": stamp("2026-06-02"),
         "network_id": 1,
         "user_id": 2,
-        "role": "chair",
-        "functions": ["connector", "integrator"],
+        "role": "improvement_leader",
+        "functions": ["connector", "challenge_partner"],
         "since": stamp("2026-06-02"),
         "until": None,
+        "term_ends_on": None,
+        "deputy_of": None,
+        "succeeded": 5,
         "appointed_by_user_id": 1,
         "ended_by_user_id": None,
     },
@@ -34,4 +37,25 @@ EXAMPLES: dict[str, Any] = {
         "scopes": ["mobility:write"],
         "is_active": True,
     },
+}
+
+
+_CONNECTOR = {
+    "name": "connector",
+    "title": "Connector",
+    "description": "Broker relationships to help a network nurture its strengths, bridge areas "
+    "of development and pursue greater opportunities.",
+    "could": [
+        "connect networks with experts in education who can contribute to the network's objectives"
+    ],
+}
+EXAMPLES["FunctionRead"] = _CONNECTOR
+EXAMPLES["RoleKindRead"] = {
+    "kind": "improvement_leader",
+    "title": "Senior education improvement leader (SEIL)",
+    "summary": "A conduit who plays an important role in facilitating, connecting, integrating "
+    "and challenging to ensure effective network practice.",
+    "duties": ["ensure the network focuses on implementing the FISO"],
+    "functions": [_CONNECTOR],
+    "permissions": ["mobility:write", "network:read", "progress:record"],
 }

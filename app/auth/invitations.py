@@ -97,6 +97,7 @@ async def invite(
 ROLE_NAMES = {
     "chair": "chair",
     "executive": "an executive member",
+    "improvement_leader": "the senior education improvement leader (SEIL)",
     "facilitator": "a facilitator",
     "member": "a member",
 }

@@ -1,10 +1,12 @@
 """Accounts, role assignments, and the networks they are held in.
 
-The network tree is the scope of every permission (a role on a network reads its descendants),
-so its table lives here, under the policy that reads it; ``app/networks`` holds the directory's
-rules and routes and re-exports the table."""
+The network hierarchy is the scope of every permission (a role on a network reads its
+descendants), so its tables (networks and the links between them) live here, under the policy
+that reads them; ``app/networks`` holds the directory's rules and routes and re-exports them.
+The hierarchy is a directed acyclic graph of dated links (``NetworkLink``): a network may
+belong to several alliances at once; ``app/auth/graph.py`` walks it."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field
@@ -63,10 +65,43 @@ class RoleAssignment(RecordMixin, table=True):
     ended_by_user_id: int | None = Field(
         default=None, sa_type=IdType, foreign_key="users.id", nullable=True
     )
+    # Terms of office: the day the term ends (the role may be held beyond it until ended),
+    # the role this one deputises for, and the role it took over from (succession).
+    term_ends_on: date | None = Field(default=None, nullable=True)
+    deputy_of: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="role_assignments.id", nullable=True
+    )
+    succeeded: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="role_assignments.id", nullable=True
+    )
+
+
+class NetworkLink(RecordMixin, table=True):
+    """A network's membership of a parent network (e.g. an alliance) for a span of time; ended
+    links stay as history. Live links form a directed acyclic graph."""
+
+    __tablename__ = "network_links"
+    __table_args__ = (
+        Index("ix_network_links_parent_until", "parent_id", "until"),
+        Index("ix_network_links_child_until", "child_id", "until"),
+    )
+
+    child_id: int = Field(sa_type=IdType, foreign_key="networks.id")
+    parent_id: int = Field(sa_type=IdType, foreign_key="networks.id")
+    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    created_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
+    ended_by_user_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="users.id", nullable=True
+    )
 
 
 class Network(RecordMixin, SoftDeleteMixin, table=True):
-    """A network; ``path`` holds the ids from the root down to itself ("/1/4/9/")."""
+    """A network. ``parent_id`` is its primary parent (its first-made live link; kept for the
+    clients of one parent) and ``path`` the ids down that primary line ("/1/4/9/"); every
+    scope follows all live links (``app/auth/graph.py``), never ``path``."""
 
     __tablename__ = "networks"
 
@@ -88,7 +123,7 @@ class Network(RecordMixin, SoftDeleteMixin, table=True):
 
     @property
     def lineage_ids(self) -> list[int]:
-        """Ids from the root to this network, itself included."""
+        """Ids from the root to this network along primary parents, itself included."""
         return [int(part) for part in self.path.strip("/").split("/") if part]
 
     @property

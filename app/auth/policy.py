@@ -1,9 +1,10 @@
 """The one authorization policy: may this principal do this on this network?
 
 Permissions are data (``ROLE_PERMISSIONS``). A role on a network grants its read permissions
-on that network and every descendant, and its write permissions on that network only. A
-principal who may not read a network's private data gets ``404`` for it, as if it did not
-exist; one who may read but not do gets ``403``.
+on that network and every descendant (over the links live now, ``app/auth/graph.py``: a network
+in two alliances is read by the chairs of both; the principal carries them as ``inherited``),
+and its write permissions on that network only. A principal who may not read a network's
+private data gets ``404`` for it, as if it did not exist; one who may read but not do ``403``.
 
 The rules of each domain that go beyond one permission on one network (who runs a community,
 who decides a badge-network proposal, ...) are named functions at the end of this module, so
@@ -24,11 +25,16 @@ from app.core.errors import Forbidden, NotFound
 class Role(StrEnum):
     chair = "chair"
     executive = "executive"
+    # the senior education improvement leader (SEIL, seed 003): was stored as ``facilitator``,
+    # whose name clashes with the SEIL's "facilitator" function (migration 0012a)
+    improvement_leader = "improvement_leader"
     facilitator = "facilitator"
     member = "member"
 
 
 class SeilFunction(StrEnum):
+    """The functions a role exercises (the SEIL's five, seed 003; ``app/auth/role_kinds.py``)."""
+
     connector = "connector"
     integrator = "integrator"
     facilitator = "facilitator"
@@ -75,14 +81,14 @@ _CHAIR = _EXECUTIVE | {
     Permission.role_appoint_child_chair,
     Permission.service_account_manage,
     Permission.webhook_manage,
+    # a network's invitations (appointing by e-mail is decided as by id: ``role:appoint``)
+    Permission.invitation_manage,
 }
-# --- notifications: the chair manages the network's invitations (appointing by e-mail is
-# decided like appointing by id: ``role:appoint`` / ``role:appoint_child_chair``).
-_CHAIR |= {Permission.invitation_manage}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.chair: frozenset(_CHAIR),
     Role.executive: frozenset(_EXECUTIVE),
+    Role.improvement_leader: frozenset(_FACILITATOR),
     Role.facilitator: frozenset(_FACILITATOR),
     Role.member: _MEMBER,
 }
@@ -96,9 +102,6 @@ SCOPE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 class NetworkLike(Protocol):
     @property
     def id(self) -> int | None: ...
-
-    @property
-    def lineage_ids(self) -> list[int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,9 @@ class Principal:
     scopes: frozenset[str] = frozenset()
     service_network_id: int | None = None
     name: str = ""
+    # network id -> the read permissions passed down to it by roles held above it (the
+    # descendants over live links, read with the roles on every request)
+    inherited: dict[int, frozenset[Permission]] = field(default_factory=dict)
     _subject_id: int = field(init=False, repr=False)
 
     def __post_init__(self, id: int) -> None:
@@ -178,6 +184,7 @@ class Principal:
             id=self._subject_id,
             is_admin=self.is_admin,
             grants=[*self.grants, grant],
+            inherited=self.inherited,
             scopes=self.scopes,
             service_network_id=self.service_network_id,
             name=self.name,
@@ -206,14 +213,16 @@ def permissions_on(principal: Principal, network: NetworkLike) -> frozenset[Perm
                 perms |= SCOPE_PERMISSIONS.get(scope, frozenset())
             return frozenset(perms)
         return frozenset()
-    lineage = network.lineage_ids
-    granted: set[Permission] = set()
+    granted: set[Permission] = set(principal.inherited.get(network.id or 0, ()))
     for grant in principal.grants:
         if grant.network_id == network.id:
             granted |= ROLE_PERMISSIONS[grant.role]
-        elif grant.network_id in lineage:
-            granted |= ROLE_PERMISSIONS[grant.role] & READ_PERMISSIONS
     return frozenset(granted)
+
+
+def inherited_permissions(role: Role) -> frozenset[Permission]:
+    """What a role passes down to every network below its own: its read permissions."""
+    return ROLE_PERMISSIONS[role] & READ_PERMISSIONS
 
 
 def can(principal: Principal, permission: Permission, network: NetworkLike) -> bool:
@@ -255,9 +264,6 @@ class TreeNetwork(NetworkLike, Protocol):
     @property
     def parent_id(self) -> int | None: ...
 
-    @property
-    def ancestor_ids(self) -> list[int]: ...
-
 
 def require_admin(principal: Principal) -> None:
     if not principal.is_admin:
@@ -296,16 +302,34 @@ def require_parent_level(principal: Principal, network_or_parent: NetworkLike | 
     authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
 
 
+def require_link_end(principal: Principal, parent: NetworkLike, child: NetworkLike) -> None:
+    """Ending a network's membership of a parent: the parent's chair
+    (``network:manage_children`` there), the member network's own chair leaving it
+    (``network:update`` there), or a platform admin. Adding one is decided one level up, as
+    creating a child is (``require_parent_level`` on the new parent)."""
+    if can(principal, Permission.network_update, child):
+        return
+    authorize(principal, Permission.network_manage_children, parent, public=True)
+
+
+def require_forum_read(principal: Principal, network: NetworkLike, chairs: Iterable[int]) -> None:
+    """A network's chairs' forum is read by whoever reads the network (its role holders and
+    those above it) and by its members: the chairs of its child networks (404 for others)."""
+    if principal.user_id is not None and principal.user_id in set(chairs):
+        return
+    require_read(principal, network)
+
+
 def _appoint_permission(role: Role) -> Permission:
     return Permission.role_appoint_child_chair if role is Role.chair else Permission.role_appoint
 
 
 class _ParentRef:
-    """Stands for a network's parent when checking who may appoint its chair."""
+    """Stands for a network's primary parent when checking who may appoint its chair (a
+    write permission, so only a role held in that parent itself counts)."""
 
     def __init__(self, network: TreeNetwork) -> None:
         self.id = network.parent_id
-        self.lineage_ids = network.ancestor_ids
 
 
 def _appoint_target(network: TreeNetwork, role: Role) -> NetworkLike:
@@ -522,8 +546,7 @@ def require_network_endorser(principal: Principal, endorser: NetworkLike) -> Non
     authorize(principal, Permission.network_update, endorser, public=True)
 
 
-def require_organisation_endorser(principal: Principal, keeper: NetworkLike | None) -> None:
-    require_organisation_keeper(principal, keeper)
+require_organisation_endorser = require_organisation_keeper
 
 
 # --- webhooks --------------------------------------------------------------------------------
@@ -553,8 +576,7 @@ def authorize_plan_read(principal: Principal, network: NetworkLike) -> None:
 
 
 def authorize_plan_write(principal: Principal, network: NetworkLike) -> None:
-    """Chairs and executives create, edit, delete, restore, import, close and copy plans and
-    everything in them."""
+    """Chairs and executives create, edit, delete, restore, import, close and copy plans."""
     authorize(principal, Permission.plan_write, network)
 
 

@@ -2,11 +2,12 @@
 
 import base64
 import binascii
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, Response, status
 
-from app.auth import service
+from app.auth import role_kinds, service
 from app.auth.deps import (
     CurrentAdmin,
     CurrentPrincipal,
@@ -22,6 +23,7 @@ from app.auth.schemas import (
     MyRole,
     PasswordChange,
     RoleEnd,
+    RoleKindList,
     RolePage,
     RoleRead,
     ServiceAccountCreate,
@@ -167,6 +169,7 @@ async def get_me(session: SessionDep, principal: CurrentPrincipal) -> Me:
                 role=ra.role,
                 functions=ra.functions,
                 since=ra.since,
+                term_ends_on=ra.term_ends_on,
             )
             for ra, name in roles
         ],
@@ -328,6 +331,23 @@ async def list_network_roles(
         session, network, include_ended=include_ended, params=query.params
     )
     return query.page(RolePage, result)
+
+
+@roles_router.get(
+    "/role-kinds",
+    operation_id="list_role_kinds",
+    summary="List the role kinds, with their duties and the functions they exercise",
+    response_model=RoleKindList,
+    responses=responses.problems(401),
+)
+async def list_role_kinds(_: CurrentUser) -> RoleKindList:
+    return RoleKindList.model_validate(
+        {
+            "items": [
+                {**asdict(kind), "permissions": kind.permissions} for kind in role_kinds.ROLE_KINDS
+            ]
+        }
+    )
 
 
 @roles_router.get(

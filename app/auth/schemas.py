@@ -1,6 +1,6 @@
 """Request and response bodies for accounts, tokens and roles."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -10,7 +10,7 @@ from app.auth.policy import Role, SeilFunction
 from app.core.models import Id
 from app.core.pagination import Page
 from app.core.resources import RecordRead
-from app.core.schemas import Body, Keep, Name, UTCDatetime
+from app.core.schemas import Body, Day, EndBody, Keep, Name, UTCDatetime
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 
@@ -49,23 +49,42 @@ class UserRead(RecordRead):
     is_admin: bool = Field(description="Platform administrator.")
 
 
-class RoleCreate(Body):
+ROLE_TEXT = (
+    "chair, executive, improvement_leader (the SEIL), facilitator or member "
+    "(`GET /role-kinds` lists each kind's duties and functions)."
+)
+FUNCTIONS_TEXT = "The functions the role exercises: only an improvement_leader (SEIL) has any."
+
+
+class Succession(Body):
+    """A term of office: when it ends, whom it deputises for, whom it took over from."""
+
+    term_ends_on: Day | None = Field(
+        default=None, description="The last day of the term of office (e.g. of an elected chair)."
+    )
+    deputy_of: Id | None = Field(
+        default=None,
+        description="The role assignment (in the same network) this one deputises for.",
+    )
+    succeeded: Id | None = Field(
+        default=None,
+        description="The role assignment (same network, same role) this one takes over from.",
+    )
+
+
+class RoleCreate(Succession):
     user_id: Id = Field(description="Who receives the role.")
-    role: Role = Field(description="chair, executive, facilitator or member.")
+    role: Role = Field(description=ROLE_TEXT)
     functions: list[SeilFunction] = Field(
-        default_factory=list,
-        max_length=5,
-        description="SEIL functions, for facilitators only.",
+        default_factory=list, max_length=5, description=FUNCTIONS_TEXT
     )
     since: UTCDatetime | None = Field(
         default=None, description="Start (UTC when no offset is given); defaults to now."
     )
 
 
-class RoleEnd(Body):
-    until: UTCDatetime | None = Field(
-        default=None, description="End (UTC when no offset is given); defaults to now."
-    )
+class RoleEnd(EndBody):
+    """When a role assignment ends."""
 
 
 class RoleRead(BaseModel):
@@ -73,9 +92,15 @@ class RoleRead(BaseModel):
     network_id: int = Field(description="The network the role is held in.")
     user_id: int = Field(description="Who holds it.")
     role: Role = Field(description="The role.")
-    functions: list[SeilFunction] = Field(description="SEIL functions (facilitators).")
+    functions: list[SeilFunction] = Field(description="The functions it exercises (a SEIL's).")
     since: datetime = Field(description="Held from.")
     until: datetime | None = Field(description="Held until; null while current.")
+    term_ends_on: date | None = Field(description="The last day of its term; null: no term.")
+    deputy_of: int | None = Field(description="The role assignment it deputises for.")
+    succeeded: int | None = Field(
+        description="The role assignment it took over from: following these through the list "
+        "(with `include_ended=true`) gives the succession."
+    )
     appointed_by_user_id: int | None = Field(description="Who appointed.")
     ended_by_user_id: int | None = Field(description="Who ended it.")
     version: int = Field(description="Row version.")
@@ -95,8 +120,9 @@ class MyRole(BaseModel):
     network_id: int = Field(description="Network id.")
     network_name: str = Field(description="Network name.")
     role: Role = Field(description="The role.")
-    functions: list[SeilFunction] = Field(description="SEIL functions.")
+    functions: list[SeilFunction] = Field(description="The functions it exercises.")
     since: datetime = Field(description="Held from.")
+    term_ends_on: date | None = Field(description="The last day of its term; null: no term.")
 
 
 class Me(BaseModel):
@@ -135,3 +161,25 @@ class ServiceAccountCredentials(ServiceAccountRead):
 
 class ServiceAccountPage(Page[ServiceAccountRead]):
     """A page of service accounts."""
+
+
+class FunctionRead(BaseModel):
+    name: SeilFunction = Field(description="The function's name, as roles hold it.")
+    title: str = Field(description="Its title.")
+    description: str = Field(description="What it is.")
+    could: list[str] = Field(description="What the role holder could do in it.")
+
+
+class RoleKindRead(BaseModel):
+    kind: Role = Field(description="The role, as role assignments hold it.")
+    title: str = Field(description="Its title.")
+    summary: str = Field(description="What the role is for.")
+    duties: list[str] = Field(description="Its duties (seed 003's lists).")
+    functions: list[FunctionRead] = Field(
+        description="The functions a holder may exercise (each assignment says which)."
+    )
+    permissions: list[str] = Field(description="What it may do in its network.")
+
+
+class RoleKindList(BaseModel):
+    items: list[RoleKindRead] = Field(description="Every role kind, strongest first.")

@@ -1,6 +1,5 @@
 """Accounts, credentials, principals and role assignments."""
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth import policy
+from app.auth import graph, policy, role_kinds
 from app.auth.models import Network, RoleAssignment, ServiceAccount, User
-from app.auth.policy import Grant, Principal, Role
+from app.auth.policy import Grant, Permission, Principal, Role
 from app.auth.schemas import (
     PasswordChange,
     RoleCreate,
     ServiceAccountCreate,
+    Succession,
     UserCreate,
     UserUpdate,
 )
@@ -26,6 +26,7 @@ from app.core.resources import (
     ListParams,
     PageResult,
     audited_create,
+    audited_end,
     audited_update,
     fetch_page,
 )
@@ -50,7 +51,7 @@ async def get_network_or_404(session: AsyncSession, network_id: int) -> Network:
     return network
 
 
-def _active_role_clause(now: datetime) -> Any:
+def active_role_clause(now: datetime) -> Any:
     return and_(
         col(RoleAssignment.since) <= now,
         or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
@@ -100,6 +101,12 @@ def _user_principal_statement(*, with_network: bool) -> Any:
         or_(col(RoleAssignment.until).is_(None), col(RoleAssignment.until) > now),
     )
     role_network = aliased(Network, name="role_network")
+    # Every network below each role's network over the links live now, in the same round trip:
+    # the read permissions a role passes down (one row per role and network below it).
+    held: Any = select(
+        col(RoleAssignment.network_id).label("root"), col(RoleAssignment.network_id).label("id")
+    ).where(col(RoleAssignment.user_id) == bindparam("user_id"), active)
+    below = graph.reach(held, now=now, name="below")
     stmt: Any = (
         select(
             col(User.is_active),
@@ -108,6 +115,7 @@ def _user_principal_statement(*, with_network: bool) -> Any:
             col(User.name),
             col(role_network.id).label("network_id"),
             col(RoleAssignment.role),
+            below.c.id.label("below_id"),
         )
         .select_from(User)
         .outerjoin(RoleAssignment, and_(col(RoleAssignment.user_id) == col(User.id), active))
@@ -118,6 +126,7 @@ def _user_principal_statement(*, with_network: bool) -> Any:
                 col(role_network.deleted_at).is_(None),
             ),
         )
+        .outerjoin(below, and_(below.c.root == col(role_network.id), below.c.id != below.c.root))
     )
     if with_network:
         path_network = aliased(Network, name="path_network")
@@ -154,9 +163,21 @@ async def _load_user_principal(
         # The session's identity map holds objects weakly: keep the path network alive until
         # the route's loader asks for it.
         session.info["path_network"] = rows[0].path_network
-    grants = [Grant(r.network_id, Role(r.role)) for r in rows if r.network_id is not None]
+    grants = list(
+        dict.fromkeys(Grant(r.network_id, Role(r.role)) for r in rows if r.network_id is not None)
+    )
+    inherited: dict[int, frozenset[Permission]] = {}
+    for r in rows:
+        if r.below_id is not None:
+            passed = policy.inherited_permissions(Role(r.role))
+            inherited[r.below_id] = inherited.get(r.below_id, frozenset()) | passed
     return Principal(
-        kind="user", id=user_id, is_admin=rows[0].is_admin, grants=grants, name=rows[0].name
+        kind="user",
+        id=user_id,
+        is_admin=rows[0].is_admin,
+        grants=grants,
+        inherited=inherited,
+        name=rows[0].name,
     )
 
 
@@ -191,7 +212,7 @@ async def current_roles(session: AsyncSession, user_id: int) -> list[tuple[RoleA
         .join(Network, col(Network.id) == col(RoleAssignment.network_id))
         .where(
             col(RoleAssignment.user_id) == user_id,
-            _active_role_clause(utcnow()),
+            active_role_clause(utcnow()),
             col(Network.deleted_at).is_(None),
         )
         .order_by(col(RoleAssignment.id))
@@ -331,6 +352,7 @@ async def _add_role(
     role: Role,
     functions: list[str],
     since: datetime | None,
+    term: Succession | None = None,
 ) -> RoleAssignment:
     now = utcnow()
     duplicate = await session.scalar(
@@ -351,23 +373,51 @@ async def _add_role(
         functions=functions,
         since=since or now,
         appointed_by_user_id=principal.user_id,
+        **(term.model_dump(include={"term_ends_on", "deputy_of", "succeeded"}) if term else {}),
     )
     return await audited_create(session, principal, assignment, network_id=network.id)
 
 
-def require_functions_fit(role: Role, functions: Sequence[object]) -> None:
-    """SEIL functions belong to facilitators only."""
-    if functions and role is not Role.facilitator:
+def _role_issue(field: str, msg: str, kind: str) -> list[dict[str, Any]]:
+    return [{"loc": ["body", field], "msg": msg, "type": kind}]
+
+
+async def check_succession(
+    session: AsyncSession, network: Network, role: Role, since: datetime | None, data: Succession
+) -> None:
+    """A term ends after it starts; ``deputy_of`` names a current role in the network;
+    ``succeeded`` a role of the same kind there that nobody has taken over from yet."""
+    start = (since or utcnow()).date()
+    if data.term_ends_on is not None and data.term_ends_on < start:
         raise Unprocessable(
-            "only facilitators carry SEIL functions",
-            errors=[
-                {
-                    "loc": ["body", "functions"],
-                    "msg": "only for facilitators",
-                    "type": "functions_not_allowed",
-                }
-            ],
+            f"the term cannot end ({data.term_ends_on}) before the role starts ({start})",
+            errors=_role_issue("term_ends_on", "before the start", "term_before_start"),
         )
+    for field, ref in (("deputy_of", data.deputy_of), ("succeeded", data.succeeded)):
+        if ref is None:
+            continue
+        other = await session.get(RoleAssignment, ref)
+        if other is None or other.network_id != network.id:
+            raise Unprocessable(
+                f"role assignment {ref} is not a role in network {network.id} ({network.name})",
+                errors=_role_issue(field, "not a role in this network", "unknown_role"),
+            )
+        if field == "deputy_of" and other.until is not None and other.until <= utcnow():
+            raise Unprocessable(
+                f"role assignment {ref} has ended: there is nobody to deputise for",
+                errors=_role_issue(field, "ended", "role_ended"),
+            )
+        if field == "succeeded":
+            if other.role != role.value:
+                raise Unprocessable(
+                    f"a {role.value} cannot succeed a {other.role} (role assignment {ref})",
+                    errors=_role_issue(field, "another role", "other_role"),
+                )
+            taken = await session.scalar(
+                select(col(RoleAssignment.id)).where(col(RoleAssignment.succeeded) == ref)
+            )
+            if taken is not None:
+                raise Conflict(f"role assignment {ref} was already succeeded by {taken}")
 
 
 async def appoint(
@@ -375,7 +425,8 @@ async def appoint(
 ) -> RoleAssignment:
     """Give a user a role in a network."""
     policy.require_role_change(principal, network, data.role)
-    require_functions_fit(data.role, data.functions)
+    role_kinds.check_functions(data.role, data.functions)
+    await check_succession(session, network, data.role, data.since, data)
     user = await session.get(User, data.user_id)
     if user is None or not user.is_active:
         raise Unprocessable(
@@ -396,6 +447,7 @@ async def appoint(
         role=data.role,
         functions=[f.value for f in data.functions],
         since=data.since,
+        term=data,
     )
 
 
@@ -409,20 +461,14 @@ async def end_role(
 ) -> RoleAssignment:
     """End a role assignment, keeping it as history."""
     policy.require_role_change(principal, network, Role(assignment.role))
-    now = utcnow()
-    if assignment.until is not None and assignment.until <= now:
-        raise Conflict(f"role assignment {assignment.id} has already ended")
-    end = until or now
-    if end < assignment.since:
-        raise Unprocessable(
-            "a role cannot end before it started",
-            errors=[
-                {"loc": ["body", "until"], "msg": "before since", "type": "until_before_since"}
-            ],
-        )
-    changes = {"until": end, "ended_by_user_id": principal.user_id}
-    return await audited_update(
-        session, principal, assignment, changes, network_id=network.id, action="end"
+    return await audited_end(
+        session,
+        principal,
+        assignment,
+        until=until,
+        ended_by_user_id=principal.user_id,
+        network_id=network.id,
+        label="role assignment",
     )
 
 
@@ -435,7 +481,7 @@ async def list_roles(
 ) -> PageResult:
     stmt = select(RoleAssignment).where(col(RoleAssignment.network_id) == network.id)
     if not include_ended and params.since is None:  # a sync reports endings too
-        stmt = stmt.where(_active_role_clause(utcnow()))
+        stmt = stmt.where(active_role_clause(utcnow()))
     return await fetch_page(session, stmt, params)
 
 

@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.core import audit, softdelete
-from app.core.db import SessionDep
-from app.core.errors import NotFound
+from app.core.db import SessionDep, utcnow
+from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.models import path_id
 from app.core.pagination import (
     DEFAULT_LIMIT,
@@ -226,6 +226,34 @@ async def audited_restore(
     """Restore a soft-deleted ``obj`` and record it (flushed: its new version is known)."""
     await softdelete.restore(session, actor, obj, network_id=network_id)
     return obj
+
+
+async def audited_end(
+    session: AsyncSession,
+    actor: audit.Actor,
+    obj: M,
+    *,
+    until: datetime | None,
+    ended_by_user_id: int | None,
+    network_id: int | None,
+    label: str,
+) -> M:
+    """End a span (``since``/``until``: a role, a link) at ``until`` or now, kept as history:
+    409 when it has ended already, 422 for an end before its start; records ``end``."""
+    now = utcnow()
+    ended: datetime | None = getattr(obj, "until", None)
+    if ended is not None and ended <= now:
+        raise Conflict(f"{label} {getattr(obj, 'id', '')} has already ended")
+    end = until or now
+    if end < getattr(obj, "since", end):
+        raise Unprocessable(
+            f"a {label} cannot end before it started",
+            errors=[
+                {"loc": ["body", "until"], "msg": "before since", "type": "until_before_since"}
+            ],
+        )
+    changes = {"until": end, "ended_by_user_id": ended_by_user_id}
+    return await audited_update(session, actor, obj, changes, network_id=network_id, action="end")
 
 
 def tagged(response: Response, obj: T, location: str | None = None) -> T:

@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     HttpUrl,
@@ -256,3 +257,11 @@ Day = Annotated[date, BeforeValidator(_written_day)]
 
 # A timestamp in a body: read as UTC when it has no offset, and always answered in UTC.
 UTCDatetime = Annotated[datetime, BeforeValidator(_written_instant), AfterValidator(_to_utc)]
+
+
+class EndBody(Body):
+    """When a span (a role, a link) ends; an empty body ends it now."""
+
+    until: UTCDatetime | None = Field(
+        default=None, description="End (UTC when no offset is given); defaults to now."
+    )

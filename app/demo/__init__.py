@@ -1,6 +1,7 @@
 """Demo data built from the seed documents (shared/seeds), as the documents of ``demo/`` say:
 the Network of Networks alliance of regional VET networks, the West Partnership with its local
-authorities and schools, a Victorian geographic network with its chair, executive and SEIL, and
+authorities and schools, a Finnish regional network in the NoN and in a Nordic alliance too, a
+Victorian geographic network with its chair (on a term), executive and SEIL (with functions), and
 their plans, communities, mobility, partnerships, badges and webhooks. Everything is made
 through the services, as a person would; loading twice changes nothing."""
 
@@ -29,12 +30,20 @@ from app.demo import (
 )
 from app.networks import service as network_service
 from app.networks.models import Network
-from app.networks.schemas import NetworkCreate
+from app.networks.schemas import NetworkCreate, NetworkLinkCreate
 from app.organisations import service as organisation_service
 from app.organisations.schemas import MembershipCreate, OrganisationCreate, OrganisationKind
 
 # What a network entry of networks.yaml holds besides the network's own fields.
-NETWORK_PARTS = ("regional", "country", "colleges", "authorities", "organisations", "children")
+NETWORK_PARTS = (
+    "regional",
+    "country",
+    "colleges",
+    "authorities",
+    "organisations",
+    "children",
+    "also_in",
+)
 
 
 async def ensure_admin(
@@ -114,6 +123,27 @@ async def _network(
         await _network(session, admin, child, networks, network)
 
 
+async def _links(
+    session: AsyncSession,
+    admin: Principal,
+    entries: list[dict[str, Any]],
+    networks: dict[str, Network],
+) -> None:
+    """A network's ``also_in``: the further alliances it belongs to (links since a date)."""
+    for entry in entries:
+        for also in entry.get("also_in", []):
+            since = datetime.combine(also["since"], time(), UTC)
+            await network_service.add_parent(
+                session,
+                admin,
+                networks[entry["name"]],
+                data=NetworkLinkCreate(parent_id=networks[also["network"]].id or 0, since=since),
+            )
+        await _links(
+            session, admin, entry.get("regional", []) + entry.get("children", []), networks
+        )
+
+
 async def _people(
     session: AsyncSession,
     admin: Principal,
@@ -140,6 +170,7 @@ async def _people(
                 role=person["role"],
                 functions=person.get("functions", []),
                 since=datetime.combine(since, time(), UTC),
+                term_ends_on=person.get("term_ends_on"),
             ),
         )
 
@@ -147,8 +178,10 @@ async def _people(
 async def build(session: AsyncSession, admin: Principal, hasher: PasswordHasher) -> None:
     """Everything of the demo but its admin, in one transaction."""
     networks: dict[str, Network] = {}
-    for entry in documents.load("networks"):
+    entries = documents.load("networks")
+    for entry in entries:
         await _network(session, admin, entry, networks)
+    await _links(session, admin, entries, networks)
     await plans.load(session, admin, networks)
     await _people(session, admin, hasher, documents.load("people"), networks)
     await communities.load(session, admin, networks)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth import policy
+from app.auth import graph, policy
 from app.auth.policy import Principal
 from app.core.db import Database
 from app.core.errors import Unprocessable
@@ -177,15 +177,13 @@ class CountFilter:
 def _scope(column: Any, network: Network, include_descendants: bool) -> ColumnElement[bool]:
     if not include_descendants:
         return cast(ColumnElement[bool], column == network.id)
-    subtree = select(col(Network.id)).where(
-        col(Network.path).startswith(network.path, autoescape=True),
-        col(Network.deleted_at).is_(None),
-    )
-    return cast(ColumnElement[bool], column.in_(subtree))
+    assert network.id is not None
+    return cast(ColumnElement[bool], column.in_(graph.descendant_ids(network.id)))
 
 
 def network_scope(network: Network, include_descendants: bool) -> ColumnElement[bool]:
-    """Counts of the network, or of it and its live descendants (by materialized path)."""
+    """Counts of the network, or of it and its live descendants (over live links, each
+    network once however many paths lead to it)."""
     return _scope(col(MobilityCount.network_id), network, include_descendants)
 
 

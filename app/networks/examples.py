@@ -26,3 +26,40 @@ EXAMPLES: dict[str, Any] = {
         "employers; each badge network joins it when its onboarding canvas is approved.",
     },
 }
+
+
+_LINK = {
+    **record(12, version=1, created="2026-06-02", updated="2026-06-02"),
+    "child_id": 4,
+    "child_name": "Tampere Region Vocational Network",
+    "parent_id": 1,
+    "parent_name": "Network of Networks",
+    "since": "2026-06-02T09:00:00Z",
+    "until": None,
+    "created_by_user_id": 1,
+    "ended_by_user_id": None,
+}
+EXAMPLES["NetworkLinkRead"] = _LINK
+EXAMPLES["NetworkLinkCreate"] = {"parent_id": 7, "since": "2026-09-01T00:00:00Z"}
+
+EXAMPLES["ChairsForum"] = {
+    "network_id": 7,
+    "network_name": "North-Eastern Victoria Region",
+    "seats": [
+        {
+            "network_id": 8,
+            "network_name": "Banyule Network",
+            "chairs": [
+                {
+                    "role_id": 21,
+                    "user_id": 9,
+                    "name": "Priya Nair",
+                    "since": "2022-01-01T00:00:00Z",
+                    "term_ends_on": "2024-12-31",
+                }
+            ],
+        },
+        {"network_id": 12, "network_name": "Darebin Network", "chairs": []},
+    ],
+    "vacant": ["Darebin Network"],
+}

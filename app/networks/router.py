@@ -1,6 +1,6 @@
 """Routes for networks."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -8,16 +8,28 @@ from app.auth.deps import CurrentUser
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id, columns_of
-from app.core.resources import ListQuery, list_query, tagged
+from app.core.resources import ListQuery, list_query, record_loader, tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service
 from app.networks.deps import DeletedNetwork, ValidNetwork
-from app.networks.models import Network
-from app.networks.schemas import NetworkCreate, NetworkKind, NetworkPage, NetworkRead, NetworkUpdate
+from app.networks.models import Network, NetworkLink
+from app.networks.schemas import (
+    ChairsForum,
+    NetworkCreate,
+    NetworkKind,
+    NetworkLinkCreate,
+    NetworkLinkEnd,
+    NetworkLinkPage,
+    NetworkLinkRead,
+    NetworkPage,
+    NetworkRead,
+    NetworkUpdate,
+)
 
 router = APIRouter(prefix="/networks", tags=["networks"], route_class=CohesionRoute)
+links_router = APIRouter(tags=["networks"], route_class=CohesionRoute)
 
 SORTS = {"name": Network.name, "created_at": Network.created_at, "updated_at": Network.updated_at}
 NetworkList = Annotated[ListQuery, list_query(SORTS, Network.id)]
@@ -141,3 +153,110 @@ async def list_network_children(
         session, kind=None, parent_id=network.id, q=None, params=query.params
     )
     return query.page(NetworkPage, result, read)
+
+
+@router.get(
+    "/{network_id}/chairs-forum",
+    operation_id="get_network_chairs_forum",
+    summary="A network's chairs' forum: the chairs of its child networks, as they are now",
+    response_model=ChairsForum,
+    responses=responses.READ,
+)
+async def get_network_chairs_forum(
+    network: ValidNetwork, session: SessionDep, principal: CurrentUser
+) -> ChairsForum:
+    return ChairsForum.model_validate(await service.chairs_forum(session, principal, network))
+
+
+# --- links: a network in several parents (alliances) -------------------------------------
+
+LinkList = Annotated[ListQuery, list_query({"since": NetworkLink.since}, NetworkLink.id)]
+LinkPath = Annotated[
+    NetworkLink,
+    record_loader(NetworkLink, label="network link", caller=CurrentUser, param="link_id"),
+]
+
+
+def read_link(row: Any) -> NetworkLinkRead:
+    return NetworkLinkRead.model_validate(
+        {
+            **row.NetworkLink.model_dump(),
+            "parent_name": row.parent_name,
+            "child_name": row.child_name,
+        }
+    )
+
+
+@router.get(
+    "/{network_id}/parents",
+    operation_id="list_network_parents",
+    summary="List the parent networks (alliances) a network belongs to",
+    response_model=NetworkLinkPage,
+    responses=responses.problems(400, 401, 404, 422),
+)
+async def list_network_parents(
+    network: ValidNetwork,
+    session: SessionDep,
+    _: CurrentUser,
+    query: LinkList,
+    include_ended: Annotated[bool, Query(description="Include ended links (history).")] = False,
+) -> NetworkLinkPage:
+    result = await service.list_parents(
+        session, network, include_ended=include_ended, params=query.params
+    )
+    return query.page(NetworkLinkPage, result, read_link)
+
+
+@router.post(
+    "/{network_id}/parents",
+    operation_id="create_network_parent",
+    summary="Make a network a member of one more parent network (an alliance)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NetworkLinkRead,
+    responses=responses.CREATE,
+)
+async def create_network_parent(
+    data: NetworkLinkCreate,
+    network: ValidNetwork,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+) -> NetworkLinkRead:
+    row = await service.add_parent(session, principal, network, data=data)
+    tagged(response, row.NetworkLink, f"/api/v1/network-links/{row.NetworkLink.id}")
+    return read_link(row)
+
+
+@links_router.get(
+    "/network-links/{link_id}",
+    operation_id="get_network_link",
+    summary="Get a network's membership of a parent network",
+    response_model=NetworkLinkRead,
+    responses=responses.READ,
+)
+async def get_network_link(
+    link: LinkPath, response: Response, session: SessionDep
+) -> NetworkLinkRead:
+    assert link.id is not None
+    row = await service.get_link_row(session, link.id)
+    tagged(response, row.NetworkLink)
+    return read_link(row)
+
+
+@links_router.post(
+    "/network-links/{link_id}/end",
+    operation_id="end_network_link",
+    summary="End a network's membership of a parent network (kept as history)",
+    response_model=NetworkLinkRead,
+    responses=responses.ACTION,
+)
+async def end_network_link(
+    link: LinkPath,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentUser,
+    data: NetworkLinkEnd | None = None,
+) -> NetworkLinkRead:
+    row = await service.end_link(session, principal, link, until=data.until if data else None)
+    tagged(response, row.NetworkLink)
+    return read_link(row)

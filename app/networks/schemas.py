@@ -1,13 +1,14 @@
 """Request and response bodies for networks."""
 
+from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from app.core.models import Id
 from app.core.pagination import Page
-from app.core.resources import SoftDeleteRead
-from app.core.schemas import Body, Keep, Name
+from app.core.resources import RecordRead, SoftDeleteRead
+from app.core.schemas import Body, EndBody, Keep, Name, UTCDatetime
 from app.core.schemas import Line as ShortText
 from app.core.schemas import Text as LongText
 
@@ -25,7 +26,9 @@ class NetworkCreate(Body):
     name: Name = Field(description="Name.", examples=["Network of Networks"])
     kind: NetworkKind = Field(description="What sort of network.")
     parent_id: Id | None = Field(
-        default=None, description="The network this one belongs to (e.g. an alliance)."
+        default=None,
+        description="The network this one belongs to (e.g. an alliance); more parents are "
+        "added with `POST /networks/{id}/parents`.",
     )
     territory: ShortText | None = Field(
         default=None, description="Area covered.", examples=["Europe"]
@@ -65,9 +68,14 @@ class NetworkUpdate(Body):
 class NetworkRead(SoftDeleteRead):
     name: str = Field(description="Name.")
     kind: NetworkKind = Field(description="What sort of network.")
-    parent_id: int | None = Field(description="Parent network, if any.")
+    parent_id: int | None = Field(
+        description="The primary parent: the parent of its first-made live link (null "
+        "without one; a link added later never displaces it). A network may belong to "
+        "several parents: `GET /networks/{id}/parents` lists them all."
+    )
     ancestor_ids: list[int] = Field(
-        description="Ids from the top-level network down to the parent."
+        description="Ids from the top-level network down to the primary parent (along primary "
+        "parents only)."
     )
     territory: str | None = Field(description="Area covered.")
     description: str | None = Field(description="What the network is for.")
@@ -81,3 +89,54 @@ class NetworkRead(SoftDeleteRead):
 
 class NetworkPage(Page[NetworkRead]):
     """A page of networks."""
+
+
+class NetworkLinkCreate(Body):
+    parent_id: Id = Field(description="The parent network (e.g. an alliance) to join.")
+    since: UTCDatetime | None = Field(
+        default=None, description="Member from (UTC when no offset is given); defaults to now."
+    )
+
+
+class NetworkLinkEnd(EndBody):
+    """When a network's membership of a parent ends."""
+
+
+class NetworkLinkRead(RecordRead):
+    child_id: int = Field(description="The member network.")
+    child_name: str = Field(description="Its name.")
+    parent_id: int = Field(description="The parent network it belongs to.")
+    parent_name: str = Field(description="Its name.")
+    since: datetime = Field(description="Member from.")
+    until: datetime | None = Field(description="Member until; null while current.")
+    created_by_user_id: int | None = Field(description="Who linked it.")
+    ended_by_user_id: int | None = Field(description="Who ended the link.")
+
+
+class NetworkLinkPage(Page[NetworkLinkRead]):
+    """A page of a network's links to its parents."""
+
+
+class ForumChair(BaseModel):
+    role_id: int = Field(description="The chair's role assignment.")
+    user_id: int = Field(description="Who holds it.")
+    name: str = Field(description="Their name.")
+    since: datetime = Field(description="Chair from.")
+    term_ends_on: date | None = Field(description="The last day of the term; null: no term.")
+
+
+class ForumSeat(BaseModel):
+    network_id: int = Field(description="A child network.")
+    network_name: str = Field(description="Its name.")
+    chairs: list[ForumChair] = Field(
+        description="Its current chairs; empty when it has none (the seat is vacant)."
+    )
+
+
+class ChairsForum(BaseModel):
+    network_id: int = Field(description="The network whose forum this is.")
+    network_name: str = Field(description="Its name.")
+    seats: list[ForumSeat] = Field(
+        description="One seat per live child network (over links live now), by name."
+    )
+    vacant: list[str] = Field(description="Names of the child networks without a chair now.")

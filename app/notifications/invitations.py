@@ -11,8 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import invitations, policy
-from app.auth import service as auth_service
+from app.auth import invitations, policy, role_kinds
 from app.auth.invitations import InvitationReceipt, Offer
 from app.auth.models import User
 from app.auth.policy import Permission, Principal, Role, authorize
@@ -119,7 +118,7 @@ async def invite_to_role(
 ) -> InvitationReceipt:
     """Appoint by e-mail (``POST /networks/{id}/roles`` with ``email``)."""
     policy.require_role_change(principal, network, data.role)
-    auth_service.require_functions_fit(data.role, data.functions)
+    role_kinds.check_functions(data.role, data.functions)
     offer = invitations.role_offer(network, data.role, [f.value for f in data.functions])
     return await invite(session, settings, principal, offer, data.email.lower())
 

@@ -1,6 +1,7 @@
 """The daily reminder run: milestones due soon and overdue, stale measures, partnerships due
-for review, meetings in the coming week; then the daily and weekly digests. "Soon" is the
-network's lead time (``networks.reminder_days_ahead``), or the server's default of 14 days.
+for review, meetings in the coming week, terms of office ending (``term.ends_soon``); then the
+daily and weekly digests. "Soon" is the network's lead time (``networks.reminder_days_ahead``),
+or the server's default of 14 days.
 
 Each (kind, item, due period) is handled once: a ``ReminderMark`` is inserted with ON CONFLICT
 DO NOTHING before anything is published, so a second run, a restart or two workers at once
@@ -42,6 +43,8 @@ log = logging.getLogger("cohesion.reminders")
 
 LEADING_ROLES = ("lead", "facilitator")
 MEETING_DAYS_AHEAD = 7
+# A term of office ending within this many days: time to plan the succession (seed 003).
+TERM_DAYS_AHEAD = 60
 
 
 @dataclass
@@ -416,6 +419,50 @@ async def _meetings(
         summary.counts["meeting.upcoming"] += 1
 
 
+async def _terms(session: AsyncSession, settings: Settings, as_of: date, summary: Summary) -> None:
+    """Terms of office ending within ``TERM_DAYS_AHEAD`` days: the holder and the network's
+    chairs are told once per role and term end (a term extended later is told again)."""
+    now = utcnow()
+    stmt = (
+        select(RoleAssignment, Network)
+        .join(Network, col(Network.id) == col(RoleAssignment.network_id))
+        .where(
+            col(RoleAssignment.term_ends_on) >= as_of,
+            col(RoleAssignment.term_ends_on) <= as_of + timedelta(days=TERM_DAYS_AHEAD),
+            col(RoleAssignment.since) <= now,
+            (col(RoleAssignment.until).is_(None)) | (col(RoleAssignment.until) > now),
+            col(Network.deleted_at).is_(None),
+        )
+        .order_by(col(RoleAssignment.id))
+    )
+    rows = (await session.execute(stmt)).all()
+    chairs = await _chairs(session, {network.id for _, network in rows if network.id})
+    for role, network in rows:
+        assert role.id is not None and role.term_ends_on is not None
+        period = role.term_ends_on.isoformat()
+        if not await _mark(session, "term.ends_soon", role.id, period):
+            continue
+        people = await _users(session, {role.user_id} | chairs.get(network.id or 0, set()))
+        holder = people.get(role.user_id)
+        who = holder.name if holder else f"user {role.user_id}"
+        for user in people.values():
+            await service.notify(
+                session,
+                settings,
+                user=user,
+                network=network,
+                kind=NotificationKind.term_ends_soon,
+                title=f"{who}'s term as {role.role} of {network.name} ends on "
+                f"{role.term_ends_on:%-d %B %Y}",
+                body="Time to plan the succession.",
+                object_type="role_assignments",
+                object_id=role.id,
+                dedupe_key=f"term_ends_soon:{role.id}:{period}",
+            )
+            summary.counts["notifications"] += 1
+        summary.counts["term.ends_soon"] += 1
+
+
 async def send_digests(
     session: AsyncSession, settings: Settings, as_of: date, summary: Summary
 ) -> None:
@@ -488,6 +535,7 @@ async def run(db: Database, settings: Settings, *, as_of: date, daily: bool = Fa
         await _stale_measures(session, settings, as_of, summary)
         await _partnership_reviews(session, settings, as_of, summary)
         await _meetings(session, settings, as_of, summary)
+        await _terms(session, settings, as_of, summary)
         await send_digests(session, settings, as_of, summary)
     log.info(summary.line())
     return summary

@@ -7,7 +7,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from app.auth.invitations import InvitationReceipt as InvitationReceipt
 from app.auth.policy import Role, SeilFunction
-from app.auth.schemas import Password
+from app.auth.schemas import FUNCTIONS_TEXT, ROLE_TEXT, Password
 from app.core.pagination import Page
 from app.core.schemas import Body, Name
 
@@ -31,9 +31,9 @@ class RoleInvite(Body):
     given the role and told. The answer is the same either way."""
 
     email: EmailStr = Field(max_length=254, description="The person's e-mail.")
-    role: Role = Field(description="chair, executive, facilitator or member.")
+    role: Role = Field(description=ROLE_TEXT)
     functions: list[SeilFunction] = Field(
-        default_factory=list, max_length=5, description="SEIL functions, for facilitators only."
+        default_factory=list, max_length=5, description=FUNCTIONS_TEXT
     )
 
 
@@ -71,7 +71,7 @@ class InvitationRead(BaseModel):
     offer: str = Field(description="What is offered: `role`, or `community_member`.")
     offer_title: str = Field(description="What is offered, in words.")
     role: Role | None = Field(description="The role offered (role offers).")
-    functions: list[SeilFunction] = Field(description="SEIL functions offered (facilitators).")
+    functions: list[SeilFunction] = Field(description="The functions offered (a SEIL's).")
     status: InvitationStatus = Field(description="pending, accepted, revoked or expired.")
     expires_at: datetime = Field(description="Until when the link works.")
     sent_count: int = Field(description="How many times it was sent.")
@@ -119,6 +119,7 @@ class NotificationKind(StrEnum):
     partnership_review = "partnership_review"
     meeting_upcoming = "meeting_upcoming"
     role_granted = "role_granted"
+    term_ends_soon = "term_ends_soon"
 
 
 class NotificationSettings(BaseModel):

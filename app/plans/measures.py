@@ -29,8 +29,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
+from app.auth import graph
 from app.core.errors import Unprocessable
 from app.networks.models import Network
 from app.plans.models import Measure, Plan
@@ -293,10 +293,11 @@ class ChildNetworksParams(BaseModel):
 async def _child_networks_many(session: AsyncSession, batch: Batch) -> dict[int, float | None]:
     """Live child networks by kind, for the networks of every plan asked about: one query."""
     parents = {scope.network.id for scope, _ in batch}
+    children = graph.live_children(parents).subquery()
     rows = await session.execute(
-        select(col(Network.parent_id), col(Network.kind), func.count())
-        .where(col(Network.parent_id).in_(parents), col(Network.deleted_at).is_(None))
-        .group_by(col(Network.parent_id), col(Network.kind))
+        select(children.c.parent_id, children.c.kind, func.count()).group_by(
+            children.c.parent_id, children.c.kind
+        )
     )
     counts: dict[int | None, dict[str, int]] = {}
     for parent_id, network_kind, n in rows.all():

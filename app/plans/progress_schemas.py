@@ -263,7 +263,10 @@ class PlanRollup(Progress):
 class NetworkRollup(BaseModel):
     network_id: int = Field(description="Network.")
     name: str = Field(description="Name.")
-    parent_id: int | None = Field(description="Parent network.")
+    parent_id: int | None = Field(
+        description="The parent it is shown under: a network in several parents below the "
+        "network asked about appears once, under the first of them by name."
+    )
     depth: int = Field(description="Levels below the network asked about (0 for itself).")
     plans: list[PlanRollup] = Field(description="Its active plans, by period start.")
 

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth import graph
 from app.auth.policy import Principal, can_see
 from app.networks.models import Network
 from app.plans import measure_service, progress, service
@@ -34,26 +35,33 @@ def plan_day(plan: Plan, as_of: date | None) -> date:
     return as_of if as_of is not None else min(service.today(), plan.period_end)
 
 
-async def _networks(session: AsyncSession, principal: Principal, network: Network) -> list[Network]:
-    """The network and its live descendants the caller may read, depth-first by name."""
-    rows = await session.execute(
-        select(Network).where(
-            col(Network.path).startswith(network.path, autoescape=True),
-            col(Network.deleted_at).is_(None),
-        )
-    )
-    found = [n for n in rows.scalars().all() if can_see(principal, n)]
-    by_id = {n.id: n for n in found}
+async def _networks(
+    session: AsyncSession, principal: Principal, network: Network
+) -> list[tuple[Network, int | None, int]]:
+    """The network and its live descendants (over live links, each once however many paths
+    lead to it) the caller may read, depth-first by name, with the parent each is shown under
+    and its depth: a network in two parents below the asked one appears once, under the
+    first by name."""
+    assert network.id is not None
+    below = graph.descendant_ids(network.id)
+    rows = await session.execute(graph.live_children(below).where(col(Network.id).in_(below)))
+    children: dict[int, list[Network]] = defaultdict(list)
+    for parent_id, child in rows.all():
+        children[parent_id].append(child)
+    found: list[tuple[Network, int | None, int]] = []
+    seen: set[int] = set()
 
-    def key(n: Network) -> list[tuple[str, int]]:
-        # names along the lineage below the asked network, so siblings sort by name and
-        # children follow their parent
-        return [
-            (by_id[i].name.lower(), i) if i in by_id else ("", i)
-            for i in n.lineage_ids[len(network.lineage_ids) - 1 :]
-        ]
+    def visit(n: Network, parent_id: int | None, depth: int) -> None:
+        if n.id is None or n.id in seen:
+            return
+        seen.add(n.id)
+        if can_see(principal, n):
+            found.append((n, parent_id, depth))
+        for child in sorted(children.get(n.id, []), key=lambda c: (c.name.lower(), c.id)):
+            visit(child, n.id, depth + 1)
 
-    return sorted(found, key=key)
+    visit(network, network.parent_id, 0)
+    return found
 
 
 async def _rows(session: AsyncSession, model: Any, columns: list[Any], plan_ids: list[int]) -> Any:
@@ -65,7 +73,8 @@ async def _rows(session: AsyncSession, model: Any, columns: list[Any], plan_ids:
 async def network_progress(
     session: AsyncSession, principal: Principal, network: Network, as_of: date | None
 ) -> NetworkProgress:
-    networks = await _networks(session, principal, network)
+    placed = await _networks(session, principal, network)
+    networks = [n for n, _, _ in placed]
     network_ids = [n.id for n in networks]
     plans = list(
         (
@@ -134,13 +143,13 @@ async def network_progress(
                     session, p.id or 0, plan_day(p, as_of)
                 )
     return _answer(
-        network, networks, plans, as_of, actions, milestones, measures, readings, derived, check_ins
+        network, placed, plans, as_of, actions, milestones, measures, readings, derived, check_ins
     )
 
 
 def _answer(
     network: Network,
-    networks: list[Network],
+    placed: list[tuple[Network, int | None, int]],
     plans: list[Plan],
     as_of: date | None,
     actions: dict[int, list[tuple[str, date | None, int]]],
@@ -195,7 +204,6 @@ def _answer(
                 "as_of": when,
             }
         )
-    depth0 = len(network.lineage_ids)
     return NetworkProgress.model_validate(
         {
             "network_id": network.id,
@@ -204,15 +212,15 @@ def _answer(
                 {
                     "network_id": n.id,
                     "name": n.name,
-                    "parent_id": n.parent_id,
-                    "depth": len(n.lineage_ids) - depth0,
+                    "parent_id": parent_id,
+                    "depth": depth,
                     "plans": by_network.get(n.id or 0, []),
                 }
-                for n in networks
+                for n, parent_id, depth in placed
             ],
             "totals": {
                 **totals,
-                "networks": len(networks),
+                "networks": len(placed),
                 "plans": len(plans),
                 "ratings": dict(ratings),
                 "coverage": progress.coverage(totals),

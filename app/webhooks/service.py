@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from app.auth import graph
 from app.auth.policy import Principal, require_webhook_manage
 from app.core import audit
 from app.core.db import utcnow
@@ -245,20 +245,17 @@ async def enqueue_for_audit(session: AsyncSession, event: audit.AuditEvent) -> i
     publishes, in the write's own transaction; returns how many were queued.
 
     A subscription matches when it is active and on the event's network, or on one of its
-    ancestors with ``include_descendants`` (the ancestor's path is a prefix of the network's);
-    all of them come from one query. Events without a network are not published.
+    ancestors (over the links live now, ``app/auth/graph.py``) with ``include_descendants``;
+    all of them come from one query, each subscription once however many paths lead to it.
+    Events without a network are not published.
     """
     if event.network_id is None:
         return 0
     types = events.event_types_for(event.object_type, event.action, event.before, event.after)
     if not types:
         return 0
-    owner = aliased(Network)
-    at = aliased(Network)
     stmt = (
         select(col(WebhookSubscription.id), col(WebhookSubscription.event_types))
-        .join(owner, col(owner.id) == col(WebhookSubscription.network_id))
-        .join(at, col(at.id) == event.network_id)
         .where(
             col(WebhookSubscription.active).is_(True),
             col(WebhookSubscription.deleted_at).is_(None),
@@ -266,7 +263,7 @@ async def enqueue_for_audit(session: AsyncSession, event: audit.AuditEvent) -> i
                 col(WebhookSubscription.network_id) == event.network_id,
                 and_(
                     col(WebhookSubscription.include_descendants).is_(True),
-                    col(at.path).startswith(col(owner.path)),
+                    col(WebhookSubscription.network_id).in_(graph.ancestor_ids(event.network_id)),
                 ),
             ),
         )

@@ -79,6 +79,10 @@ class Network(RecordMixin, SoftDeleteMixin, table=True):
     territory: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, sa_type=Text)
     membership_criteria: str | None = Field(default=None, sa_type=Text)
+    # The languages its content is held in (BCP 47 tags) and the one its records' own columns
+    # hold (app/core/i18n.py).
+    languages: list[str] = Field(default_factory=lambda: ["en"], sa_type=JSONType)
+    default_language: str = Field(default="en", max_length=35)
     created_by_user_id: int | None = Field(
         default=None, sa_type=IdType, foreign_key="users.id", nullable=True
     )

@@ -2,8 +2,9 @@
 
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from app.core.i18n import LanguageList, LanguageTag
 from app.core.models import Id
 from app.core.pagination import Page
 from app.core.resources import SoftDeleteRead
@@ -34,6 +35,22 @@ class NetworkCreate(Body):
     membership_criteria: LongText | None = Field(
         default=None, description="Published criteria for organisations wishing to join."
     )
+    languages: LanguageList = Field(
+        default_factory=lambda: ["en"],
+        description="The languages its content is held in (BCP 47 tags).",
+        examples=[["en", "fi"]],
+    )
+    default_language: LanguageTag = Field(
+        default="en",
+        description="The language of its content's own text; one of `languages`.",
+        examples=["en"],
+    )
+
+    @model_validator(mode="after")
+    def _default_offered(self) -> "NetworkCreate":
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of languages")
+        return self
 
 
 class NetworkUpdate(Body):
@@ -43,6 +60,16 @@ class NetworkUpdate(Body):
     description: LongText | None = Field(default=None, description="New description.")
     membership_criteria: LongText | None = Field(
         default=None, description="New membership criteria."
+    )
+    languages: Keep[LanguageList] = Field(
+        default=None,
+        description="The languages its content is held in; must keep the default language. "
+        "Removing one keeps its stored translations, unserved.",
+    )
+    default_language: Keep[LanguageTag] = Field(
+        default=None,
+        description="The language of its content's own text; one of `languages`. Changing it "
+        "says the records' own text is in that language (it does not translate anything).",
     )
 
 
@@ -56,6 +83,8 @@ class NetworkRead(SoftDeleteRead):
     territory: str | None = Field(description="Area covered.")
     description: str | None = Field(description="What the network is for.")
     membership_criteria: str | None = Field(description="Criteria for joining.")
+    languages: list[str] = Field(description="The languages its content is held in.")
+    default_language: str = Field(description="The language of its content's own text.")
 
 
 class NetworkPage(Page[NetworkRead]):

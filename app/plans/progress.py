@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core.i18n import Served
 from app.plans import attention, checkins, measure_service, milestone_service, service
 from app.plans import changes as plan_changes
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
@@ -45,9 +46,16 @@ async def _live(session: AsyncSession, model: Any, plan_id: int) -> list[Any]:
     return list(result.scalars().all())
 
 
-async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = None) -> PlanTree:
+async def tree(
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None = None,
+    *,
+    served: Served | None = None,
+) -> PlanTree:
     """The plan with objectives, actions, measures and milestones nested: five queries plus
-    one per derived measure source in use."""
+    one per derived measure source in use (``served``: its text in that language, no more)."""
+    served = served or Served(found.network.default_language, found.network.default_language)
     plan = found.plan
     assert plan.id is not None
     when = as_of or service.today()
@@ -63,6 +71,8 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     milestones_by_objective: dict[int, list[Any]] = defaultdict(list)
     for milestone in _ordered(milestones):
         view = milestone_service.milestone_read(milestone, when)
+        if texts := served.texts(milestone):
+            view = view.model_copy(update=texts)
         if milestone.action_id is not None:
             milestones_by_action[milestone.action_id].append(view)
         else:
@@ -70,11 +80,18 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     actions_by_objective: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for action in _ordered(actions):
         actions_by_objective[action.objective_id].append(
-            {**action.model_dump(), "milestones": milestones_by_action.get(action.id or 0, [])}
+            {
+                **action.model_dump(),
+                **served.texts(action),
+                "milestones": milestones_by_action.get(action.id or 0, []),
+            }
         )
     measures_by_objective: dict[int, list[Any]] = defaultdict(list)
     for measure in _ordered(measures):
-        measures_by_objective[measure.objective_id].append(measure_views[measure.id])
+        measure_view = measure_views[measure.id]
+        if texts := served.texts(measure):
+            measure_view = measure_view.model_copy(update=texts)
+        measures_by_objective[measure.objective_id].append(measure_view)
 
     children: dict[int | None, list[Objective]] = defaultdict(list)
     for objective in _ordered(objectives):
@@ -84,6 +101,7 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
         oid = objective.id or 0
         return {
             **objective.model_dump(),
+            **served.texts(objective),
             "actions": actions_by_objective.get(oid, []),
             "measures": measures_by_objective.get(oid, []),
             "milestones": milestones_by_objective.get(oid, []),
@@ -93,7 +111,11 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     # Rows as plain dicts, validated once, as a whole, into the response model (building a
     # model per node and then the tree from them validated every node twice).
     return PlanTree.model_validate(
-        {**plan.model_dump(), "objectives": [node(o) for o in children.get(None, [])]}
+        {
+            **plan.model_dump(),
+            **served.texts(plan),
+            "objectives": [node(o) for o in children.get(None, [])],
+        }
     )
 
 

@@ -15,16 +15,16 @@ A write takes ``?lang=`` (default: the network's default) and changes only that 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar, overload
 
 import langcodes
 from fastapi import Depends, Header, Query, Response
 from pydantic import AfterValidator, BaseModel, StringConstraints
 from pydantic import Field as PydanticField
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from app.core.errors import Unprocessable
-from app.core.models import JSONType
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -98,8 +98,10 @@ def fields_of(obj: Any) -> tuple[str, ...]:
 class TranslationsMixin(SQLModel):
     """The column other languages live in (NULL while there are none)."""
 
+    # SQL NULL, not JSON null, while there are none (none_as_null), as the migration left
+    # existing rows: one "untranslated" on both databases.
     translations: dict[str, dict[str, str]] | None = Field(
-        default=None, sa_type=JSONType, nullable=True
+        default=None, sa_type=JSON(none_as_null=True), nullable=True
     )
 
 
@@ -208,13 +210,21 @@ class Served:
                 self.fell_back = True
         return out
 
-    def read(self, model: type[M], obj: Any) -> M | Any:
-        """``obj`` as ``model`` in the served language (``obj`` itself in the default, so
-        nothing is copied: the row is never changed, a read's session flushes nothing)."""
+    @overload
+    def read(self, model: type[M], obj: Any) -> M | Any: ...
+
+    @overload
+    def read(self, model: type[M], obj: Any, made: M) -> M: ...
+
+    def read(self, model: type[M], obj: Any, made: M | None = None) -> M | Any:
+        """``obj`` (or ``made``, its read model) as ``model`` in the served language: ``obj``
+        or ``made`` itself in the default, so nothing is copied, and the row is never changed
+        (a read's session flushes nothing)."""
         texts = self.texts(obj)
         if not texts:
-            return obj
-        return model.model_validate(obj, from_attributes=True).model_copy(update=texts)
+            return obj if made is None else made
+        base = made if made is not None else model.model_validate(obj, from_attributes=True)
+        return base.model_copy(update=texts)
 
     def reader(self, model: type[M]) -> Callable[[Any], M]:
         """``read`` for each row of a page (always a ``model``)."""

@@ -83,7 +83,7 @@ class ActionStatusChange(IdMixin, table=True):
     changed_by_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
-@translatable("description", "target_unit")
+@translatable("description")
 class Measure(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     """A measure of success: a target, and a value read by hand or derived from live data."""
 

@@ -297,6 +297,65 @@ async def test_a_second_language_import_adds_translations(
         == (doc["objectives"][3]["children"][1]["title"])
     )
     assert json.loads(exported.content)["title"] == FI_TITLE
+    # The report's content comes in the reader's language (its interface text stays English).
+    report = await client.get(
+        f"/api/v1/plans/{plan_id}/report?format=md",
+        headers={**world.headers("member"), "Accept-Language": "fi"},
+    )
+    assert report.status_code == 200 and report.headers["Content-Language"] == "fi, en"
+    assert FI_TITLE in report.text and doc["objectives"][3]["children"][1]["title"] in report.text
+    english_report = await client.get(
+        f"/api/v1/plans/{plan_id}/report?format=md", headers=world.headers("member")
+    )
+    assert FI_TITLE not in english_report.text and "Facilitate professional" in english_report.text
     repeat = await _import(client, world, f"?lang=fi&plan_id={plan_id}", "p.json", exported.content)
     assert repeat.status_code == 200, repeat.text
     assert repeat.json()["translated"]["texts"] == 0  # nothing new
+
+
+async def test_items_and_communities_are_written_and_read_per_language(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    plan_id = await _non_plan(world)
+    await _offer_finnish(client, world)
+    chair_headers, member = world.headers("chair"), world.headers("member")
+    tree = (await client.get(f"/api/v1/plans/{plan_id}/tree", headers=member)).json()
+    objective = tree["objectives"][0]["children"][0]
+    targets = {
+        f"/api/v1/actions/{objective['actions'][0]['id']}": (
+            "description",
+            "Kaikkien alueverkostojen sitoutuminen jatkamaan osallistumista.",
+        ),
+        f"/api/v1/measures/{objective['measures'][0]['id']}": (
+            "description",
+            "Vähintään 5 alueverkostoa mukana allianssissa pitkällä aikavälillä.",
+        ),
+    }
+    community = await client.post(
+        f"/api/v1/networks/{world.network_a}/communities",
+        json={"kind": "working_group", "title": "International Cooperation Working Group"},
+        headers=chair_headers,
+    )
+    assert community.status_code == 201, community.text
+    targets[f"/api/v1/communities/{community.json()['id']}"] = (
+        "title",
+        "Kansainvälisen yhteistyön työryhmä",
+    )
+    for url, (name, finnish) in targets.items():
+        before = await client.get(url, headers=member)
+        response = await client.patch(
+            f"{url}?lang=fi",
+            json={name: finnish},
+            headers={**chair_headers, "If-Match": before.headers["ETag"]},
+        )
+        assert response.status_code == 200, (url, response.text)
+        assert response.json()[name] == finnish
+        assert (await client.get(url, headers=member)).json()[name] == before.json()[name]
+        read = await client.get(url, headers={**member, "Accept-Language": "fi-FI, en;q=0.1"})
+        assert read.json()[name] == finnish, url
+        assert read.headers["Content-Language"].startswith("fi")
+    tree = (await client.get(f"/api/v1/plans/{plan_id}/tree?lang=fi", headers=member)).json()
+    node = tree["objectives"][0]["children"][0]
+    assert node["actions"][0]["description"].startswith("Kaikkien alueverkostojen")
+    assert node["measures"][0]["description"].startswith("Vähintään 5")
+    assert node["measures"][0]["target"]["unit"] == "regional networks"  # units stay as written

@@ -288,7 +288,7 @@ async def load_document(
             target = {
                 "comparator": m.target_comparator,
                 "value": m.target_value,
-                "unit": text(m)["target_unit"],
+                "unit": m.target_unit,
                 "period": m.target_period or TargetPeriod.total.value,
             }
         return {

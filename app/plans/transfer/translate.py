@@ -121,8 +121,7 @@ async def translate_from_document(
                 pairs.append((am_row, {"title": am.title}))
         measures = match(under["measures"].get(oid, []), node.measures, loc, "measures")
         for m, m_row in zip(node.measures, measures, strict=False):
-            unit = m.target.unit if m.target is not None else None
-            pairs.append((m_row, {"description": m.description, "target_unit": unit}))
+            pairs.append((m_row, {"description": m.description}))
         for s, s_row in zip(
             node.milestones, match(on_objective, node.milestones, loc, "milestones"), strict=False
         ):

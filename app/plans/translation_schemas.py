@@ -31,11 +31,14 @@ class TranslatedItem(ItemName):
     )
 
 
-class PlanTranslations(BaseModel):
+class PlanLanguages(BaseModel):
     plan_id: int = Field(description="The plan.")
     plan_title: str = Field(description="Its title in the default language.")
     default_language: str = Field(description="The network's default language.")
     languages: list[str] = Field(description="The languages the network offers.")
+
+
+class PlanTranslations(PlanLanguages):
     items: list[TranslatedItem] = Field(description="The plan, then each objective and its items.")
 
 
@@ -45,11 +48,7 @@ class MissingTranslation(ItemName):
     text: str = Field(description="The field's text in the default language, to translate.")
 
 
-class PlanMissingTranslations(BaseModel):
-    plan_id: int = Field(description="The plan.")
-    plan_title: str = Field(description="Its title in the default language.")
-    default_language: str = Field(description="The network's default language.")
-    languages: list[str] = Field(description="The languages the network offers.")
+class PlanMissingTranslations(PlanLanguages):
     missing_by_language: dict[str, int] = Field(
         description="How many texts each language other than the default still lacks (0: done)."
     )

@@ -50,22 +50,26 @@ def _offers(found: InPlan[Any]) -> tuple[list[str], str]:
     return list(found.network.languages), found.network.default_language
 
 
+def _head(found: InPlan[Plan]) -> dict[str, Any]:
+    languages, default = _offers(found)
+    return {
+        "plan_id": found.plan.id or 0,
+        "plan_title": found.plan.title,
+        "default_language": default,
+        "languages": languages,
+    }
+
+
 async def translations(session: AsyncSession, found: InPlan[Plan]) -> PlanTranslations:
     """The plan and every item with each translatable field's text in every language."""
-    languages, default = _offers(found)
+    default = found.network.default_language
     items = [
         TranslatedItem(
             **_name(kind, row, code), version=row.version, fields=i18n.all_texts(row, default)
         )
         for kind, row, code in await _items(session, found.plan)
     ]
-    return PlanTranslations(
-        plan_id=found.plan.id or 0,
-        plan_title=found.plan.title,
-        default_language=default,
-        languages=languages,
-        items=items,
-    )
+    return PlanTranslations(**_head(found), items=items)
 
 
 async def missing(session: AsyncSession, found: InPlan[Plan]) -> PlanMissingTranslations:
@@ -83,10 +87,7 @@ async def missing(session: AsyncSession, found: InPlan[Plan]) -> PlanMissingTran
     for item in items:
         counts[item.language] += 1
     return PlanMissingTranslations(
-        plan_id=found.plan.id or 0,
-        plan_title=found.plan.title,
-        default_language=default,
-        languages=languages,
+        **_head(found),
         missing_by_language=counts,
         complete=not items,
         items=items,

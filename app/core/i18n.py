@@ -158,7 +158,7 @@ def check_offered(offers: Offers, lang: str) -> str:
     """``lang`` in its standard form, or a 422 when the network does not offer it."""
     standard = standard_tag(lang)
     offered = _offered(offers)
-    if standard not in offered:
+    if standard is None or standard not in offered:
         raise Unprocessable(
             f"this network's content is in {', '.join(offered)}, not {lang!r}",
             errors=[{"loc": ["query", "lang"], "msg": "language not offered", "type": "lang"}],

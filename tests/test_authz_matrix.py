@@ -981,6 +981,8 @@ MATRIX: list[Row] = [
         for name, path, thing in [
             ("plans.get", "/plans/{plan_id}", "plan"),
             ("plans.tree", "/plans/{plan_id}/tree", "objective"),
+            ("plans.translations", "/plans/{plan_id}/translations", "objective"),
+            ("plans.translations.missing", "/plans/{plan_id}/translations/missing", "objective"),
             ("plans.progress", "/plans/{plan_id}/progress", "objective"),
             ("plans.milestones", "/plans/{plan_id}/milestones", "milestone"),
             ("plans.objectives", "/plans/{plan_id}/objectives", "objective"),

@@ -19,7 +19,7 @@ from app.demo import documents
 from app.mobility.models import MobilityCount
 from app.models import metadata
 from app.networks.models import Network
-from app.plans.models import Evidence, MeasureReading, Milestone, Plan
+from app.plans.models import Evidence, MeasureReading, Milestone, Objective, Plan
 from app.webhooks.models import WebhookSubscription
 from tests.demo_helpers import build_demo
 
@@ -27,7 +27,7 @@ from tests.demo_helpers import build_demo
 ROWS = {
     "action_status_changes": 46,
     "actions": 46,
-    "audit_events": 368,
+    "audit_events": 371,  # with the NoN 2021-22 plan's Finnish translation (one `translate`)
     "badge_awards": 3,
     "badge_endorsements": 1,
     "badge_issuer_keys": 2,
@@ -138,6 +138,18 @@ async def test_the_documents_make_the_same_rows_and_texts(
             "Bring coherence to the alliance, raise the quality of VET, develop staff and raise "
             "awareness of the Network of Networks."
         )
+        # The NoN holds its plans in English and Finnish: the 2021-22 plan's title, aim, and
+        # its 12 aspirations' and objectives' titles are in Finnish; the copy keeps the aim's
+        # and the objectives' translations (its new title has none).
+        assert (non.languages, non.default_language) == (["en", "fi"], "en")
+        translated = await values(col(Plan.translations))
+        assert translated[0]["fi"]["title"] == (
+            "Network of Networks -verkoston toimintasuunnitelma 2021-22"
+        )
+        assert translated[0]["fi"]["aim"].startswith("Tuoda allianssiin johdonmukaisuutta")
+        assert set(translated[2]["fi"]) == {"aim"} and translated[1] is None
+        objectives = await values(Objective, col(Objective.translations).is_not(None))
+        assert len(objectives) == 24  # 12 in the 2021-22 plan, 12 copied into 2026-27
         assert (await values(col(User.email)))[1:] == [
             "chair@nonetwork.example",
             "executive@nonetwork.example",

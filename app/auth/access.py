@@ -159,6 +159,7 @@ OPERATIONS: dict[str, Access] = {
         "get_action list_action_status_changes list_objective_measures get_measure "
         "list_measure_readings list_objective_milestones list_action_milestones get_milestone "
         "list_milestone_evidence export_plan list_objective_check_ins list_measure_check_ins "
+        "get_plan_translations list_plan_missing_translations "
         "list_network_cohorts get_cohort list_cohort_enrolments get_enrolment "
         "list_cohort_matchings get_cohort_matching "
         "list_network_mobility_opportunities get_mobility_opportunity "

@@ -117,6 +117,10 @@ class Network(RecordMixin, SoftDeleteMixin, table=True):
     # Days ahead a milestone or a partnership review counts as due soon (reminders); null
     # is the server's default (COHESION_REMINDER_DAYS_AHEAD, 14).
     reminder_days_ahead: int | None = Field(default=None, nullable=True)
+    # The languages its content is held in (BCP 47 tags) and the one its records' own columns
+    # hold (app/core/i18n.py).
+    languages: list[str] = Field(default_factory=lambda: ["en"], sa_type=JSONType)
+    default_language: str = Field(default="en", max_length=35)
     created_by_user_id: int | None = Field(
         default=None, sa_type=IdType, foreign_key="users.id", nullable=True
     )

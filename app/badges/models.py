@@ -9,6 +9,7 @@ from sqlalchemy import Index, String, Text
 from sqlmodel import Field
 
 from app.core.db import UTCDateTime, utcnow
+from app.core.i18n import TranslationsMixin, translatable
 from app.core.models import IdMixin, IdType, JSONType, RecordMixin, SoftDeleteMixin
 
 
@@ -66,7 +67,8 @@ class BadgeNetworkInvitation(IdMixin, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Badge(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("name", "description", "criteria_narrative")
+class Badge(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     """An achievement a badge network issues (an Open Badges 3.0 ``Achievement``)."""
 
     __tablename__ = "badges"

@@ -45,6 +45,7 @@ from app.badges.schemas import (
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
+from app.core.i18n import Lang
 from app.core.models import path_id
 from app.core.resources import ListQuery, Scoped, list_query, tagged
 from app.core.routing import CohesionRoute, route_options
@@ -250,9 +251,10 @@ async def reopen_badge_proposal(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_badges(
-    network: NetworkForRead, session: SessionDep, query: BadgeList
+    network: NetworkForRead, session: SessionDep, lang: Lang, query: BadgeList
 ) -> BadgePage:
-    return query.page(BadgePage, await service.list_badges(session, network, params=query.params))
+    result = await service.list_badges(session, network, params=query.params)
+    return lang.answer(query.page(BadgePage, result, read=lang.read(network).reader(BadgeRead)))
 
 
 @router.post(
@@ -282,8 +284,8 @@ async def create_network_badge(
     response_model=BadgeRead,
     responses=responses.READ,
 )
-async def get_badge(found: ValidBadge, response: Response) -> Badge:
-    return tagged(response, found.obj)
+async def get_badge(found: ValidBadge, response: Response, lang: Lang) -> Badge | BadgeRead:
+    return lang.answer(tagged(response, lang.read(found.network).read(BadgeRead, found.obj)))
 
 
 @router.patch(
@@ -299,12 +301,15 @@ async def update_badge(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
-) -> Badge:
+) -> Badge | BadgeRead:
     check_if_match(if_match, found.obj.version)
-    badge = await service.update_badge(session, principal, found, data=data)
-    tagged(response, badge)
-    return badge
+    served = lang.write(found.network)
+    badge = await service.update_badge(
+        session, principal, found, data=data, language=served.language
+    )
+    return lang.answer(tagged(response, served.read(BadgeRead, badge)))
 
 
 # --- awards -------------------------------------------------------------------------------

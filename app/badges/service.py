@@ -19,7 +19,7 @@ from app.badges.schemas import (
     BadgeUpdate,
     VerificationRead,
 )
-from app.core import audit
+from app.core import audit, i18n
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
@@ -68,10 +68,18 @@ async def list_badges(
 
 
 async def update_badge(
-    session: AsyncSession, principal: Principal, found: Scoped[Badge, Network], *, data: BadgeUpdate
+    session: AsyncSession,
+    principal: Principal,
+    found: Scoped[Badge, Network],
+    *,
+    data: BadgeUpdate,
+    language: str | None = None,
 ) -> Badge:
+    """Change a badge; its text in ``language`` (default: the network's default)."""
     policy.require_badge_write(principal, found.network)
-    changes = data.model_dump(exclude_unset=True, mode="json")
+    changes = i18n.localised(
+        found.network, found.obj, data.model_dump(exclude_unset=True, mode="json"), language
+    )
     return await audited_update(session, principal, found.obj, changes, network_id=found.network.id)
 
 

@@ -20,6 +20,7 @@ from app.communities.schemas import (
 from app.communities.scope import InCommunity
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang, Served
 from app.core.models import Id
 from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute
@@ -44,9 +45,9 @@ ActionList = Annotated[
 ]
 
 
-def _read(found: InCommunity[Community]) -> CommunityRead:
+def _read(found: InCommunity[Community], served: Served | None = None) -> CommunityRead:
     participating = [n.id for n in found.participating if n.id is not None]
-    return service.community_read(found.community, participating)
+    return service.community_read(found.community, participating, served)
 
 
 @router.get(
@@ -59,6 +60,7 @@ def _read(found: InCommunity[Community]) -> CommunityRead:
 async def list_network_communities(
     network: NetworkForRead,
     session: SessionDep,
+    lang: Lang,
     scope: Annotated[
         NetworkScope,
         Query(description="home: at home here; participating: hosted elsewhere; all: both."),
@@ -85,8 +87,10 @@ async def list_network_communities(
         q=q,
         params=query.params,
     )
-    reads = await service.community_reads(session, rows)
-    return query.page(CommunityPage, (reads, next_cursor), read=lambda r: r)
+    # A community at home elsewhere is read in this network's negotiated language too (its
+    # text falls back to its own default where that language has no translation).
+    reads = await service.community_reads(session, rows, lang.read(network))
+    return lang.answer(query.page(CommunityPage, (reads, next_cursor), read=lambda r: r))
 
 
 @router.post(
@@ -116,9 +120,9 @@ async def create_network_community(
     response_model=CommunityRead,
     responses=responses.READ,
 )
-async def get_community(found: ValidCommunity, response: Response) -> CommunityRead:
+async def get_community(found: ValidCommunity, response: Response, lang: Lang) -> CommunityRead:
     tagged(response, found.community)
-    return _read(found)
+    return lang.answer(_read(found, lang.read(found.network)))
 
 
 @router.patch(
@@ -134,12 +138,16 @@ async def update_community(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
 ) -> CommunityRead:
     check_if_match(if_match, found.community.version)
-    community, networks = await service.update_community(session, principal, found, data=data)
+    served = lang.write(found.network)
+    community, networks = await service.update_community(
+        session, principal, found, data=data, language=served.language
+    )
     tagged(response, community)
-    return service.community_read(community, networks)
+    return lang.answer(service.community_read(community, networks, served))
 
 
 @router.delete(

@@ -6,10 +6,12 @@ from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.core.db import UTCDateTime
+from app.core.i18n import TranslationsMixin, translatable
 from app.core.models import IdType, JSONType, RecordMixin, SoftDeleteMixin
 
 
-class Community(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("title", "focus_area", "purpose", "development_plan")
+class Community(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     """A group working together, at home in one network and possibly spanning others."""
 
     __tablename__ = "communities"

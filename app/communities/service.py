@@ -27,9 +27,10 @@ from app.communities.schemas import (
     NetworkScope,
 )
 from app.communities.scope import InCommunity
-from app.core import audit
+from app.core import audit, i18n
 from app.core.db import utcnow
 from app.core.errors import Unprocessable
+from app.core.i18n import Served
 from app.core.resources import ListParams, PageResult, audited_delete, audited_restore, fetch_page
 from app.networks.models import Network
 from app.organisations.models import Organisation
@@ -94,7 +95,10 @@ async def participating_ids(
     return found
 
 
-def community_read(community: Community, participating: list[int]) -> CommunityRead:
+def community_read(
+    community: Community, participating: list[int], served: Served | None = None
+) -> CommunityRead:
+    """A community's read model (its text in ``served``'s language, where translated)."""
     cadence = None
     if (
         community.meeting_frequency is not None
@@ -109,16 +113,21 @@ def community_read(community: Community, participating: list[int]) -> CommunityR
             }
         )
     return CommunityRead.model_validate(
-        {**community.model_dump(), "participating_network_ids": participating, "cadence": cadence}
+        {
+            **community.model_dump(),
+            **(served.texts(community) if served is not None else {}),
+            "participating_network_ids": participating,
+            "cadence": cadence,
+        }
     )
 
 
 async def community_reads(
-    session: AsyncSession, communities: Sequence[Community]
+    session: AsyncSession, communities: Sequence[Community], served: Served | None = None
 ) -> list[CommunityRead]:
     """Read models for a page of communities (one query for their networks)."""
     links = await participating_ids(session, (c.id for c in communities))
-    return [community_read(c, links.get(c.id or 0, [])) for c in communities]
+    return [community_read(c, links.get(c.id or 0, []), served) for c in communities]
 
 
 def _cadence_fields(cadence: dict[str, Any] | None) -> dict[str, Any]:
@@ -251,10 +260,14 @@ async def update_community(
     found: InCommunity[Community],
     *,
     data: CommunityUpdate,
+    language: str | None = None,
 ) -> tuple[Community, list[int]]:
+    """Change a community; its text in ``language`` (default: the home network's)."""
     policy.require_manage_community(principal, found)
     community = found.community
-    changes = data.model_dump(exclude_unset=True)
+    changes = i18n.localised(
+        found.network, community, data.model_dump(exclude_unset=True), language
+    )
     # Links to participating networks that were deleted since are kept unless replaced.
     stored = (await participating_ids(session, [community.id]))[community.id or 0]
     network_ids = stored

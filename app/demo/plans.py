@@ -18,6 +18,7 @@ from app.plans.milestone_schemas import MilestoneCreate
 from app.plans.models import Action, Evidence, Measure, MeasureReading, Milestone, Objective, Plan
 from app.plans.schemas import PlanCopy, PlanStatus
 from app.plans.scope import InPlan
+from app.plans.transfer.translate import translate_from_document
 
 
 def _parse(entry: dict[str, Any]) -> transfer.PlanDocument:
@@ -140,9 +141,19 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
     for entry in doc["imports"]:
         parsed = _parse(entry)
         parsed.status = PlanStatus.active
-        plan = await transfer.create_from_document(
-            session, admin, networks[entry["network"]], parsed
-        )
+        network = networks[entry["network"]]
+        plan = await transfer.create_from_document(session, admin, network, parsed)
+        assert plan.id is not None
+        for translation in entry.get("translations", []):
+            raw = documents.project_file(translation["file"]).read_bytes()
+            await translate_from_document(
+                session,
+                admin,
+                network,
+                transfer.parse_json(raw),
+                plan_id=plan.id,
+                language=translation["lang"],
+            )
         plans[plan.title] = plan
     await session.flush()
     current = doc["current"]

@@ -16,6 +16,8 @@ EXAMPLES: dict[str, Any] = {
         "learner mobility, EU projects and shared good practice.",
         "membership_criteria": "A regional network of VET institutions that commits to the "
         "joint strategy and the annual action plan.",
+        "languages": ["en", "fi", "es", "eu"],
+        "default_language": "en",
     },
     "NetworkCreate": {
         "name": "Open Badge Networks England",

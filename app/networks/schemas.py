@@ -3,8 +3,9 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from app.core.i18n import LanguageList, LanguageTag
 from app.core.models import Id
 from app.core.pagination import Page
 from app.core.resources import RecordRead, SoftDeleteRead
@@ -45,6 +46,22 @@ class NetworkCreate(Body):
         "reminders; null: the server's default (14).",
         examples=[14],
     )
+    languages: LanguageList = Field(
+        default_factory=lambda: ["en"],
+        description="The languages its content is held in (BCP 47 tags).",
+        examples=[["en", "fi"]],
+    )
+    default_language: LanguageTag = Field(
+        default="en",
+        description="The language of its content's own text; one of `languages`.",
+        examples=["en"],
+    )
+
+    @model_validator(mode="after")
+    def _default_offered(self) -> "NetworkCreate":
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of languages")
+        return self
 
 
 class NetworkUpdate(Body):
@@ -62,6 +79,16 @@ class NetworkUpdate(Body):
         description="New: days ahead a milestone or a partnership review counts as due soon, for "
         "reminders; null returns to the server's default (14).",
         examples=[14],
+    )
+    languages: Keep[LanguageList] = Field(
+        default=None,
+        description="The languages its content is held in; must keep the default language. "
+        "Removing one keeps its stored translations, unserved.",
+    )
+    default_language: Keep[LanguageTag] = Field(
+        default=None,
+        description="The language of its content's own text; one of `languages`. Changing it "
+        "says the records' own text is in that language (it does not translate anything).",
     )
 
 
@@ -85,6 +112,8 @@ class NetworkRead(SoftDeleteRead):
         description="Days ahead a milestone or a partnership review counts as due soon, for "
         "reminders; null: the server's default (14).",
     )
+    languages: list[str] = Field(description="The languages its content is held in.")
+    default_language: str = Field(description="The language of its content's own text.")
 
 
 class NetworkPage(Page[NetworkRead]):

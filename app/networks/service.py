@@ -95,7 +95,15 @@ async def update(
     session: AsyncSession, principal: Principal, network: Network, *, data: NetworkUpdate
 ) -> Network:
     authorize(principal, Permission.network_update, network, public=True)
-    return await audited_update(session, principal, network, data, network_id=network.id)
+    changes = data.model_dump(exclude_unset=True)
+    languages = changes.get("languages", network.languages)
+    default = changes.get("default_language", network.default_language)
+    if default not in languages:
+        raise Unprocessable(
+            f"the default language {default!r} must be one of the languages {languages}",
+            errors=[{"loc": ["body", "languages"], "msg": "must hold the default", "type": "lang"}],
+        )
+    return await audited_update(session, principal, network, changes, network_id=network.id)
 
 
 async def _parent_of(session: AsyncSession, network: Network) -> Network | None:

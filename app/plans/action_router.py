@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -77,8 +78,8 @@ async def create_objective_action(
     response_model=ActionRead,
     responses=responses.READ,
 )
-async def get_action(found: ValidAction, response: Response) -> Action:
-    return tagged(response, found.obj)
+async def get_action(found: ValidAction, response: Response, lang: Lang) -> Action | ActionRead:
+    return lang.answer(tagged(response, lang.read(found.network).read(ActionRead, found.obj)))
 
 
 @router.patch(
@@ -94,11 +95,15 @@ async def update_action(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
-) -> Action:
+) -> Action | ActionRead:
     check_if_match(if_match, found.obj.version)
-    action = await action_service.update_action(session, principal, found, data=data)
-    return tagged(response, action)
+    served = lang.write(found.network)
+    action = await action_service.update_action(
+        session, principal, found, data=data, language=served.language
+    )
+    return lang.answer(tagged(response, served.read(ActionRead, action)))
 
 
 @router.delete(

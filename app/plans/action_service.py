@@ -6,6 +6,7 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
+from app.core import i18n
 from app.core.errors import Unprocessable
 from app.core.resources import (
     ListParams,
@@ -80,9 +81,15 @@ async def list_actions(
 
 
 async def update_action(
-    session: AsyncSession, principal: Principal, found: InPlan[Action], *, data: ActionUpdate
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Action],
+    *,
+    data: ActionUpdate,
+    language: str | None = None,
 ) -> Action:
-    """Chairs and executives edit actions; facilitators may change only their status."""
+    """Chairs and executives edit actions; facilitators may change only their status. Text in
+    ``language`` (default: the network's default)."""
     changes = data.model_dump(exclude_unset=True)
     policy.authorize_plan_edit(principal, found.network, "action", changes)
     ensure_open(found)
@@ -99,6 +106,7 @@ async def update_action(
         raise Unprocessable(
             "due_on is before start_on", errors=[field_issue("due_on", "before start_on", "dates")]
         )
+    changes = i18n.localised(found.network, action, changes, language)
     await audited_update(session, principal, action, changes, network_id=found.network.id)
     if action.status != previous:
         session.add(_status_change(action, principal, previous, note))

@@ -39,7 +39,69 @@ _MILESTONE: dict[str, Any] = {
     "copied_from_id": None,
 }
 
+_FI_TITLE = "Network of Networks -verkoston toimintasuunnitelma 2026-27"
+_TITLE = "Networks of Networks Action Plan 2026-27"
+_OBJECTIVE_1 = (
+    "To maintain a coherent and vibrant network in the long-term, through sustained strategic "
+    "cooperation between network members."
+)
+
 EXAMPLES: dict[str, Any] = {
+    "PlanTranslations": {
+        "plan_id": PLAN_ID,
+        "plan_title": _TITLE,
+        "default_language": "en",
+        "languages": ["en", "fi"],
+        "items": [
+            {
+                "kind": "plan",
+                "id": PLAN_ID,
+                "objective_code": None,
+                "position": None,
+                "label": _TITLE,
+                "version": 5,
+                "fields": {"title": {"en": _TITLE, "fi": _FI_TITLE}, "aim": {}},
+            },
+            {
+                "kind": "objective",
+                "id": OBJECTIVE_ID,
+                "objective_code": "1",
+                "position": 0,
+                "label": _OBJECTIVE_1,
+                "version": 2,
+                "fields": {
+                    "title": {"en": _OBJECTIVE_1},
+                    "description": {},
+                    "responsible_group": {"en": "Network of Networks Steering Committee."},
+                    "role_of_partners": {},
+                },
+            },
+        ],
+    },
+    "PlanMissingTranslations": {
+        "plan_id": PLAN_ID,
+        "plan_title": _TITLE,
+        "default_language": "en",
+        "languages": ["en", "fi"],
+        "missing_by_language": {"fi": 2},
+        "complete": False,
+        "items": [
+            {
+                "kind": "objective",
+                "id": OBJECTIVE_ID,
+                "objective_code": "1",
+                "position": 0,
+                "label": _OBJECTIVE_1,
+                "field": field,
+                "language": "fi",
+                "text": text,
+            }
+            for field, text in (
+                ("title", _OBJECTIVE_1),
+                ("responsible_group", "Network of Networks Steering Committee."),
+            )
+        ],
+    },
     "PlanRead": {
         **record(PLAN_ID, version=4, created="2026-08-28", updated="2026-11-12", deleted=False),
         "network_id": 1,

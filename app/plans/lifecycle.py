@@ -145,6 +145,14 @@ async def copy(
         period_end=data.period_end,
         status=data.status.value,
         copied_from_id=source.id,
+        # The aim is copied, so are its translations; the new title has none yet. The items'
+        # translations are columns, copied with them below.
+        translations={
+            lang: {"aim": texts["aim"]}
+            for lang, texts in (source.translations or {}).items()
+            if "aim" in texts
+        }
+        or None,
     )
     await audited_create(session, principal, new, network_id=found.network.id)
     assert new.id is not None and source.id is not None

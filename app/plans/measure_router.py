@@ -5,6 +5,7 @@ from fastapi import APIRouter, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -76,10 +77,11 @@ async def create_objective_measure(
     responses=responses.READ,
 )
 async def get_measure(
-    found: ValidMeasure, response: Response, session: SessionDep, as_of: AsOf = None
+    found: ValidMeasure, response: Response, session: SessionDep, lang: Lang, as_of: AsOf = None
 ) -> MeasureRead:
     tagged(response, found.obj)
-    return (await measure_service.measure_reads(session, found, [found.obj], as_of))[0]
+    read = (await measure_service.measure_reads(session, found, [found.obj], as_of))[0]
+    return lang.answer(lang.read(found.network).read(MeasureRead, found.obj, read))
 
 
 @router.patch(
@@ -95,13 +97,17 @@ async def update_measure(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
 ) -> MeasureRead:
     check_if_match(if_match, found.obj.version)
-    measure = await measure_service.update_measure(session, principal, found, data=data)
+    served = lang.write(found.network)
+    measure = await measure_service.update_measure(
+        session, principal, found, data=data, language=served.language
+    )
     read = await measure_service.written_read(session, found, measure)
     tagged(response, measure)
-    return read
+    return lang.answer(served.read(MeasureRead, measure, read))
 
 
 @router.delete(

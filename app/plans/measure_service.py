@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
+from app.core import i18n
 from app.core.errors import Conflict, Unprocessable
 from app.core.models import columns_of
 from app.core.resources import (
@@ -115,15 +116,23 @@ async def create_measure(
 
 
 async def update_measure(
-    session: AsyncSession, principal: Principal, found: InPlan[Measure], *, data: MeasureUpdate
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Measure],
+    *,
+    data: MeasureUpdate,
+    language: str | None = None,
 ) -> Measure:
+    """Change a measure; its description in ``language`` (default: the network's default)."""
     policy.authorize_plan_write(principal, found.network)
     ensure_open(found)
     measure = found.obj
     changes = data.model_dump(exclude_unset=True)
     source = changes.get("source", measure.source)
     params = changes.get("params", measure.source_params if "source" not in changes else {})
-    fields = _measure_fields(data, changes, source, params, measure)
+    fields = i18n.localised(
+        found.network, measure, _measure_fields(data, changes, source, params, measure), language
+    )
     await audited_update(session, principal, measure, fields, network_id=found.network.id)
     return measure
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.resources import ListQuery, tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -129,9 +130,10 @@ async def create_action_milestone(
     response_model=MilestoneRead,
     responses=responses.READ,
 )
-async def get_milestone(found: ValidMilestone, response: Response) -> MilestoneRead:
+async def get_milestone(found: ValidMilestone, response: Response, lang: Lang) -> MilestoneRead:
     tagged(response, found.obj)
-    return milestone_service.milestone_read(found.obj)
+    read = milestone_service.milestone_read(found.obj)
+    return lang.answer(lang.read(found.network).read(MilestoneRead, found.obj, read))
 
 
 @router.patch(
@@ -147,12 +149,17 @@ async def update_milestone(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
 ) -> MilestoneRead:
     check_if_match(if_match, found.obj.version)
-    milestone = await milestone_service.update_milestone(session, principal, found, data=data)
+    served = lang.write(found.network)
+    milestone = await milestone_service.update_milestone(
+        session, principal, found, data=data, language=served.language
+    )
     tagged(response, milestone)
-    return milestone_service.milestone_read(milestone)
+    read = milestone_service.milestone_read(milestone)
+    return lang.answer(served.read(MilestoneRead, milestone, read))
 
 
 @router.delete(

@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
+from app.core import i18n
 from app.core.errors import Unprocessable
 from app.core.models import columns_of
 from app.core.resources import (
@@ -110,8 +111,10 @@ async def update_milestone(
     found: InPlan[Milestone],
     *,
     data: MilestoneUpdate,
+    language: str | None = None,
 ) -> Milestone:
-    """Chairs and executives edit milestones; facilitators may record them achieved/missed."""
+    """Chairs and executives edit milestones; facilitators may record them achieved/missed.
+    Its title in ``language`` (default: the network's default)."""
     changes = data.model_dump(exclude_unset=True)
     policy.authorize_plan_edit(principal, found.network, "milestone", changes)
     ensure_open(found)
@@ -127,6 +130,7 @@ async def update_milestone(
         )
     else:
         fields["achieved_on"] = None
+    fields = i18n.localised(found.network, milestone, fields, language)
     await audited_update(session, principal, milestone, fields, network_id=found.network.id)
     return milestone
 

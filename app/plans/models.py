@@ -7,10 +7,12 @@ from sqlalchemy import Float, Index, String, Text
 from sqlmodel import Field
 
 from app.core.db import UTCDateTime, utcnow
+from app.core.i18n import TranslationsMixin, translatable
 from app.core.models import IdMixin, IdType, JSONType, RecordMixin, SoftDeleteMixin
 
 
-class Plan(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("title", "aim")
+class Plan(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     __tablename__ = "plans"
 
     network_id: int = Field(sa_type=IdType, foreign_key="networks.id", index=True)
@@ -26,7 +28,8 @@ class Plan(RecordMixin, SoftDeleteMixin, table=True):
     final_progress: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
 
 
-class Objective(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("title", "description", "responsible_group", "role_of_partners")
+class Objective(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     """A node of a plan's tree: aspiration → objective, outcome → sub-outcome."""
 
     __tablename__ = "objectives"
@@ -48,7 +51,8 @@ class Objective(RecordMixin, SoftDeleteMixin, table=True):
     copied_from_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
-class Action(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("description", "owner_text")
+class Action(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     __tablename__ = "actions"
     __table_args__ = (Index("ix_actions_plan_status", "plan_id", "status"),)
 
@@ -79,7 +83,8 @@ class ActionStatusChange(IdMixin, table=True):
     changed_by_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
-class Measure(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("description")
+class Measure(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     """A measure of success: a target, and a value read by hand or derived from live data."""
 
     __tablename__ = "measures"
@@ -112,7 +117,8 @@ class MeasureReading(IdMixin, table=True):
     recorded_by_id: int | None = Field(default=None, sa_type=IdType, nullable=True)
 
 
-class Milestone(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("title")
+class Milestone(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     """A dated point of planned evidence, on an objective or on one of its actions."""
 
     __tablename__ = "milestones"

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.models import Id
 from app.core.resources import tagged
 from app.core.routing import CohesionRoute
@@ -39,6 +40,7 @@ router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 async def list_plan_objectives(
     found: ValidPlan,
     session: SessionDep,
+    lang: Lang,
     query: ObjectiveList,
     parent_id: Annotated[Id | None, Query(description="Only children of this objective.")] = None,
     top_level: Annotated[bool, Query(description="Only objectives without a parent.")] = False,
@@ -46,7 +48,8 @@ async def list_plan_objectives(
     result = await objective_service.list_objectives(
         session, found.plan, parent_id=parent_id, top_level=top_level, params=query.params
     )
-    return query.page(ObjectivePage, result)
+    read = lang.read(found.network).reader(ObjectiveRead)
+    return lang.answer(query.page(ObjectivePage, result, read=read))
 
 
 @router.post(
@@ -75,8 +78,10 @@ async def create_plan_objective(
     response_model=ObjectiveRead,
     responses=responses.READ,
 )
-async def get_objective(found: ValidObjective, response: Response) -> Objective:
-    return tagged(response, found.obj)
+async def get_objective(
+    found: ValidObjective, response: Response, lang: Lang
+) -> Objective | ObjectiveRead:
+    return lang.answer(tagged(response, lang.read(found.network).read(ObjectiveRead, found.obj)))
 
 
 @router.patch(
@@ -92,11 +97,15 @@ async def update_objective(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
-) -> Objective:
+) -> Objective | ObjectiveRead:
     check_if_match(if_match, found.obj.version)
-    objective = await objective_service.update_objective(session, principal, found, data=data)
-    return tagged(response, objective)
+    served = lang.write(found.network)
+    objective = await objective_service.update_objective(
+        session, principal, found, data=data, language=served.language
+    )
+    return lang.answer(tagged(response, served.read(ObjectiveRead, objective)))
 
 
 @router.delete(

@@ -6,6 +6,7 @@ from sqlmodel import col
 
 from app.auth import policy
 from app.auth.policy import Principal
+from app.core import i18n
 from app.core.errors import Conflict, Unprocessable
 from app.core.resources import (
     ListParams,
@@ -101,11 +102,16 @@ async def update_objective(
     found: InPlan[Objective],
     *,
     data: ObjectiveUpdate,
+    language: str | None = None,
 ) -> Objective:
+    """Change or move an objective; translatable text in ``language`` (default: the
+    network's default)."""
     policy.authorize_plan_write(principal, found.network)
     ensure_open(found)
     objective = found.obj
-    changes = data.model_dump(exclude_unset=True)
+    changes = i18n.localised(
+        found.network, objective, data.model_dump(exclude_unset=True), language
+    )
     if changes.get("responsible_community_id") is not None:
         await check_plan_community(
             session,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import LINE_PATTERN, Day
@@ -51,6 +52,7 @@ router = APIRouter(tags=["plans"], route_class=CohesionRoute)
 async def list_network_plans(
     network: NetworkForRead,
     session: SessionDep,
+    lang: Lang,
     query: PlanList,
     plan_status: Annotated[
         PlanReadStatus | None,
@@ -63,7 +65,7 @@ async def list_network_plans(
     result = await service.list_plans(
         session, network, status=plan_status, q=q, params=query.params
     )
-    return query.page(PlanPage, result)
+    return lang.answer(query.page(PlanPage, result, read=lang.read(network).reader(PlanRead)))
 
 
 @router.post(
@@ -114,8 +116,8 @@ async def get_network_progress(
     response_model=PlanRead,
     responses=responses.READ,
 )
-async def get_plan(found: ValidPlan, response: Response) -> Plan:
-    return tagged(response, found.plan)
+async def get_plan(found: ValidPlan, response: Response, lang: Lang) -> Plan | PlanRead:
+    return lang.answer(tagged(response, lang.read(found.network).read(PlanRead, found.plan)))
 
 
 @router.patch(
@@ -131,11 +133,13 @@ async def update_plan(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
-) -> Plan:
+) -> Plan | PlanRead:
     check_if_match(if_match, found.plan.version)
-    plan = await service.update_plan(session, principal, found, data=data)
-    return tagged(response, plan)
+    served = lang.write(found.network)
+    plan = await service.update_plan(session, principal, found, data=data, language=served.language)
+    return lang.answer(tagged(response, served.read(PlanRead, plan)))
 
 
 @router.delete(
@@ -179,8 +183,12 @@ async def restore_plan(
     response_model=PlanTree,
     responses=responses.READ,
 )
-async def get_plan_tree(found: ValidPlan, session: SessionDep, as_of: AsOf = None) -> PlanTree:
-    return await progress.tree(session, found, as_of or lifecycle.default_as_of(found.plan))
+async def get_plan_tree(
+    found: ValidPlan, session: SessionDep, lang: Lang, as_of: AsOf = None
+) -> PlanTree:
+    served = lang.read(found.network)
+    when = as_of or lifecycle.default_as_of(found.plan)
+    return lang.answer(await progress.tree(session, found, when, served=served))
 
 
 @router.get(

@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core.i18n import Served
 from app.core.models import columns_of
 from app.plans import attention, checkins, measure_service, milestone_service, service
 from app.plans import changes as plan_changes
@@ -60,9 +61,16 @@ def _in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["position"], r["id"]))
 
 
-async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = None) -> PlanTree:
+async def tree(
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None = None,
+    *,
+    served: Served | None = None,
+) -> PlanTree:
     """The plan with objectives, actions, measures and milestones nested: five queries plus
-    one per derived measure source in use."""
+    one per derived measure source in use (``served``: its text in that language, no more)."""
+    served = served or Served(found.network.default_language, found.network.default_language)
     plan = found.plan
     assert plan.id is not None
     when = as_of or service.today()
@@ -78,17 +86,23 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     milestones_by_objective: dict[int, list[Any]] = defaultdict(list)
     for milestone in _in_order(milestones):
         view = milestone_service.milestone_view(milestone, when)
+        if texts := served.row_texts("milestones", milestone):
+            view = view.model_copy(update=texts)
         if milestone["action_id"] is not None:
             milestones_by_action[milestone["action_id"]].append(view)
         else:
             milestones_by_objective[milestone["objective_id"]].append(view)
     actions_by_objective: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for action in _in_order(actions):
+        action.update(served.row_texts("actions", action))
         action["milestones"] = milestones_by_action.get(action["id"], [])
         actions_by_objective[action["objective_id"]].append(action)
     measures_by_objective: dict[int, list[Any]] = defaultdict(list)
     for measure in _ordered(measures):
-        measures_by_objective[measure.objective_id].append(measure_views[measure.id])
+        measure_view = measure_views[measure.id]
+        if texts := served.texts(measure):
+            measure_view = measure_view.model_copy(update=texts)
+        measures_by_objective[measure.objective_id].append(measure_view)
 
     children: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
     for objective in _in_order(objectives):
@@ -97,6 +111,7 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     def node(objective: dict[str, Any]) -> dict[str, Any]:
         oid = objective["id"]
         objective.update(
+            served.row_texts("objectives", objective),
             actions=actions_by_objective.get(oid, []),
             measures=measures_by_objective.get(oid, []),
             milestones=milestones_by_objective.get(oid, []),
@@ -107,7 +122,11 @@ async def tree(session: AsyncSession, found: InPlan[Plan], as_of: date | None = 
     # Rows as plain dicts, validated once, as a whole, into the response model (building a
     # model per node and then the tree from them validated every node twice).
     return PlanTree.model_validate(
-        {**columns_of(plan), "objectives": [node(o) for o in children.get(None, [])]}
+        {
+            **columns_of(plan),
+            **served.texts(plan),
+            "objectives": [node(o) for o in children.get(None, [])],
+        }
     )
 
 

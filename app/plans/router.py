@@ -9,6 +9,7 @@ from app.plans import (
     objective_router,
     plan_router,
     transfer_router,
+    translation_router,
 )
 
 router = APIRouter()
@@ -19,5 +20,6 @@ for sub in (
     measure_router,
     milestone_router,
     transfer_router,
+    translation_router,
 ):
     router.include_router(sub.router)

@@ -277,11 +277,22 @@ class InferredTarget(BaseModel):
     rule: str = Field(description="Which rule of docs/plans.md decided, in words.")
 
 
+class TranslationImported(BaseModel):
+    language: str = Field(description="The language the file was read in.")
+    items: int = Field(description="Items of the file matched to the plan's (the plan counted).")
+    texts: int = Field(description="Texts written or changed in that language.")
+
+
 class PlanImported(PlanRead):
     inferred: list[InferredTarget] = Field(
         default_factory=list,
         description="Measures of a CSV/XLSX table given without a target, and the target or "
         "kind read from their text (docs/plans.md, 'Targets read from the text'): check them.",
+    )
+    translated: TranslationImported | None = Field(
+        default=None,
+        description="For a file read as a translation of an existing plan (`plan_id` and "
+        "`lang`): what was matched and written; null for a new plan.",
     )
 
 

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, col
 
 from app.auth import policy
 from app.auth.policy import Principal
-from app.core import audit
+from app.core import audit, i18n
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.resources import (
@@ -89,11 +89,17 @@ async def list_plans(
 
 
 async def update_plan(
-    session: AsyncSession, principal: Principal, found: InPlan[Plan], *, data: PlanUpdate
+    session: AsyncSession,
+    principal: Principal,
+    found: InPlan[Plan],
+    *,
+    data: PlanUpdate,
+    language: str | None = None,
 ) -> Plan:
+    """Change a plan; translatable text in ``language`` (default: the network's default)."""
     policy.authorize_plan_write(principal, found.network)
     plan = found.plan
-    changes = data.model_dump(exclude_unset=True)
+    changes = i18n.localised(found.network, plan, data.model_dump(exclude_unset=True), language)
     if plan.status == PlanStatus.closed and set(changes) - {"status"}:
         raise Conflict(f"plan {plan.id} is closed and read-only; reopen it first")
     start = changes.get("period_start", plan.period_start)

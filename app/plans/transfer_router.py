@@ -10,6 +10,8 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses, uploads
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
+from app.core.i18n import Lang
+from app.core.models import Id
 from app.core.resources import tagged
 from app.core.routing import CohesionRoute
 from app.core.schemas import Day, Keep
@@ -24,6 +26,7 @@ from app.plans.transfer.csvfile import parse_csv, to_csv
 from app.plans.transfer.document import parse_json, to_json, walk
 from app.plans.transfer.markdown import to_markdown
 from app.plans.transfer.store import create_from_document, load_document
+from app.plans.transfer.translate import translate_from_document
 from app.plans.transfer.xlsx import parse_xlsx, to_xlsx
 
 router = APIRouter(tags=["plans"], route_class=CohesionRoute)
@@ -71,10 +74,18 @@ def _file_format(upload: UploadFile) -> str:
     "need the form fields `title`, `period_start` and `period_end`. The whole file is checked "
     "first: any problem is a 422 listing every bad row and column, and nothing is written. "
     "A table's measure without target columns gets the target its text states ('A minimum "
-    "of 5 …' → at least 5); each such measure is listed in `inferred`.\n\n" + uploads.describe(),
+    "of 5 …' → at least 5); each such measure is listed in `inferred`.\n\n"
+    "**Another language**: with `plan_id` and `lang` (a language the network offers other "
+    "than its default), the file is the plan in that language: its text is written as that "
+    "language's translation of the plan's items, matched by objective code and by position "
+    "under each objective (`200`, `translated` says what was matched; a file item with no "
+    "counterpart is a 422 and nothing is written).\n\n" + uploads.describe(),
     status_code=status.HTTP_201_CREATED,
     response_model=PlanImported,
-    responses=responses.UPLOAD_CREATE,
+    responses={
+        200: {"model": PlanImported, "description": "Translations added to plan `plan_id`."},
+        **responses.UPLOAD_CREATE,
+    },
 )
 async def import_network_plan(
     request: Request,
@@ -82,14 +93,26 @@ async def import_network_plan(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     file: Annotated[UploadFile, File(description="The plan: .json, .csv or .xlsx.")],
     title: Annotated[Keep[str], Form(max_length=300, description="Title (CSV/XLSX).")] = None,
     aim: Annotated[Keep[str], Form(max_length=10_000, description="Aim (CSV/XLSX).")] = None,
     period_start: Annotated[Keep[Day], Form(description="Period start (CSV/XLSX).")] = None,
     period_end: Annotated[Keep[Day], Form(description="Period end (CSV/XLSX).")] = None,
+    plan_id: Annotated[
+        Id | None,
+        Query(description="The plan this file translates (with `lang`, not the default)."),
+    ] = None,
 ) -> PlanImported:
     # Refuse callers who may not write plans before reading what they sent.
     policy.authorize_plan_write(principal, network)
+    served = lang.write(network)
+    if plan_id is None and not served.is_default:
+        raise Unprocessable(
+            f"a file in {served.language} (not the network's default, {served.default}) is a "
+            "translation of an existing plan: name it with plan_id",
+            errors=[{"loc": ["query", "plan_id"], "msg": "required with lang", "type": "missing"}],
+        )
     kind = _file_format(file)
     raw = await file.read()
     reader = app_state(request).uploads
@@ -128,6 +151,14 @@ async def import_network_plan(
         inferred = inference.infer_targets(
             [(node.code, m) for _, _, node in walk(document) for m in node.measures]
         )
+    if plan_id is not None:
+        plan, summary = await translate_from_document(
+            session, principal, network, document, plan_id=plan_id, language=served.language
+        )
+        response.status_code = status.HTTP_200_OK
+        body = {**plan.model_dump(), **served.texts(plan), "translated": {**summary}}
+        body["translated"]["language"] = served.language
+        return lang.answer(tagged(response, PlanImported.model_validate(body)))
     plan = await create_from_document(session, principal, network, document)
     tagged(response, plan, f"/api/v1/plans/{plan.id}")
     return PlanImported.model_validate({**plan.model_dump(), "inferred": inferred})
@@ -154,11 +185,13 @@ async def import_network_plan(
 async def export_plan(
     found: ValidPlan,
     session: SessionDep,
+    lang: Lang,
     export_format: Annotated[
         ExportFormat, Query(alias="format", description="json, csv, xlsx or md.")
     ] = ExportFormat.json,
 ) -> Response:
-    document = await load_document(session, found.plan)
+    served = lang.read(found.network)
+    document = await load_document(session, found.plan, served=served)
     body: bytes
     if export_format is ExportFormat.json:
         body = to_json(document)
@@ -172,5 +205,8 @@ async def export_plan(
     return Response(
         body,
         media_type=EXPORT_MEDIA[export_format.value],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            **served.content_headers(),
+        },
     )

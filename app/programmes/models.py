@@ -7,10 +7,12 @@ from typing import Any
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.core.i18n import TranslationsMixin, translatable
 from app.core.models import IdType, JSONType, RecordMixin, SoftDeleteMixin
 
 
-class Programme(RecordMixin, SoftDeleteMixin, table=True):
+@translatable("title", "description")
+class Programme(RecordMixin, SoftDeleteMixin, TranslationsMixin, table=True):
     """A professional learning programme run by a network, delivered by partnerships."""
 
     __tablename__ = "programmes"

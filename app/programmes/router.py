@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute
 from app.core.state import app_state
@@ -64,10 +65,11 @@ EvaluationList = Annotated[ListQuery, list_query({}, Evaluation.id, sortable=Fal
     responses=LIST_ERRORS,
 )
 async def list_network_programmes(
-    network: NetworkForRead, session: SessionDep, query: ProgrammeList
+    network: NetworkForRead, session: SessionDep, lang: Lang, query: ProgrammeList
 ) -> ProgrammePage:
     result = await service.list_programmes(session, network, params=query.params)
-    return query.page(ProgrammePage, result)
+    read = lang.read(network).reader(ProgrammeRead)
+    return lang.answer(query.page(ProgrammePage, result, read=read))
 
 
 @router.post(
@@ -96,8 +98,11 @@ async def create_network_programme(
     response_model=ProgrammeRead,
     responses=responses.READ,
 )
-async def get_programme(found: ValidProgramme, response: Response) -> Programme:
-    return tagged(response, found.obj)
+async def get_programme(
+    found: ValidProgramme, response: Response, lang: Lang
+) -> Programme | ProgrammeRead:
+    served = lang.read(found.network)
+    return lang.answer(tagged(response, served.read(ProgrammeRead, found.obj)))
 
 
 @router.patch(
@@ -113,10 +118,15 @@ async def update_programme(
     response: Response,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     if_match: IfMatchHeader = None,
-) -> Programme:
+) -> Programme | ProgrammeRead:
     check_if_match(if_match, found.obj.version)
-    return tagged(response, await service.update_programme(session, principal, found, data=data))
+    served = lang.write(found.network)
+    programme = await service.update_programme(
+        session, principal, found, data=data, language=served.language
+    )
+    return lang.answer(tagged(response, served.read(ProgrammeRead, programme)))
 
 
 @router.delete(

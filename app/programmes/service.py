@@ -19,7 +19,7 @@ from app.auth import policy
 from app.auth.models import User
 from app.auth.policy import Principal
 from app.cohorts.models import Cohort
-from app.core import audit
+from app.core import audit, i18n
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
 from app.core.resources import (
@@ -107,9 +107,13 @@ async def update_programme(
     found: Scoped[Programme, Network],
     *,
     data: ProgrammeUpdate,
+    language: str | None = None,
 ) -> Programme:
+    """Change a programme; its text in ``language`` (default: the network's default)."""
     policy.require_partnership_write(principal, found.network)
-    changes = data.model_dump(exclude_unset=True, mode="json")
+    changes = i18n.localised(
+        found.network, found.obj, data.model_dump(exclude_unset=True, mode="json"), language
+    )
     ids = await _check_programme_links(
         session, found.network, changes.get("partnership_ids"), changes.get("cohort_id")
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang, Served
 from app.core.routing import CohesionRoute
 from app.core.schemas import Day
 from app.networks.deps import NetworkForRead
@@ -40,14 +41,16 @@ def _content(what: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _file(body: bytes, fmt: ReportFormat, name: str) -> Response:
+def _file(body: bytes, fmt: ReportFormat, name: str, served: Served | None = None) -> Response:
     disposition = "inline" if fmt is ReportFormat.html else "attachment"
+    language = served.content_headers() if served is not None else {}
     return Response(
         body,
         media_type=MEDIA_TYPES[fmt],
         headers={
+            **language,
             "Content-Disposition": f'{disposition}; filename="{name}.{fmt.value}"',
-            "Vary": "Accept",
+            "Vary": "Accept, Accept-Language" if served is not None else "Accept",
             # The report's HTML needs nothing from anywhere: say so to the browser.
             "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
             "img-src data:",
@@ -88,6 +91,7 @@ async def get_plan_report(
     found: ValidPlan,
     session: SessionDep,
     report_format: FormatDep,
+    lang: Lang,
     as_of: Annotated[
         Day | None,
         Query(
@@ -103,9 +107,11 @@ async def get_plan_report(
         ),
     ] = None,
 ) -> Response:
-    report = await service.plan_report(session, found, as_of, since)
+    served = lang.read(found.network)
+    report = await service.plan_report(session, found, as_of, since, served)
     body = await _render(report, report_format)
-    return _file(body, report_format, f"plan-{report.plan_id}-report-{report.as_of}")
+    name = f"plan-{report.plan_id}-report-{report.as_of}"
+    return _file(body, report_format, name, served)
 
 
 @router.get(

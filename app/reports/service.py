@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from app.auth.policy import Principal
 from app.core.db import utcnow
+from app.core.i18n import Served
 from app.networks.models import Network
 from app.plans import attention, checkins, lifecycle, progress, rollup
 from app.plans.measure_schemas import MeasureRead
@@ -94,16 +95,21 @@ async def _partner_roles(session: AsyncSession, plan_id: int) -> dict[int, list[
 
 
 async def plan_report(
-    session: AsyncSession, found: InPlan[Plan], as_of: date | None, since: date | None
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None,
+    since: date | None,
+    served: Served | None = None,
 ) -> PlanReport:
     """The plan report's content at ``as_of`` (by default as ``/progress``), with what changed
-    from ``since`` on (by default the 30 days before)."""
+    from ``since`` on (by default the 30 days before); the plan's own text (title, aim,
+    objectives, actions, measures, milestones) in ``served``'s language."""
     plan = found.plan
     assert plan.id is not None
     when = as_of or lifecycle.default_as_of(plan)
     since = since or when - DEFAULT_SINCE
     standing = await lifecycle.plan_progress(session, found, when, since)
-    tree = await progress.tree(session, found, when)
+    tree = await progress.tree(session, found, when, served=served)
 
     nodes: dict[int, ObjectiveNode] = {}
     depth: dict[int, int] = {}
@@ -218,8 +224,8 @@ async def plan_report(
         network_id=found.network.id or 0,
         network_name=found.network.name,
         plan_id=plan.id,
-        title=plan.title,
-        aim=plan.aim,
+        title=tree.title,
+        aim=tree.aim,
         period_start=plan.period_start,
         period_end=plan.period_end,
         status=tree.status.value,

@@ -242,7 +242,9 @@ async def test_format_negotiation(
     for accept, media in cases.items():
         response = await _get(client, world, url, accept=accept)
         assert response.headers["content-type"] == media, accept
-        assert response.headers["vary"] == "Accept"
+        # The content also follows Accept-Language (docs/languages.md).
+        assert response.headers["vary"] == "Accept, Accept-Language"
+        assert response.headers["content-language"] == "en"
     # ?format= wins over Accept.
     response = await _get(client, world, f"{url}?format=md", accept="application/pdf")
     assert response.headers["content-type"].startswith("text/markdown")

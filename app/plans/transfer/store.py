@@ -15,6 +15,7 @@ from app.auth.policy import Principal
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Unprocessable
+from app.core.i18n import Served, fields_of
 from app.networks.models import Network
 from app.plans import measures as measure_rules
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
@@ -228,9 +229,17 @@ def _milestone_values(
     }
 
 
-async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
+async def load_document(
+    session: AsyncSession, plan: Plan, *, served: Served | None = None
+) -> PlanDocument:
     """The plan's live contents as a document, in five queries (four levels, and the partners'
-    roles), each level ordered by position then id."""
+    roles), each level ordered by position then id; its text in ``served``'s language (where
+    translated, else the default's)."""
+
+    def text(row: Any) -> dict[str, Any]:
+        return {name: getattr(row, name) for name in fields_of(row)} | (
+            served.texts(row) if served is not None else {}
+        )
 
     async def live(model: Any) -> list[Any]:
         stmt = (
@@ -267,7 +276,7 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
 
     def milestone(s: Milestone) -> dict[str, Any]:
         return {
-            "title": s.title,
+            "title": text(s)["title"],
             "due": format_due(s.due_on, s.due_precision),
             "status": s.status,
             "achieved_on": s.achieved_on,
@@ -283,7 +292,7 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
                 "period": m.target_period or TargetPeriod.total.value,
             }
         return {
-            "description": m.description,
+            "description": text(m)["description"],
             "target": target,
             "source": m.source,
             "params": m.source_params or {},
@@ -296,12 +305,13 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
 
     def action(a: Action) -> dict[str, Any]:
         assert a.id is not None
+        own = text(a)
         return {
-            "description": a.description,
+            "description": own["description"],
             "status": a.status,
             "start_on": a.start_on,
             "due_on": a.due_on,
-            "owner_text": a.owner_text,
+            "owner_text": own["owner_text"],
             "milestones": [milestone(s) for s in on_action.get(a.id, [])],
         }
 
@@ -310,14 +320,17 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
     def node(o: Objective) -> dict[str, Any]:
         assert o.id is not None
         seen.add(o.id)
+        own = text(o)
         return {
             "code": o.code,
             "kind": o.kind,
-            "title": o.title,
-            "description": o.description,
+            "title": own["title"],
+            "description": own["description"],
             "workstreams": list(o.workstreams or []),
-            "responsible_group": o.responsible_group,
-            "role_of_partners": with_partner_roles(o.role_of_partners, partner_roles.get(o.id, [])),
+            "responsible_group": own["responsible_group"],
+            "role_of_partners": with_partner_roles(
+                own["role_of_partners"], partner_roles.get(o.id, [])
+            ),
             "actions": [action(a) for a in actions_of.get(o.id, [])],
             "measures": [measure(m) for m in measures_of.get(o.id, [])],
             "milestones": [milestone(s) for s in on_objective.get(o.id, [])],
@@ -325,8 +338,7 @@ async def load_document(session: AsyncSession, plan: Plan) -> PlanDocument:
         }
 
     data = {
-        "title": plan.title,
-        "aim": plan.aim,
+        **text(plan),
         "period_start": plan.period_start,
         "period_end": plan.period_end,
         "status": plan.status,

@@ -147,7 +147,9 @@ async def test_legacy_data_moves_to_the_new_keys_with_the_cli(
         "COHESION_ENVIRONMENT": "test",
         "COHESION_DATABASE_URL": settings.database_url,
         "COHESION_JWT_SECRET": "cli-secret-that-is-long-enough-for-hs256!",
-        "COHESION_DATA_KEYS": new_key,
+        # The new key first, then the keys the app writes with now (its mail outbox, say):
+        # only the legacy data needs the old JWT secret.
+        "COHESION_DATA_KEYS": f"{new_key},{settings.data_keys.get_secret_value()}",  # type: ignore[union-attr]
         "COHESION_RESPONDENT_HMAC_KEY": settings.respondent_hmac_key.get_secret_value(),  # type: ignore[union-attr]
         "COHESION_LEGACY_JWT_SECRET": OLD_PUBLIC_DEFAULT,
     }

@@ -31,7 +31,7 @@ async def test_done_when(
     # 1. The chair invites a new facilitator by e-mail.
     invited = await api.post(
         f"{API}/networks/{world.network_a}/roles",
-        json={"email": EMAIL, "role": "facilitator", "functions": ["connector"]},
+        json={"email": EMAIL, "role": "facilitator"},
         headers=chair,
     )
     assert invited.status_code == 202, invited.text

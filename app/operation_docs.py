@@ -196,7 +196,8 @@ CHANGES_NOTHING_POSTS: dict[str, str] = {
     "with the link; nothing else, and nothing at all for an address without an account.",
     "read_my_notification": "Marks one of your notifications read.",
     "read_all_my_notifications": "Marks all your unread notifications read.",
-    "set_my_notification_settings": "Stores how often you are e-mailed, per kind.",
+    "set_my_notification_settings": "Stores how often you are e-mailed, per kind, and the "
+    "language you read content in (`language`).",
     "issue_my_calendar_feed": "Stores a new calendar feed token (hashed); the previous one "
     "stops working.",
     "revoke_my_calendar_feed": "Deletes your calendar feed token; the feed URL stops working.",

@@ -26,6 +26,10 @@ class User(RecordMixin, table=True):
     # Bumped by a password change, deactivation (and later a password reset); access tokens
     # carry it as ``gen``, so every token issued before stops working at once.
     token_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The language the person reads content in (a BCP 47 tag; NULL: each network's default):
+    # reminders and notification e-mails carry a network's text in it where the network offers
+    # it (docs/languages.md).
+    language: str | None = Field(default=None, max_length=35, nullable=True)
 
 
 class ServiceAccount(RecordMixin, table=True):

@@ -203,6 +203,24 @@ class Served:
             return {}
         return self._pick(fields_of(obj), obj.translations, lambda name: getattr(obj, name, None))
 
+    def in_network(self, offers: Offers, obj: Any, name: str) -> Any:
+        """``text`` of a record of another network (a roll-up over several): in the served
+        language where that network offers it, else in that network's default, noted as a
+        fallback."""
+        own = getattr(obj, name, None)
+        if self.language not in _offered(offers):
+            self.fell_back = self.fell_back or own is not None
+            return own
+        there = Served(self.language, offers.default_language)
+        value = there.text(obj, name)
+        self.fell_back = self.fell_back or there.fell_back
+        return value
+
+    def text(self, obj: Any, name: str) -> Any:
+        """One translatable field of ``obj`` in the served language (the default's text when
+        it has no translation)."""
+        return self.texts(obj).get(name, getattr(obj, name, None))
+
     def row_texts(self, table: str, row: Mapping[str, Any]) -> dict[str, Any]:
         """``texts`` of a row read without the ORM (its columns by name)."""
         if self.is_default:
@@ -258,6 +276,15 @@ class Served:
     def content_headers(self) -> dict[str, str]:
         """``Content-Language`` (what was served) and ``Vary`` (it depends on the request)."""
         return {"Content-Language": self.content_language(), "Vary": "Accept-Language"}
+
+
+def served_to(offers: Offers, preferred: str | None) -> Served:
+    """What a person who reads ``preferred`` (their content language, a BCP 47 tag; None:
+    no preference) is served of a network's content outside a request (e-mails, reminders):
+    that language where the network offers it (``fi-FI`` is served ``fi``), else the
+    network's default."""
+    language = negotiate(offers, lang=None, accept=preferred)
+    return Served(language, offers.default_language)
 
 
 def localised_changes(

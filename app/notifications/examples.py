@@ -39,6 +39,18 @@ EXAMPLES: dict[str, Any] = {
         "read_at": None,
         "updated_at": stamp("2026-12-03", "06:00:00"),
     },
+    "NotificationSettings": {
+        "email": {
+            "milestone_due_soon": "immediately",
+            "milestone_overdue": "immediately",
+            "measure_stale": "weekly",
+            "partnership_review": "daily",
+            "meeting_upcoming": "immediately",
+            "role_granted": "immediately",
+            "term_ends_soon": "daily",
+        },
+        "language": "fi",
+    },
     "CalendarFeedRead": {
         "path": "/api/v1/calendar/Qm9vdHN0cmFwIGZlZWQgdG9rZW4gZXhhbXBsZQ.ics",
         "token": "Qm9vdHN0cmFwIGZlZWQgdG9rZW4gZXhhbXBsZQ",

@@ -28,11 +28,13 @@ from app.communities.models import Community, CommunityMember, Meeting
 from app.core import audit
 from app.core.config import Settings
 from app.core.db import Database, utcnow
+from app.core.i18n import served_to
 from app.mail import service as mail
 from app.networks.models import Network
 from app.notifications import calendar, service
 from app.notifications.models import Notification, ReminderMark
 from app.notifications.schemas import EmailFrequency, NotificationKind
+from app.notifications.wording import Compose, fixed, measure_text, meeting_text, milestone_text
 from app.organisations.models import Organisation
 from app.partnerships.models import Partnership
 from app.plans.measures import is_stale
@@ -139,14 +141,15 @@ async def _tell(
     network: Network,
     kind: NotificationKind,
     item: tuple[str, int, str],
-    title: str,
-    body: str,
+    compose: Compose,
     attachments: tuple[mail.Attachment, ...] = (),
 ) -> None:
     """Notify each active person once for (kind, item, period); ``item`` is the table, the
-    id and the due period."""
+    id and the due period. ``compose`` writes the title and body with the network's content
+    in the language the person reads (``users.language``, where the network offers it)."""
     object_type, object_id, period = item
     for user in (await _users(session, people)).values():
+        title, body = compose(served_to(network, user.language))
         await service.notify(
             session,
             settings,
@@ -220,13 +223,6 @@ async def _milestones(
                 people |= leaders.get(community_id, set())
         if overdue:
             people |= chairs.get(network.id or 0, set())
-        when = milestone.due_on.strftime("%-d %B %Y")
-        title = (
-            f"Overdue since {when}: {milestone.title}"
-            if overdue
-            else f"Due on {when}: {milestone.title}"
-        )
-        body = f"Plan \u201c{plan.title}\u201d, objective {objective.code}."
         await _tell(
             session,
             settings,
@@ -235,8 +231,7 @@ async def _milestones(
             network=network,
             kind=kind,
             item=("milestones", milestone.id, milestone.due_on.isoformat()),
-            title=title,
-            body=body,
+            compose=milestone_text(milestone, plan, objective.code, overdue=overdue),
         )
         await audit.record(
             session,
@@ -286,10 +281,6 @@ async def _stale_measures(
             continue
         people = set(leaders.get(objective.responsible_community_id or 0, set()))
         people = people or chairs.get(network.id or 0, set())
-        title = f"A reading is due: {measure.description[:200]}"
-        body = (
-            f"The latest reading is from {last.isoformat()}." if last else "No reading yet."
-        ) + f" Plan \u201c{plan.title}\u201d, objective {objective.code}."
         await _tell(
             session,
             settings,
@@ -298,8 +289,7 @@ async def _stale_measures(
             network=network,
             kind=NotificationKind.measure_stale,
             item=("measures", measure.id, period),
-            title=title,
-            body=body,
+            compose=measure_text(measure, plan, objective.code, last),
         )
         await audit.record(
             session,
@@ -362,8 +352,7 @@ async def _partnership_reviews(
             network=network,
             kind=NotificationKind.partnership_review,
             item=("partnerships", partnership.id, period),
-            title=title,
-            body=body,
+            compose=fixed(title, body),  # an organisation's name is one in every language
         )
         summary.counts["partnership.review"] += 1
 
@@ -402,8 +391,6 @@ async def _meetings(
         invite = mail.Attachment(
             "meeting.ics", "text/calendar; method=PUBLISH", calendar.meeting_ics(meeting, community)
         )
-        title = f"{meeting.title or community.title}: {meeting.starts_at:%A %-d %B, %H:%M} UTC"
-        where = meeting.location or meeting.online_url or "see the agenda"
         await _tell(
             session,
             settings,
@@ -412,8 +399,7 @@ async def _meetings(
             network=network,
             kind=NotificationKind.meeting_upcoming,
             item=("community_meetings", meeting.id, meeting.starts_at.isoformat()),
-            title=title,
-            body=f"{community.title} meets ({where}).",
+            compose=meeting_text(meeting, community),
             attachments=(invite,),
         )
         summary.counts["meeting.upcoming"] += 1

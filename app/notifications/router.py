@@ -279,7 +279,7 @@ async def read_all_my_notifications(session: SessionDep, principal: CurrentUser)
 async def get_my_notification_settings(
     session: SessionDep, principal: CurrentUser
 ) -> NotificationSettings:
-    return NotificationSettings(email=await service.frequencies(session, _me(principal)))
+    return await service.settings_of(session, _me(principal))
 
 
 @router.put(
@@ -293,8 +293,7 @@ async def get_my_notification_settings(
 async def set_my_notification_settings(
     data: NotificationSettingsUpdate, session: SessionDep, principal: CurrentUser
 ) -> NotificationSettings:
-    changed = await service.update_settings(session, _me(principal), data.email)
-    return NotificationSettings(email=changed)
+    return await service.update_settings(session, _me(principal), data)
 
 
 # --- calendars --------------------------------------------------------------------------------

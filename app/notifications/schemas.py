@@ -3,11 +3,12 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from app.auth.invitations import InvitationReceipt as InvitationReceipt
 from app.auth.policy import Role, SeilFunction
 from app.auth.schemas import FUNCTIONS_TEXT, ROLE_TEXT, Password
+from app.core.i18n import LanguageTag
 from app.core.pagination import Page
 from app.core.schemas import Body, Name
 
@@ -122,18 +123,37 @@ class NotificationKind(StrEnum):
     term_ends_soon = "term_ends_soon"
 
 
+LANGUAGE_TEXT = (
+    "The language you read a network's content in (a BCP 47 tag, e.g. `fi`): reminders and "
+    "notifications carry the titles of milestones, measures, plans and communities in it "
+    "where the network offers it, else in the network's default. null: the network's "
+    "default. The interface text stays English."
+)
+
+
 class NotificationSettings(BaseModel):
     email: dict[NotificationKind, EmailFrequency] = Field(
         description="Per kind of notification, how it is e-mailed: immediately, in a daily or "
         "weekly digest (grouped by network), or not at all. Every kind is listed."
     )
+    language: str | None = Field(description=LANGUAGE_TEXT)
 
 
 class NotificationSettingsUpdate(Body):
     email: dict[NotificationKind, EmailFrequency] = Field(
+        default_factory=dict,
         max_length=len(NotificationKind),
         description="The kinds to change; kinds not named keep their setting.",
     )
+    language: LanguageTag | None = Field(
+        default=None, description=LANGUAGE_TEXT + " Left as it is when not sent."
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> "NotificationSettingsUpdate":
+        if not self.model_fields_set & {"email", "language"}:
+            raise ValueError("send `email`, `language` or both")
+        return self
 
 
 class CalendarFeedRead(BaseModel):

@@ -29,6 +29,8 @@ from app.notifications.models import (
 from app.notifications.schemas import (
     EmailFrequency,
     NotificationKind,
+    NotificationSettings,
+    NotificationSettingsUpdate,
     PasswordResetConfirm,
 )
 
@@ -154,10 +156,24 @@ async def frequencies(
     }
 
 
+async def settings_of(session: AsyncSession, user_id: int) -> NotificationSettings:
+    """A person's e-mail settings and the language they read content in."""
+    language = await session.scalar(select(col(User.language)).where(col(User.id) == user_id))
+    return NotificationSettings(email=await frequencies(session, user_id), language=language)
+
+
 async def update_settings(
-    session: AsyncSession, user_id: int, changes: dict[NotificationKind, EmailFrequency]
-) -> dict[NotificationKind, EmailFrequency]:
-    for kind, email in changes.items():
+    session: AsyncSession, user_id: int, data: NotificationSettingsUpdate
+) -> NotificationSettings:
+    """Change the kinds named, and the reading language when it was sent (null clears it)."""
+    if "language" in data.model_fields_set:
+        await session.execute(
+            update(User)
+            .where(col(User.id) == user_id)
+            .values(language=data.language)
+            .execution_options(synchronize_session=False)
+        )
+    for kind, email in data.email.items():
         row = await session.get(NotificationSetting, (user_id, kind.value))
         if row is None:
             session.add(NotificationSetting(user_id=user_id, kind=kind.value, email=email.value))
@@ -165,7 +181,7 @@ async def update_settings(
             row.email = email.value
             session.add(row)
     await session.flush()
-    return await frequencies(session, user_id)
+    return await settings_of(session, user_id)
 
 
 def insert_for(session: AsyncSession) -> Any:

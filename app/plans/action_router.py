@@ -42,6 +42,7 @@ async def list_objective_actions(
     found: ValidObjective,
     session: SessionDep,
     query: ActionList,
+    lang: Lang,
     action_status: Annotated[
         ActionStatus | None, Query(alias="status", description="Only this status.")
     ] = None,
@@ -49,7 +50,7 @@ async def list_objective_actions(
     result = await action_service.list_actions(
         session, found.obj, status=action_status, params=query.params
     )
-    return query.page(ActionPage, result)
+    return lang.answer(query.page(ActionPage, result, lang.read(found.network).reader(ActionRead)))
 
 
 @router.post(

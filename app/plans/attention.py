@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.models import User
+from app.core.i18n import Served
 from app.plans import measures as measure_rules
 from app.plans.communities import community_titles
 from app.plans.measure_service import Judged
@@ -103,13 +104,13 @@ def objective_owners(objectives: dict[int, Any]) -> dict[int, _Owner]:
     return owners
 
 
-def action_owner(action: Any, fallback: _Owner) -> _Owner:
+def action_owner(action: Any, fallback: _Owner, served: Served | None = None) -> _Owner:
     if action.owner_user_id is None and action.owner_community_id is None and not action.owner_text:
         return fallback
     return _Owner(
         community_id=action.owner_community_id,
         user_ids=[action.owner_user_id] if action.owner_user_id is not None else [],
-        text=action.owner_text,
+        text=served.text(action, "owner_text") if served else action.owner_text,
     )
 
 
@@ -231,9 +232,11 @@ async def collect(
     order: Sequence[int],
     judged: list[Judged],
     unrecorded: set[int],
+    served: Served,
 ) -> list[AttentionItem]:
     """Everything that needs attention, most severe first. ``unrecorded`` are the objectives
-    with nothing recorded (listed when their parent is not); three to five statements."""
+    with nothing recorded (listed when their parent is not); three to five statements. The
+    titles in ``served``'s language (``objectives`` rows carry theirs already)."""
     assert plan.id is not None
     position = {oid: i for i, oid in enumerate(order)}
     owners = objective_owners(objectives)
@@ -252,7 +255,7 @@ async def collect(
             measure.objective_id,
             owners[measure.objective_id],
             id=measure.id,
-            title=measure.description,
+            title=served.text(measure, "description"),
             reason=reason,
             detail=measure_detail(one, plan, as_of),
             due_on=measure_rules.window_end(measure, plan, as_of),
@@ -304,9 +307,9 @@ async def collect(
         add(
             AttentionKind.action,
             action.objective_id,
-            action_owner(action, owners[action.objective_id]),
+            action_owner(action, owners[action.objective_id], served),
             id=action.id,
-            title=action.description,
+            title=served.text(action, "description"),
             reason=reason,
             detail=detail,
             due_on=due,
@@ -319,13 +322,13 @@ async def collect(
         reason, detail, days = judged_milestone
         owner = owners[milestone.objective_id]
         if milestone.action_id in actions:
-            owner = action_owner(actions[milestone.action_id], owner)
+            owner = action_owner(actions[milestone.action_id], owner, served)
         add(
             AttentionKind.milestone,
             milestone.objective_id,
             owner,
             id=milestone.id,
-            title=milestone.title,
+            title=served.text(milestone, "title"),
             reason=reason,
             detail=detail,
             due_on=milestone.due_on,

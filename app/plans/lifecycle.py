@@ -24,6 +24,7 @@ from app.auth.policy import Principal
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict
+from app.core.i18n import Served
 from app.core.resources import audited_create
 from app.plans import progress, service
 from app.plans.models import Action, ActionStatusChange, Measure, Milestone, Objective, Plan
@@ -49,15 +50,25 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
 
 
 async def plan_progress(
-    session: AsyncSession, found: InPlan[Plan], as_of: date | None, since: date | None = None
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None,
+    since: date | None = None,
+    *,
+    served: Served | None = None,
 ) -> PlanProgress:
     """``/progress``: the kept snapshot of a closed plan (unless a day or ``since`` is asked
-    for), or computed at ``as_of``."""
+    for), or computed at ``as_of`` (its text in ``served``'s language). The snapshot was kept
+    in the default language: served in another, it says it fell back."""
     plan = found.plan
     closed = plan.status == PlanStatus.closed and plan.final_progress is not None
     if as_of is None and since is None and closed:
+        if served is not None and not served.is_default:
+            served.fell_back = True
         return PlanProgress.model_validate(plan.final_progress)
-    return await progress.progress(session, found, as_of or default_as_of(plan), since)
+    return await progress.progress(
+        session, found, as_of or default_as_of(plan), since, served=served
+    )
 
 
 async def close(

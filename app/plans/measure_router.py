@@ -41,11 +41,16 @@ async def list_objective_measures(
     found: ValidObjective,
     session: SessionDep,
     query: MeasureList,
+    lang: Lang,
     as_of: AsOf = None,
 ) -> MeasurePage:
     rows, next_cursor = await measure_service.list_measures(session, found.obj, params=query.params)
     reads = await measure_service.measure_reads(session, found, rows, as_of)
-    return query.page(MeasurePage, (reads, next_cursor))
+    served = lang.read(found.network)
+    translated = [
+        served.read(MeasureRead, row, read) for row, read in zip(rows, reads, strict=True)
+    ]
+    return lang.answer(query.page(MeasurePage, (translated, next_cursor)))
 
 
 @router.post(

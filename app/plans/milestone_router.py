@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.i18n import Lang
+from app.core.i18n import Lang, LanguageChoice
 from app.core.resources import ListQuery, tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -40,6 +40,7 @@ async def _list_milestones(
     session: Any,
     found: InPlan[Any],
     query: ListQuery,
+    lang: LanguageChoice,
     *,
     objective_id: int | None = None,
     action_id: int | None = None,
@@ -54,7 +55,14 @@ async def _list_milestones(
         as_of=when,
         params=query.params,
     )
-    return query.page(MilestonePage, result, lambda m: milestone_service.milestone_read(m, when))
+    served = lang.read(found.network)
+    return lang.answer(
+        query.page(
+            MilestonePage,
+            result,
+            lambda m: served.read(MilestoneRead, m, milestone_service.milestone_read(m, when)),
+        )
+    )
 
 
 @router.get(
@@ -65,9 +73,9 @@ async def _list_milestones(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_objective_milestones(
-    found: ValidObjective, session: SessionDep, query: MilestoneList
+    found: ValidObjective, session: SessionDep, query: MilestoneList, lang: Lang
 ) -> MilestonePage:
-    return await _list_milestones(session, found, query, objective_id=found.obj.id)
+    return await _list_milestones(session, found, query, lang, objective_id=found.obj.id)
 
 
 @router.post(
@@ -98,9 +106,9 @@ async def create_objective_milestone(
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_action_milestones(
-    found: ValidAction, session: SessionDep, query: MilestoneList
+    found: ValidAction, session: SessionDep, query: MilestoneList, lang: Lang
 ) -> MilestonePage:
-    return await _list_milestones(session, found, query, action_id=found.obj.id)
+    return await _list_milestones(session, found, query, lang, action_id=found.obj.id)
 
 
 @router.post(

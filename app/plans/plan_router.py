@@ -98,6 +98,7 @@ async def get_network_progress(
     network: NetworkForRead,
     session: SessionDep,
     principal: CurrentPrincipal,
+    lang: Lang,
     as_of: Annotated[
         Day | None,
         Query(
@@ -106,7 +107,8 @@ async def get_network_progress(
         ),
     ] = None,
 ) -> NetworkProgress:
-    return await rollup.network_progress(session, principal, network, as_of)
+    served = lang.read(network)
+    return lang.answer(await rollup.network_progress(session, principal, network, as_of, served))
 
 
 @router.get(
@@ -204,6 +206,7 @@ async def get_plan_tree(
 async def get_plan_progress(
     found: ValidPlan,
     session: SessionDep,
+    lang: Lang,
     as_of: AsOf = None,
     since: Annotated[
         Day | None,
@@ -213,7 +216,8 @@ async def get_plan_progress(
         ),
     ] = None,
 ) -> PlanProgress:
-    return await lifecycle.plan_progress(session, found, as_of, since)
+    served = lang.read(found.network)
+    return lang.answer(await lifecycle.plan_progress(session, found, as_of, since, served=served))
 
 
 @router.get(

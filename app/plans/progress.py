@@ -8,6 +8,7 @@ app/plans/attention.py.
 
 from collections import defaultdict
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -244,26 +245,40 @@ async def progress(
     found: InPlan[Plan],
     as_of: date | None = None,
     since: date | None = None,
+    *,
+    served: Served | None = None,
 ) -> PlanProgress:
     """Actions by status, milestones by state and measures by status, per objective (with its
     sub-objectives) and for the plan, with ratings, coverage, reasons, what needs attention
-    and (with ``since``) what changed: a constant number of queries."""
+    and (with ``since``) what changed: a constant number of queries (``served``: the titles
+    and owners' text in that language, no more statements)."""
+    served = served or Served(found.network.default_language, found.network.default_language)
     plan = found.plan
     assert plan.id is not None
     when = as_of or service.today()
-    objective_rows = (
-        await session.execute(
-            select(
-                col(Objective.id),
-                col(Objective.parent_id),
-                col(Objective.code),
-                col(Objective.title),
-                col(Objective.position),
-                col(Objective.responsible_group),
-                col(Objective.responsible_community_id),
-            ).where(col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None))
-        )
-    ).all()
+    objective_rows: list[Any] = list(
+        (
+            await session.execute(
+                select(
+                    col(Objective.id),
+                    col(Objective.parent_id),
+                    col(Objective.code),
+                    col(Objective.title),
+                    col(Objective.position),
+                    col(Objective.responsible_group),
+                    col(Objective.responsible_community_id),
+                    col(Objective.translations),
+                ).where(col(Objective.plan_id) == plan.id, col(Objective.deleted_at).is_(None))
+            )
+        ).all()
+    )
+    if not served.is_default:  # the rows' text in the served language
+        objective_rows = [
+            SimpleNamespace(
+                **{**row._mapping, **served.row_texts("objectives", dict(row._mapping))}
+            )
+            for row in objective_rows
+        ]
     own: dict[int, Counts] = {row.id: _zero() for row in objective_rows}
 
     action_late = case(
@@ -346,6 +361,7 @@ async def progress(
         order=ordered_ids,
         judged=judged,
         unrecorded={oid for oid in ordered_ids if nothing_recorded(rolled[oid])},
+        served=served,
     )
     named = attention.named_reasons(found_items, ordered_ids, children)
     changes = None

@@ -22,6 +22,7 @@ from sqlmodel import col
 
 from app.auth import graph
 from app.auth.policy import Principal, can_see
+from app.core.i18n import Served
 from app.networks.models import Network
 from app.plans import measure_service, progress, service
 from app.plans import measures as measure_rules
@@ -71,8 +72,14 @@ async def _rows(session: AsyncSession, model: Any, columns: list[Any], plan_ids:
 
 
 async def network_progress(
-    session: AsyncSession, principal: Principal, network: Network, as_of: date | None
+    session: AsyncSession,
+    principal: Principal,
+    network: Network,
+    as_of: date | None,
+    served: Served | None = None,
 ) -> NetworkProgress:
+    """Every readable network's active plans, rated and added up; the plans' titles in
+    ``served``'s language where their network offers it (else in its default)."""
     placed = await _networks(session, principal, network)
     networks = [n for n, _, _ in placed]
     network_ids = [n.id for n in networks]
@@ -142,8 +149,21 @@ async def network_progress(
                 check_ins[p.id or 0] = await measure_rules.measure_check_ins(
                     session, p.id or 0, plan_day(p, as_of)
                 )
+    served = served or Served(network.default_language, network.default_language)
+    by_network = {n.id: n for n in networks}
+    titles = {p.id: served.in_network(by_network[p.network_id], p, "title") for p in plans}
     return _answer(
-        network, placed, plans, as_of, actions, milestones, measures, readings, derived, check_ins
+        network,
+        placed,
+        plans,
+        as_of,
+        actions,
+        milestones,
+        measures,
+        readings,
+        derived,
+        check_ins,
+        titles,
     )
 
 
@@ -158,6 +178,7 @@ def _answer(
     readings: dict[int, tuple[float, date]],
     derived: dict[int, float | None],
     check_ins: dict[int, dict[int, tuple[str, date]]],
+    titles: dict[int | None, str],
 ) -> NetworkProgress:
     """Count each plan at its own day, rate it with ``progress.rate`` (the rule and reasons of
     ``/plans/{id}/progress``) and add the plans up per network."""
@@ -198,7 +219,7 @@ def _answer(
             {
                 **rated,
                 "plan_id": plan.id,
-                "title": plan.title,
+                "title": titles.get(plan.id, plan.title),
                 "period_start": plan.period_start,
                 "period_end": plan.period_end,
                 "as_of": when,

@@ -476,6 +476,8 @@ async def plan_milestone_reads(
                 **milestone_read(milestone, as_of).model_dump(),
                 "objective_code": objective.code if objective else "",
                 "owner": owner.resolve(communities, users),
+                "reason": judged[0] if judged else None,
+                "detail": judged[1] if judged else None,
                 "days_overdue": judged[2] if judged else None,
             }
         )

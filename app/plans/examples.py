@@ -126,6 +126,8 @@ EXAMPLES: dict[str, Any] = {
             "people": [],
             "text": "International Cooperation Thematic Working Group",
         },
+        "reason": None,
+        "detail": None,
         "days_overdue": None,
     },
     "EvidenceRead": {

@@ -238,6 +238,14 @@ class PlanMilestoneRead(MilestoneRead):
 
     objective_code: str = Field(description="Its objective's code.")
     owner: Owner = Field(description="Who answers for it.")
+    reason: AttentionReason | None = Field(
+        description="`overdue` or `missed` when it needs attention (as in `/progress`'s "
+        "`attention`), else null."
+    )
+    detail: str | None = Field(
+        description="A readable sentence when it needs attention, else null.",
+        examples=["12 days overdue"],
+    )
     days_overdue: int | None = Field(description="Days past due, when overdue or missed.")
 
 

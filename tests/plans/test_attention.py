@@ -293,6 +293,13 @@ async def test_attention_is_ordered_by_severity_and_names_owners(
     assert set(rows) == {late["id"], later["id"], on_action["id"]}
     assert rows[late["id"]]["objective_code"] == "1a"
     assert rows[late["id"]]["days_overdue"] == 41
+    # the same fields as the attention list's items
+    assert (rows[late["id"]]["reason"], rows[late["id"]]["detail"]) == (
+        "overdue",
+        "41 days overdue",
+    )
+    for field in ("objective_code", "title", "reason", "detail", "owner", "due_on"):
+        assert rows[late["id"]][field] == overdue[field], field
     assert rows[late["id"]]["owner"] == overdue["owner"]
     assert rows[on_action["id"]]["owner"]["people"][0]["name"] == "Executive"
 

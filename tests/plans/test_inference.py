@@ -91,6 +91,23 @@ async def test_the_seed_eight_column_table_gets_the_targets_its_text_states(
     )
     assert read.json()["status"] == "achieved"
 
+    # Done when: the freshly imported plain 8-column plan is judged honestly, not green.
+    got = await client.get(
+        f"/api/v1/plans/{answer.json()['id']}/progress?as_of=2022-03-01",
+        headers=world.headers("chair"),
+    )
+    assert got.status_code == 200, got.text
+    body = got.json()
+    # One reading of 23 measures: grey with its coverage and the reasons, never green.
+    assert (body["rating"], body["coverage"]) == ("grey", round(1 / 23, 3))
+    assert body["reasons"][0] == "22 of 23 measures have no data"
+    assert all(o["rating"] != "green" for o in body["objectives"])
+    # The attention list names each measure without data and who answers for it.
+    missing = [a for a in body["attention"] if a["kind"] == "measure"]
+    assert len(missing) == 22 and {a["reason"] for a in missing} == {"no_data"}
+    assert mou["id"] not in {a["id"] for a in missing}
+    assert all(a["objective_code"] and a["detail"] and a["owner"]["text"] for a in missing)
+
 
 async def test_explicit_target_columns_win(client, world: World) -> None:
     answer = await import_file(client, world, NON_CSV, data=PERIOD)

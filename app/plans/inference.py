@@ -20,7 +20,7 @@ The period: "per annum", "per year", "each year", "a year", "annually" → ``per
 No number at all: a text naming a count ("Number of …", "Quantity of …") stays a ``numeric``
 measure without a target (it needs one from a person); anything else ("A Memorandum of
 Understanding", "List of NoN study programs created") is ``binary``: achieved once a reading
-of 1 is recorded (while measures have no ``kind``, it is stored as ``at_least 1``).
+of 1 is recorded.
 """
 
 import re

@@ -127,7 +127,7 @@ def test_table_caps_while_parsing() -> None:
     for setting, raw in cases.items():
         with pytest.raises(UploadTooLarge, match=f"cap: {setting}"):
             transfer.parse_csv(raw, caps=SMALL, **TABLE)
-    # A workbook is held to the same caps (an exported one has 28 columns).
+    # A workbook is held to the same caps (an exported one has 29 columns).
     workbook = transfer.to_xlsx(transfer.parse_csv(good, caps=SMALL, **TABLE))
     wide = replace(SMALL, columns=30, cells=100, string_length=30)
     transfer.parse_xlsx(workbook, caps=wide, **TABLE)

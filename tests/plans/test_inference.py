@@ -125,3 +125,49 @@ async def test_explicit_target_columns_win(client, world: World) -> None:
     )
     assert people["source"] == "community_min_members"  # the columns' source and target kept
     assert people["target"]["value"] == 4
+
+
+async def test_an_explicit_measure_kind_wins_and_survives_table_round_trips(
+    client, world: World
+) -> None:
+    header = ",".join([*EIGHT, "measure_kind"])
+    rows = [
+        "A,1,Objective,,Minimum of 3 x Working groups established,Board,,,",
+        "A,1,Objective,,A minimum of 5 partners feel heard,Board,,,qualitative",
+        "A,1,Objective,,1 x overall network governance structure,Board,,,binary",
+        "A,1,Objective,,Minimum 25 x staff mobilities per annum,Board,,,numeric",
+        "A,1,Objective,,Partners trust the network,Board,,,numeric",
+    ]
+    content = "\n".join([header, *rows]).encode()
+    answer = await import_file(client, world, NON_CSV, "kinds.csv", PERIOD, content)
+    assert answer.status_code == 201, answer.text
+    inferred = {i["measure"][:12]: (i["kind"], i["target"]) for i in answer.json()["inferred"]}
+    # Kinds that take no target are left alone; a given numeric kind keeps its inferred target.
+    assert set(inferred) == {"Minimum of 3", "Minimum 25 x", "Partners tru"}
+    assert inferred["Partners tru"] == ("numeric", None)
+    assert inferred["Minimum 25 x"][1]["value"] == 25
+
+    def kinds(tree: dict) -> dict[str, tuple[str, float | None]]:
+        return {
+            m["description"][:12]: (m["kind"], m["target"] and m["target"]["value"])
+            for top in tree["objectives"]
+            for node in [top, *top["children"]]
+            for m in node["measures"]
+        }
+
+    expected = {
+        "Minimum of 3": ("numeric", 3),
+        "A minimum of": ("qualitative", None),
+        "1 x overall ": ("binary", None),
+        "Minimum 25 x": ("numeric", 25),
+        "Partners tru": ("numeric", None),
+    }
+    plan_id = answer.json()["id"]
+    assert kinds(await get_tree(client, world, plan_id)) == expected
+    for fmt in ("csv", "xlsx"):
+        exported = await client.get(
+            f"/api/v1/plans/{plan_id}/export?format={fmt}", headers=world.headers("member")
+        )
+        again = await import_file(client, world, NON_CSV, f"plan.{fmt}", PERIOD, exported.content)
+        assert again.status_code == 201, (fmt, again.text)
+        assert kinds(await get_tree(client, world, again.json()["id"])) == expected, fmt

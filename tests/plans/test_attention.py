@@ -358,3 +358,17 @@ async def test_changes_since_a_day_come_from_the_audit_trail(
         f"/api/v1/plans/{plan['id']}/progress?since=yesterday", headers=world.headers("member")
     )
     assert bad.status_code == 422
+
+
+def test_the_rating_rule_is_in_the_openapi_descriptions(app) -> None:
+    """The rule is documented where clients read it: every progress schema's `rating`."""
+    schemas = app.openapi()["components"]["schemas"]
+    assert schemas["Rag"]["enum"] == ["green", "amber", "red", "grey"]
+    for name in ("PlanProgress", "ObjectiveProgress", "PlanRollup"):
+        fields = schemas[name]["properties"]
+        rule = fields["rating"]["description"]
+        assert "**grey** (not enough evidence to judge)" in rule, name
+        assert "`off_track`" in rule and "`coverage` ≤ 0.5" in rule, name
+        assert "missing evidence is never green" in rule, name
+        assert "current, non-stale value" in fields["coverage"]["description"], name
+        assert fields["reasons"]["type"] == "array", name

@@ -103,7 +103,9 @@ class Owner(BaseModel):
     and group (inherited from the nearest ancestor objective that names one)."""
 
     community: CommunityRef | None = Field(description="The responsible community.")
-    people: list[PersonRef] = Field(description="People responsible (an action's owner).")
+    people: list[PersonRef] = Field(
+        description="People responsible: an action's owner, else the responsible community's leads."
+    )
     text: str | None = Field(
         description="Responsible, as written (an action's `owner_text` or the objective's "
         "`responsible_group`)."

@@ -212,6 +212,12 @@ async def test_attention_is_ordered_by_severity_and_names_owners(
         f"/api/v1/networks/{world.network_a}/communities",
         {"kind": "working_group", "title": "Mobility Working Group"},
     )
+    # Its lead is named as the person to ask for what the group answers for.
+    lead = world["facilitator"]
+    await build.post(
+        f"/api/v1/communities/{community['id']}/members",
+        {"user_id": lead.id, "role": "lead", "joined_on": "2021-09-01"},
+    )
     plan = await build.plan(period_start="2021-09-01", period_end="2022-08-31")
     one = await build.objective(
         plan["id"], "1", responsible_community_id=community["id"], responsible_group="WG"
@@ -257,7 +263,7 @@ async def test_attention_is_ordered_by_severity_and_names_owners(
         "detail": "value 3 of target at least 8 (4 expected by now)",
         "owner": {
             "community": {"id": community["id"], "name": "Mobility Working Group"},
-            "people": [],
+            "people": [{"id": lead.id, "name": "Facilitator"}],
             "text": "WG",
         },
         "due_on": "2022-08-31",

@@ -147,8 +147,8 @@ async def test_legacy_data_moves_to_the_new_keys_with_the_cli(
         "COHESION_ENVIRONMENT": "test",
         "COHESION_DATABASE_URL": settings.database_url,
         "COHESION_JWT_SECRET": "cli-secret-that-is-long-enough-for-hs256!",
-        # The new key first, then the keys the app writes with now (its mail outbox, say):
-        # only the legacy data needs the old JWT secret.
+        # Rotating as documented: the new key first, the app's current key kept after it
+        # (values it wrote, e.g. queued mail, must move too).
         "COHESION_DATA_KEYS": f"{new_key},{settings.data_keys.get_secret_value()}",  # type: ignore[union-attr]
         "COHESION_RESPONDENT_HMAC_KEY": settings.respondent_hmac_key.get_secret_value(),  # type: ignore[union-attr]
         "COHESION_LEGACY_JWT_SECRET": OLD_PUBLIC_DEFAULT,
@@ -167,6 +167,7 @@ async def test_legacy_data_moves_to_the_new_keys_with_the_cli(
     printed = capsys.readouterr().out
     assert "badge_issuer_keys.private_encrypted: 1 re-keyed, 0 already current" in printed
     assert "evaluation_responses.respondent_key: 1 re-keyed, 0 already current" in printed
+    assert "UNREADABLE" not in printed
 
     async with world.app.state.cohesion.db.transaction(write=False) as session:
         stored = await session.scalar(select(col(EvaluationResponse.respondent_key)))

@@ -16,12 +16,13 @@ from sqlmodel import col
 from app.auth import policy
 from app.auth.models import User
 from app.auth.policy import Principal
-from app.communities.models import Community, CommunityNetwork
+from app.communities.models import Community, CommunityMember, CommunityNetwork
 from app.communities.schemas import (
     CadenceRead,
     CommunityCreate,
     CommunityKind,
     CommunityRead,
+    CommunityRole,
     CommunityStatus,
     CommunityUpdate,
     NetworkScope,
@@ -383,6 +384,23 @@ class _Directory:
             select(col(Community.id), col(Community.title)).where(col(Community.id).in_(set(ids)))
         )
         return {cid: title for cid, title in rows.all() if cid is not None}
+
+    async def leads(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, list[int]]:
+        rows = await session.execute(
+            select(col(CommunityMember.community_id), col(CommunityMember.user_id))
+            .where(
+                col(CommunityMember.community_id).in_(set(ids)),
+                col(CommunityMember.role) == CommunityRole.lead.value,
+                col(CommunityMember.user_id).is_not(None),
+                col(CommunityMember.left_on).is_(None),
+            )
+            .order_by(col(CommunityMember.id))
+        )
+        found: dict[int, list[int]] = {}
+        for community_id, user_id in rows.all():
+            if user_id is not None:
+                found.setdefault(community_id, []).append(user_id)
+        return found
 
 
 register_community_directory(_Directory())

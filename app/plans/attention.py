@@ -19,7 +19,7 @@ from sqlmodel import col
 from app.auth.models import User
 from app.core.i18n import Served
 from app.plans import measures as measure_rules
-from app.plans.communities import community_titles
+from app.plans.communities import community_leads, community_titles
 from app.plans.measure_service import Judged
 from app.plans.milestone_service import milestone_read
 from app.plans.models import (
@@ -73,11 +73,14 @@ class _Owner:
     user_ids: list[int] = field(default_factory=list)
     text: str | None = None
 
-    def resolve(self, communities: dict[int, str], users: dict[int, str]) -> Owner:
+    def resolve(self, found: "Names") -> Owner:
+        communities, users, leads = found
         community = None
         if self.community_id is not None and self.community_id in communities:
             community = {"id": self.community_id, "name": communities[self.community_id]}
-        people = [{"id": uid, "name": users[uid]} for uid in self.user_ids if uid in users]
+        # Named people, else the responsible community's leads.
+        user_ids = self.user_ids or leads.get(self.community_id or 0, [])
+        people = [{"id": uid, "name": users[uid]} for uid in user_ids if uid in users]
         return Owner.model_validate({"community": community, "people": people, "text": self.text})
 
 
@@ -114,19 +117,25 @@ def action_owner(action: Any, fallback: _Owner, served: Served | None = None) ->
     )
 
 
-async def names(
-    session: AsyncSession, owners: Iterable[_Owner]
-) -> tuple[dict[int, str], dict[int, str]]:
-    """Community titles and user names for owners: at most two statements."""
+Names = tuple[dict[int, str], dict[int, str], dict[int, list[int]]]
+
+
+async def names(session: AsyncSession, owners: Iterable[_Owner]) -> Names:
+    """Community titles, user names and communities' leads for owners: at most three
+    statements."""
+    owners = list(owners)
     community_ids = {o.community_id for o in owners if o.community_id is not None}
     user_ids = {uid for o in owners for uid in o.user_ids}
     communities: dict[int, str] = {}
+    leads: dict[int, list[int]] = {}
     users: dict[int, str] = {}
     if community_ids:
         communities = await community_titles(session, community_ids)
+        leads = await community_leads(session, community_ids)
+    user_ids |= {uid for ids in leads.values() for uid in ids}
     if user_ids:
         users = await user_names(session, user_ids)
-    return communities, users
+    return communities, users, leads
 
 
 async def user_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
@@ -350,7 +359,7 @@ async def collect(
                 days_overdue=None,
             )
 
-    communities, users = await names(session, [r["_owner"] for r in raw])
+    found_names = await names(session, [r["_owner"] for r in raw])
     raw.sort(
         key=lambda r: (
             SEVERITY[r["reason"]],
@@ -365,7 +374,7 @@ async def collect(
             {
                 **{k: v for k, v in r.items() if k != "_owner"},
                 "objective_code": objectives[r["objective_id"]].code,
-                "owner": r["_owner"].resolve(communities, users),
+                "owner": r["_owner"].resolve(found_names),
             }
         )
         for r in raw
@@ -469,7 +478,7 @@ async def plan_milestone_reads(
         if milestone.action_id in actions:
             owner = action_owner(actions[milestone.action_id], owner)
         chosen.append(owner)
-    communities, users = await names(session, chosen)
+    found_names = await names(session, chosen)
     reads = []
     for milestone, owner in zip(milestones, chosen, strict=True):
         judged = milestone_item(milestone, as_of)
@@ -478,7 +487,9 @@ async def plan_milestone_reads(
             {
                 **milestone_read(milestone, as_of).model_dump(),
                 "objective_code": objective.code if objective else "",
-                "owner": owner.resolve(communities, users),
+                "owner": owner.resolve(found_names),
+                "reason": judged[0] if judged else None,
+                "detail": judged[1] if judged else None,
                 "days_overdue": judged[2] if judged else None,
             }
         )

@@ -19,6 +19,9 @@ class CommunityDirectory(Protocol):
     async def titles(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
         """Community id -> title, in one statement."""
 
+    async def leads(self, session: AsyncSession, ids: Iterable[int]) -> dict[int, list[int]]:
+        """Community id -> user ids of its current leads, in one statement."""
+
 
 _directory: CommunityDirectory | None = None
 
@@ -46,3 +49,10 @@ async def community_titles(session: AsyncSession, ids: Iterable[int]) -> dict[in
     if _directory is None or not wanted:
         return {}
     return await _directory.titles(session, wanted)
+
+
+async def community_leads(session: AsyncSession, ids: Iterable[int]) -> dict[int, list[int]]:
+    wanted = set(ids)
+    if _directory is None or not wanted:
+        return {}
+    return await _directory.leads(session, wanted)

@@ -188,6 +188,8 @@ EXAMPLES: dict[str, Any] = {
             "people": [],
             "text": "International Cooperation Thematic Working Group",
         },
+        "reason": None,
+        "detail": None,
         "days_overdue": None,
     },
     "EvidenceRead": {

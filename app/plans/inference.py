@@ -20,14 +20,14 @@ The period: "per annum", "per year", "each year", "a year", "annually" → ``per
 No number at all: a text naming a count ("Number of …", "Quantity of …") stays a ``numeric``
 measure without a target (it needs one from a person); anything else ("A Memorandum of
 Understanding", "List of NoN study programs created") is ``binary``: achieved once a reading
-of 1 is recorded (while measures have no ``kind``, it is stored as ``at_least 1``).
+of 1 is recorded.
 """
 
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.plans.schemas import Comparator, Target, TargetPeriod
+from app.plans.schemas import Comparator, MeasureKind, Target, TargetPeriod
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _RULES: list[tuple[re.Pattern[str], Comparator, str]] = [
@@ -53,9 +53,6 @@ _PER_ANNUM = re.compile(r"\b(?:per\s+(?:annum|year)|each\s+year|a\s+year|annuall
 _PER_GROUP = re.compile(r"\b(?:per\s+group|(?:in|for)\s+each\b[^.;]*?\bgroups?)\b", re.I)
 _COUNT = re.compile(r"^\W*(?:number|quantity|amount|count)\s+of\b", re.I)
 _NUMBERS = re.compile(_NUMBER)
-
-
-BINARY_TARGET = Target(comparator=Comparator.at_least, value=1)
 
 
 @dataclass(frozen=True)
@@ -96,22 +93,19 @@ def infer_targets(measures: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     considered, for the import answer. A measure with a target is left alone."""
     report = []
     for code, measure in measures:
-        if measure.target is not None:
+        given = measure.kind.value if measure.kind is not None else None
+        # Explicit columns win: a target, or a kind that takes none (binary, qualitative).
+        if measure.target is not None or given not in (None, "numeric"):
             continue
         found = infer(measure.description)
-        if found.target is not None:
+        if found.target is not None and (given is None or found.kind == given):
             measure.target = found.target
-        # The measure kind (numeric | binary | qualitative) is set where the document has it;
-        # without a kind, a binary measure is "at least 1" so that a reading of 1 achieves it.
-        if "kind" in type(measure).model_fields:
-            measure.kind = found.kind
-        elif found.kind == "binary":
-            measure.target = BINARY_TARGET
+        measure.kind = MeasureKind(given or found.kind)
         report.append(
             {
                 "objective_code": code,
                 "measure": measure.description,
-                "kind": found.kind,
+                "kind": measure.kind.value,
                 "target": found.target,
                 "rule": found.rule,
             }

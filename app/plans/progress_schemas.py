@@ -103,7 +103,9 @@ class Owner(BaseModel):
     and group (inherited from the nearest ancestor objective that names one)."""
 
     community: CommunityRef | None = Field(description="The responsible community.")
-    people: list[PersonRef] = Field(description="People responsible (an action's owner).")
+    people: list[PersonRef] = Field(
+        description="People responsible: an action's owner, else the responsible community's leads."
+    )
     text: str | None = Field(
         description="Responsible, as written (an action's `owner_text` or the objective's "
         "`responsible_group`)."
@@ -238,6 +240,14 @@ class PlanMilestoneRead(MilestoneRead):
 
     objective_code: str = Field(description="Its objective's code.")
     owner: Owner = Field(description="Who answers for it.")
+    reason: AttentionReason | None = Field(
+        description="`overdue` or `missed` when it needs attention (as in `/progress`'s "
+        "`attention`), else null."
+    )
+    detail: str | None = Field(
+        description="A readable sentence when it needs attention, else null.",
+        examples=["12 days overdue"],
+    )
     days_overdue: int | None = Field(description="Days past due, when overdue or missed.")
 
 

@@ -126,7 +126,7 @@ async def plan_report(
     owners = attention.objective_owners(nodes)
     all_actions: list[ActionNode] = [a for n in nodes.values() for a in n.actions]
     action_owners = {a.id: attention.action_owner(a, owners[a.objective_id]) for a in all_actions}
-    communities, users = await attention.names(session, [*owners.values(), *action_owners.values()])
+    found_names = await attention.names(session, [*owners.values(), *action_owners.values()])
     measure_reads: list[MeasureRead] = [m for n in nodes.values() for m in n.measures]
     readings = await _readings(session, [m.id for m in measure_reads], when)
     latest = await checkins.latest(session, plan.id, when)
@@ -184,7 +184,7 @@ async def plan_report(
                 code=code,
                 title=node.title,
                 depth=depth[node.id],
-                owner=owner_text(owners[node.id].resolve(communities, users)),
+                owner=owner_text(owners[node.id].resolve(found_names)),
                 rating=rated.rating,
                 reasons=rated.reasons,
                 coverage=rated.coverage,
@@ -198,7 +198,7 @@ async def plan_report(
                         objective_code=code,
                         description=a.description,
                         status=a.status.value,
-                        owner=owner_text(action_owners[a.id].resolve(communities, users)),
+                        owner=owner_text(action_owners[a.id].resolve(found_names)),
                         due_on=a.due_on,
                         overdue=a.due_on is not None
                         and a.due_on < when

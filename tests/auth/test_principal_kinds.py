@@ -11,6 +11,7 @@ from app.auth.policy import Principal
 from tests.badges.helpers import full_canvas, patch
 from tests.conftest import World, token_headers
 from tests.partnerships.helpers import PartnerBuilder
+from tests.test_authz_matrix import api_routes
 
 
 async def twin_service_account(app: FastAPI, user_id: int, network_id: int) -> dict[str, str]:
@@ -135,3 +136,22 @@ async def test_evaluation_answer_of_a_user_is_not_a_twin_accounts(
     # the person's one answer is still theirs to give
     r = await client.post(url, json=body, headers=world.headers(name))
     assert r.status_code == 201, r.text
+
+
+async def test_every_route_of_mine_refuses_a_twin_account(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Every ``/me/…`` route (notifications, their settings, the calendar feed, the password,
+    and any added later) is a person's own: a twin service account is refused, and the
+    person's own answers are unchanged by its calls."""
+    member = world["member"]
+    mine = world.headers("member")
+    before = (await client.get("/api/v1/me/notification-settings", headers=mine)).json()
+    twin = await twin_service_account(world.app, member.id, world.network_b)
+    routes = sorted((m, p) for m, p in api_routes(world.app) if p.startswith("/me/"))
+    assert len(routes) >= 7, routes  # the walk found the routes
+    for method, path in routes:
+        url = "/api/v1" + path.replace("{notification_id}", "1")
+        r = await client.request(method, url, json={}, headers=twin)
+        assert r.status_code == 403, (method, path, r.status_code, r.text)
+    assert (await client.get("/api/v1/me/notification-settings", headers=mine)).json() == before

@@ -212,6 +212,12 @@ async def test_attention_is_ordered_by_severity_and_names_owners(
         f"/api/v1/networks/{world.network_a}/communities",
         {"kind": "working_group", "title": "Mobility Working Group"},
     )
+    # Its lead is named as the person to ask for what the group answers for.
+    lead = world["facilitator"]
+    await build.post(
+        f"/api/v1/communities/{community['id']}/members",
+        {"user_id": lead.id, "role": "lead", "joined_on": "2021-09-01"},
+    )
     plan = await build.plan(period_start="2021-09-01", period_end="2022-08-31")
     one = await build.objective(
         plan["id"], "1", responsible_community_id=community["id"], responsible_group="WG"
@@ -257,7 +263,7 @@ async def test_attention_is_ordered_by_severity_and_names_owners(
         "detail": "value 3 of target at least 8 (4 expected by now)",
         "owner": {
             "community": {"id": community["id"], "name": "Mobility Working Group"},
-            "people": [],
+            "people": [{"id": lead.id, "name": "Facilitator"}],
             "text": "WG",
         },
         "due_on": "2022-08-31",
@@ -293,6 +299,13 @@ async def test_attention_is_ordered_by_severity_and_names_owners(
     assert set(rows) == {late["id"], later["id"], on_action["id"]}
     assert rows[late["id"]]["objective_code"] == "1a"
     assert rows[late["id"]]["days_overdue"] == 41
+    # the same fields as the attention list's items
+    assert (rows[late["id"]]["reason"], rows[late["id"]]["detail"]) == (
+        "overdue",
+        "41 days overdue",
+    )
+    for field in ("objective_code", "title", "reason", "detail", "owner", "due_on"):
+        assert rows[late["id"]][field] == overdue[field], field
     assert rows[late["id"]]["owner"] == overdue["owner"]
     assert rows[on_action["id"]]["owner"]["people"][0]["name"] == "Executive"
 
@@ -351,3 +364,17 @@ async def test_changes_since_a_day_come_from_the_audit_trail(
         f"/api/v1/plans/{plan['id']}/progress?since=yesterday", headers=world.headers("member")
     )
     assert bad.status_code == 422
+
+
+def test_the_rating_rule_is_in_the_openapi_descriptions(app) -> None:
+    """The rule is documented where clients read it: every progress schema's `rating`."""
+    schemas = app.openapi()["components"]["schemas"]
+    assert schemas["Rag"]["enum"] == ["green", "amber", "red", "grey"]
+    for name in ("PlanProgress", "ObjectiveProgress", "PlanRollup"):
+        fields = schemas[name]["properties"]
+        rule = fields["rating"]["description"]
+        assert "**grey** (not enough evidence to judge)" in rule, name
+        assert "`off_track`" in rule and "`coverage` ≤ 0.5" in rule, name
+        assert "missing evidence is never green" in rule, name
+        assert "current, non-stale value" in fields["coverage"]["description"], name
+        assert fields["reasons"]["type"] == "array", name

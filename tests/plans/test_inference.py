@@ -91,6 +91,23 @@ async def test_the_seed_eight_column_table_gets_the_targets_its_text_states(
     )
     assert read.json()["status"] == "achieved"
 
+    # Done when: the freshly imported plain 8-column plan is judged honestly, not green.
+    got = await client.get(
+        f"/api/v1/plans/{answer.json()['id']}/progress?as_of=2022-03-01",
+        headers=world.headers("chair"),
+    )
+    assert got.status_code == 200, got.text
+    body = got.json()
+    # One reading of 23 measures: grey with its coverage and the reasons, never green.
+    assert (body["rating"], body["coverage"]) == ("grey", round(1 / 23, 3))
+    assert body["reasons"][0] == "22 of 23 measures have no data"
+    assert all(o["rating"] != "green" for o in body["objectives"])
+    # The attention list names each measure without data and who answers for it.
+    missing = [a for a in body["attention"] if a["kind"] == "measure"]
+    assert len(missing) == 22 and {a["reason"] for a in missing} == {"no_data"}
+    assert mou["id"] not in {a["id"] for a in missing}
+    assert all(a["objective_code"] and a["detail"] and a["owner"]["text"] for a in missing)
+
 
 async def test_explicit_target_columns_win(client, world: World) -> None:
     answer = await import_file(client, world, NON_CSV, data=PERIOD)
@@ -108,3 +125,49 @@ async def test_explicit_target_columns_win(client, world: World) -> None:
     )
     assert people["source"] == "community_min_members"  # the columns' source and target kept
     assert people["target"]["value"] == 4
+
+
+async def test_an_explicit_measure_kind_wins_and_survives_table_round_trips(
+    client, world: World
+) -> None:
+    header = ",".join([*EIGHT, "measure_kind"])
+    rows = [
+        "A,1,Objective,,Minimum of 3 x Working groups established,Board,,,",
+        "A,1,Objective,,A minimum of 5 partners feel heard,Board,,,qualitative",
+        "A,1,Objective,,1 x overall network governance structure,Board,,,binary",
+        "A,1,Objective,,Minimum 25 x staff mobilities per annum,Board,,,numeric",
+        "A,1,Objective,,Partners trust the network,Board,,,numeric",
+    ]
+    content = "\n".join([header, *rows]).encode()
+    answer = await import_file(client, world, NON_CSV, "kinds.csv", PERIOD, content)
+    assert answer.status_code == 201, answer.text
+    inferred = {i["measure"][:12]: (i["kind"], i["target"]) for i in answer.json()["inferred"]}
+    # Kinds that take no target are left alone; a given numeric kind keeps its inferred target.
+    assert set(inferred) == {"Minimum of 3", "Minimum 25 x", "Partners tru"}
+    assert inferred["Partners tru"] == ("numeric", None)
+    assert inferred["Minimum 25 x"][1]["value"] == 25
+
+    def kinds(tree: dict) -> dict[str, tuple[str, float | None]]:
+        return {
+            m["description"][:12]: (m["kind"], m["target"] and m["target"]["value"])
+            for top in tree["objectives"]
+            for node in [top, *top["children"]]
+            for m in node["measures"]
+        }
+
+    expected = {
+        "Minimum of 3": ("numeric", 3),
+        "A minimum of": ("qualitative", None),
+        "1 x overall ": ("binary", None),
+        "Minimum 25 x": ("numeric", 25),
+        "Partners tru": ("numeric", None),
+    }
+    plan_id = answer.json()["id"]
+    assert kinds(await get_tree(client, world, plan_id)) == expected
+    for fmt in ("csv", "xlsx"):
+        exported = await client.get(
+            f"/api/v1/plans/{plan_id}/export?format={fmt}", headers=world.headers("member")
+        )
+        again = await import_file(client, world, NON_CSV, f"plan.{fmt}", PERIOD, exported.content)
+        assert again.status_code == 201, (fmt, again.text)
+        assert kinds(await get_tree(client, world, again.json()["id"])) == expected, fmt

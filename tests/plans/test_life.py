@@ -8,6 +8,7 @@ from sqlmodel import col
 from app.networks.models import Network
 from app.plans import lifecycle
 from app.plans.models import Milestone, Objective, Plan
+from app.plans.progress_schemas import AttentionReason
 from app.plans.scope import InPlan
 from tests.conftest import World
 from tests.demo_helpers import build_demo
@@ -405,6 +406,10 @@ async def test_demo_rolls_the_2021_22_plan_over_into_this_year(app, db: None) ->
     }
     assert reported["1"].recorded_by.name == "Admin" and reported["1"].note
     assert progress.actions.total == 14 and progress.measures.total == 23
+    # Every rating and every reason shows, each with its sentence.
+    assert {o.rating for o in progress.objectives} == {"green", "amber", "red", "grey"}
+    assert {a.reason for a in progress.attention} == set(AttentionReason)
+    assert all(o.reasons for o in progress.objectives if o.rating != "green")
 
 
 async def test_a_qualitative_measure_is_judged_by_its_check_in_and_check_ins_are_changes(

@@ -45,6 +45,7 @@ OPTIONAL_COLUMNS = (
     "measure_source",
     "measure_params",
     "measure_frequency",
+    "measure_kind",
     "action_status",
     "action_owner",
     "action_start",
@@ -78,6 +79,7 @@ COLUMN_TITLES = {
     "measure_source": "Measure source",
     "measure_params": "Source parameters (JSON)",
     "measure_frequency": "Update frequency",
+    "measure_kind": "Measure kind",
     "action_status": "Action status",
     "action_owner": "Action owner",
     "action_start": "Action start",
@@ -124,6 +126,7 @@ MEASURE_COLUMNS = {
     "source": "measure_source",
     "params": "measure_params",
     "update_frequency": "measure_frequency",
+    "kind": "measure_kind",
 }
 TARGET_COLUMNS = {
     "comparator": "measure_comparator",

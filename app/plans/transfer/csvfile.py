@@ -171,6 +171,7 @@ def _measure_cells(base: dict[str, str], measure: MeasureDoc) -> dict[str, str]:
         "measure_source": measure.source,
         "measure_params": json.dumps(measure.params, sort_keys=True) if measure.params else "",
         "measure_frequency": measure.update_frequency.value if measure.update_frequency else "",
+        "measure_kind": measure.kind.value if measure.kind else "",
     }
 
 

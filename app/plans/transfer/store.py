@@ -297,10 +297,9 @@ async def load_document(
             "source": m.source,
             "params": m.source_params or {},
             "update_frequency": m.update_frequency,
-            # Written only when it is not what import would choose anyway.
-            "kind": None
-            if m.kind == measure_rules.default_kind(target is not None, m.source)
-            else m.kind,
+            # Left out only where every import takes it anyway (numeric with a target); without
+            # a target a table import would infer it from the text, so it is written.
+            "kind": None if target is not None and m.kind == MeasureKind.numeric else m.kind,
         }
 
     def action(a: Action) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from app.plans.schemas import (
     ActionStatus,
     Comparator,
     Frequency,
+    MeasureKind,
     MilestoneStatus,
     ObjectiveKind,
     PlanStatus,
@@ -209,6 +210,7 @@ class _TableReader:
         source = row.text("measure_source", 40) or measure_rules.MANUAL
         params = row.params("measure_params")
         frequency = row.enum("measure_frequency", Frequency)
+        measure_kind = row.enum("measure_kind", MeasureKind)
         if description is None:
             columns = [*TARGET_COLUMNS.values(), *list(MEASURE_COLUMNS.values())[2:]]
             self._orphans(row, columns, "a measure")
@@ -236,6 +238,7 @@ class _TableReader:
             "source": source,
             "params": normalised if normalised is not None else {},
             "update_frequency": frequency,
+            "kind": measure_kind,
         }
         measure = row.build(MeasureDoc, data, MEASURE_COLUMNS)
         if measure is not None:

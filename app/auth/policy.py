@@ -536,10 +536,10 @@ def may_see_recipient_email(principal: Principal, network: NetworkLike) -> bool:
     return can(principal, BADGE_WRITE, network)
 
 
-# Endorsing a badge (which one must be able to read) speaks for the endorser: a network
-# endorses through its chair (network_update there; 403, never 404: its profile is public), an
-# organisation through those who keep its record (require_organisation_keeper). The same
-# people withdraw the endorsement.
+# Endorsing a badge or an issuer (which one must be able to read) speaks for the endorser: a
+# network endorses through its chair (network_update there; 403, never 404: its profile is
+# public), an organisation through those who keep its record (require_organisation_keeper).
+# The same people withdraw the endorsement.
 
 
 def require_network_endorser(principal: Principal, endorser: NetworkLike) -> None:

@@ -94,11 +94,15 @@ class Builder:
             "share_token": award["share_url"].rsplit("/", 1)[1],
         }
 
-    async def endorsement(self) -> Params:
+    async def endorsement(self, of_issuer: bool = False) -> Params:
+        """An award, and network A's endorsement of its badge (or of its issuer)."""
         params = await self.award()
+        subject = (
+            f"/networks/{params['network_id']}" if of_issuer else f"/badges/{params['badge_id']}"
+        )
         made = await self.call(
             "POST",
-            f"/badges/{params['badge_id']}/endorsements",
+            f"{subject}/endorsements",
             self.world.headers("admin"),
             {"endorser_network_id": self.world.network_a, "comment": "Endorsed."},
             201,
@@ -143,6 +147,10 @@ async def endorsement(b: Builder) -> Params:
     return await b.endorsement()
 
 
+async def issuer_endorsement(b: Builder) -> Params:
+    return await b.endorsement(of_issuer=True)
+
+
 async def organisation(b: Builder) -> Params:
     return await b.organisation()
 
@@ -157,7 +165,8 @@ PROPOSAL_READ = cols(200, 200, 404, 404, 404, 404)
 PROPOSER_ONLY = cols(403, 403, 404, 404, 404, 404)
 DECIDE = cols(200, 200, 404, 404, 404, 404)
 BADGE_READ = cols(200, 200, 200, 200, 200, 404)
-# Endorsing as network A (the badge network's parent): its chair, or an admin.
+# Endorsing as network A (the badge network's parent) a badge or the badge network as an
+# issuer: its chair, or an admin.
 ENDORSE_AS_A = cols(201, 201, 403, 403, 403, 404)
 WITHDRAW_AS_A = cols(200, 200, 403, 403, 403, 404)
 
@@ -237,6 +246,14 @@ ROWS = [
         ENDORSE_AS_A,
         award,
         lambda p: {"endorser_network_id": p["a"], "comment": "We recognise it."},
+    ),
+    Row("GET", "/networks/{network_id}/endorsements", BADGE_READ, issuer_endorsement),
+    Row(
+        "POST",
+        "/networks/{network_id}/endorsements",
+        ENDORSE_AS_A,
+        award,
+        lambda p: {"endorser_network_id": p["a"], "comment": "We vouch for its awards."},
     ),
     Row("GET", "/endorsements/{endorsement_id}/credential", BADGE_READ, endorsement),
     Row(

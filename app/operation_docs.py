@@ -179,7 +179,7 @@ RECORDS: dict[str, Audited] = {
     "update_badge": (("badges", "update"),),
     "award_badge": (("badge_awards", "create"),),
     "revoke_award": (("badge_awards", "revoke"),),
-    "replace_award_share_token": (("badge_awards", "share"),),
+    **_same((("badge_awards", "share"),), "replace_award_share_token replace_my_award_share_link"),
     **_same((("badge_endorsements", "create"),), "endorse_badge endorse_issuer"),
     "withdraw_endorsement": (("badge_endorsements", "withdraw"),),
 }

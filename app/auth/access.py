@@ -150,6 +150,12 @@ OPERATIONS: dict[str, Access] = {
         "`organisation:write`); a platform admin for either. The same people withdraw it.",
         "endorse_badge endorse_issuer withdraw_endorsement",
     ),
+    **_text(
+        "The award's earner: the signed-in person whose account it was awarded to "
+        "(`user_id`), with or without a role in the badge network. Others who read the "
+        "network get `403` (its chair or an executive use `replace_award_share_token`).",
+        "replace_my_award_share_link",
+    ),
     # --- the network's private data: read ------------------------------------------------
     **_on(
         P.network_read,

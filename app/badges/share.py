@@ -1,8 +1,8 @@
 """An award's public share page: one self-contained HTML document (inline CSS, no script,
 nothing fetched) with the badge, its issuer, criteria, the endorsements of the badge and of
-its issuer, the verification result
-and a verify button, found only by the award's unguessable share token (128 random bits).
-Replacing the token (the badge network's chair or an executive) ends the old link."""
+its issuer, the verification result and a verify button, found only by the award's
+unguessable share token (128 random bits). Replacing the token (the badge network's chair or
+an executive, or the earner for their own award) ends the old link."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,5 +131,25 @@ async def replace_token(
 ) -> BadgeAward:
     """A new share token for the award: the old link stops working."""
     policy.require_badge_write(principal, found.network)
+    return await _new_token(session, principal, found)
+
+
+async def replace_own_token(
+    session: AsyncSession, principal: Principal, award_id: int
+) -> Scoped[BadgeAward, Network]:
+    """A new share token for the caller's own award (they need no role in its network)."""
+    award = await session.get(BadgeAward, award_id)
+    network = await session.get(Network, award.network_id) if award else None
+    if award is None or network is None or network.deleted_at is not None:
+        raise NotFound(f"award {award_id} does not exist or is not visible to you")
+    policy.require_earner(principal, award.recipient_user_id, network)
+    found = Scoped(award, network)
+    await _new_token(session, principal, found)
+    return found
+
+
+async def _new_token(
+    session: AsyncSession, principal: Principal, found: Scoped[BadgeAward, Network]
+) -> BadgeAward:
     changes = {"share_token": new_share_token()}
     return await service.change_award(session, principal, found, changes, action="share")

@@ -66,7 +66,8 @@ class Builder:
             return {"proposal_id": pid, "network_id": made["network_id"], "proposer": proposer}
         return {"proposal_id": pid}
 
-    async def award(self) -> Params:
+    async def award(self, earner: str | None = None) -> Params:
+        """An award in a fresh badge network under A (to ``earner``'s account if given)."""
         params = await self.proposal("approved")
         headers = params["proposer"].headers
         badge = await self.call(
@@ -80,7 +81,14 @@ class Builder:
             "POST",
             f"/badges/{badge['id']}/awards",
             headers,
-            {"recipient_name": "R", "recipient_email": "r@example.org"},
+            {
+                "recipient_name": "R",
+                **(
+                    {"user_id": self.world[earner].id}
+                    if earner
+                    else {"recipient_email": "r@example.org"}
+                ),
+            },
             201,
         )
         credential = await self.call("GET", f"/awards/{award['id']}/credential", headers)
@@ -141,6 +149,10 @@ async def rejected(b: Builder) -> Params:
 
 async def award(b: Builder) -> Params:
     return await b.award()
+
+
+async def earned(b: Builder) -> Params:
+    return await b.award(earner="outsider")
 
 
 async def endorsement(b: Builder) -> Params:
@@ -228,6 +240,8 @@ ROWS = [
     ),
     Row("GET", "/awards/{award_id}/verify", BADGE_READ, award),
     Row("POST", "/awards/{award_id}/share-token", badge_write(200), award),
+    # the earner (outsider, no role in the badge network) only; its readers 403
+    Row("POST", "/awards/{award_id}/share-link", (401, 403, 403, 403, 403, 403, 404, 200), earned),
     Row("GET", "/awards/share/{share_token}", PUBLIC, award),
     Row("GET", "/credentials/{credential_uuid}/verify", PUBLIC, award),
     Row(

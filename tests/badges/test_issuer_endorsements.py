@@ -193,3 +193,28 @@ async def test_share_page_shows_the_issuers_endorsements_next_to_the_badges(
     page = Page((await client.get(path)).text)
     assert "issuer-endorsement-1" not in page.by_id
     assert page.text("no-issuer-endorsements").endswith("endorses this issuer yet.")
+
+
+async def test_an_organisation_endorses_an_issuer_with_its_own_key(
+    client: httpx.AsyncClient, world: World, issuer: dict[str, Any]
+) -> None:
+    r = await client.post(
+        "/api/v1/organisations",
+        json={"name": "Skills Charity", "kind": "ngo", "owner_network_id": world.network_a},
+        headers=world.headers("chair"),
+    )
+    assert r.status_code == 201, r.text
+    org_id = r.json()["id"]
+    r = await client.post(
+        _url(issuer["id"]),
+        json={"endorser_organisation_id": org_id, "comment": COMMENT},
+        headers=world.headers("executive"),
+    )
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["endorser_kind"] == "organisation" and made["subject_kind"] == "issuer"
+    jwks = (await client.get(f"/api/v1/organisations/{org_id}/jwks.json")).json()
+    claims = rfc_jwt.decode(made["jwt"], KeySet.import_key_set(jwks)).claims
+    assert claims["iss"].endswith(f"/api/v1/organisations/{org_id}")
+    result = await _verify_jwt(client, made["jwt"])
+    assert result["valid"] is True and result["endorsed_issuer"] == ISSUER

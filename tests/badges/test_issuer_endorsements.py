@@ -12,7 +12,7 @@ from joserfc.jwk import KeySet
 
 from tests.badges.helpers import approved_network
 from tests.badges.test_awards import _award, _badge, _verify_jwt
-from tests.badges.test_endorsements import _awarded, _schema
+from tests.badges.test_endorsements import _awarded, _schema, kept_organisation
 from tests.badges.test_share import Page
 from tests.conftest import World
 
@@ -198,13 +198,7 @@ async def test_share_page_shows_the_issuers_endorsements_next_to_the_badges(
 async def test_an_organisation_endorses_an_issuer_with_its_own_key(
     client: httpx.AsyncClient, world: World, issuer: dict[str, Any]
 ) -> None:
-    r = await client.post(
-        "/api/v1/organisations",
-        json={"name": "Skills Charity", "kind": "ngo", "owner_network_id": world.network_a},
-        headers=world.headers("chair"),
-    )
-    assert r.status_code == 201, r.text
-    org_id = r.json()["id"]
+    org_id = await kept_organisation(client, world)
     r = await client.post(
         _url(issuer["id"]),
         json={"endorser_organisation_id": org_id, "comment": COMMENT},

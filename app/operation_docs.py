@@ -179,8 +179,8 @@ RECORDS: dict[str, Audited] = {
     "update_badge": (("badges", "update"),),
     "award_badge": (("badge_awards", "create"),),
     "revoke_award": (("badge_awards", "revoke"),),
-    "replace_award_share_token": (("badge_awards", "share"),),
-    "endorse_badge": (("badge_endorsements", "create"),),
+    **_same((("badge_awards", "share"),), "replace_award_share_token replace_my_award_share_link"),
+    **_same((("badge_endorsements", "create"),), "endorse_badge endorse_issuer"),
     "withdraw_endorsement": (("badge_endorsements", "withdraw"),),
 }
 
@@ -215,6 +215,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "grant lacks `client_id` or `client_secret` (in the form or as HTTP Basic).",
         "401": "The email and password (or client id and secret) are wrong, or the account is "
         "deactivated or revoked.",
+    },
+    "endorse_issuer": {
+        "409": "The network is not a badge network (only issuers are endorsed), or the "
+        "endorser already endorses it (an endorsement not withdrawn).",
+        "422": "The body is invalid, names an endorser that does not exist, or names the "
+        "endorsed network itself as the endorser (a network may not endorse itself).",
     },
 }
 

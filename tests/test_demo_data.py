@@ -27,10 +27,10 @@ from tests.demo_helpers import build_demo
 ROWS = {
     "action_status_changes": 46,
     "actions": 46,
-    "audit_events": 371,  # with the NoN 2021-22 plan's Finnish translation (one `translate`)
+    "audit_events": 372,  # with the NoN 2021-22 plan's Finnish translation (one `translate`)
     "badge_awards": 3,
-    "badge_endorsements": 1,
-    "badge_issuer_keys": 2,
+    "badge_endorsements": 2,  # an employer's of a badge, the parent's of the issuer
+    "badge_issuer_keys": 3,  # the issuer's, the employer's, the parent network's
     "badge_network_invitations": 0,
     "badge_proposals": 1,
     "badges": 2,
@@ -207,18 +207,27 @@ async def test_the_documents_make_the_same_rows_and_texts(
         assert recipients == ["Amina Yusuf", "Tomasz Nowak", "Amina Yusuf"]
         # An employer endorses the first badge; the endorsement verifies, and the badge's
         # awards (made after it) carry it in their achievement's endorsementJwt.
-        (endorsement,) = await values(BadgeEndorsement)
+        # The parent network endorses the badge network as an issuer; that verifies too, and
+        # every award carries it in its issuer profile's endorsementJwt.
+        endorsement, vouched = await values(BadgeEndorsement)
         assert endorsement.endorser_name == "Committed Employers for Migrant Skills"
-        check = await badge_service.verify_token(
-            session, endorsement.credential_jwt, app.state.cohesion.settings
-        )
+        settings = app.state.cohesion.settings
+        check = await badge_service.verify_token(session, endorsement.credential_jwt, settings)
         assert check.valid is True and check.credential_type == "EndorsementCredential"
         assert check.badge == "Customer Service Skills"
+        assert vouched.endorser_name == "Open Badge Networks England"
+        assert vouched.badge_id is None and vouched.subject_network_id == vouched.network_id
+        check = await badge_service.verify_token(session, vouched.credential_jwt, settings)
+        assert check.valid is True and check.badge is None
+        assert check.endorsed_issuer == "Open Badges for Migrant Skills England"
+        awards = await values(BadgeAward)
         carried = [
-            a.credential["credentialSubject"]["achievement"].get("endorsementJwt")
-            for a in await values(BadgeAward)
+            a.credential["credentialSubject"]["achievement"].get("endorsementJwt") for a in awards
         ]
         assert carried == [[endorsement.credential_jwt]] * 2 + [None]
+        assert [a.credential["issuer"].get("endorsementJwt") for a in awards] == [
+            [vouched.credential_jwt]
+        ] * 3
         webhooks = await values(WebhookSubscription)
         # Network numbers counted from the first network made (1 on a fresh database).
         assert [(w.network_id - non.id + 1, w.active, w.include_descendants) for w in webhooks] == [

@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.models import metadata
@@ -191,5 +192,78 @@ async def test_0012a_links_every_parent_and_renames_only_the_seils(empty_databas
         async with engine.connect() as conn:
             rows = await conn.execute(text("SELECT id, role FROM role_assignments ORDER BY id"))
             assert rows.all() == [(1, "facilitator"), (2, "facilitator"), (3, "chair")]
+    finally:
+        await engine.dispose()
+
+
+async def test_0014e_keeps_badge_subjects_and_allows_exactly_one_subject(
+    empty_database: str,
+) -> None:
+    """Existing endorsements keep their badge; afterwards an endorsement has a badge or an
+    issuer (subject_network_id), never both nor neither; downgrading drops issuer ones."""
+    config = alembic_config(empty_database)
+    await asyncio.to_thread(command.upgrade, config, "0013a")
+    engine = create_async_engine(empty_database)
+    at = datetime(2026, 1, 1)
+    endorsement = text(
+        "INSERT INTO badge_endorsements (id, version, created_at, updated_at, badge_id,"
+        " subject_network_id, network_id, endorser_network_id, endorser_name, comment,"
+        " credential_id, credential, credential_jwt, key_id, issued_at)"
+        " VALUES (:id, 1, :at, :at, :badge, :subject, 1, 2, 'E', 'c', :cid, '{}', 'j', 'k', :at)"
+    )
+    try:
+        async with engine.begin() as conn:
+            networks = text(
+                "INSERT INTO networks (id, version, created_at, updated_at, name, kind, path,"
+                " languages, default_language)"
+                " VALUES (:id, 1, :at, :at, :name, 'badge', :path, '[\"en\"]', 'en')"
+            )
+            for row_id in (1, 2):
+                await conn.execute(
+                    networks, {"id": row_id, "at": at, "name": f"N{row_id}", "path": f"/{row_id}/"}
+                )
+            await conn.execute(
+                text(
+                    "INSERT INTO badges (id, version, created_at, updated_at, network_id, name,"
+                    " description, criteria_narrative, skill_tags, alignments)"
+                    " VALUES (1, 1, :at, :at, 1, 'B', 'd', 'c', '[]', '[]')"
+                ),
+                {"at": at},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO badge_endorsements (id, version, created_at, updated_at,"
+                    " badge_id, network_id, endorser_network_id, endorser_name, comment,"
+                    " credential_id, credential, credential_jwt, key_id, issued_at)"
+                    " VALUES (1, 1, :at, :at, 1, 1, 2, 'E', 'c', 'u1', '{}', 'j', 'k', :at)"
+                ),
+                {"at": at},
+            )
+        await asyncio.to_thread(command.upgrade, config, "head")
+        async with engine.begin() as conn:
+            rows = await conn.execute(
+                text("SELECT id, badge_id, subject_network_id FROM badge_endorsements")
+            )
+            assert rows.all() == [(1, 1, None)]
+            await conn.execute(
+                endorsement, {"id": 2, "at": at, "badge": None, "subject": 1, "cid": "u2"}
+            )
+        for row_id, badge, subject in [(3, None, None), (4, 1, 1)]:
+            with pytest.raises(IntegrityError):
+                async with engine.begin() as conn:
+                    await conn.execute(
+                        endorsement,
+                        {
+                            "id": row_id,
+                            "at": at,
+                            "badge": badge,
+                            "subject": subject,
+                            "cid": f"u{row_id}",
+                        },
+                    )
+        await asyncio.to_thread(command.downgrade, config, "0013a")
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT id, badge_id FROM badge_endorsements"))
+            assert rows.all() == [(1, 1)]
     finally:
         await engine.dispose()

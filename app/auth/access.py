@@ -144,11 +144,17 @@ OPERATIONS: dict[str, Access] = {
         "approve_badge_proposal reject_badge_proposal",
     ),
     **_text(
-        "Who may read the badge (a role in its badge network or above it), speaking for the "
-        "endorser: for a network, its chair (`network:update` there); for an organisation, "
+        "Who may read the badge or issuer (a role in its badge network or above it), speaking "
+        "for the endorser: for a network, its chair (`network:update` there); for an organisation, "
         "those who keep its record (a chair or executive of its keeping network, "
         "`organisation:write`); a platform admin for either. The same people withdraw it.",
-        "endorse_badge withdraw_endorsement",
+        "endorse_badge endorse_issuer withdraw_endorsement",
+    ),
+    **_text(
+        "The award's earner: the signed-in person whose account it was awarded to "
+        "(`user_id`), with or without a role in the badge network. Others who read the "
+        "network get `403` (its chair or an executive use `replace_award_share_token`).",
+        "replace_my_award_share_link",
     ),
     # --- the network's private data: read ------------------------------------------------
     **_on(
@@ -171,7 +177,7 @@ OPERATIONS: dict[str, Access] = {
         "get_evaluation get_evaluation_summary "
         "list_network_badges get_badge list_badge_awards get_award get_award_credential "
         "verify_award get_plan_report get_network_report list_badge_endorsements "
-        "get_endorsement_credential",
+        "list_issuer_endorsements get_endorsement_credential",
     ),
     **_on(
         P.network_read,

@@ -295,11 +295,10 @@ def require_person(principal: Principal, refusal: str) -> int:
 
 def require_parent_level(principal: Principal, network_or_parent: NetworkLike | None) -> None:
     """Creating, deleting and restoring a network is decided one level up."""
-    if network_or_parent is None:
-        if not principal.is_admin:
-            raise Forbidden("only a platform admin manages top-level networks")
-        return
-    authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
+    if network_or_parent is not None:
+        authorize(principal, Permission.network_manage_children, network_or_parent, public=True)
+    elif not principal.is_admin:
+        raise Forbidden("only a platform admin manages top-level networks")
 
 
 def require_link_end(principal: Principal, parent: NetworkLike, child: NetworkLike) -> None:
@@ -315,9 +314,8 @@ def require_link_end(principal: Principal, parent: NetworkLike, child: NetworkLi
 def require_forum_read(principal: Principal, network: NetworkLike, chairs: Iterable[int]) -> None:
     """A network's chairs' forum is read by whoever reads the network (its role holders and
     those above it) and by its members: the chairs of its child networks (404 for others)."""
-    if principal.user_id is not None and principal.user_id in set(chairs):
-        return
-    require_read(principal, network)
+    if principal.user_id is None or principal.user_id not in set(chairs):
+        require_read(principal, network)
 
 
 def _appoint_permission(role: Role) -> Permission:
@@ -381,11 +379,10 @@ def organisation_keeper_network_ids(principal: Principal) -> set[int] | None:
 def require_organisation_keeper(principal: Principal, network: NetworkLike | None) -> None:
     """Change an organisation: a platform admin, or organisation_write on ``network``, the
     live network that keeps it (None when it is kept by none)."""
-    if principal.is_admin:
-        return
-    if network is None:
-        raise Forbidden("only a platform admin may change this organisation")
-    require_organisation_write(principal, network)
+    if not principal.is_admin:
+        if network is None:
+            raise Forbidden("only a platform admin may change this organisation")
+        require_organisation_write(principal, network)
 
 
 # --- communities and cohorts ----------------------------------------------------------------
@@ -536,13 +533,16 @@ def may_see_recipient_email(principal: Principal, network: NetworkLike) -> bool:
     return can(principal, BADGE_WRITE, network)
 
 
-# Endorsing a badge (which one must be able to read) speaks for the endorser: a network
-# endorses through its chair (network_update there; 403, never 404: its profile is public), an
-# organisation through those who keep its record (require_organisation_keeper). The same
-# people withdraw the endorsement.
+def require_earner(principal: Principal, earner_user_id: int | None, network: NetworkLike) -> None:
+    """Only the award's earner (the account it names); its network's readers get 403."""
+    if not principal.is_user_id(earner_user_id):
+        authorize(principal, Permission.network_read, network)
+        raise Forbidden("only the award's earner may do this")
 
 
 def require_network_endorser(principal: Principal, endorser: NetworkLike) -> None:
+    """Endorsing a badge or an issuer speaks for the endorser: a network's chair (403, never
+    404: public profile), an organisation's keepers (below); they also withdraw it."""
     authorize(principal, Permission.network_update, endorser, public=True)
 
 

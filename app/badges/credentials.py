@@ -6,8 +6,9 @@ earner is identified only by a salted SHA-256 hash of their email (``IdentityObj
 VC-JWT payload carries the credential in ``vc`` with ``iss``, ``jti``, ``nbf`` (and ``exp``
 when it expires), signed with the issuer's key (``app/badges/keys.py``). An endorsement is
 issued by the endorsing network or organisation; its subject is the endorsed badge (the
-``Achievement``'s id), and later awards of the badge carry the endorsements' VC-JWTs in the
-achievement's ``endorsementJwt``.
+``Achievement``'s id) or issuer (the issuer ``Profile``'s id), and later awards carry the
+endorsements' VC-JWTs where OB 3.0 places them: the achievement's or the issuer profile's
+``endorsementJwt``.
 """
 
 import hashlib
@@ -79,8 +80,11 @@ def badge_url(base: str, badge_id: int) -> str:
     return f"{base.rstrip('/')}/api/v1/badges/{badge_id}"
 
 
-def profile(issuer_id: str, name: str) -> dict[str, Any]:
-    return {"id": issuer_id, "type": ["Profile"], "name": name}
+def profile(issuer_id: str, name: str, endorsement_jwts: list[str] | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": issuer_id, "type": ["Profile"], "name": name}
+    if endorsement_jwts:
+        result["endorsementJwt"] = list(endorsement_jwts)
+    return result
 
 
 def achievement(base: str, badge: Any, endorsement_jwts: list[str] | None = None) -> dict[str, Any]:
@@ -123,13 +127,14 @@ def build_credential(
     issued_at: datetime,
     expires_at: datetime | None,
     endorsement_jwts: list[str] | None = None,
+    issuer_endorsement_jwts: list[str] | None = None,
 ) -> dict[str, Any]:
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": badge.name,
-        "issuer": profile(network_url(base, network.id), network.name),
+        "issuer": profile(network_url(base, network.id), network.name, issuer_endorsement_jwts),
         "validFrom": _iso(issued_at),
         "issuanceDate": _iso(issued_at),
         "credentialSubject": {
@@ -162,24 +167,25 @@ def build_credential(
 
 def build_endorsement(
     *,
-    base: str,
     credential_id: str,
     issuer: dict[str, Any],
-    badge: Any,
+    subject_id: str,
+    subject_name: str,
     comment: str,
     issued_at: datetime,
 ) -> dict[str, Any]:
-    """An ``EndorsementCredential`` of ``badge`` by ``issuer`` (a ``profile``)."""
+    """An ``EndorsementCredential`` by ``issuer`` (a ``profile``) of what ``subject_id`` names:
+    a badge (its ``Achievement``'s id) or an issuer (its ``Profile``'s id)."""
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id,
         "type": ["VerifiableCredential", "EndorsementCredential"],
-        "name": f"{issuer['name']} endorses {badge.name}",
+        "name": f"{issuer['name']} endorses {subject_name}",
         "issuer": issuer,
         "validFrom": _iso(issued_at),
         "issuanceDate": _iso(issued_at),
         "credentialSubject": {
-            "id": badge_url(base, badge.id),
+            "id": subject_id,
             "type": ["EndorsementSubject"],
             "endorsementComment": comment,
         },

@@ -1,5 +1,5 @@
-"""Routes for badge endorsements (Open Badges 3.0 ``EndorsementCredential``s); gathered into
-the badges router by ``app/badges/router.py``."""
+"""Routes for endorsements of badges and of issuers (Open Badges 3.0
+``EndorsementCredential``s); gathered into the badges router by ``app/badges/router.py``."""
 
 from typing import Annotated
 
@@ -14,6 +14,7 @@ from app.badges.endorsement_schemas import (
     EndorsementRead,
     WithdrawBody,
 )
+from app.badges.endorsement_service import Subject
 from app.badges.models import BadgeEndorsement
 from app.badges.schemas import CredentialRead, Jwks
 from app.core import responses
@@ -22,6 +23,7 @@ from app.core.models import path_id
 from app.core.resources import ListQuery, list_query, tagged
 from app.core.routing import CohesionRoute
 from app.core.state import app_state
+from app.networks.deps import NetworkForRead
 
 router = APIRouter(tags=["badges"], route_class=CohesionRoute)
 
@@ -35,6 +37,32 @@ def _base(request: Request) -> str:
     return app_state(request).settings.jwt_issuer.rstrip("/")
 
 
+async def _page(
+    request: Request, session: SessionDep, query: ListQuery, subject: Subject
+) -> EndorsementPage:
+    """A page of the subject's endorsements (badge and issuer lists alike)."""
+    result = await endorsement_service.list_endorsements(session, subject, params=query.params)
+    base = _base(request)
+    return query.page(
+        EndorsementPage, result, lambda e: endorsement_service.read(e, subject.name, base)
+    )
+
+
+async def _endorse(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    subject: Subject,
+    data: EndorsementCreate,
+) -> EndorsementRead:
+    """Endorse the subject (badge and issuer alike): 201 with its Location and ETag."""
+    made = await endorsement_service.endorse(
+        session, principal, subject, app_state(request).settings, data=data
+    )
+    return tagged(response, made, f"/api/v1/endorsements/{made.id}")
+
+
 @router.get(
     "/badges/{badge_id}/endorsements",
     operation_id="list_badge_endorsements",
@@ -45,11 +73,7 @@ def _base(request: Request) -> str:
 async def list_badge_endorsements(
     found: ValidBadge, request: Request, session: SessionDep, query: EndorsementList
 ) -> EndorsementPage:
-    result = await endorsement_service.list_endorsements(session, found.obj, params=query.params)
-    base = _base(request)
-    return query.page(
-        EndorsementPage, result, lambda e: endorsement_service.read(e, found.obj.name, base)
-    )
+    return await _page(request, session, query, Subject(found.network, found.obj))
 
 
 @router.post(
@@ -69,10 +93,42 @@ async def endorse_badge(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> EndorsementRead:
-    made = await endorsement_service.endorse(
-        session, principal, found, app_state(request).settings, data=data
+    return await _endorse(
+        request, response, session, principal, Subject(found.network, found.obj), data
     )
-    return tagged(response, made, f"/api/v1/endorsements/{made.id}")
+
+
+@router.get(
+    "/networks/{network_id}/endorsements",
+    operation_id="list_issuer_endorsements",
+    summary="List an issuer's (a badge network's) endorsements (withdrawn ones too)",
+    response_model=EndorsementPage,
+    responses=responses.problems(400, 401, 403, 404, 422),
+)
+async def list_issuer_endorsements(
+    network: NetworkForRead, request: Request, session: SessionDep, query: EndorsementList
+) -> EndorsementPage:
+    return await _page(request, session, query, Subject(network))
+
+
+@router.post(
+    "/networks/{network_id}/endorsements",
+    operation_id="endorse_issuer",
+    summary="Endorse an issuer (a badge network) as another network or an organisation: "
+    "issues a signed Open Badges 3.0 EndorsementCredential, carried by its later awards",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EndorsementRead,
+    responses=responses.CREATE,
+)
+async def endorse_issuer(
+    data: EndorsementCreate,
+    request: Request,
+    network: NetworkForRead,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> EndorsementRead:
+    return await _endorse(request, response, session, principal, Subject(network), data)
 
 
 @router.get(

@@ -1,6 +1,7 @@
-"""Request and response bodies for badge endorsements and the award share page."""
+"""Request and response bodies for endorsements of badges and of issuers."""
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
@@ -21,8 +22,8 @@ class EndorsementCreate(Body):
         description="Or the endorsing organisation (those who keep its record endorse).",
     )
     comment: Comment = Field(
-        description="What the endorser says about the badge (Markdown; the credential's "
-        "`endorsementComment`)."
+        description="What the endorser says about the badge or issuer (Markdown; the "
+        "credential's `endorsementComment`)."
     )
 
     @model_validator(mode="after")
@@ -34,9 +35,19 @@ class EndorsementCreate(Body):
 
 class EndorsementRead(BaseModel):
     id: int = Field(description="Endorsement id.")
-    badge_id: int = Field(description="The endorsed badge.")
-    badge_name: str = Field(description="The endorsed badge's name.")
-    network_id: int = Field(description="The badge's (issuing) network.")
+    subject_kind: Literal["badge", "issuer"] = Field(
+        description="What is endorsed: a `badge` or an `issuer` (a badge network)."
+    )
+    subject_name: str = Field(description="The endorsed badge's or issuer's name.")
+    badge_id: int | None = Field(description="The endorsed badge; null for an issuer.")
+    badge_name: str | None = Field(description="The endorsed badge's name; null for an issuer.")
+    subject_network_id: int | None = Field(
+        description="The endorsed issuer (badge network); null for a badge."
+    )
+    network_id: int = Field(
+        description="The badge's (issuing) network, or the endorsed issuer: its readers see "
+        "the endorsement."
+    )
     endorser_kind: str = Field(description="`network` or `organisation`.")
     endorser_network_id: int | None = Field(description="The endorsing network, if a network.")
     endorser_organisation_id: int | None = Field(

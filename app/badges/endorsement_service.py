@@ -1,11 +1,13 @@
-"""Endorsements of badges: Open Badges 3.0 ``EndorsementCredential``s issued by a network or
-an organisation, signed with the endorser's key (``app/badges/keys.py``) and verified with
-awards (``app/badges/service.py``, ``verify_token``). Who may endorse is in
-``app/auth/policy.py`` (``require_network_endorser``, ``require_organisation_endorser``)."""
+"""Endorsements of badges and of issuers (badge networks): Open Badges 3.0
+``EndorsementCredential``s issued by a network or an organisation, signed with the endorser's
+key (``app/badges/keys.py``) and verified with awards (``app/badges/service.py``,
+``verify_token``). Who may endorse is in ``app/auth/policy.py``
+(``require_network_endorser``, ``require_organisation_endorser``)."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -28,16 +30,69 @@ from app.core.resources import (
 )
 from app.networks import service as network_service
 from app.networks.models import Network
+from app.networks.schemas import NetworkKind
 from app.organisations.models import Organisation
 
 ENDORSEMENT = "EndorsementCredential"
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What an endorsement endorses: ``badge``, or (``badge`` None) the issuer ``network``.
+    ``network`` is the badge's network or the issuer: its readers see the endorsement."""
+
+    network: Network
+    badge: Badge | None = None
+
+    @property
+    def name(self) -> str:
+        return self.badge.name if self.badge is not None else self.network.name
+
+    def url(self, base: str) -> str:
+        """The endorsed ``Achievement``'s id, or the issuer ``Profile``'s (as in awards)."""
+        if self.badge is not None:
+            assert self.badge.id is not None
+            return credentials.badge_url(base, self.badge.id)
+        assert self.network.id is not None
+        return credentials.network_url(base, self.network.id)
+
+    @property
+    def badge_id(self) -> int | None:
+        return self.badge.id if self.badge is not None else None
+
+    @property
+    def subject_network_id(self) -> int | None:
+        return self.network.id if self.badge is None else None
+
+    def where(self) -> ColumnElement[bool]:
+        if self.badge is not None:
+            return col(BadgeEndorsement.badge_id) == self.badge.id
+        return col(BadgeEndorsement.subject_network_id) == self.network.id
+
+
+def _check_subject(subject: Subject, data: EndorsementCreate) -> None:
+    """An issuer endorsement endorses a badge network, and not by that network itself."""
+    if subject.badge is not None:
+        return
+    if data.endorser_network_id == subject.network.id:
+        raise _refused(
+            "endorser_network_id",
+            "a network may not endorse itself",
+            "the endorsed issuer itself",
+            "self_endorsement",
+        )
+    if subject.network.kind != NetworkKind.badge.value:
+        raise Conflict(
+            f"network {subject.network.id} is not a badge network; only issuers are endorsed"
+        )
+
+
+def _refused(field: str, detail: str, msg: str, kind: str) -> Unprocessable:
+    return Unprocessable(detail, errors=[{"loc": ["body", field], "msg": msg, "type": kind}])
+
+
 def _unknown(field: str, what: str, ident: int) -> Unprocessable:
-    return Unprocessable(
-        f"{what} {ident} does not exist",
-        errors=[{"loc": ["body", field], "msg": f"unknown {what}", "type": f"unknown_{what}"}],
-    )
+    return _refused(field, f"{what} {ident} does not exist", f"unknown {what}", f"unknown_{what}")
 
 
 async def _speak_for(
@@ -79,19 +134,20 @@ async def _endorser(
 async def endorse(
     session: AsyncSession,
     principal: Principal,
-    found: Scoped[Badge, Network],
+    subject: Subject,
     settings: Settings,
     *,
     data: EndorsementCreate,
 ) -> EndorsementRead:
-    """Sign an ``EndorsementCredential`` of the badge as its endorser and keep it."""
-    badge, network = found.obj, found.network
-    assert badge.id is not None and network.id is not None
+    """Sign an ``EndorsementCredential`` of the subject as its endorser and keep it."""
+    network = subject.network
+    assert network.id is not None
     base = settings.jwt_issuer
     issuer = await _endorser(session, principal, base, data)
+    _check_subject(subject, data)
     same = await session.scalar(
         select(col(BadgeEndorsement.id)).where(
-            col(BadgeEndorsement.badge_id) == badge.id,
+            subject.where(),
             col(BadgeEndorsement.endorser_network_id) == data.endorser_network_id
             if data.endorser_network_id is not None
             else col(BadgeEndorsement.endorser_organisation_id) == data.endorser_organisation_id,
@@ -99,13 +155,13 @@ async def endorse(
         )
     )
     if same is not None:
-        raise Conflict(f"{issuer['name']} already endorses this badge (endorsement {same})")
+        raise Conflict(f"{issuer['name']} already endorses {subject.name} (endorsement {same})")
     issued_at = utcnow().replace(microsecond=0)
     credential = credentials.build_endorsement(
-        base=base,
         credential_id=credentials.new_credential_id(),
         issuer=issuer,
-        badge=badge,
+        subject_id=subject.url(base),
+        subject_name=subject.name,
         comment=data.comment,
         issued_at=issued_at,
     )
@@ -118,7 +174,8 @@ async def endorse(
         organisation_id=data.endorser_organisation_id,
     )
     endorsement = BadgeEndorsement(
-        badge_id=badge.id,
+        badge_id=subject.badge_id,
+        subject_network_id=subject.subject_network_id,
         network_id=network.id,
         endorser_network_id=data.endorser_network_id,
         endorser_organisation_id=data.endorser_organisation_id,
@@ -132,7 +189,7 @@ async def endorse(
         endorsed_by_user_id=principal.user_id,
     )
     await audited_create(session, principal, endorsement, network_id=network.id)
-    return read(endorsement, badge.name, base)
+    return read(endorsement, subject.name, base)
 
 
 def jwks_url(base: str, endorsement: BadgeEndorsement) -> str:
@@ -142,11 +199,14 @@ def jwks_url(base: str, endorsement: BadgeEndorsement) -> str:
     return f"{owner}/jwks.json"
 
 
-def read(endorsement: BadgeEndorsement, badge_name: str, base: str) -> EndorsementRead:
+def read(endorsement: BadgeEndorsement, subject_name: str, base: str) -> EndorsementRead:
+    """The endorsement as answered; ``subject_name`` is the endorsed badge's or issuer's."""
     return EndorsementRead.model_validate(
         {
             **endorsement.model_dump(),
-            "badge_name": badge_name,
+            "subject_kind": "badge" if endorsement.badge_id is not None else "issuer",
+            "subject_name": subject_name,
+            "badge_name": subject_name if endorsement.badge_id is not None else None,
             "endorser_kind": "network" if endorsement.endorser_network_id else "organisation",
             "credential_uuid": credentials.credential_uuid(endorsement.credential_id),
             "jwt": endorsement.credential_jwt,
@@ -156,28 +216,46 @@ def read(endorsement: BadgeEndorsement, badge_name: str, base: str) -> Endorseme
 
 
 async def list_endorsements(
-    session: AsyncSession, badge: Badge, *, params: ListParams
+    session: AsyncSession, subject: Subject, *, params: ListParams
 ) -> PageResult:
-    stmt = select(BadgeEndorsement).where(col(BadgeEndorsement.badge_id) == badge.id)
+    stmt = select(BadgeEndorsement).where(subject.where())
     return await fetch_page(session, stmt, params)
 
 
-async def live(session: AsyncSession, badge_id: int) -> list[BadgeEndorsement]:
-    """The badge's endorsements not withdrawn, oldest first."""
+async def live(
+    session: AsyncSession, badge: Badge
+) -> tuple[list[BadgeEndorsement], list[BadgeEndorsement]]:
+    """The endorsements not withdrawn of the badge, and of its issuer, oldest first (one
+    statement)."""
     rows = await session.scalars(
         select(BadgeEndorsement)
         .where(
-            col(BadgeEndorsement.badge_id) == badge_id,
+            or_(
+                col(BadgeEndorsement.badge_id) == badge.id,
+                col(BadgeEndorsement.subject_network_id) == badge.network_id,
+            ),
             col(BadgeEndorsement.withdrawn_at).is_(None),
         )
         .order_by(col(BadgeEndorsement.id))
     )
-    return list(rows.all())
+    found = list(rows.all())
+    return [e for e in found if e.badge_id is not None], [e for e in found if e.badge_id is None]
 
 
-async def live_jwts(session: AsyncSession, badge_id: int) -> list[str]:
-    """What an award of the badge carries in its achievement's ``endorsementJwt``."""
-    return [e.credential_jwt for e in await live(session, badge_id)]
+async def live_jwts(session: AsyncSession, badge: Badge) -> tuple[list[str], list[str]]:
+    """What an award of the badge carries in its achievement's ``endorsementJwt``, and in its
+    issuer profile's."""
+    of_badge, of_issuer = await live(session, badge)
+    return [e.credential_jwt for e in of_badge], [e.credential_jwt for e in of_issuer]
+
+
+async def _subject_name(session: AsyncSession, endorsement: BadgeEndorsement) -> str | None:
+    """The endorsed badge's or issuer's name (None when it is gone)."""
+    if endorsement.badge_id is not None:
+        badge = await session.get(Badge, endorsement.badge_id)
+        return badge.name if badge else None
+    network = await session.get(Network, endorsement.subject_network_id)
+    return network.name if network else None
 
 
 async def withdraw(
@@ -208,8 +286,7 @@ async def withdraw(
         network_id=found.network.id,
         action="withdraw",
     )
-    badge = await session.get(Badge, endorsement.badge_id)
-    return read(endorsement, badge.name if badge else "", base)
+    return read(endorsement, await _subject_name(session, endorsement) or "", base)
 
 
 async def verify_known(
@@ -226,10 +303,12 @@ async def verify_known(
         or endorsement.endorser_organisation_id != key.organisation_id
     ):
         return VerificationRead.failed("unknown credential")
-    badge = await session.get(Badge, endorsement.badge_id)
+    name = await _subject_name(session, endorsement)
+    of_badge = endorsement.badge_id is not None
     known: dict[str, Any] = {
         "credential_type": ENDORSEMENT,
-        "badge": badge.name if badge else None,
+        "badge": name if of_badge else None,
+        "endorsed_issuer": None if of_badge else name,
         "issuer": endorsement.endorser_name,
         "issued_on": endorsement.issued_at,
         "endorsement_comment": endorsement.comment,

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlmodel import Field
 
 from app.core.db import UTCDateTime, utcnow
@@ -118,13 +118,25 @@ class BadgeAward(RecordMixin, table=True):
 
 
 class BadgeEndorsement(RecordMixin, table=True):
-    """A network's or an organisation's endorsement of a badge: an Open Badges 3.0
-    ``EndorsementCredential`` signed with the endorser's key. ``network_id`` is the badge's
-    network (whose readers see it); exactly one of the endorser columns is set."""
+    """A network's or an organisation's endorsement of a badge or of an issuer (a badge
+    network): an Open Badges 3.0 ``EndorsementCredential`` signed with the endorser's key.
+    Exactly one subject (``badge_id``, ``subject_network_id``) and one endorser column is set;
+    ``network_id`` is the badge's network or the endorsed issuer (whose readers see it)."""
 
     __tablename__ = "badge_endorsements"
+    __table_args__ = (
+        CheckConstraint(
+            "(badge_id IS NULL) <> (subject_network_id IS NULL)",
+            name="ck_badge_endorsements_one_subject",
+        ),
+    )
 
-    badge_id: int = Field(sa_type=IdType, foreign_key="badges.id", index=True)
+    badge_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="badges.id", nullable=True, index=True
+    )
+    subject_network_id: int | None = Field(
+        default=None, sa_type=IdType, foreign_key="networks.id", nullable=True, index=True
+    )
     network_id: int = Field(sa_type=IdType, foreign_key="networks.id")
     endorser_network_id: int | None = Field(
         default=None, sa_type=IdType, foreign_key="networks.id", nullable=True, index=True

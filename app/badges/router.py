@@ -426,6 +426,25 @@ async def replace_award_share_token(
     return award_read(award, principal, found, request)
 
 
+@router.post(
+    "/awards/{award_id}/share-link",
+    operation_id="replace_my_award_share_link",
+    summary="Replace your own award's share link (the earner; the old link stops working)",
+    response_model=AwardRead,
+    responses=responses.ACTION,
+)
+async def replace_my_award_share_link(
+    award_id: Annotated[int, path_id("award")],
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+) -> AwardRead:
+    found = await share.replace_own_token(session, principal, award_id)
+    tagged(response, found.obj)
+    return award_read(found.obj, principal, found, request)
+
+
 # --- public: verification and keys ---------------------------------------------------------
 
 

@@ -363,6 +363,10 @@ class VerificationRead(BaseModel):
         "the credential is not known here.",
     )
     badge: str | None = Field(description="Badge name (for an endorsement: the badge endorsed).")
+    endorsed_issuer: str | None = Field(
+        default=None,
+        description="For an endorsement of an issuer: the issuer (badge network) endorsed.",
+    )
     issuer: str | None = Field(
         description="Issuer name: the awarding network, or the endorsing network or organisation."
     )

@@ -121,6 +121,7 @@ async def award_badge(
         )
     credential_id = credentials.new_credential_id()
     evidence = [e.model_dump(mode="json", exclude_none=True) for e in data.evidence]
+    of_badge, of_issuer = await endorsement_service.live_jwts(session, badge)
     credential = credentials.build_credential(
         base=settings.jwt_issuer,
         credential_id=credential_id,
@@ -131,7 +132,8 @@ async def award_badge(
         evidence=evidence,
         issued_at=issued_at,
         expires_at=expires_at,
-        endorsement_jwts=await endorsement_service.live_jwts(session, badge.id),
+        endorsement_jwts=of_badge,
+        issuer_endorsement_jwts=of_issuer,
     )
     token, key = await keys.sign(
         session, settings, credential, issued_at, expires_at, network_id=network.id

@@ -1,7 +1,8 @@
 """An award's public share page: one self-contained HTML document (inline CSS, no script,
-nothing fetched) with the badge, its issuer, criteria, endorsements, the verification result
-and a verify button, found only by the award's unguessable share token (128 random bits).
-Replacing the token (the badge network's chair or an executive) ends the old link."""
+nothing fetched) with the badge, its issuer, criteria, the endorsements of the badge and of
+its issuer, the verification result and a verify button, found only by the award's
+unguessable share token (128 random bits). Replacing the token (the badge network's chair or
+an executive, or the earner for their own award) ends the old link."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from sqlmodel import col
 from app.auth import policy
 from app.auth.policy import Principal
 from app.badges import credentials, endorsement_service, service
-from app.badges.models import Badge, BadgeAward, new_share_token
+from app.badges.models import Badge, BadgeAward, BadgeEndorsement, new_share_token
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import NotFound
@@ -48,6 +49,7 @@ class SharePage:
     valid: bool
     reason: str | None
     endorsements: list[SharedEndorsement]
+    issuer_endorsements: list[SharedEndorsement]
     verify_url: str
     verify_post_url: str
     jwks_url: str
@@ -75,6 +77,19 @@ def _verify_url(credential_id: str) -> str:
     return f"{UP}credentials/{credentials.credential_uuid(credential_id)}/verify"
 
 
+def _shared(endorsements: list[BadgeEndorsement]) -> list[SharedEndorsement]:
+    return [
+        SharedEndorsement(
+            name=e.endorser_name,
+            kind="network" if e.endorser_network_id else "organisation",
+            comment=e.comment,
+            issued_at=e.issued_at,
+            verify_url=_verify_url(e.credential_id),
+        )
+        for e in endorsements
+    ]
+
+
 async def page(session: AsyncSession, token: str, settings: Settings) -> str:
     """The award's share page, verified now; 404 for an unknown (or replaced) token."""
     award = await session.scalar(select(BadgeAward).where(col(BadgeAward.share_token) == token))
@@ -85,16 +100,7 @@ async def page(session: AsyncSession, token: str, settings: Settings) -> str:
     assert badge.id is not None
     base = settings.jwt_issuer.rstrip("/")
     check = await service.verify_token(session, award.credential_jwt, settings)
-    endorsements = [
-        SharedEndorsement(
-            name=e.endorser_name,
-            kind="network" if e.endorser_network_id else "organisation",
-            comment=e.comment,
-            issued_at=e.issued_at,
-            verify_url=_verify_url(e.credential_id),
-        )
-        for e in await endorsement_service.live(session, badge.id)
-    ]
+    of_badge, of_issuer = await endorsement_service.live(session, badge)
     shared = SharePage(
         badge_name=badge.name,
         description=badge.description,
@@ -108,7 +114,8 @@ async def page(session: AsyncSession, token: str, settings: Settings) -> str:
         expires_at=award.expires_at,
         valid=check.valid,
         reason=check.reason,
-        endorsements=endorsements,
+        endorsements=_shared(of_badge),
+        issuer_endorsements=_shared(of_issuer),
         verify_url=_verify_url(award.credential_id),
         verify_post_url=f"{base}/api/v1/credentials/verify",
         jwks_url=f"{UP}networks/{award.network_id}/jwks.json",
@@ -124,5 +131,25 @@ async def replace_token(
 ) -> BadgeAward:
     """A new share token for the award: the old link stops working."""
     policy.require_badge_write(principal, found.network)
+    return await _new_token(session, principal, found)
+
+
+async def replace_own_token(
+    session: AsyncSession, principal: Principal, award_id: int
+) -> Scoped[BadgeAward, Network]:
+    """A new share token for the caller's own award (they need no role in its network)."""
+    award = await session.get(BadgeAward, award_id)
+    network = await session.get(Network, award.network_id) if award else None
+    if award is None or network is None or network.deleted_at is not None:
+        raise NotFound(f"award {award_id} does not exist or is not visible to you")
+    policy.require_earner(principal, award.recipient_user_id, network)
+    found = Scoped(award, network)
+    await _new_token(session, principal, found)
+    return found
+
+
+async def _new_token(
+    session: AsyncSession, principal: Principal, found: Scoped[BadgeAward, Network]
+) -> BadgeAward:
     changes = {"share_token": new_share_token()}
     return await service.change_award(session, principal, found, changes, action="share")

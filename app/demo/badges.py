@@ -1,6 +1,7 @@
 """Demo badge network (demo/badges.yaml): the seed 002 canvas entered section by section by a
 new demo user, submitted and approved under the parent network, with badges, an employer's
-endorsement and awards."""
+endorsement of a badge, the parent's endorsement of the badge network as an issuer, and
+awards."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,6 +9,7 @@ from app.auth.models import User
 from app.auth.policy import Grant, Principal, Role
 from app.badges import endorsement_service, proposal_service, service
 from app.badges.endorsement_schemas import EndorsementCreate
+from app.badges.endorsement_service import Subject
 from app.badges.schemas import AwardCreate, BadgeCreate, BadgeProposalCreate, BadgeProposalUpdate
 from app.badges.scope import FoundProposal
 from app.core.config import get_settings
@@ -77,9 +79,19 @@ async def load(session: AsyncSession, admin: Principal, networks: dict[str, Netw
         await endorsement_service.endorse(
             session,
             admin,
-            Scoped(obj=by_name[entry["badge"]], network=network),
+            Subject(network, by_name[entry["badge"]]),
             settings,
             data=EndorsementCreate(endorser_organisation_id=org.id, comment=entry["comment"]),
+        )
+    for entry in doc["issuer_endorsements"]:
+        await endorsement_service.endorse(
+            session,
+            admin,
+            Subject(network),
+            settings,
+            data=EndorsementCreate(
+                endorser_network_id=networks[entry["endorser"]].id, comment=entry["comment"]
+            ),
         )
     for badge, entry in zip(badges, doc["badges"], strict=True):
         for award in entry["awards"]:

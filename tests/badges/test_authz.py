@@ -66,7 +66,8 @@ class Builder:
             return {"proposal_id": pid, "network_id": made["network_id"], "proposer": proposer}
         return {"proposal_id": pid}
 
-    async def award(self) -> Params:
+    async def award(self, earner: str | None = None) -> Params:
+        """An award in a fresh badge network under A (to ``earner``'s account if given)."""
         params = await self.proposal("approved")
         headers = params["proposer"].headers
         badge = await self.call(
@@ -80,7 +81,14 @@ class Builder:
             "POST",
             f"/badges/{badge['id']}/awards",
             headers,
-            {"recipient_name": "R", "recipient_email": "r@example.org"},
+            {
+                "recipient_name": "R",
+                **(
+                    {"user_id": self.world[earner].id}
+                    if earner
+                    else {"recipient_email": "r@example.org"}
+                ),
+            },
             201,
         )
         credential = await self.call("GET", f"/awards/{award['id']}/credential", headers)
@@ -94,11 +102,15 @@ class Builder:
             "share_token": award["share_url"].rsplit("/", 1)[1],
         }
 
-    async def endorsement(self) -> Params:
+    async def endorsement(self, of_issuer: bool = False) -> Params:
+        """An award, and network A's endorsement of its badge (or of its issuer)."""
         params = await self.award()
+        subject = (
+            f"/networks/{params['network_id']}" if of_issuer else f"/badges/{params['badge_id']}"
+        )
         made = await self.call(
             "POST",
-            f"/badges/{params['badge_id']}/endorsements",
+            f"{subject}/endorsements",
             self.world.headers("admin"),
             {"endorser_network_id": self.world.network_a, "comment": "Endorsed."},
             201,
@@ -139,8 +151,16 @@ async def award(b: Builder) -> Params:
     return await b.award()
 
 
+async def earned(b: Builder) -> Params:
+    return await b.award(earner="outsider")
+
+
 async def endorsement(b: Builder) -> Params:
     return await b.endorsement()
+
+
+async def issuer_endorsement(b: Builder) -> Params:
+    return await b.endorsement(of_issuer=True)
 
 
 async def organisation(b: Builder) -> Params:
@@ -157,7 +177,8 @@ PROPOSAL_READ = cols(200, 200, 404, 404, 404, 404)
 PROPOSER_ONLY = cols(403, 403, 404, 404, 404, 404)
 DECIDE = cols(200, 200, 404, 404, 404, 404)
 BADGE_READ = cols(200, 200, 200, 200, 200, 404)
-# Endorsing as network A (the badge network's parent): its chair, or an admin.
+# Endorsing as network A (the badge network's parent) a badge or the badge network as an
+# issuer: its chair, or an admin.
 ENDORSE_AS_A = cols(201, 201, 403, 403, 403, 404)
 WITHDRAW_AS_A = cols(200, 200, 403, 403, 403, 404)
 
@@ -219,6 +240,8 @@ ROWS = [
     ),
     Row("GET", "/awards/{award_id}/verify", BADGE_READ, award),
     Row("POST", "/awards/{award_id}/share-token", badge_write(200), award),
+    # the earner (outsider, no role in the badge network) only; its readers 403
+    Row("POST", "/awards/{award_id}/share-link", (401, 403, 403, 403, 403, 403, 404, 200), earned),
     Row("GET", "/awards/share/{share_token}", PUBLIC, award),
     Row("GET", "/credentials/{credential_uuid}/verify", PUBLIC, award),
     Row(
@@ -237,6 +260,14 @@ ROWS = [
         ENDORSE_AS_A,
         award,
         lambda p: {"endorser_network_id": p["a"], "comment": "We recognise it."},
+    ),
+    Row("GET", "/networks/{network_id}/endorsements", BADGE_READ, issuer_endorsement),
+    Row(
+        "POST",
+        "/networks/{network_id}/endorsements",
+        ENDORSE_AS_A,
+        award,
+        lambda p: {"endorser_network_id": p["a"], "comment": "We vouch for its awards."},
     ),
     Row("GET", "/endorsements/{endorsement_id}/credential", BADGE_READ, endorsement),
     Row(

@@ -212,6 +212,7 @@ async def test_tampered_or_foreign_signed_credentials_do_not_verify(
             "issued_on": None,
             "recipient_hash": None,
             "recipient_matches": None,
+            "endorsed_issuer": None,
             "endorsement_comment": None,
         }
 

@@ -140,9 +140,8 @@ async def test_withdrawn_endorsement_no_longer_verifies_nor_goes_into_awards(
     assert again.status_code == 201, again.text
 
 
-async def test_organisation_endorsement_is_signed_with_the_organisations_key(
-    client: httpx.AsyncClient, world: World, badge: dict[str, Any]
-) -> None:
+async def kept_organisation(client: httpx.AsyncClient, world: World) -> int:
+    """An organisation kept by network A (its chair or an executive endorses for it)."""
     r = await client.post(
         "/api/v1/organisations",
         json={"name": "Skills Charity", "kind": "ngo", "owner_network_id": world.network_a},
@@ -150,6 +149,13 @@ async def test_organisation_endorsement_is_signed_with_the_organisations_key(
     )
     assert r.status_code == 201, r.text
     org_id = r.json()["id"]
+    return org_id  # type: ignore[no-any-return]
+
+
+async def test_organisation_endorsement_is_signed_with_the_organisations_key(
+    client: httpx.AsyncClient, world: World, badge: dict[str, Any]
+) -> None:
+    org_id = await kept_organisation(client, world)
     assert (await client.get(f"/api/v1/organisations/{org_id}/jwks.json")).json() == {"keys": []}
     refused = await _endorse(client, world, badge, "member", endorser_organisation_id=org_id)
     assert refused.status_code == 403, refused.text

@@ -10,7 +10,7 @@ import pytest
 
 from tests.badges.helpers import approved_network
 from tests.badges.test_awards import BADGE, _award, _badge
-from tests.conftest import World
+from tests.conftest import World, make_user
 
 
 class Page(HTMLParser):
@@ -154,3 +154,38 @@ async def test_withdrawn_endorsements_leave_the_page_and_unknown_tokens_are_404(
     assert "Assessed at the Skills Hub" in r.text and "evidence link" not in r.text
     assert (await client.get("/api/v1/awards/share/" + "A" * 22)).status_code == 404
     assert (await client.get("/api/v1/awards/share/short")).status_code == 422
+
+
+async def test_the_earner_replaces_their_own_share_link(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    network_id = await approved_network(client, world)
+    badge = await _badge(client, world, network_id)
+    earner = await make_user(world.app, "earner@test.example")
+    r = await client.post(
+        f"/api/v1/badges/{badge['id']}/awards",
+        json={"recipient_name": "Amina", "user_id": earner.id},
+        headers=world.headers("outsider"),
+    )
+    assert r.status_code == 201, r.text
+    award = r.json()
+    old = urlsplit(award["share_url"]).path
+    url = f"/api/v1/awards/{award['id']}/share-link"
+    # the badge network's readers see the award but it is not theirs; others do not see it
+    assert (await client.post(url, headers=world.headers("member"))).status_code == 403
+    assert (await client.post(url, headers=world.headers("other_chair"))).status_code == 404
+    assert (await client.post(url)).status_code == 401
+    missing = "/api/v1/awards/999999/share-link"
+    assert (await client.post(missing, headers=earner.headers)).status_code == 404
+    assert (await client.get(old)).status_code == 200  # nothing changed yet
+
+    r = await client.post(url, headers=earner.headers)  # no role in the badge network
+    assert r.status_code == 200, r.text
+    new = urlsplit(r.json()["share_url"]).path
+    assert new != old and len(new.rsplit("/", 1)[1]) >= 22
+    assert r.json()["recipient_email"] is None
+    gone = await client.get(old)
+    assert gone.status_code == 404
+    assert gone.headers["content-type"].startswith("application/problem+json")
+    page = await client.get(new)
+    assert page.status_code == 200 and Page(page.text).text("recipient") == "Amina"

@@ -1,6 +1,7 @@
 """A demo award's share page in a real browser (Debian's Chromium, driven by Playwright, with
 the report harness's live server): it requests nothing, runs no script, shows the badge, its
-issuer, criteria and the employer's endorsement, and its verify button answers ``valid``. A
+issuer, criteria, the employer's endorsement of the badge and the parent network's of the
+issuer, and its verify button answers ``valid``. A
 screenshot is kept in var/test-artifacts/."""
 
 import json
@@ -17,6 +18,7 @@ from tests.live import DEMO_PASSWORD, ROOT, live_server
 __all__ = ["browser", "live_server"]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 DEMO_ADMIN = "admin@cohesion.example"
+ISSUER = "Open Badges for Migrant Skills England"
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,7 +35,7 @@ def _demo_share_path(base: str) -> str:
     ).json()["access_token"]
     api.headers["Authorization"] = f"Bearer {token}"
     networks = api.get("/api/v1/networks", params={"limit": 100}).json()["items"]
-    network = next(n for n in networks if n["name"] == "Open Badges for Migrant Skills England")
+    network = next(n for n in networks if n["name"] == ISSUER)
     badges = api.get(f"/api/v1/networks/{network['id']}/badges").json()["items"]
     badge = next(b for b in badges if b["name"] == "Customer Service Skills")
     award = api.get(f"/api/v1/badges/{badge['id']}/awards").json()["items"][0]
@@ -65,18 +67,25 @@ def test_demo_share_page_in_chromium(live_server: str, browser: Any) -> None:
     assert requests == [url]  # the page alone: no style sheet, font, image or script
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Customer Service Skills"
-    assert page.locator("#issuer").inner_text() == "Open Badges for Migrant Skills England"
+    assert page.locator("#issuer").inner_text() == ISSUER
     assert page.locator("#recipient").inner_text() == "Amina Yusuf"
     assert "confirmed by a supervisor" in page.locator("#criteria").inner_text()
     assert page.locator("#status").inner_text().startswith("Verified")
-    endorsement = page.get_by_role("article")
+    endorsement = page.get_by_role("region", name="Endorsements", exact=True).get_by_role("article")
     assert (
         endorsement.get_by_role("heading")
         .inner_text()
         .startswith("Committed Employers for Migrant Skills")
     )
+    of_issuer = page.get_by_role("region", name=f"Endorsements of the issuer, {ISSUER}")
+    assert (
+        of_issuer.get_by_role("article")
+        .get_by_role("heading")
+        .inner_text()
+        .startswith("Open Badge Networks England")
+    )
     for name in ("Verification", "About the badge", "Endorsements", "The credential"):
-        assert page.get_by_role("region", name=name).is_visible(), name
+        assert page.get_by_role("region", name=name, exact=True).is_visible(), name
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "award-share-page.png"), full_page=True)
 

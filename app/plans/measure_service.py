@@ -333,16 +333,20 @@ def measure_target(measure: Measure) -> Target | None:
     )
 
 
-def measure_read(judged: Judged) -> MeasureRead:
+def measure_fields(judged: Judged) -> dict[str, Any]:
+    """A judged measure's columns with what its read model adds: target, current value,
+    status, staleness and the latest reading's day."""
     measure = judged.measure
-    return MeasureRead.model_validate(
-        {
-            **columns_of(measure),
-            "params": measure.source_params,
-            "target": measure_target(measure),
-            "current_value": judged.value,
-            "status": judged.status,
-            "is_stale": judged.stale,
-            "last_reading_on": judged.last_on if measure.kind != MeasureKind.qualitative else None,
-        }
-    )
+    return {
+        **columns_of(measure),
+        "params": measure.source_params,
+        "target": measure_target(measure),
+        "current_value": judged.value,
+        "status": judged.status,
+        "is_stale": judged.stale,
+        "last_reading_on": judged.last_on if measure.kind != MeasureKind.qualitative else None,
+    }
+
+
+def measure_read(judged: Judged) -> MeasureRead:
+    return MeasureRead.model_validate(measure_fields(judged))

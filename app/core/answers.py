@@ -119,10 +119,13 @@ def shaper(model: type[BaseModel]) -> Callable[[Any], dict[str, Any]]:
         convert = _converter(info.annotation)
         if info.is_required():
             read = f"values[{name!r}] if {name!r} in values else missing({name!r})"
+        elif info.default_factory is not None:
+            namespace[f"f{i}"] = info.default_factory
+            read = f"values[{name!r}] if {name!r} in values else f{i}()"
         else:
             default = info.get_default(call_default_factory=False)
-            if info.default_factory is not None or isinstance(default, (list, dict, BaseModel)):
-                raise TypeError(f"{model.__name__}.{name}: only plain defaults are shaped")
+            if isinstance(default, (list, dict, BaseModel)):
+                raise TypeError(f"{model.__name__}.{name}: a mutable default (use a factory)")
             namespace[f"d{i}"] = default.value if isinstance(default, Enum) else default
             read = f"values.get({name!r}, d{i})"
         if convert is _same:

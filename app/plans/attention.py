@@ -31,7 +31,7 @@ from app.plans.models import (
     Objective,
     Plan,
 )
-from app.plans.progress_schemas import AttentionKind, AttentionReason
+from app.plans.progress_schemas import AttentionKind, AttentionReason, Owner
 from app.plans.schemas import (
     Frequency,
     MeasureKind,
@@ -75,7 +75,10 @@ class _Owner:
     user_ids: list[int] = field(default_factory=list)
     text: str | None = None
 
-    def resolve(self, found: "Names") -> dict[str, Any]:
+    def resolve(self, found: "Names") -> Owner:
+        return Owner.model_validate(self.fields(found))
+
+    def fields(self, found: "Names") -> dict[str, Any]:
         """``Owner``'s fields (shaped into the answer with the item, not validated apart)."""
         communities, users, leads = found
         community = None
@@ -387,7 +390,7 @@ async def collect(
         Found(
             **{k: v for k, v in r.items() if k != "_owner"},
             objective_code=objectives[r["objective_id"]].code,
-            owner=r["_owner"].resolve(found_names),
+            owner=r["_owner"].fields(found_names),
         )
         for r in raw
     ]
@@ -499,7 +502,7 @@ async def plan_milestone_reads(
             {
                 **milestone_read(milestone, as_of).model_dump(),
                 "objective_code": objective.code if objective else "",
-                "owner": owner.resolve(found_names),
+                "owner": owner.fields(found_names),
                 "reason": judged[0] if judged else None,
                 "detail": judged[1] if judged else None,
                 "days_overdue": judged[2] if judged else None,

@@ -249,6 +249,33 @@ def rated(counts: Counts, named: list[str] | None = None) -> dict[str, Any]:
     }
 
 
+def _measure_rows(
+    judged: list[measure_service.Judged],
+    objectives: dict[int, Any],
+    order: list[int],
+    reported: checkins.Latest,
+    served: Served,
+) -> list[dict[str, Any]]:
+    """Each measure's computed status with its latest check-in, in plan order."""
+    place = {oid: i for i, oid in enumerate(order)}
+    listed = [j for j in judged if j.measure.objective_id in place]
+    listed.sort(key=lambda j: (place[j.measure.objective_id], j.measure.position, j.measure.id))
+    return [
+        {
+            "measure_id": one.measure.id,
+            "objective_id": one.measure.objective_id,
+            "objective_code": objectives[one.measure.objective_id].code,
+            "description": served.text(one.measure, "description"),
+            "kind": one.measure.kind,
+            "status": one.status,
+            "is_stale": one.stale,
+            "current_value": one.value,
+            "latest_check_in": reported.measures.get(one.measure.id or 0),
+        }
+        for one in listed
+    ]
+
+
 async def progress(
     session: AsyncSession,
     found: InPlan[Plan],
@@ -339,7 +366,12 @@ async def progress_body(
                 counts_m["overdue"] += n
 
     measures = await _live(session, Measure, plan.id)
-    judged = await measure_service.judge_measures(session, found, measures, when)
+    # The latest check-ins, read once: shown beside the ratings, and what qualitative
+    # measures are judged by.
+    reported = await checkins.latest(session, plan.id, when)
+    judged = await measure_service.judge_measures(
+        session, found, measures, when, check_ins=checkins.ratings(reported)
+    )
     for one in judged:
         if one.measure.objective_id not in own:
             continue
@@ -398,7 +430,6 @@ async def progress_body(
             codes={oid: info[oid].code for oid in ordered_ids},
             measures={m.id: m for m in measures if m.id is not None},
         )
-    reported = await checkins.latest(session, plan.id, when)
     # Built from rows and shaped once (app/core/answers.py): validating ~1,000 objective
     # entries and thousands of attention items as models cost most of the answer.
     return answers.shape(
@@ -418,6 +449,7 @@ async def progress_body(
                 }
                 for oid in ordered_ids
             ],
+            "measure_statuses": _measure_rows(judged, info, ordered_ids, reported, served),
             "attention": found_items,
             "since": since,
             "changes": changes,

@@ -136,7 +136,9 @@ def shaper(model: type[BaseModel]) -> Callable[[Any], dict[str, Any]]:
     # A dict that already holds exactly the fields, in order, of a model whose values pass
     # as they are (e.g. counts) is its own shape.
     namespace["names"] = list(model.model_fields)
-    same = all(f"{name!r}: c" not in item for name, item in zip(namespace["names"], items, strict=True))
+    same = all(
+        f"{name!r}: c" not in item for name, item in zip(namespace["names"], items, strict=True)
+    )
     source = (
         "def shape(data):\n"
         + ("    if type(data) is dict and list(data) == names:\n        return data\n" * same)

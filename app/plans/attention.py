@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -18,6 +19,7 @@ from sqlmodel import col
 
 from app.auth.models import User
 from app.core.i18n import Served
+from app.core.models import column_views
 from app.plans import measures as measure_rules
 from app.plans.communities import community_leads, community_titles
 from app.plans.measure_service import Judged
@@ -29,7 +31,7 @@ from app.plans.models import (
     Objective,
     Plan,
 )
-from app.plans.progress_schemas import AttentionItem, AttentionKind, AttentionReason, Owner
+from app.plans.progress_schemas import AttentionKind, AttentionReason, Owner
 from app.plans.schemas import (
     Frequency,
     MeasureKind,
@@ -74,6 +76,10 @@ class _Owner:
     text: str | None = None
 
     def resolve(self, found: "Names") -> Owner:
+        return Owner.model_validate(self.fields(found))
+
+    def fields(self, found: "Names") -> dict[str, Any]:
+        """``Owner``'s fields (shaped into the answer with the item, not validated apart)."""
         communities, users, leads = found
         community = None
         if self.community_id is not None and self.community_id in communities:
@@ -81,7 +87,7 @@ class _Owner:
         # Named people, else the responsible community's leads.
         user_ids = self.user_ids or leads.get(self.community_id or 0, [])
         people = [{"id": uid, "name": users[uid]} for uid in user_ids if uid in users]
-        return Owner.model_validate({"community": community, "people": people, "text": self.text})
+        return {"community": community, "people": people, "text": self.text}
 
 
 def objective_owners(objectives: dict[int, Any]) -> dict[int, _Owner]:
@@ -205,6 +211,10 @@ def _measure_reason(judged: Judged) -> AttentionReason | None:
     return None
 
 
+def _columns(model: Any) -> Any:
+    return model.__table__.columns
+
+
 def _problem_milestone(as_of: date) -> Any:
     return and_(
         col(Milestone.deleted_at).is_(None),
@@ -232,6 +242,12 @@ def milestone_item(
     return None
 
 
+class Found(SimpleNamespace):
+    """An ``AttentionItem``'s fields as attributes: a 1,000-objective plan has thousands of
+    items, validated as models they cost more than the rest of ``/progress``; the answer
+    shapes them once (app/core/answers.py)."""
+
+
 async def collect(
     session: AsyncSession,
     plan: Plan,
@@ -242,7 +258,7 @@ async def collect(
     judged: list[Judged],
     unrecorded: set[int],
     served: Served,
-) -> list[AttentionItem]:
+) -> list[Found]:
     """Everything that needs attention, most severe first. ``unrecorded`` are the objectives
     with nothing recorded (listed when their parent is not); three to five statements. The
     titles in ``served``'s language (``objectives`` rows carry theirs already)."""
@@ -272,17 +288,20 @@ async def collect(
         )
 
     problem = _problem_milestone(as_of)
-    milestones = (
-        (await session.execute(select(Milestone).where(col(Milestone.plan_id) == plan.id, problem)))
-        .scalars()
-        .all()
+    # Rows as attributes, not ORM objects (a late plan has thousands; nothing is written).
+    milestones = column_views(
+        Milestone,
+        await session.execute(
+            select(*_columns(Milestone)).where(col(Milestone.plan_id) == plan.id, problem)
+        ),
     )
     late_action = and_(col(Action.status).in_(OPEN_ACTIONS), col(Action.due_on) < as_of)
     actions = {
         a.id: a
-        for a in (
+        for a in column_views(
+            Action,
             await session.execute(
-                select(Action).where(
+                select(*_columns(Action)).where(
                     col(Action.plan_id) == plan.id,
                     col(Action.deleted_at).is_(None),
                     or_(
@@ -295,10 +314,8 @@ async def collect(
                         ),
                     ),
                 )
-            )
+            ),
         )
-        .scalars()
-        .all()
     }
     for action in actions.values():
         if action.objective_id not in objectives or action.id is None:
@@ -370,12 +387,10 @@ async def collect(
         )
     )
     return [
-        AttentionItem.model_validate(
-            {
-                **{k: v for k, v in r.items() if k != "_owner"},
-                "objective_code": objectives[r["objective_id"]].code,
-                "owner": r["_owner"].resolve(found_names),
-            }
+        Found(
+            **{k: v for k, v in r.items() if k != "_owner"},
+            objective_code=objectives[r["objective_id"]].code,
+            owner=r["_owner"].fields(found_names),
         )
         for r in raw
     ]
@@ -392,20 +407,20 @@ REASON_SENTENCES = {
 
 
 def named_reasons(
-    items: list[AttentionItem], order: Sequence[int], children: dict[int | None, list[int]]
+    items: list[Found], order: Sequence[int], children: dict[int | None, list[int]]
 ) -> dict[int | None, list[str]]:
     """For each objective (with its sub-objectives) and the plan (key None): sentences naming
     the most severe items, up to three per reason, then how many more."""
-    by_objective: dict[int, list[AttentionItem]] = defaultdict(list)
+    by_objective: dict[int, list[Found]] = defaultdict(list)
     for item in items:  # already most severe first
         if item.reason in REASON_SENTENCES:
             by_objective[item.objective_id].append(item)
-    tops: dict[int | None, dict[AttentionReason, list[AttentionItem]]] = {}
+    tops: dict[int | None, dict[AttentionReason, list[Found]]] = {}
     counts: dict[int | None, dict[AttentionReason, int]] = {}
     rank = {item_key(i): n for n, i in enumerate(items)}
 
     def merge(key: int | None, parts: list[int]) -> None:
-        mine: dict[AttentionReason, list[AttentionItem]] = defaultdict(list)
+        mine: dict[AttentionReason, list[Found]] = defaultdict(list)
         total: dict[AttentionReason, int] = defaultdict(int)
         for item in by_objective.get(key, []) if key is not None else []:
             mine[item.reason].append(item)
@@ -442,7 +457,7 @@ def named_reasons(
     return sentences
 
 
-def item_key(item: AttentionItem) -> tuple[str, int]:
+def item_key(item: Found) -> tuple[str, int]:
     return item.kind.value, item.id
 
 
@@ -487,7 +502,7 @@ async def plan_milestone_reads(
             {
                 **milestone_read(milestone, as_of).model_dump(),
                 "objective_code": objective.code if objective else "",
-                "owner": owner.resolve(found_names),
+                "owner": owner.fields(found_names),
                 "reason": judged[0] if judged else None,
                 "detail": judged[1] if judged else None,
                 "days_overdue": judged[2] if judged else None,

@@ -165,12 +165,15 @@ async def latest(session: AsyncSession, plan_id: int, as_of: date) -> Latest:
     return found
 
 
+def ratings(found: Latest) -> dict[int, tuple[str, date]]:
+    """What a qualitative measure is judged by: its latest check-in's rating and day."""
+    return {mid: (r.rating.value, r.recorded_on) for mid, r in found.measures.items()}
+
+
 async def _measure_check_ins(
     session: AsyncSession, plan_id: int, as_of: date
 ) -> dict[int, tuple[str, date]]:
-    """What a qualitative measure is judged by: its latest check-in's rating and day."""
-    found = await latest(session, plan_id, as_of)
-    return {mid: (r.rating.value, r.recorded_on) for mid, r in found.measures.items()}
+    return ratings(await latest(session, plan_id, as_of))
 
 
 def _describe(event: AuditEvent, context: ChangeContext) -> Described | None:

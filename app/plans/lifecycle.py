@@ -49,6 +49,20 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
     return snap
 
 
+def _kept(
+    found: InPlan[Plan], as_of: date | None, since: date | None, served: Served | None
+) -> PlanProgress | None:
+    """The snapshot a closed plan kept, when it answers (no day or ``since`` asked for). It
+    was kept in the default language: served in another, it says it fell back."""
+    plan = found.plan
+    closed = plan.status == PlanStatus.closed and plan.final_progress is not None
+    if as_of is not None or since is not None or not closed:
+        return None
+    if served is not None and not served.is_default:
+        served.fell_back = True
+    return PlanProgress.model_validate(plan.final_progress)
+
+
 async def plan_progress(
     session: AsyncSession,
     found: InPlan[Plan],
@@ -58,16 +72,29 @@ async def plan_progress(
     served: Served | None = None,
 ) -> PlanProgress:
     """``/progress``: the kept snapshot of a closed plan (unless a day or ``since`` is asked
-    for), or computed at ``as_of`` (its text in ``served``'s language). The snapshot was kept
-    in the default language: served in another, it says it fell back."""
-    plan = found.plan
-    closed = plan.status == PlanStatus.closed and plan.final_progress is not None
-    if as_of is None and since is None and closed:
-        if served is not None and not served.is_default:
-            served.fell_back = True
-        return PlanProgress.model_validate(plan.final_progress)
+    for), or computed at ``as_of`` (its text in ``served``'s language)."""
+    kept = _kept(found, as_of, since, served)
+    if kept is not None:
+        return kept
     return await progress.progress(
-        session, found, as_of or default_as_of(plan), since, served=served
+        session, found, as_of or default_as_of(found.plan), since, served=served
+    )
+
+
+async def plan_progress_body(
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None,
+    since: date | None = None,
+    *,
+    served: Served | None = None,
+) -> dict[str, Any]:
+    """``plan_progress`` as the answer's JSON-ready dict (app/core/answers.py)."""
+    kept = _kept(found, as_of, since, served)
+    if kept is not None:
+        return kept.model_dump(mode="json")
+    return await progress.progress_body(
+        session, found, as_of or default_as_of(found.plan), since, served=served
     )
 
 

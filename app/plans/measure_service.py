@@ -245,10 +245,15 @@ class Judged:
 
 
 async def judge_measures(
-    session: AsyncSession, found: InPlan[Any], measures: list[Measure], as_of: date
+    session: AsyncSession,
+    found: InPlan[Any],
+    measures: list[Measure],
+    as_of: date,
+    *,
+    check_ins: dict[int, tuple[str, date]] | None = None,
 ) -> list[Judged]:
-    """Every measure judged as of ``as_of``: readings, derived values and check-ins, in a
-    constant number of queries."""
+    """Every measure judged as of ``as_of``: readings, derived values and check-ins (read
+    here unless given: ``checkins.ratings``), in a constant number of queries."""
     if not measures:
         return []
     plan = found.plan
@@ -257,9 +262,10 @@ async def judge_measures(
     readings = await latest_readings(session, plan.id, as_of, only)
     scope = measure_rules.MeasureScope(plan=plan, network=found.network, as_of=as_of)
     derived = await measure_rules.derived_values(session, scope, measures)
-    check_ins: dict[int, tuple[str, date]] = {}
-    if any(m.kind == MeasureKind.qualitative for m in measures):
-        check_ins = await measure_rules.measure_check_ins(session, plan.id, as_of)
+    if check_ins is None:
+        check_ins = {}
+        if any(m.kind == MeasureKind.qualitative for m in measures):
+            check_ins = await measure_rules.measure_check_ins(session, plan.id, as_of)
     return judge_loaded(measures, plan, as_of, readings, derived, check_ins)
 
 
@@ -333,16 +339,20 @@ def measure_target(measure: Measure) -> Target | None:
     )
 
 
-def measure_read(judged: Judged) -> MeasureRead:
+def measure_fields(judged: Judged) -> dict[str, Any]:
+    """A judged measure's columns with what its read model adds: target, current value,
+    status, staleness and the latest reading's day."""
     measure = judged.measure
-    return MeasureRead.model_validate(
-        {
-            **columns_of(measure),
-            "params": measure.source_params,
-            "target": measure_target(measure),
-            "current_value": judged.value,
-            "status": judged.status,
-            "is_stale": judged.stale,
-            "last_reading_on": judged.last_on if measure.kind != MeasureKind.qualitative else None,
-        }
-    )
+    return {
+        **columns_of(measure),
+        "params": measure.source_params,
+        "target": measure_target(measure),
+        "current_value": judged.value,
+        "status": judged.status,
+        "is_stale": judged.stale,
+        "last_reading_on": judged.last_on if measure.kind != MeasureKind.qualitative else None,
+    }
+
+
+def measure_read(judged: Judged) -> MeasureRead:
+    return MeasureRead.model_validate(measure_fields(judged))

@@ -48,16 +48,19 @@ def milestone_read(milestone: Milestone, as_of: date | None = None) -> Milestone
     return milestone_view(columns_of(milestone), as_of)
 
 
+def milestone_fields(row: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """A milestone's columns (a row read without the ORM, or a model's) with what its read
+    model derives from them: the due date as written and whether it is overdue."""
+    return {
+        **row,
+        "due": format_due(row["due_on"], row["due_precision"]),
+        "is_overdue": is_overdue(row["status"], row["due_on"], as_of),
+    }
+
+
 def milestone_view(row: dict[str, Any], as_of: date | None = None) -> MilestoneRead:
     """The read model of a milestone's columns (a row read without the ORM, or a model's)."""
-    when = as_of or today()
-    return MilestoneRead.model_validate(
-        {
-            **row,
-            "due": format_due(row["due_on"], row["due_precision"]),
-            "is_overdue": is_overdue(row["status"], row["due_on"], when),
-        }
-    )
+    return MilestoneRead.model_validate(milestone_fields(row, as_of or today()))
 
 
 def is_overdue(status: str, due_on: date | None, as_of: date) -> bool:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
+from app.core.answers import json_answer
 from app.core.db import SessionDep
 from app.core.i18n import Lang
 from app.core.resources import tagged
@@ -187,10 +188,11 @@ async def restore_plan(
 )
 async def get_plan_tree(
     found: ValidPlan, session: SessionDep, lang: Lang, as_of: AsOf = None
-) -> PlanTree:
+) -> Response:
     served = lang.read(found.network)
     when = as_of or lifecycle.default_as_of(found.plan)
-    return lang.answer(await progress.tree(session, found, when, served=served))
+    body = lang.answer(await progress.tree_body(session, found, when, served=served))
+    return json_answer(body, lang.response)
 
 
 @router.get(
@@ -215,9 +217,10 @@ async def get_plan_progress(
             "meeting): status changes, milestones decided, readings, evidence, check-ins."
         ),
     ] = None,
-) -> PlanProgress:
+) -> Response:
     served = lang.read(found.network)
-    return lang.answer(await lifecycle.plan_progress(session, found, as_of, since, served=served))
+    body = await lifecycle.plan_progress_body(session, found, as_of, since, served=served)
+    return json_answer(lang.answer(body), lang.response)
 
 
 @router.get(

@@ -15,8 +15,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core import answers
 from app.core.i18n import Served
-from app.core.models import columns_of
+from app.core.models import column_views, columns_of
 from app.plans import attention, checkins, measure_service, milestone_service, service
 from app.plans import changes as plan_changes
 from app.plans.models import Action, Measure, Milestone, Objective, Plan
@@ -24,10 +25,11 @@ from app.plans.progress_schemas import (
     ActionCounts,
     MeasureCounts,
     MilestoneCounts,
+    ObjectiveNode,
     PlanProgress,
     PlanTree,
 )
-from app.plans.schemas import ActionStatus, MilestoneStatus, Rag
+from app.plans.schemas import ActionStatus, MilestoneStatus, PlanRead, Rag
 from app.plans.scope import InPlan
 
 RED_OVERDUE_SHARE = 0.25
@@ -37,15 +39,14 @@ OPEN_ACTIONS = (ActionStatus.planned.value, ActionStatus.in_progress.value)
 STARTED_ACTIONS = ("in_progress", "done", "blocked")
 
 
-def _ordered(rows: list[Any]) -> list[Any]:
-    return sorted(rows, key=lambda r: (r.position, r.id))
-
-
 async def _live(session: AsyncSession, model: Any, plan_id: int) -> list[Any]:
+    """The plan's live rows of ``model`` with their columns as attributes (no ORM objects:
+    the measure rules only read them)."""
+    table = model.__table__
     result = await session.execute(
-        select(model).where(col(model.plan_id) == plan_id, col(model.deleted_at).is_(None))
+        select(*table.columns).where(table.c.plan_id == plan_id, table.c.deleted_at.is_(None))
     )
-    return list(result.scalars().all())
+    return column_views(model, result.all())
 
 
 async def _live_rows(session: AsyncSession, model: Any, plan_id: int) -> list[dict[str, Any]]:
@@ -55,7 +56,8 @@ async def _live_rows(session: AsyncSession, model: Any, plan_id: int) -> list[di
     result = await session.execute(
         select(*table.columns).where(table.c.plan_id == plan_id, table.c.deleted_at.is_(None))
     )
-    return [dict(row) for row in result.mappings()]
+    names = tuple(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result.all()]
 
 
 def _in_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -69,8 +71,20 @@ async def tree(
     *,
     served: Served | None = None,
 ) -> PlanTree:
-    """The plan with objectives, actions, measures and milestones nested: five queries plus
-    one per derived measure source in use (``served``: its text in that language, no more)."""
+    """``tree_body`` as the response model (for reports)."""
+    return PlanTree.model_validate(await tree_body(session, found, as_of, served=served))
+
+
+async def tree_body(
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None = None,
+    *,
+    served: Served | None = None,
+) -> dict[str, Any]:
+    """The plan with objectives, actions, measures and milestones nested, as ``PlanTree``'s
+    JSON-ready dict: five queries plus one per derived measure source in use (``served``: its
+    text in that language, no more)."""
     served = served or Served(found.network.default_language, found.network.default_language)
     plan = found.plan
     assert plan.id is not None
@@ -79,16 +93,13 @@ async def tree(
     actions = await _live_rows(session, Action, plan.id)
     measures = await _live(session, Measure, plan.id)  # judged as models (measure_service)
     milestones = await _live_rows(session, Milestone, plan.id)
-    measure_views = {
-        m.id: m for m in await measure_service.measure_reads(session, found, measures, when)
-    }
+    judged = await measure_service.judge_measures(session, found, measures, when)
 
     milestones_by_action: dict[int, list[Any]] = defaultdict(list)
     milestones_by_objective: dict[int, list[Any]] = defaultdict(list)
     for milestone in _in_order(milestones):
-        view = milestone_service.milestone_view(milestone, when)
-        if texts := served.row_texts("milestones", milestone):
-            view = view.model_copy(update=texts)
+        view = milestone_service.milestone_fields(milestone, when)
+        view.update(served.row_texts("milestones", milestone))
         if milestone["action_id"] is not None:
             milestones_by_action[milestone["action_id"]].append(view)
         else:
@@ -99,11 +110,10 @@ async def tree(
         action["milestones"] = milestones_by_action.get(action["id"], [])
         actions_by_objective[action["objective_id"]].append(action)
     measures_by_objective: dict[int, list[Any]] = defaultdict(list)
-    for measure in _ordered(measures):
-        measure_view = measure_views[measure.id]
-        if texts := served.texts(measure):
-            measure_view = measure_view.model_copy(update=texts)
-        measures_by_objective[measure.objective_id].append(measure_view)
+    for one in sorted(judged, key=lambda j: (j.measure.position, j.measure.id)):
+        fields = measure_service.measure_fields(one)
+        fields.update(served.texts(one.measure))
+        measures_by_objective[one.measure.objective_id].append(fields)
 
     children: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
     for objective in _in_order(objectives):
@@ -120,15 +130,14 @@ async def tree(
         )
         return objective
 
-    # Rows as plain dicts, validated once, as a whole, into the response model (building a
-    # model per node and then the tree from them validated every node twice).
-    return PlanTree.model_validate(
-        {
-            **columns_of(plan),
-            **served.texts(plan),
-            "objectives": [node(o) for o in children.get(None, [])],
-        }
-    )
+    # The plan itself is validated (its status is derived: ``ended``); its thousands of rows
+    # are shaped, not validated again (app/core/answers.py).
+    head = PlanRead.model_validate({**columns_of(plan), **served.texts(plan)})
+    shape_node = answers.shaper(ObjectiveNode)
+    return {
+        **head.model_dump(mode="json"),
+        "objectives": [shape_node(node(o)) for o in children.get(None, [])],
+    }
 
 
 # Counting is done on plain dicts of ints (a pydantic model per objective and group, with
@@ -240,6 +249,33 @@ def rated(counts: Counts, named: list[str] | None = None) -> dict[str, Any]:
     }
 
 
+def _measure_rows(
+    judged: list[measure_service.Judged],
+    objectives: dict[int, Any],
+    order: list[int],
+    reported: checkins.Latest,
+    served: Served,
+) -> list[dict[str, Any]]:
+    """Each measure's computed status with its latest check-in, in plan order."""
+    place = {oid: i for i, oid in enumerate(order)}
+    listed = [j for j in judged if j.measure.objective_id in place]
+    listed.sort(key=lambda j: (place[j.measure.objective_id], j.measure.position, j.measure.id))
+    return [
+        {
+            "measure_id": one.measure.id,
+            "objective_id": one.measure.objective_id,
+            "objective_code": objectives[one.measure.objective_id].code,
+            "description": served.text(one.measure, "description"),
+            "kind": one.measure.kind,
+            "status": one.status,
+            "is_stale": one.stale,
+            "current_value": one.value,
+            "latest_check_in": reported.measures.get(one.measure.id or 0),
+        }
+        for one in listed
+    ]
+
+
 async def progress(
     session: AsyncSession,
     found: InPlan[Plan],
@@ -248,10 +284,25 @@ async def progress(
     *,
     served: Served | None = None,
 ) -> PlanProgress:
+    """``progress_body`` as the response model (for reports and the closing snapshot)."""
+    return PlanProgress.model_validate(
+        await progress_body(session, found, as_of, since, served=served)
+    )
+
+
+async def progress_body(
+    session: AsyncSession,
+    found: InPlan[Plan],
+    as_of: date | None = None,
+    since: date | None = None,
+    *,
+    served: Served | None = None,
+) -> dict[str, Any]:
     """Actions by status, milestones by state and measures by status, per objective (with its
     sub-objectives) and for the plan, with ratings, coverage, reasons, what needs attention
-    and (with ``since``) what changed: a constant number of queries (``served``: the titles
-    and owners' text in that language, no more statements)."""
+    and (with ``since``) what changed, as ``PlanProgress``'s JSON-ready dict: a constant
+    number of queries (``served``: the titles and owners' text in that language, no more
+    statements)."""
     served = served or Served(found.network.default_language, found.network.default_language)
     plan = found.plan
     assert plan.id is not None
@@ -315,7 +366,12 @@ async def progress(
                 counts_m["overdue"] += n
 
     measures = await _live(session, Measure, plan.id)
-    judged = await measure_service.judge_measures(session, found, measures, when)
+    # The latest check-ins, read once: shown beside the ratings, and what qualitative
+    # measures are judged by.
+    reported = await checkins.latest(session, plan.id, when)
+    judged = await measure_service.judge_measures(
+        session, found, measures, when, check_ins=checkins.ratings(reported)
+    )
     for one in judged:
         if one.measure.objective_id not in own:
             continue
@@ -374,8 +430,10 @@ async def progress(
             codes={oid: info[oid].code for oid in ordered_ids},
             measures={m.id: m for m in measures if m.id is not None},
         )
-    reported = await checkins.latest(session, plan.id, when)
-    return PlanProgress.model_validate(
+    # Built from rows and shaped once (app/core/answers.py): validating ~1,000 objective
+    # entries and thousands of attention items as models cost most of the answer.
+    return answers.shape(
+        PlanProgress,
         {
             "plan_id": plan.id,
             "as_of": when,
@@ -391,11 +449,10 @@ async def progress(
                 }
                 for oid in ordered_ids
             ],
-            # Already models: validation takes them as they are (dumping them to be read
-            # again cost as much as the rest of the answer's validation).
+            "measure_statuses": _measure_rows(judged, info, ordered_ids, reported, served),
             "attention": found_items,
             "since": since,
             "changes": changes,
             "changes_truncated": truncated,
-        }
+        },
     )

@@ -12,7 +12,7 @@ from app.plans.checkin_schemas import ReportedRating
 from app.plans.measure_schemas import MeasureRead
 from app.plans.milestone_schemas import MilestoneRead
 from app.plans.objective_schemas import ObjectiveRead
-from app.plans.schemas import PlanRead, Rag
+from app.plans.schemas import MeasureKind, MeasureStatus, PlanRead, Rag
 
 # --- tree and progress --------------------------------------------------------------------
 
@@ -214,11 +214,40 @@ class ObjectiveProgress(Progress):
     )
 
 
+class MeasureProgress(BaseModel):
+    """A measure's computed status, with the latest check-in people recorded on it beside
+    it (never in its place)."""
+
+    measure_id: int = Field(description="Measure.")
+    objective_id: int = Field(description="Its objective.")
+    objective_code: str = Field(description="Its objective's code.")
+    description: str = Field(description="How the network will know.")
+    kind: MeasureKind = Field(description="numeric, binary or qualitative.")
+    status: MeasureStatus = Field(
+        description="The computed status as of `as_of`: achieved, on_track, at_risk, "
+        "off_track or no_data (docs/plans.md)."
+    )
+    is_stale: bool = Field(description="Its reading or check-in is overdue.")
+    current_value: float | None = Field(
+        description="The value it is judged on: the latest reading, or the derived value."
+    )
+    latest_check_in: ReportedRating | None = Field(
+        description="The latest check-in on this measure on or before `as_of` (its rating, "
+        "confidence, note, day and who recorded it), next to the computed status, which it "
+        "never replaces; null when there is none."
+    )
+
+
 class PlanProgress(Progress):
     plan_id: int = Field(description="Plan.")
     as_of: Day = Field(description="The date the numbers are for.")
     objectives: list[ObjectiveProgress] = Field(
         description="Every objective, its numbers including its sub-objectives'."
+    )
+    measure_statuses: list[MeasureProgress] = Field(
+        default_factory=list,
+        description="Every measure in plan order (its objective's, then its own position), "
+        "its computed status with its latest check-in next to it.",
     )
     attention: list[AttentionItem] = Field(
         description="What needs attention, most severe first (by reason, then most days "

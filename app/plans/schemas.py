@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from app.core import answers
 from app.core.db import utcnow
 from app.core.pagination import Page
 from app.core.schemas import Body, Day, Keep, Text, Title
@@ -155,6 +156,10 @@ class Target(Body):
     period: TargetPeriod = Field(
         default=TargetPeriod.total, description="total, per_annum or per_group."
     )
+
+
+# Its checks refuse bad input only: stored targets are answered without them (app/core/answers).
+answers.checks_only(Target)
 
 
 # --- month-precision dates ----------------------------------------------------------------

@@ -1,7 +1,7 @@
 """mobility_counts: a covering index for summaries grouped by participant and mode
 
 Revision ID: 0014p
-Revises: 0013a
+Revises: 0014e
 Create Date: 2026-12-03 20:00:00
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision: str = '0014p'
-down_revision: str | None = '0013a'
+down_revision: str | None = '0014e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -98,7 +98,9 @@ async def _remind(
             fresh = (await session.execute(stmt.where(col(source.id).in_(ids)))).all()
             await source.send(session, settings, as_of, summary, fresh)
         held = time.monotonic() - began
-        size = max(1, min(MAX_BATCH, int(HOLD_SECONDS * len(ids) / max(held, 1e-6))))
+        # At most doubled at a time: one quick batch is no promise of the next.
+        fit = int(HOLD_SECONDS * len(ids) / max(held, 1e-6))
+        size = max(1, min(MAX_BATCH, 2 * len(ids), fit))
         await _pause(db, held)
 
 

@@ -2,20 +2,23 @@
 starts its in-process run over many networks with overdue milestones and terms ending, and
 while it runs a health check and a log-in (which writes: the log-in attempt is counted in
 the database) each answer within a second. Afterwards every reminder was made exactly once,
-and a second run makes none.
+and a second run makes none. A run stopped half-way is taken up where it stopped.
 
 The run used to handle everything in one transaction, holding SQLite's write lock from the
 first reminder to the last (over 30 s on the bench's data set): every write waited for it.
 """
 
 import asyncio
+import contextlib
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from fastapi import FastAPI
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import col
 
 from app import models  # noqa: F401 - every table, for the foreign keys between domains
 from app.auth.models import RoleAssignment, User
@@ -23,7 +26,9 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.networks.models import Network
 from app.notifications import reminders
+from app.notifications.models import Notification, ReminderMark
 from app.plans.models import Milestone, Objective, Plan
+from tests.conftest import World
 from tests.faults.harness import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -39,59 +44,95 @@ MILESTONES = 20  # overdue, in each network's plan: 600 reminders, each told to 
 BOUND_SECONDS = 1.0
 
 
-async def build(settings: Settings, today: date) -> int:
+async def build(
+    db: Database, today: date, *, networks: int = NETWORKS, milestones: int = MILESTONES
+) -> int:
     """Networks, each with a chair whose term ends in a month and a plan with overdue
-    milestones, written in a few bulk statements; returns the number of milestones."""
-    db = Database(settings)
-    try:
-        async with db.transaction() as session:
-            networks = [Network(name=f"Busy network {i}", kind="regional") for i in range(NETWORKS)]
-            chairs = [
-                User(email=f"chair{i}@test.example", name=f"Chair {i}", password_hash="-")
-                for i in range(NETWORKS)
-            ]
-            session.add_all([*networks, *chairs])
-            await session.flush()
-            plans = [
-                Plan(
-                    network_id=n.id or 0,
-                    title=f"Plan of {n.name}",
-                    period_start=today - timedelta(days=200),
-                    period_end=today + timedelta(days=200),
-                    status="active",
-                )
-                for n in networks
-            ]
-            session.add_all(plans)
-            session.add_all(
-                RoleAssignment(
-                    network_id=n.id or 0,
-                    user_id=c.id or 0,
-                    role="chair",
-                    term_ends_on=today + timedelta(days=30),
-                )
-                for n, c in zip(networks, chairs, strict=True)
+    milestones, written in a few bulk statements; returns how many reminders are due."""
+    async with db.transaction() as session:
+        made = [Network(name=f"Busy network {i}", kind="regional") for i in range(networks)]
+        chairs = [
+            User(email=f"chair{i}@test.example", name=f"Chair {i}", password_hash="-")
+            for i in range(networks)
+        ]
+        session.add_all([*made, *chairs])
+        await session.flush()
+        plans = [
+            Plan(
+                network_id=n.id or 0,
+                title=f"Plan of {n.name}",
+                period_start=today - timedelta(days=200),
+                period_end=today + timedelta(days=200),
+                status="active",
             )
-            await session.flush()
-            objectives = [
-                Objective(plan_id=p.id or 0, code="1", kind="objective", title="Better VET")
-                for p in plans
-            ]
-            session.add_all(objectives)
-            await session.flush()
-            session.add_all(
-                Milestone(
-                    plan_id=o.plan_id,
-                    objective_id=o.id or 0,
-                    title=f"Milestone {m}",
-                    due_on=today - timedelta(days=10 + m),
-                )
-                for o in objectives
-                for m in range(MILESTONES)
+            for n in made
+        ]
+        session.add_all(plans)
+        session.add_all(
+            RoleAssignment(
+                network_id=n.id or 0,
+                user_id=c.id or 0,
+                role="chair",
+                term_ends_on=today + timedelta(days=30),
             )
-    finally:
-        await db.dispose()
-    return NETWORKS * MILESTONES
+            for n, c in zip(made, chairs, strict=True)
+        )
+        await session.flush()
+        objectives = [
+            Objective(plan_id=p.id or 0, code="1", kind="objective", title="Better VET")
+            for p in plans
+        ]
+        session.add_all(objectives)
+        await session.flush()
+        session.add_all(
+            Milestone(
+                plan_id=o.plan_id,
+                objective_id=o.id or 0,
+                title=f"Milestone {m}",
+                due_on=today - timedelta(days=10 + m),
+            )
+            for o in objectives
+            for m in range(milestones)
+        )
+    return networks * (milestones + 1)
+
+
+async def marks(db: Database) -> int:
+    """How many items the runs have handled so far."""
+    async with db.transaction(write=False) as session:
+        found = await session.scalar(select(func.count()).where(col(ReminderMark.kind) != "run"))
+    return int(found or 0)
+
+
+async def test_a_run_stopped_half_way_goes_on_where_it_stopped(
+    notify_app: FastAPI, notify_settings: Settings, world: World
+) -> None:
+    db = notify_app.state.cohesion.db
+    today = datetime.now(UTC).date()
+    expected = await build(db, today, networks=4, milestones=10)
+    first = asyncio.create_task(reminders.run(db, notify_settings, as_of=today, daily=True))
+    while not await marks(db) > 0:
+        assert not first.done()
+        await asyncio.sleep(0.005)
+    first.cancel()  # a worker stopped (or killed: its open transaction is rolled back)
+    with contextlib.suppress(asyncio.CancelledError):
+        await first
+    handled = await marks(db)
+    assert 0 < handled < expected
+    second = await reminders.run(db, notify_settings, as_of=today, daily=True)
+    assert second.counts["milestone.overdue"] + second.counts["term.ends_soon"] == (
+        expected - handled
+    )
+    assert await marks(db) == expected
+    async with db.transaction(write=False) as session:
+        told = (
+            await session.execute(
+                select(col(Notification.object_type), col(Notification.object_id))
+            )
+        ).all()
+    assert len(told) == len(set(told)) == expected  # each chair once per item
+    done = await reminders.run(db, notify_settings, as_of=today, daily=True)
+    assert dict(done.counts) == {}  # the day's run is done
 
 
 async def test_the_daily_run_lets_every_request_through(tmp_path: Path) -> None:
@@ -108,8 +149,12 @@ async def test_the_daily_run_lets_every_request_through(tmp_path: Path) -> None:
     await asyncio.to_thread(prepare_database, env)
     settings = Settings(_env_file=None, database_url=url, jwt_secret=SECRET)  # type: ignore[call-arg]
     today = datetime.now(UTC).date()
-    milestones = await build(settings, today)
-    expected = milestones + NETWORKS  # and one term ending per network
+    db = Database(settings)
+    try:
+        expected = await build(db, today)  # milestones, and one term ending per network
+    finally:
+        await db.dispose()
+    milestones = expected - NETWORKS
 
     engine = create_async_engine(url)  # reads only: in WAL mode they never block a writer
 

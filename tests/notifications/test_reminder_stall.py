@@ -1,8 +1,9 @@
 """The daily reminder run never stalls requests: a real ``cohesion serve`` on a SQLite file
 starts its in-process run over many networks with overdue milestones and terms ending, and
 while it runs a health check and a log-in (which writes: the log-in attempt is counted in
-the database) each answer within a second. Afterwards every reminder was made exactly once,
-and a second run makes none. A run stopped half-way is taken up where it stopped.
+the database) each answer within two seconds (about one at most on a busy machine).
+Afterwards every reminder was made exactly once, and a second run makes none. A run stopped
+half-way is taken up where it stopped.
 
 The run used to handle everything in one transaction, holding SQLite's write lock from the
 first reminder to the last (over 30 s on the bench's data set): every write waited for it.
@@ -41,7 +42,9 @@ from tests.faults.harness import (
 SECRET = "reminder-stall-secret-long-enough-for-hs256!"
 NETWORKS = 30
 MILESTONES = 20  # overdue, in each network's plan: 600 reminders, each told to the chair
-BOUND_SECONDS = 1.0
+# A log-in hashes a password and writes; on a quiet machine it answers in well under 1 s during
+# the run, on a shared 2-core one at load 9 up to ~1 s. The old run held it for 12 s and more.
+BOUND_SECONDS = 2.0
 
 
 async def build(
@@ -145,6 +148,7 @@ async def test_the_daily_run_lets_every_request_through(tmp_path: Path) -> None:
         COHESION_MAIL_DIR=str(tmp_path / "mail"),
         COHESION_RATELIMIT_LOGIN="100000/minute",
         COHESION_RATELIMIT_LOGIN_ADDRESS="100000/minute",
+        COHESION_RATELIMIT_TOKEN_IP="100000/minute",
     )
     await asyncio.to_thread(prepare_database, env)
     settings = Settings(_env_file=None, database_url=url, jwt_secret=SECRET)  # type: ignore[call-arg]

@@ -5,7 +5,7 @@ import binascii
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, Response, status
+from fastapi import BackgroundTasks, Depends, Form, Query, Request, Response, status
 
 from app.auth import role_kinds, service
 from app.auth.deps import (
@@ -41,14 +41,15 @@ from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unauthorized
 from app.core.models import path_id
 from app.core.resources import ListQuery, Scoped, list_query, tagged
-from app.core.routing import CohesionRoute, route_options
+from app.core.routes import api_router
+from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
 from app.core.versioning import IfMatchHeader, check_if_match
 
-auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
-users_router = APIRouter(prefix="/users", tags=["users"], route_class=CohesionRoute)
-roles_router = APIRouter(tags=["roles"], route_class=CohesionRoute)
+auth_router = api_router(tags=["auth"])
+users_router = api_router(prefix="/users", tags=["users"])
+roles_router = api_router(tags=["roles"])
 
 State = Annotated[AppState, Depends(app_state_dependency)]
 UserIdPath = Annotated[int, path_id("user")]
@@ -70,9 +71,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
 
 @auth_router.post(
     "/auth/token",
-    operation_id="create_token",
     summary="Log in: get an access token",
-    response_model=Token,
     responses=responses.problems(400, 401, 422, 429),
 )
 @route_options(idempotent=False, write=False)
@@ -134,11 +133,7 @@ async def create_token(
 
 
 @auth_router.get(
-    "/me",
-    operation_id="get_me",
-    summary="Who am I, with my current roles",
-    response_model=Me,
-    responses=responses.problems(401),
+    "/me", summary="Who am I, with my current roles", responses=responses.problems(401)
 )
 async def get_me(session: SessionDep, principal: CurrentPrincipal) -> Me:
     user_id = principal.user_id
@@ -185,11 +180,7 @@ UserList = Annotated[
 
 
 @users_router.get(
-    "",
-    operation_id="list_users",
-    summary="List users (admin)",
-    response_model=UserPage,
-    responses=responses.problems(400, 401, 403, 422),
+    "", summary="List users (admin)", responses=responses.problems(400, 401, 403, 422)
 )
 async def list_users(
     session: SessionDep,
@@ -205,7 +196,6 @@ async def list_users(
 
 @users_router.post(
     "",
-    operation_id="create_user",
     summary="Create a user (admin, or a chair for its network)",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
@@ -224,7 +214,6 @@ async def create_user(
 
 @users_router.post(
     "/me/password",
-    operation_id="change_my_password",
     summary="Change my password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.ACTION,
@@ -237,7 +226,6 @@ async def change_my_password(
 
 @users_router.get(
     "/{user_id}",
-    operation_id="get_user",
     summary="Get a user (admin or self)",
     response_model=UserRead,
     responses=responses.READ,
@@ -250,7 +238,6 @@ async def get_user(
 
 @users_router.patch(
     "/{user_id}",
-    operation_id="update_user",
     summary="Update a user (admin or self)",
     response_model=UserRead,
     responses=responses.UPDATE,
@@ -270,7 +257,6 @@ async def update_user(
 
 @users_router.post(
     "/{user_id}/deactivate",
-    operation_id="deactivate_user",
     summary="Deactivate a user (admin or self): they can no longer log in",
     response_model=UserRead,
     responses=responses.ACTION,
@@ -284,7 +270,6 @@ async def deactivate_user(
 
 @users_router.post(
     "/{user_id}/reactivate",
-    operation_id="reactivate_user",
     summary="Reactivate a user (admin)",
     response_model=UserRead,
     responses=responses.ACTION,
@@ -316,9 +301,7 @@ RoleForRead = Annotated[
 
 @roles_router.get(
     "/networks/{network_id}/roles",
-    operation_id="list_network_roles",
     summary="List a network's role assignments",
-    response_model=RolePage,
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_roles(
@@ -335,9 +318,7 @@ async def list_network_roles(
 
 @roles_router.get(
     "/role-kinds",
-    operation_id="list_role_kinds",
     summary="List the role kinds, with their duties and the functions they exercise",
-    response_model=RoleKindList,
     responses=responses.problems(401),
 )
 async def list_role_kinds(_: CurrentUser) -> RoleKindList:
@@ -352,7 +333,6 @@ async def list_role_kinds(_: CurrentUser) -> RoleKindList:
 
 @roles_router.get(
     "/roles/{role_id}",
-    operation_id="get_role",
     summary="Get a role assignment",
     response_model=RoleRead,
     responses=responses.READ,
@@ -363,7 +343,6 @@ async def get_role(found: RoleForRead, response: Response) -> RoleAssignment:
 
 @roles_router.post(
     "/roles/{role_id}/end",
-    operation_id="end_role",
     summary="End a role assignment (kept as history)",
     response_model=RoleRead,
     responses=responses.ACTION,
@@ -383,7 +362,7 @@ async def end_role(
 
 # --- service accounts --------------------------------------------------------------------
 
-service_accounts_router = APIRouter(tags=["service-accounts"], route_class=CohesionRoute)
+service_accounts_router = api_router(tags=["service-accounts"])
 NetworkForServiceAccounts = Annotated[Network, network_with(Permission.service_account_manage)]
 
 
@@ -407,9 +386,7 @@ AccountList = Annotated[ListQuery, list_query({}, ServiceAccount.id, sortable=Fa
 
 @service_accounts_router.get(
     "/networks/{network_id}/service-accounts",
-    operation_id="list_network_service_accounts",
     summary="List a network's service accounts (chair)",
-    response_model=ServiceAccountPage,
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_service_accounts(
@@ -421,12 +398,10 @@ async def list_network_service_accounts(
 
 @service_accounts_router.post(
     "/networks/{network_id}/service-accounts",
-    operation_id="create_network_service_account",
     summary="Create a service account for automation scripts (chair)",
     description="The response carries `client_secret`, shown only here. Idempotency-Key is "
     "not offered: replaying would require storing the secret.",
     status_code=status.HTTP_201_CREATED,
-    response_model=ServiceAccountCredentials,
     responses=responses.CREATE,
 )
 @route_options(idempotent=False)
@@ -448,7 +423,6 @@ async def create_network_service_account(
 
 @service_accounts_router.get(
     "/service-accounts/{service_account_id}",
-    operation_id="get_service_account",
     summary="Get a service account (chair)",
     response_model=ServiceAccountRead,
     responses=responses.READ,
@@ -459,9 +433,7 @@ async def get_service_account(found: ManagedAccount, response: Response) -> Serv
 
 @service_accounts_router.post(
     "/service-accounts/{service_account_id}/rotate",
-    operation_id="rotate_service_account",
     summary="Issue a new secret; tokens from the old one stop working",
-    response_model=ServiceAccountCredentials,
     responses=responses.ACTION,
 )
 @route_options(idempotent=False)
@@ -481,7 +453,6 @@ async def rotate_service_account(
 
 @service_accounts_router.post(
     "/service-accounts/{service_account_id}/revoke",
-    operation_id="revoke_service_account",
     summary="Revoke a service account; its tokens stop working at once",
     response_model=ServiceAccountRead,
     responses=responses.ACTION,

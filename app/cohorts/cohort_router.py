@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead
@@ -22,11 +22,11 @@ from app.cohorts.schemas import (
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
 LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
 CohortList = Annotated[
@@ -55,11 +55,7 @@ async def _enrolment_read(
 
 
 @router.get(
-    "/networks/{network_id}/cohorts",
-    operation_id="list_network_cohorts",
-    summary="List a network's cohorts",
-    response_model=CohortPage,
-    responses=LIST_ERRORS,
+    "/networks/{network_id}/cohorts", summary="List a network's cohorts", responses=LIST_ERRORS
 )
 async def list_network_cohorts(
     network: NetworkForRead,
@@ -77,10 +73,8 @@ async def list_network_cohorts(
 
 @router.post(
     "/networks/{network_id}/cohorts",
-    operation_id="create_network_cohort",
     summary="Create a cohort of a collaborative learning programme",
     status_code=status.HTTP_201_CREATED,
-    response_model=CohortRead,
     responses=responses.CREATE,
 )
 async def create_network_cohort(
@@ -95,24 +89,12 @@ async def create_network_cohort(
     return service.cohort_read(cohort, 0)
 
 
-@router.get(
-    "/cohorts/{cohort_id}",
-    operation_id="get_cohort",
-    summary="Get a cohort",
-    response_model=CohortRead,
-    responses=responses.READ,
-)
+@router.get("/cohorts/{cohort_id}", summary="Get a cohort", responses=responses.READ)
 async def get_cohort(found: ValidCohort, response: Response, session: SessionDep) -> CohortRead:
     return await _cohort_read(session, response, found.obj)
 
 
-@router.patch(
-    "/cohorts/{cohort_id}",
-    operation_id="update_cohort",
-    summary="Update a cohort",
-    response_model=CohortRead,
-    responses=responses.UPDATE,
-)
+@router.patch("/cohorts/{cohort_id}", summary="Update a cohort", responses=responses.UPDATE)
 async def update_cohort(
     data: CohortUpdate,
     found: ValidCohort,
@@ -128,7 +110,6 @@ async def update_cohort(
 
 @router.delete(
     "/cohorts/{cohort_id}",
-    operation_id="delete_cohort",
     summary="Delete a cohort (restorable)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,
@@ -144,11 +125,7 @@ async def delete_cohort(
 
 
 @router.post(
-    "/cohorts/{cohort_id}/restore",
-    operation_id="restore_cohort",
-    summary="Restore a deleted cohort",
-    response_model=CohortRead,
-    responses=responses.ACTION,
+    "/cohorts/{cohort_id}/restore", summary="Restore a deleted cohort", responses=responses.ACTION
 )
 async def restore_cohort(
     found: DeletedCohort, response: Response, session: SessionDep, principal: CurrentPrincipal
@@ -162,9 +139,7 @@ async def restore_cohort(
 
 @router.get(
     "/cohorts/{cohort_id}/enrolments",
-    operation_id="list_cohort_enrolments",
     summary="List a cohort's enrolled schools",
-    response_model=EnrolmentPage,
     responses=LIST_ERRORS,
 )
 async def list_cohort_enrolments(
@@ -183,10 +158,8 @@ async def list_cohort_enrolments(
 
 @router.post(
     "/cohorts/{cohort_id}/enrolments",
-    operation_id="create_cohort_enrolment",
     summary="Enrol a school in a cohort with its enquiry interest",
     status_code=status.HTTP_201_CREATED,
-    response_model=EnrolmentRead,
     responses=responses.CREATE,
 )
 async def create_cohort_enrolment(
@@ -201,13 +174,7 @@ async def create_cohort_enrolment(
     return await _enrolment_read(session, response, enrolment, location)
 
 
-@router.get(
-    "/enrolments/{enrolment_id}",
-    operation_id="get_enrolment",
-    summary="Get an enrolment",
-    response_model=EnrolmentRead,
-    responses=responses.READ,
-)
+@router.get("/enrolments/{enrolment_id}", summary="Get an enrolment", responses=responses.READ)
 async def get_enrolment(
     found: ValidEnrolment, response: Response, session: SessionDep
 ) -> EnrolmentRead:
@@ -216,9 +183,7 @@ async def get_enrolment(
 
 @router.patch(
     "/enrolments/{enrolment_id}",
-    operation_id="update_enrolment",
     summary="Update a school's enquiry interest",
-    response_model=EnrolmentRead,
     responses=responses.UPDATE,
 )
 async def update_enrolment(
@@ -236,7 +201,6 @@ async def update_enrolment(
 
 @router.delete(
     "/enrolments/{enrolment_id}",
-    operation_id="withdraw_enrolment",
     summary="Withdraw a school from a cohort (kept as history)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.communities import meeting_service
@@ -13,11 +13,11 @@ from app.communities.schemas import MeetingCreate, MeetingPage, MeetingRead, Mee
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.schemas import Day
 from app.core.versioning import IfMatchHeader, check_if_match
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
 MeetingList = Annotated[
     ListQuery,
@@ -31,9 +31,7 @@ MeetingList = Annotated[
 
 @router.get(
     "/communities/{community_id}/meetings",
-    operation_id="list_community_meetings",
     summary="List a community's meetings",
-    response_model=MeetingPage,
     responses=LIST_ERRORS,
 )
 async def list_community_meetings(
@@ -56,7 +54,6 @@ async def list_community_meetings(
 
 @router.post(
     "/communities/{community_id}/meetings",
-    operation_id="create_community_meeting",
     summary="Record a meeting of a community",
     status_code=status.HTTP_201_CREATED,
     response_model=MeetingRead,
@@ -75,7 +72,6 @@ async def create_community_meeting(
 
 @router.get(
     "/meetings/{meeting_id}",
-    operation_id="get_meeting",
     summary="Get a meeting",
     response_model=MeetingRead,
     responses=responses.READ,
@@ -86,7 +82,6 @@ async def get_meeting(found: ValidMeeting, response: Response) -> Meeting:
 
 @router.patch(
     "/meetings/{meeting_id}",
-    operation_id="update_meeting",
     summary="Update a meeting's record",
     response_model=MeetingRead,
     responses=responses.UPDATE,
@@ -106,7 +101,6 @@ async def update_meeting(
 
 @router.delete(
     "/meetings/{meeting_id}",
-    operation_id="delete_meeting",
     summary="Delete a meeting (restorable)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,
@@ -123,7 +117,6 @@ async def delete_meeting(
 
 @router.post(
     "/meetings/{meeting_id}/restore",
-    operation_id="restore_meeting",
     summary="Restore a deleted meeting",
     response_model=MeetingRead,
     responses=responses.ACTION,

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.auth.invitations import InvitationReceipt
@@ -14,10 +14,10 @@ from app.communities.schemas import CommunityRole, MemberCreate, MemberEnd, Memb
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.state import AppState, app_state_dependency
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
 MemberList = Annotated[
     ListQuery, list_query({"joined_on": CommunityMember.joined_on}, CommunityMember.id)
@@ -26,9 +26,7 @@ MemberList = Annotated[
 
 @router.get(
     "/communities/{community_id}/members",
-    operation_id="list_community_members",
     summary="List a community's members (current; with include_ended, past ones too)",
-    response_model=MemberPage,
     responses=LIST_ERRORS,
 )
 async def list_community_members(
@@ -47,7 +45,6 @@ async def list_community_members(
 
 @router.post(
     "/communities/{community_id}/members",
-    operation_id="create_community_member",
     summary="Add a person or an organisation to a community (a person by id, or by e-mail)",
     description="With `user_id` or `organisation_id`: `201` and the membership. With `email` "
     "instead: `202` and the same receipt whether or not the address has an account; a person "
@@ -76,7 +73,6 @@ async def create_community_member(
 
 @router.get(
     "/community-members/{community_member_id}",
-    operation_id="get_community_member",
     summary="Get a community member",
     response_model=MemberRead,
     responses=responses.READ,
@@ -87,7 +83,6 @@ async def get_community_member(found: ValidMember, response: Response) -> Commun
 
 @router.post(
     "/community-members/{community_member_id}/end",
-    operation_id="end_community_member",
     summary="End a community membership (kept as history)",
     response_model=MemberRead,
     responses=responses.ACTION,

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import Body, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import SkipValidation
 
@@ -11,7 +11,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.schemas import LINE_PATTERN, Day
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -33,7 +33,7 @@ from app.mobility.schemas import (
     Participant,
 )
 
-router = APIRouter(tags=["mobility"], route_class=CohesionRoute)
+router = api_router(tags=["mobility"])
 
 _GROUP = "(?:participant|mode|eqf_level|receiving_country|period)"
 # Known names only (distinct ones: the service says so when one repeats).
@@ -121,9 +121,7 @@ def _filters(
 
 @router.get(
     "/networks/{network_id}/mobility-opportunities",
-    operation_id="list_network_mobility_opportunities",
     summary="List a network's register of mobility opportunities",
-    response_model=OpportunityPage,
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_mobility_opportunities(
@@ -159,7 +157,6 @@ async def list_network_mobility_opportunities(
 
 @router.post(
     "/networks/{network_id}/mobility-opportunities",
-    operation_id="create_network_mobility_opportunity",
     summary="Add a mobility opportunity to the register",
     status_code=status.HTTP_201_CREATED,
     response_model=OpportunityRead,
@@ -178,7 +175,6 @@ async def create_network_mobility_opportunity(
 
 @router.get(
     "/mobility-opportunities/{opportunity_id}",
-    operation_id="get_mobility_opportunity",
     summary="Get a mobility opportunity",
     response_model=OpportunityRead,
     responses=responses.READ,
@@ -191,7 +187,6 @@ async def get_mobility_opportunity(
 
 @router.patch(
     "/mobility-opportunities/{opportunity_id}",
-    operation_id="update_mobility_opportunity",
     summary="Update a mobility opportunity",
     response_model=OpportunityRead,
     responses=responses.UPDATE,
@@ -211,7 +206,6 @@ async def update_mobility_opportunity(
 
 @router.delete(
     "/mobility-opportunities/{opportunity_id}",
-    operation_id="delete_mobility_opportunity",
     summary="Delete a mobility opportunity (restorable)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,
@@ -228,7 +222,6 @@ async def delete_mobility_opportunity(
 
 @router.post(
     "/mobility-opportunities/{opportunity_id}/restore",
-    operation_id="restore_mobility_opportunity",
     summary="Restore a deleted mobility opportunity",
     response_model=OpportunityRead,
     responses=responses.ACTION,
@@ -247,7 +240,6 @@ async def restore_mobility_opportunity(
 
 @router.post(
     "/networks/{network_id}/mobility-counts",
-    operation_id="post_network_mobility_counts",
     summary="Post a batch of mobility counts (upsert on the natural key)",
     description=(
         "Up to 5,000 counts in one all-or-nothing transaction. A count's key is (period, "
@@ -259,7 +251,6 @@ async def restore_mobility_opportunity(
         "count distinct keys. Service accounts with the `mobility:write` scope post to their "
         "own network; so do its chair, executives and facilitators."
     ),
-    response_model=CountBatchResult,
     responses=responses.problems(400, 401, 403, 404, 409, 413, 422),
 )
 async def post_network_mobility_counts(
@@ -275,9 +266,7 @@ async def post_network_mobility_counts(
 
 @router.get(
     "/networks/{network_id}/mobility-counts",
-    operation_id="list_network_mobility_counts",
     summary="List a network's mobility counts",
-    response_model=CountPage,
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_mobility_counts(
@@ -311,9 +300,7 @@ async def list_network_mobility_counts(
 
 @router.get(
     "/networks/{network_id}/mobility-counts/summary",
-    operation_id="summarise_network_mobility_counts",
     summary="Sums of a network's mobility counts, grouped",
-    response_model=CountSummary,
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def summarise_network_mobility_counts(
@@ -344,7 +331,6 @@ async def summarise_network_mobility_counts(
 
 @router.get(
     "/networks/{network_id}/mobility-counts/export",
-    operation_id="export_network_mobility_counts",
     summary="Download a network's mobility counts as CSV",
     response_class=StreamingResponse,
     responses={

@@ -1,17 +1,17 @@
 """Routes for organisations and network memberships."""
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentUser, NetworkForMembers, NetworkForRead, scoped
 from app.auth.policy import Permission
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, Scoped, list_query, record_loader, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import ItemRoutes, api_router
 from app.core.schemas import LINE_PATTERN
-from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks.models import Network
 from app.organisations import service
 from app.organisations.models import Membership, Organisation
@@ -27,8 +27,8 @@ from app.organisations.schemas import (
     OrganisationUpdate,
 )
 
-router = APIRouter(prefix="/organisations", tags=["organisations"], route_class=CohesionRoute)
-members_router = APIRouter(tags=["memberships"], route_class=CohesionRoute)
+router = api_router(prefix="/organisations", tags=["organisations"])
+members_router = api_router(tags=["memberships"])
 
 OrganisationList = Annotated[
     ListQuery,
@@ -50,13 +50,7 @@ DeletedOrganisation = Annotated[
 ]
 
 
-@router.get(
-    "",
-    operation_id="list_organisations",
-    summary="List organisations",
-    response_model=OrganisationPage,
-    responses=responses.LIST,
-)
+@router.get("", summary="List organisations", responses=responses.LIST)
 async def list_organisations(
     session: SessionDep,
     _: CurrentUser,
@@ -84,7 +78,6 @@ async def list_organisations(
 
 @router.post(
     "",
-    operation_id="create_organisation",
     summary="Create an organisation",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganisationRead,
@@ -97,66 +90,28 @@ async def create_organisation(
     return tagged(response, org, f"/api/v1/organisations/{org.id}")
 
 
-@router.get(
+organisation = ItemRoutes(
+    router,
     "/{organisation_id}",
-    operation_id="get_organisation",
-    summary="Get an organisation",
-    response_model=OrganisationRead,
-    responses=responses.READ,
+    found=ValidOrganisation,
+    deleted=DeletedOrganisation,
+    caller=CurrentUser,
+    read=OrganisationRead,
 )
-async def get_organisation(
-    org: ValidOrganisation, response: Response, _: CurrentUser
-) -> Organisation:
-    return tagged(response, org)
-
-
-@router.patch(
-    "/{organisation_id}",
-    operation_id="update_organisation",
-    summary="Update an organisation",
-    response_model=OrganisationRead,
-    responses=responses.UPDATE,
+organisation.get("get_organisation", "Get an organisation", caller=CurrentUser)
+organisation.update(
+    "update_organisation", "Update an organisation", OrganisationUpdate, service.update
 )
-async def update_organisation(
-    data: OrganisationUpdate,
-    org: ValidOrganisation,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> Organisation:
-    check_if_match(if_match, org.version)
-    return tagged(response, await service.update(session, principal, org, data=data))
-
-
-@router.delete(
-    "/{organisation_id}",
-    operation_id="delete_organisation",
-    summary="Delete an organisation (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
+organisation.delete(
+    "delete_organisation",
+    "Delete an organisation (restorable)",
+    partial(service.set_deleted, deleted=True),
 )
-async def delete_organisation(
-    org: ValidOrganisation,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, org.version)
-    await service.set_deleted(session, principal, org, deleted=True)
-
-
-@router.post(
-    "/{organisation_id}/restore",
-    operation_id="restore_organisation",
-    summary="Restore a deleted organisation",
-    response_model=OrganisationRead,
-    responses=responses.ACTION,
+organisation.restore(
+    "restore_organisation",
+    "Restore a deleted organisation",
+    partial(service.set_deleted, deleted=False),
 )
-async def restore_organisation(
-    org: DeletedOrganisation, response: Response, session: SessionDep, principal: CurrentUser
-) -> Organisation:
-    return tagged(response, await service.set_deleted(session, principal, org, deleted=False))
 
 
 # --- memberships -------------------------------------------------------------------------
@@ -172,9 +127,7 @@ MembershipForRead = Annotated[
 
 @members_router.get(
     "/networks/{network_id}/members",
-    operation_id="list_network_members",
     summary="List a network's member organisations",
-    response_model=MembershipPage,
     responses=responses.problems(400, 401, 403, 404, 422),
 )
 async def list_network_members(
@@ -191,7 +144,6 @@ async def list_network_members(
 
 @members_router.post(
     "/networks/{network_id}/members",
-    operation_id="create_network_member",
     summary="Add an organisation to a network",
     status_code=status.HTTP_201_CREATED,
     response_model=MembershipRead,
@@ -210,7 +162,6 @@ async def create_network_member(
 
 @members_router.get(
     "/memberships/{membership_id}",
-    operation_id="get_membership",
     summary="Get a membership",
     response_model=MembershipRead,
     responses=responses.READ,
@@ -221,7 +172,6 @@ async def get_membership(found: MembershipForRead, response: Response) -> Member
 
 @members_router.post(
     "/memberships/{membership_id}/end",
-    operation_id="end_membership",
     summary="End a membership (kept as history)",
     response_model=MembershipRead,
     responses=responses.ACTION,

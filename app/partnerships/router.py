@@ -2,13 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.partnerships import service
 from app.partnerships.deps import DeletedPartnership, ValidCommitment, ValidPartnership
@@ -28,7 +28,7 @@ from app.partnerships.schemas import (
     Sector,
 )
 
-router = APIRouter(tags=["partnerships"], route_class=CohesionRoute)
+router = api_router(tags=["partnerships"])
 
 LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
 PartnershipList = Annotated[
@@ -50,9 +50,7 @@ CommitmentList = Annotated[ListQuery, list_query({}, PartnerCommitment.id, sorta
 
 @router.get(
     "/networks/{network_id}/partnerships",
-    operation_id="list_network_partnerships",
     summary="List a network's partnerships with stakeholder organisations",
-    response_model=PartnershipPage,
     responses=LIST_ERRORS,
 )
 async def list_network_partnerships(
@@ -87,10 +85,8 @@ async def list_network_partnerships(
 
 @router.post(
     "/networks/{network_id}/partnerships",
-    operation_id="create_network_partnership",
     summary="Record a network's partnership with a stakeholder organisation",
     status_code=status.HTTP_201_CREATED,
-    response_model=PartnershipRead,
     responses=responses.CREATE,
 )
 async def create_network_partnership(
@@ -105,13 +101,7 @@ async def create_network_partnership(
     return service.partnership_read(made, kind)
 
 
-@router.get(
-    "/partnerships/{partnership_id}",
-    operation_id="get_partnership",
-    summary="Get a partnership",
-    response_model=PartnershipRead,
-    responses=responses.READ,
-)
+@router.get("/partnerships/{partnership_id}", summary="Get a partnership", responses=responses.READ)
 async def get_partnership(
     found: ValidPartnership, response: Response, session: SessionDep
 ) -> PartnershipRead:
@@ -120,9 +110,7 @@ async def get_partnership(
 
 @router.patch(
     "/partnerships/{partnership_id}",
-    operation_id="update_partnership",
     summary="Update or end a partnership",
-    response_model=PartnershipRead,
     responses=responses.UPDATE,
 )
 async def update_partnership(
@@ -140,7 +128,6 @@ async def update_partnership(
 
 @router.delete(
     "/partnerships/{partnership_id}",
-    operation_id="delete_partnership",
     summary="Delete a partnership (restorable)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,
@@ -157,9 +144,7 @@ async def delete_partnership(
 
 @router.post(
     "/partnerships/{partnership_id}/restore",
-    operation_id="restore_partnership",
     summary="Restore a deleted partnership",
-    response_model=PartnershipRead,
     responses=responses.ACTION,
 )
 async def restore_partnership(
@@ -174,9 +159,7 @@ async def restore_partnership(
 
 @router.post(
     "/partnerships/{partnership_id}/renew",
-    operation_id="renew_partnership",
     summary="Renew a partnership: move its review date forward (clears lapsed)",
-    response_model=PartnershipRead,
     responses=responses.ACTION,
 )
 async def renew_partnership(
@@ -195,9 +178,7 @@ async def renew_partnership(
 
 @router.get(
     "/partnerships/{partnership_id}/commitments",
-    operation_id="list_partner_commitments",
     summary="List a partner's roles in plan objectives and actions",
-    response_model=CommitmentPage,
     responses=LIST_ERRORS,
 )
 async def list_partner_commitments(
@@ -210,10 +191,8 @@ async def list_partner_commitments(
 
 @router.post(
     "/partnerships/{partnership_id}/commitments",
-    operation_id="create_partner_commitment",
     summary="Record a partner's role in a plan objective or action",
     status_code=status.HTTP_201_CREATED,
-    response_model=CommitmentRead,
     responses=responses.CREATE,
 )
 async def create_partner_commitment(
@@ -230,7 +209,6 @@ async def create_partner_commitment(
 
 @router.delete(
     "/partner-commitments/{commitment_id}",
-    operation_id="delete_partner_commitment",
     summary="Remove a partner's commitment",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,

@@ -3,14 +3,14 @@ evaluations (forms, responses, summaries)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.i18n import Lang
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.programmes import evaluation_service, service
@@ -38,7 +38,7 @@ from app.programmes.schemas import (
     SessionRead,
 )
 
-router = APIRouter(tags=["partnerships"], route_class=CohesionRoute)
+router = api_router(tags=["partnerships"])
 
 LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
 ProgrammeList = Annotated[
@@ -59,9 +59,7 @@ EvaluationList = Annotated[ListQuery, list_query({}, Evaluation.id, sortable=Fal
 
 @router.get(
     "/networks/{network_id}/programmes",
-    operation_id="list_network_programmes",
     summary="List a network's professional learning programmes",
-    response_model=ProgrammePage,
     responses=LIST_ERRORS,
 )
 async def list_network_programmes(
@@ -74,7 +72,6 @@ async def list_network_programmes(
 
 @router.post(
     "/networks/{network_id}/programmes",
-    operation_id="create_network_programme",
     summary="Create a professional learning programme",
     status_code=status.HTTP_201_CREATED,
     response_model=ProgrammeRead,
@@ -93,7 +90,6 @@ async def create_network_programme(
 
 @router.get(
     "/programmes/{programme_id}",
-    operation_id="get_programme",
     summary="Get a programme",
     response_model=ProgrammeRead,
     responses=responses.READ,
@@ -107,7 +103,6 @@ async def get_programme(
 
 @router.patch(
     "/programmes/{programme_id}",
-    operation_id="update_programme",
     summary="Update a programme",
     response_model=ProgrammeRead,
     responses=responses.UPDATE,
@@ -131,7 +126,6 @@ async def update_programme(
 
 @router.delete(
     "/programmes/{programme_id}",
-    operation_id="delete_programme",
     summary="Delete a programme",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,
@@ -151,9 +145,7 @@ async def delete_programme(
 
 @router.get(
     "/programmes/{programme_id}/sessions",
-    operation_id="list_programme_sessions",
     summary="List a programme's sessions",
-    response_model=SessionPage,
     responses=LIST_ERRORS,
 )
 async def list_programme_sessions(
@@ -167,7 +159,6 @@ async def list_programme_sessions(
 
 @router.post(
     "/programmes/{programme_id}/sessions",
-    operation_id="create_programme_session",
     summary="Add a session to a programme",
     status_code=status.HTTP_201_CREATED,
     response_model=SessionRead,
@@ -185,9 +176,7 @@ async def create_programme_session(
 
 @router.get(
     "/programmes/{programme_id}/enrolments",
-    operation_id="list_programme_enrolments",
     summary="List who is enrolled on a programme",
-    response_model=ProgrammeEnrolmentPage,
     responses=LIST_ERRORS,
 )
 async def list_programme_enrolments(
@@ -201,7 +190,6 @@ async def list_programme_enrolments(
 
 @router.post(
     "/programmes/{programme_id}/enrolments",
-    operation_id="create_programme_enrolment",
     summary="Enrol a person or an organisation on a programme",
     status_code=status.HTTP_201_CREATED,
     response_model=ProgrammeEnrolmentRead,
@@ -219,9 +207,7 @@ async def create_programme_enrolment(
 
 @router.get(
     "/programme-sessions/{session_id}/attendance",
-    operation_id="get_session_attendance",
     summary="Who attended a programme session",
-    response_model=AttendanceRead,
     responses=responses.READ,
 )
 async def get_session_attendance(found: ValidSession, session: SessionDep) -> AttendanceRead:
@@ -230,9 +216,7 @@ async def get_session_attendance(found: ValidSession, session: SessionDep) -> At
 
 @router.put(
     "/programme-sessions/{session_id}/attendance",
-    operation_id="set_session_attendance",
     summary="Record who attended a programme session (replaces the list)",
-    response_model=AttendanceRead,
     responses=responses.ACTION,
 )
 async def set_session_attendance(
@@ -249,9 +233,7 @@ async def set_session_attendance(
 
 @router.get(
     "/programmes/{programme_id}/evaluations",
-    operation_id="list_programme_evaluations",
     summary="List a programme's evaluation forms",
-    response_model=EvaluationPage,
     responses=LIST_ERRORS,
 )
 async def list_programme_evaluations(
@@ -263,7 +245,6 @@ async def list_programme_evaluations(
 
 @router.post(
     "/programmes/{programme_id}/evaluations",
-    operation_id="create_programme_evaluation",
     summary="Create a pre- or post-programme evaluation form",
     status_code=status.HTTP_201_CREATED,
     response_model=EvaluationRead,
@@ -282,7 +263,6 @@ async def create_programme_evaluation(
 
 @router.get(
     "/evaluations/{evaluation_id}",
-    operation_id="get_evaluation",
     summary="Get an evaluation form",
     response_model=EvaluationRead,
     responses=responses.READ,
@@ -293,10 +273,8 @@ async def get_evaluation(found: ValidEvaluation, response: Response) -> Evaluati
 
 @router.post(
     "/evaluations/{evaluation_id}/responses",
-    operation_id="create_evaluation_response",
     summary="Answer an evaluation (once; optionally anonymously)",
     status_code=status.HTTP_201_CREATED,
-    response_model=ResponseRead,
     responses=responses.CREATE,
 )
 async def create_evaluation_response(
@@ -313,9 +291,7 @@ async def create_evaluation_response(
 
 @router.get(
     "/evaluations/{evaluation_id}/summary",
-    operation_id="get_evaluation_summary",
     summary="Counts, means and distributions per question, and the pre/post change",
-    response_model=EvaluationSummary,
     responses=responses.READ,
 )
 async def get_evaluation_summary(found: ValidEvaluation, session: SessionDep) -> EvaluationSummary:

@@ -1,0 +1,261 @@
+"""Declared routes: a resource's routes written once, declared per resource.
+
+* ``api_router(**kwargs)`` — an ``APIRouter`` with the request-scoped ``CohesionRoute`` whose
+  operation ids are the endpoint names, so no route spells out ``operation_id=``.
+* ``ItemRoutes(router, path, found=…, caller=…)`` — the routes of one record at ``path``
+  (``get``, ``update``, ``delete``, ``restore``), each declared in one call from its name,
+  summary and service function; the record comes from a path loader (``found``, ``deleted``).
+* ``Collection(router, path, scope=…, caller=…)`` — a collection's ``list`` (list
+  parameters, a model of filter query parameters, the service call that answers one page)
+  and ``create`` (``201`` with ETag and ``Location``).
+
+Service functions are called as ``await call(session, principal, found, **keywords)`` with
+``found`` as the loader gives it (a record or a ``Scoped``); ``functools.partial`` binds the
+rest.
+"""
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import responses
+from app.core.db import SessionDep
+from app.core.resources import ListQuery, Scoped, tagged
+from app.core.routing import CohesionRoute
+from app.core.versioning import IfMatchHeader, check_if_match
+
+Call = Callable[..., Awaitable[Any]]
+View = Callable[..., Any]
+NESTED_LIST = responses.problems(400, 401, 403, 404, 422)
+
+
+def operation_name(route: APIRoute) -> str:
+    """A route's operation id: its endpoint's name."""
+    return route.name
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """An API router: one transaction per request, operation ids from endpoint names."""
+    return APIRouter(
+        route_class=CohesionRoute, generate_unique_id_function=operation_name, **kwargs
+    )
+
+
+def endpoint(name: str, params: dict[str, Any], run: Callable[..., Awaitable[Any]]) -> Any:
+    """An endpoint called ``name`` taking ``params`` (name -> annotation, or (annotation,
+    default)) as keywords and answering ``await run(**kwargs)``."""
+
+    async def answer(**kwargs: Any) -> Any:
+        return await run(**kwargs)
+
+    answer.__name__ = answer.__qualname__ = name
+    answer.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                key,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=spec[0] if isinstance(spec, tuple) else spec,
+                default=spec[1] if isinstance(spec, tuple) else inspect.Parameter.empty,
+            )
+            for key, spec in params.items()
+        ]
+    )
+    return answer
+
+
+def record_of(found: Any) -> Any:
+    """The record a loader gave (a ``Scoped``'s object, or the record itself)."""
+    return found.obj if isinstance(found, Scoped) else found
+
+
+@dataclass(frozen=True)
+class ItemRoutes:
+    """The routes of one record at ``path``: ``found`` loads it live (``deleted``: deleted),
+    ``caller`` is who writes, ``read`` the response model, ``view`` how it is answered
+    (``view(record)``, or ``await view(session, record)``; the record itself by default)."""
+
+    router: APIRouter
+    path: str
+    found: Any
+    caller: Any
+    read: Any = None
+    deleted: Any = None
+    view: View | None = None
+
+    async def _answer(self, response: Response, session: AsyncSession, record: Any) -> Any:
+        tagged(response, record)
+        if self.view is None:
+            return record
+        if inspect.iscoroutinefunction(self.view):
+            return await self.view(session, record)
+        return self.view(record)
+
+    def _add(self, method: str, name: str, summary: str, suffix: str, **route: Any) -> Any:
+        decorate = getattr(self.router, method)
+        return lambda fn: decorate(self.path + suffix, summary=summary, **route)(fn)
+
+    def get(self, name: str, summary: str, *, caller: Any = None, **route: Any) -> None:
+        """``GET path``: the record with its ETag (``caller``: who may read, where the
+        loader's own caller is wider)."""
+
+        async def run(found: Any, response: Response, session: AsyncSession, **_: Any) -> Any:
+            return await self._answer(response, session, record_of(found))
+
+        params = {"found": self.found, "response": Response, "session": SessionDep}
+        if caller is not None:
+            params["caller"] = caller
+        route.setdefault("responses", responses.READ)
+        self._add("get", name, summary, "", response_model=self.read, **route)(
+            endpoint(name, params, run)
+        )
+
+    def update(self, name: str, summary: str, body: Any, call: Call, **route: Any) -> None:
+        """``PATCH path``: ``call(…, data=body)`` under If-Match."""
+
+        async def run(
+            data: Any,
+            found: Any,
+            response: Response,
+            session: AsyncSession,
+            principal: Any,
+            if_match: str | None,
+        ) -> Any:
+            check_if_match(if_match, record_of(found).version)
+            made = await call(session, principal, found, data=data)
+            return await self._answer(response, session, made)
+
+        params = {
+            "data": body,
+            "found": self.found,
+            "response": Response,
+            "session": SessionDep,
+            "principal": self.caller,
+            "if_match": (IfMatchHeader, None),
+        }
+        route.setdefault("responses", responses.UPDATE)
+        self._add("patch", name, summary, "", response_model=self.read, **route)(
+            endpoint(name, params, run)
+        )
+
+    def delete(self, name: str, summary: str, call: Call, **route: Any) -> None:
+        """``DELETE path``: ``call`` under If-Match; ``204``."""
+
+        async def run(
+            found: Any, session: AsyncSession, principal: Any, if_match: str | None
+        ) -> None:
+            check_if_match(if_match, record_of(found).version)
+            await call(session, principal, found)
+
+        params = {
+            "found": self.found,
+            "session": SessionDep,
+            "principal": self.caller,
+            "if_match": (IfMatchHeader, None),
+        }
+        route.setdefault("responses", responses.DELETE)
+        route.setdefault("status_code", status.HTTP_204_NO_CONTENT)
+        self._add("delete", name, summary, "", **route)(endpoint(name, params, run))
+
+    def action(
+        self, name: str, summary: str, suffix: str, call: Call, *, found: Any = None, **route: Any
+    ) -> None:
+        """``POST path/suffix``: ``call`` on the record (``found``: another loader), answered
+        as the record."""
+
+        async def run(found: Any, response: Response, session: AsyncSession, principal: Any) -> Any:
+            return await self._answer(response, session, await call(session, principal, found))
+
+        params = {
+            "found": found or self.found,
+            "response": Response,
+            "session": SessionDep,
+            "principal": self.caller,
+        }
+        route.setdefault("responses", responses.ACTION)
+        self._add("post", name, summary, suffix, response_model=self.read, **route)(
+            endpoint(name, params, run)
+        )
+
+    def restore(self, name: str, summary: str, call: Call, **route: Any) -> None:
+        """``POST path/restore``: ``call`` on the deleted record."""
+        self.action(name, summary, "/restore", call, found=self.deleted, **route)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """The routes of a collection at ``path`` below what ``scope`` loads (a network, a
+    parent record): ``list`` and ``create``; ``caller`` is who creates."""
+
+    router: APIRouter
+    path: str
+    scope: Any
+    caller: Any = None
+
+    def list(
+        self,
+        name: str,
+        summary: str,
+        *,
+        query: Any,
+        page: Any,
+        call: Call,
+        filters: Any = None,
+        read: Callable[[Any], Any] | None = None,
+        **route: Any,
+    ) -> None:
+        """``GET path``: one page of ``await call(session, scope, params=…[, filters=…])``;
+        ``filters`` is a model of query parameters."""
+
+        async def run(
+            scope: Any, session: AsyncSession, query: ListQuery, filters: Any = None
+        ) -> Any:
+            extra = {} if filters is None else {"filters": filters}
+            result = await call(session, scope, params=query.params, **extra)
+            return query.page(page, result, read)
+
+        params: dict[str, Any] = {"scope": self.scope, "session": SessionDep, "query": query}
+        if filters is not None:
+            params["filters"] = Annotated[filters, Query()]
+        route.setdefault("responses", NESTED_LIST)
+        self.router.get(self.path, summary=summary, response_model=page, **route)(
+            endpoint(name, params, run)
+        )
+
+    def create(
+        self,
+        name: str,
+        summary: str,
+        body: Any,
+        call: Call,
+        *,
+        read: Any,
+        location: str | None = None,
+        **route: Any,
+    ) -> None:
+        """``POST path``: ``await call(session, principal, scope, data=body)``, answered
+        ``201`` with its ETag and (``location``, formatted with ``id``) its ``Location``."""
+
+        async def run(
+            data: Any, scope: Any, response: Response, session: AsyncSession, principal: Any
+        ) -> Any:
+            made = await call(session, principal, scope, data=data)
+            where = location.format(id=made.id) if location else None
+            return tagged(response, made, where)
+
+        params = {
+            "data": body,
+            "scope": self.scope,
+            "response": Response,
+            "session": SessionDep,
+            "principal": self.caller,
+        }
+        route.setdefault("responses", responses.CREATE)
+        route.setdefault("status_code", status.HTTP_201_CREATED)
+        self.router.post(self.path, summary=summary, response_model=read, **route)(
+            endpoint(name, params, run)
+        )

@@ -41,7 +41,7 @@ from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unauthorized
 from app.core.models import path_id
 from app.core.resources import ListQuery, Scoped, list_query, tagged
-from app.core.routes import api_router
+from app.core.routes import NESTED_LIST, api_router
 from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
@@ -302,7 +302,7 @@ RoleForRead = Annotated[
 @roles_router.get(
     "/networks/{network_id}/roles",
     summary="List a network's role assignments",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_roles(
     network: NetworkForRead,
@@ -387,7 +387,7 @@ AccountList = Annotated[ListQuery, list_query({}, ServiceAccount.id, sortable=Fa
 @service_accounts_router.get(
     "/networks/{network_id}/service-accounts",
     summary="List a network's service accounts (chair)",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_service_accounts(
     query: AccountList, network: NetworkForServiceAccounts, session: SessionDep

@@ -22,13 +22,13 @@ from app.cohorts.schemas import (
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routes import api_router
+from app.core.routes import NESTED_LIST, api_router
 from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match
 
 router = api_router(tags=["communities"])
 
-LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
+LIST_ERRORS = NESTED_LIST
 CohortList = Annotated[
     ListQuery, list_query({"name": Cohort.name, "launch_on": Cohort.launch_on}, Cohort.id)
 ]

@@ -23,7 +23,7 @@ from app.core.db import SessionDep
 from app.core.i18n import Lang, Served
 from app.core.models import Id
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routes import api_router
+from app.core.routes import NESTED_LIST, api_router
 from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans.action_schemas import ActionPage
@@ -31,7 +31,7 @@ from app.plans.models import Action
 
 router = api_router(tags=["communities"])
 
-LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
+LIST_ERRORS = NESTED_LIST
 CommunityList = Annotated[
     ListQuery,
     list_query(

@@ -2,9 +2,10 @@
 
 * ``api_router(**kwargs)`` — an ``APIRouter`` with the request-scoped ``CohesionRoute`` whose
   operation ids are the endpoint names, so no route spells out ``operation_id=``.
-* ``ItemRoutes(router, path, found=…, caller=…)`` — the routes of one record at ``path``
-  (``get``, ``update``, ``delete``, ``restore``), each declared in one call from its name,
-  summary and service function; the record comes from a path loader (``found``, ``deleted``).
+* ``ItemRoutes(router, path, label, found, caller)`` — the routes of one record at ``path``
+  (``get``, ``update``, ``delete``, ``restore``, ``action``: ``POST path/verb``), each declared
+  in one line from its summary and service function, named ``{verb}_{label}``; the record
+  comes from a path loader (``found``, ``deleted``).
 * ``Collection(router, path, scope=…, caller=…)`` — a collection's ``list`` (list
   parameters, a model of filter query parameters, the service call that answers one page)
   and ``create`` (``201`` with ETag and ``Location``).
@@ -68,24 +69,41 @@ def endpoint(name: str, params: dict[str, Any], run: Callable[..., Awaitable[Any
     return answer
 
 
+def _same(item: Any) -> Any:
+    return item
+
+
 def record_of(found: Any) -> Any:
     """The record a loader gave (a ``Scoped``'s object, or the record itself)."""
     return found.obj if isinstance(found, Scoped) else found
 
 
-@dataclass(frozen=True)
 class ItemRoutes:
-    """The routes of one record at ``path``: ``found`` loads it live (``deleted``: deleted),
-    ``caller`` is who writes, ``read`` the response model, ``view`` how it is answered
-    (``view(record)``, or ``await view(session, record)``; the record itself by default)."""
+    """The routes of one record at ``path``, named ``{verb}_{label}``: ``found`` loads it
+    live (``deleted``: deleted), ``caller`` is who writes, ``read`` the response model,
+    ``view`` how it is answered (``view(record)``, or ``await view(session, record)``; the
+    record itself by default)."""
 
-    router: APIRouter
-    path: str
-    found: Any
-    caller: Any
-    read: Any = None
-    deleted: Any = None
-    view: View | None = None
+    def __init__(
+        self,
+        router: APIRouter,
+        path: str,
+        label: str,
+        found: Any,
+        caller: Any = None,
+        *,
+        read: Any = None,
+        deleted: Any = None,
+        view: View | None = None,
+    ) -> None:
+        self.router, self.path, self.label = router, path, label
+        self.found, self.caller, self.read, self.deleted, self.view = (
+            found,
+            caller,
+            read,
+            deleted,
+            view,
+        )
 
     async def _answer(self, response: Response, session: AsyncSession, record: Any) -> Any:
         tagged(response, record)
@@ -95,11 +113,24 @@ class ItemRoutes:
             return await self.view(session, record)
         return self.view(record)
 
-    def _add(self, method: str, name: str, summary: str, suffix: str, **route: Any) -> Any:
+    def _add(
+        self,
+        method: str,
+        verb: str,
+        summary: str,
+        params: dict[str, Any],
+        run: Callable[..., Awaitable[Any]],
+        *,
+        suffix: str = "",
+        **route: Any,
+    ) -> None:
+        name = route.pop("name", None) or f"{verb}_{self.label}"
+        if method != "delete":
+            route.setdefault("response_model", self.read)
         decorate = getattr(self.router, method)
-        return lambda fn: decorate(self.path + suffix, summary=summary, **route)(fn)
+        decorate(self.path + suffix, summary=summary, **route)(endpoint(name, params, run))
 
-    def get(self, name: str, summary: str, *, caller: Any = None, **route: Any) -> None:
+    def get(self, summary: str, *, caller: Any = None, **route: Any) -> None:
         """``GET path``: the record with its ETag (``caller``: who may read, where the
         loader's own caller is wider)."""
 
@@ -110,11 +141,9 @@ class ItemRoutes:
         if caller is not None:
             params["caller"] = caller
         route.setdefault("responses", responses.READ)
-        self._add("get", name, summary, "", response_model=self.read, **route)(
-            endpoint(name, params, run)
-        )
+        self._add("get", "get", summary, params, run, **route)
 
-    def update(self, name: str, summary: str, body: Any, call: Call, **route: Any) -> None:
+    def update(self, summary: str, body: Any, call: Call, **route: Any) -> None:
         """``PATCH path``: ``call(…, data=body)`` under If-Match."""
 
         async def run(
@@ -138,11 +167,9 @@ class ItemRoutes:
             "if_match": (IfMatchHeader, None),
         }
         route.setdefault("responses", responses.UPDATE)
-        self._add("patch", name, summary, "", response_model=self.read, **route)(
-            endpoint(name, params, run)
-        )
+        self._add("patch", "update", summary, params, run, **route)
 
-    def delete(self, name: str, summary: str, call: Call, **route: Any) -> None:
+    def delete(self, summary: str, call: Call, **route: Any) -> None:
         """``DELETE path``: ``call`` under If-Match; ``204``."""
 
         async def run(
@@ -159,81 +186,103 @@ class ItemRoutes:
         }
         route.setdefault("responses", responses.DELETE)
         route.setdefault("status_code", status.HTTP_204_NO_CONTENT)
-        self._add("delete", name, summary, "", **route)(endpoint(name, params, run))
+        self._add("delete", "delete", summary, params, run, **route)
 
     def action(
-        self, name: str, summary: str, suffix: str, call: Call, *, found: Any = None, **route: Any
+        self,
+        verb: str,
+        summary: str,
+        call: Call,
+        *,
+        found: Any = None,
+        body: Any = None,
+        optional: bool = False,
+        **route: Any,
     ) -> None:
-        """``POST path/suffix``: ``call`` on the record (``found``: another loader), answered
-        as the record."""
+        """``POST path/verb``: ``call`` on the record (``found``: another loader; ``body``:
+        passed as ``data``, ``optional`` or not), answered as the record."""
 
-        async def run(found: Any, response: Response, session: AsyncSession, principal: Any) -> Any:
-            return await self._answer(response, session, await call(session, principal, found))
+        async def run(
+            found: Any, response: Response, session: AsyncSession, principal: Any, **data: Any
+        ) -> Any:
+            made = await call(session, principal, found, **data)
+            return await self._answer(response, session, made)
 
-        params = {
+        params: dict[str, Any] = {
             "found": found or self.found,
             "response": Response,
             "session": SessionDep,
             "principal": self.caller,
         }
+        if body is not None:
+            params["data"] = (body | None, None) if optional else body
         route.setdefault("responses", responses.ACTION)
-        self._add("post", name, summary, suffix, response_model=self.read, **route)(
-            endpoint(name, params, run)
-        )
+        self._add("post", verb, summary, params, run, suffix=f"/{verb}", **route)
 
-    def restore(self, name: str, summary: str, call: Call, **route: Any) -> None:
+    def restore(self, summary: str, call: Call, **route: Any) -> None:
         """``POST path/restore``: ``call`` on the deleted record."""
-        self.action(name, summary, "/restore", call, found=self.deleted, **route)
+        self.action("restore", summary, call, found=self.deleted, **route)
 
 
-@dataclass(frozen=True)
+def plural(label: str) -> str:
+    """``opportunity`` -> ``opportunities``, ``session`` -> ``sessions``."""
+    return label[:-1] + "ies" if label.endswith("y") else label + "s"
+
+
+@dataclass
 class Collection:
     """The routes of a collection at ``path`` below what ``scope`` loads (a network, a
-    parent record): ``list`` and ``create``; ``caller`` is who creates."""
+    parent record): ``list`` (named ``list_{label}s``) and ``create`` (``create_{label}``);
+    ``caller`` is who creates."""
 
     router: APIRouter
     path: str
+    label: str
     scope: Any
     caller: Any = None
 
     def list(
         self,
-        name: str,
         summary: str,
-        *,
         query: Any,
         page: Any,
         call: Call,
+        *,
         filters: Any = None,
+        filters_first: bool = False,
         read: Callable[[Any], Any] | None = None,
+        reads: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]] | None = None,
         **route: Any,
     ) -> None:
         """``GET path``: one page of ``await call(session, scope, params=…[, filters=…])``;
-        ``filters`` is a model of query parameters."""
+        ``filters`` is a model of query parameters (listed before the list parameters with
+        ``filters_first``); items are made by ``read`` each, or ``await reads(session, rows)``."""
 
-        async def run(
-            scope: Any, session: AsyncSession, query: ListQuery, filters: Any = None
-        ) -> Any:
-            extra = {} if filters is None else {"filters": filters}
-            result = await call(session, scope, params=query.params, **extra)
-            return query.page(page, result, read)
+        async def run(scope: Any, session: AsyncSession, query: ListQuery, **extra: Any) -> Any:
+            rows, next_cursor = await call(session, scope, params=query.params, **extra)
+            if reads is not None:
+                return query.page(page, (await reads(session, rows), next_cursor), _same)
+            return query.page(page, (rows, next_cursor), read)
 
-        params: dict[str, Any] = {"scope": self.scope, "session": SessionDep, "query": query}
-        if filters is not None:
+        params: dict[str, Any] = {"scope": self.scope, "session": SessionDep}
+        if filters is not None and filters_first:
+            params["filters"] = Annotated[filters, Query()]
+        params["query"] = query
+        if filters is not None and not filters_first:
             params["filters"] = Annotated[filters, Query()]
         route.setdefault("responses", NESTED_LIST)
+        name = route.pop("name", None) or f"list_{plural(self.label)}"
         self.router.get(self.path, summary=summary, response_model=page, **route)(
             endpoint(name, params, run)
         )
 
     def create(
         self,
-        name: str,
         summary: str,
         body: Any,
         call: Call,
-        *,
         read: Any,
+        *,
         location: str | None = None,
         **route: Any,
     ) -> None:
@@ -255,6 +304,7 @@ class Collection:
             "principal": self.caller,
         }
         route.setdefault("responses", responses.CREATE)
+        name = route.pop("name", None) or f"create_{self.label}"
         route.setdefault("status_code", status.HTTP_201_CREATED)
         self.router.post(self.path, summary=summary, response_model=read, **route)(
             endpoint(name, params, run)

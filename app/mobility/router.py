@@ -11,7 +11,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routes import api_router
+from app.core.routes import NESTED_LIST, api_router
 from app.core.schemas import LINE_PATTERN, Day
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -122,7 +122,7 @@ def _filters(
 @router.get(
     "/networks/{network_id}/mobility-opportunities",
     summary="List a network's register of mobility opportunities",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_mobility_opportunities(
     network: NetworkForRead,
@@ -267,7 +267,7 @@ async def post_network_mobility_counts(
 @router.get(
     "/networks/{network_id}/mobility-counts",
     summary="List a network's mobility counts",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_mobility_counts(
     network: NetworkForRead,
@@ -301,7 +301,7 @@ async def list_network_mobility_counts(
 @router.get(
     "/networks/{network_id}/mobility-counts/summary",
     summary="Sums of a network's mobility counts, grouped",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def summarise_network_mobility_counts(
     network: NetworkForRead,
@@ -338,7 +338,7 @@ async def summarise_network_mobility_counts(
             "description": "CSV, one count per line; the first columns are the record fields.",
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
-        **responses.problems(400, 401, 403, 404, 422),
+        **NESTED_LIST,
     },
 )
 async def export_network_mobility_counts(

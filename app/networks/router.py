@@ -65,19 +65,12 @@ async def create_network(
     return read(tagged(response, network, f"/api/v1/networks/{network.id}"))
 
 
-network = ItemRoutes(
-    router,
-    "/{network_id}",
-    found=ValidNetwork,
-    deleted=DeletedNetwork,
-    caller=CurrentUser,
-    read=NetworkRead,
-    view=read,
-)
-network.get("get_network", "Get a network's profile", caller=CurrentUser)
-network.update("update_network", "Update a network's profile", NetworkUpdate, service.update)
-network.delete("delete_network", "Delete a network (restorable)", service.delete)
-network.restore("restore_network", "Restore a deleted network", service.restore)
+item = ItemRoutes(router, "/{network_id}", "network", ValidNetwork, CurrentUser, read=NetworkRead)
+item.view, item.deleted = read, DeletedNetwork
+item.get("Get a network's profile", caller=CurrentUser)
+item.update("Update a network's profile", NetworkUpdate, service.update)
+item.delete("Delete a network (restorable)", service.delete)
+item.restore("Restore a deleted network", service.restore)
 
 
 @router.get(

@@ -15,7 +15,7 @@ from app.core.errors import TooManyRequests
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next
 from app.core.resources import tagged
-from app.core.routes import api_router
+from app.core.routes import NESTED_LIST, api_router
 from app.core.routing import route_options
 from app.core.state import AppState, app_state_dependency
 from app.networks.deps import ValidNetwork
@@ -132,7 +132,7 @@ async def accept_invitation(
     "/networks/{network_id}/invitations",
     tags=["roles"],
     summary="List a network's invitations (chair)",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_invitations(
     request: Request,

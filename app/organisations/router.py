@@ -10,7 +10,7 @@ from app.auth.policy import Permission
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, Scoped, list_query, record_loader, tagged
-from app.core.routes import ItemRoutes, api_router
+from app.core.routes import NESTED_LIST, ItemRoutes, api_router
 from app.core.schemas import LINE_PATTERN
 from app.networks.models import Network
 from app.organisations import service
@@ -91,27 +91,14 @@ async def create_organisation(
 
 
 organisation = ItemRoutes(
-    router,
-    "/{organisation_id}",
-    found=ValidOrganisation,
-    deleted=DeletedOrganisation,
-    caller=CurrentUser,
-    read=OrganisationRead,
+    router, "/{organisation_id}", "organisation", ValidOrganisation, CurrentUser
 )
-organisation.get("get_organisation", "Get an organisation", caller=CurrentUser)
-organisation.update(
-    "update_organisation", "Update an organisation", OrganisationUpdate, service.update
-)
-organisation.delete(
-    "delete_organisation",
-    "Delete an organisation (restorable)",
-    partial(service.set_deleted, deleted=True),
-)
-organisation.restore(
-    "restore_organisation",
-    "Restore a deleted organisation",
-    partial(service.set_deleted, deleted=False),
-)
+organisation.read, organisation.deleted = OrganisationRead, DeletedOrganisation
+organisation.get("Get an organisation", caller=CurrentUser)
+organisation.update("Update an organisation", OrganisationUpdate, service.update)
+delete, restore = (partial(service.set_deleted, deleted=d) for d in (True, False))
+organisation.delete("Delete an organisation (restorable)", delete)
+organisation.restore("Restore a deleted organisation", restore)
 
 
 # --- memberships -------------------------------------------------------------------------
@@ -128,7 +115,7 @@ MembershipForRead = Annotated[
 @members_router.get(
     "/networks/{network_id}/members",
     summary="List a network's member organisations",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_members(
     network: NetworkForRead,

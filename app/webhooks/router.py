@@ -9,7 +9,7 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routes import api_router
+from app.core.routes import NESTED_LIST, api_router
 from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import app_state
@@ -79,7 +79,7 @@ async def list_webhook_event_types(_: CurrentPrincipal) -> EventTypeList:
 @router.get(
     "/networks/{network_id}/webhooks",
     summary="List a network's webhook subscriptions (chair)",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_webhooks(
     network: NetworkForWebhooks,
@@ -206,7 +206,7 @@ async def rotate_webhook_secret(
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
     summary="The delivery log of a webhook subscription, newest first",
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_webhook_deliveries(
     found: ManagedWebhook,

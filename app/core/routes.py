@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.resources import ListQuery, Scoped, tagged
+from app.core.resources import ListQuery, tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
 
@@ -69,13 +69,31 @@ def endpoint(name: str, params: dict[str, Any], run: Callable[..., Awaitable[Any
     return answer
 
 
+def one(reads: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]]) -> View:
+    """A view of one record from a view of many (``await reads(session, records)``)."""
+
+    async def view(session: AsyncSession, record: Any) -> Any:
+        return (await reads(session, [record]))[0]
+
+    return view
+
+
+async def present(view: View | None, session: AsyncSession, record: Any) -> Any:
+    """``record`` as ``view`` answers it (``view(record)`` or ``await view(session, record)``)."""
+    if view is None:
+        return record
+    if inspect.iscoroutinefunction(view):
+        return await view(session, record)
+    return view(record)
+
+
 def _same(item: Any) -> Any:
     return item
 
 
 def record_of(found: Any) -> Any:
-    """The record a loader gave (a ``Scoped``'s object, or the record itself)."""
-    return found.obj if isinstance(found, Scoped) else found
+    """The record a loader gave (the object of a ``Scoped`` or the like, or the record)."""
+    return getattr(found, "obj", found)
 
 
 class ItemRoutes:
@@ -106,12 +124,7 @@ class ItemRoutes:
         )
 
     async def _answer(self, response: Response, session: AsyncSession, record: Any) -> Any:
-        tagged(response, record)
-        if self.view is None:
-            return record
-        if inspect.iscoroutinefunction(self.view):
-            return await self.view(session, record)
-        return self.view(record)
+        return await present(self.view, session, tagged(response, record))
 
     def _add(
         self,
@@ -284,6 +297,7 @@ class Collection:
         read: Any,
         *,
         location: str | None = None,
+        view: View | None = None,
         **route: Any,
     ) -> None:
         """``POST path``: ``await call(session, principal, scope, data=body)``, answered
@@ -294,7 +308,7 @@ class Collection:
         ) -> Any:
             made = await call(session, principal, scope, data=data)
             where = location.format(id=made.id) if location else None
-            return tagged(response, made, where)
+            return await present(view, session, tagged(response, made, where))
 
         params = {
             "data": body,

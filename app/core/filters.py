@@ -1,0 +1,14 @@
+"""Filter groups that lists share, as models of query parameters
+(``Annotated[NameSearch, Query()]``; services take them as plain data)."""
+
+from pydantic import BaseModel, Field
+
+from app.core.schemas import LINE_PATTERN
+
+
+class NameSearch(BaseModel):
+    """A list's text search (query parameter ``q``)."""
+
+    q: str | None = Field(
+        default=None, max_length=200, pattern=LINE_PATTERN, description="Text in the name."
+    )

@@ -3,6 +3,7 @@
 import base64
 import binascii
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Form, Query, Request, Response, status
@@ -40,12 +41,11 @@ from app.core import ratelimit, responses
 from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unauthorized
 from app.core.models import path_id
-from app.core.resources import ListQuery, Scoped, list_query, tagged
-from app.core.routes import NESTED_LIST, api_router
+from app.core.resources import ListQuery, Scoped, list_query, path_loader, tagged
+from app.core.routes import NESTED_LIST, ItemRoutes, api_router
 from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
-from app.core.versioning import IfMatchHeader, check_if_match
 
 auth_router = api_router(tags=["auth"])
 users_router = api_router(prefix="/users", tags=["users"])
@@ -224,61 +224,18 @@ async def change_my_password(
     await service.change_password(session, principal, state.passwords, data=data)
 
 
-@users_router.get(
-    "/{user_id}",
-    summary="Get a user (admin or self)",
-    response_model=UserRead,
-    responses=responses.READ,
+UserPath = Annotated[User, path_loader(service.get_user_or_404, label="user", caller=CurrentUser)]
+AdminUserPath = Annotated[
+    User, path_loader(service.get_user_or_404, label="user", caller=CurrentAdmin)
+]
+user = ItemRoutes(users_router, "/{user_id}", "user", UserPath, CurrentUser, read=UserRead)
+user.get("Get a user (admin or self)")
+user.update("Update a user (admin or self)", UserUpdate, service.update_user)
+deactivate, reactivate = (partial(service.set_user_active, active=a) for a in (False, True))
+user.action(
+    "deactivate", "Deactivate a user (admin or self): they can no longer log in", deactivate
 )
-async def get_user(
-    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
-) -> User:
-    return tagged(response, await service.get_user_or_404(session, principal, user_id))
-
-
-@users_router.patch(
-    "/{user_id}",
-    summary="Update a user (admin or self)",
-    response_model=UserRead,
-    responses=responses.UPDATE,
-)
-async def update_user(
-    user_id: UserIdPath,
-    data: UserUpdate,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> User:
-    user = await service.get_user_or_404(session, principal, user_id)
-    check_if_match(if_match, user.version)
-    return tagged(response, await service.update_user(session, principal, user, data=data))
-
-
-@users_router.post(
-    "/{user_id}/deactivate",
-    summary="Deactivate a user (admin or self): they can no longer log in",
-    response_model=UserRead,
-    responses=responses.ACTION,
-)
-async def deactivate_user(
-    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
-) -> User:
-    user = await service.get_user_or_404(session, principal, user_id)
-    return tagged(response, await service.set_user_active(session, principal, user, active=False))
-
-
-@users_router.post(
-    "/{user_id}/reactivate",
-    summary="Reactivate a user (admin)",
-    response_model=UserRead,
-    responses=responses.ACTION,
-)
-async def reactivate_user(
-    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentAdmin
-) -> User:
-    user = await service.get_user_or_404(session, principal, user_id)
-    return tagged(response, await service.set_user_active(session, principal, user, active=True))
+user.action("reactivate", "Reactivate a user (admin)", reactivate, found=AdminUserPath)
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -331,14 +288,9 @@ async def list_role_kinds(_: CurrentUser) -> RoleKindList:
     )
 
 
-@roles_router.get(
-    "/roles/{role_id}",
-    summary="Get a role assignment",
-    response_model=RoleRead,
-    responses=responses.READ,
+ItemRoutes(roles_router, "/roles/{role_id}", "role", RoleForRead, read=RoleRead).get(
+    "Get a role assignment"
 )
-async def get_role(found: RoleForRead, response: Response) -> RoleAssignment:
-    return tagged(response, found.obj)
 
 
 @roles_router.post(
@@ -421,14 +373,12 @@ async def create_network_service_account(
     return _credentials(account, secret)
 
 
-@service_accounts_router.get(
-    "/service-accounts/{service_account_id}",
-    summary="Get a service account (chair)",
-    response_model=ServiceAccountRead,
-    responses=responses.READ,
+account = ItemRoutes(
+    service_accounts_router, "/service-accounts/{service_account_id}", "service_account", None
 )
-async def get_service_account(found: ManagedAccount, response: Response) -> ServiceAccount:
-    return tagged(response, found.obj)
+account.found, account.caller, account.read = ManagedAccount, CurrentUser, ServiceAccountRead
+account.unwrap = True
+account.get("Get a service account (chair)")
 
 
 @service_accounts_router.post(
@@ -451,13 +401,8 @@ async def rotate_service_account(
     return _credentials(account, secret)
 
 
-@service_accounts_router.post(
-    "/service-accounts/{service_account_id}/revoke",
-    summary="Revoke a service account; its tokens stop working at once",
-    response_model=ServiceAccountRead,
-    responses=responses.ACTION,
+account.action(
+    "revoke",
+    "Revoke a service account; its tokens stop working at once",
+    service.revoke_service_account,
 )
-async def revoke_service_account(
-    found: ManagedAccount, response: Response, session: SessionDep, principal: CurrentUser
-) -> ServiceAccount:
-    return tagged(response, await service.revoke_service_account(session, principal, found.obj))

@@ -115,6 +115,8 @@ class ItemRoutes:
         view: View | None = None,
     ) -> None:
         self.router, self.path, self.label = router, path, label
+        # Services that take the record itself rather than the loader's Scoped.
+        self.unwrap = False
         self.found, self.caller, self.read, self.deleted, self.view = (
             found,
             caller,
@@ -122,6 +124,9 @@ class ItemRoutes:
             deleted,
             view,
         )
+
+    def _arg(self, found: Any) -> Any:
+        return record_of(found) if self.unwrap else found
 
     async def _answer(self, response: Response, session: AsyncSession, record: Any) -> Any:
         return await present(self.view, session, tagged(response, record))
@@ -168,7 +173,7 @@ class ItemRoutes:
             if_match: str | None,
         ) -> Any:
             check_if_match(if_match, record_of(found).version)
-            made = await call(session, principal, found, data=data)
+            made = await call(session, principal, self._arg(found), data=data)
             return await self._answer(response, session, made)
 
         params = {
@@ -189,7 +194,7 @@ class ItemRoutes:
             found: Any, session: AsyncSession, principal: Any, if_match: str | None
         ) -> None:
             check_if_match(if_match, record_of(found).version)
-            await call(session, principal, found)
+            await call(session, principal, self._arg(found))
 
         params = {
             "found": self.found,
@@ -218,7 +223,7 @@ class ItemRoutes:
         async def run(
             found: Any, response: Response, session: AsyncSession, principal: Any, **data: Any
         ) -> Any:
-            made = await call(session, principal, found, **data)
+            made = await call(session, principal, self._arg(found), **data)
             return await self._answer(response, session, made)
 
         params: dict[str, Any] = {

@@ -9,7 +9,7 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routes import NESTED_LIST, api_router
+from app.core.routes import NESTED_LIST, ItemRoutes, api_router
 from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import app_state
@@ -117,15 +117,13 @@ async def create_network_webhook(
     return _with_secret(subscription, secret)
 
 
-@router.get(
-    "/webhooks/{webhook_id}",
-    summary="Get a webhook subscription (chair)",
+webhook = ItemRoutes(router, "/webhooks/{webhook_id}", "webhook", ManagedWebhook, CurrentPrincipal)
+webhook.read, webhook.deleted = WebhookRead, DeletedWebhook
+webhook.get(
+    "Get a webhook subscription (chair)",
     description="`disabled_reason` says why a subscription was disabled automatically.",
-    response_model=WebhookRead,
     responses=responses.problems(401, 403, 404, 422),
 )
-async def get_webhook(found: ManagedWebhook, response: Response) -> WebhookSubscription:
-    return tagged(response, found.obj)
 
 
 @router.patch(
@@ -150,34 +148,8 @@ async def update_webhook(
     return tagged(response, subscription)
 
 
-@router.delete(
-    "/webhooks/{webhook_id}",
-    summary="Delete a webhook subscription (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_webhook(
-    found: ManagedWebhook,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    check_if_match(if_match, found.obj.version)
-    await service.delete_webhook(session, principal, found)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post(
-    "/webhooks/{webhook_id}/restore",
-    summary="Restore a deleted webhook subscription",
-    response_model=WebhookRead,
-    responses=responses.ACTION,
-)
-async def restore_webhook(
-    found: DeletedWebhook, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> WebhookSubscription:
-    subscription = await service.restore_webhook(session, principal, found)
-    return tagged(response, subscription)
+webhook.delete("Delete a webhook subscription (restorable)", service.delete_webhook)
+webhook.restore("Restore a deleted webhook subscription", service.restore_webhook)
 
 
 @router.post(

@@ -288,28 +288,18 @@ async def list_role_kinds(_: CurrentUser) -> RoleKindList:
     )
 
 
-ItemRoutes(roles_router, "/roles/{role_id}", "role", RoleForRead, read=RoleRead).get(
-    "Get a role assignment"
-)
+role = ItemRoutes(roles_router, "/roles/{role_id}", "role", RoleForRead, CurrentUser)
+role.read = RoleRead
+role.get("Get a role assignment")
 
 
-@roles_router.post(
-    "/roles/{role_id}/end",
-    summary="End a role assignment (kept as history)",
-    response_model=RoleRead,
-    responses=responses.ACTION,
+role.action(
+    "end",
+    "End a role assignment (kept as history)",
+    service.end_role,
+    body=RoleEnd,
+    optional=True,
 )
-async def end_role(
-    found: RoleForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    data: RoleEnd | None = None,
-) -> RoleAssignment:
-    assignment = await service.end_role(
-        session, principal, found.obj, found.network, until=data.until if data else None
-    )
-    return tagged(response, assignment)
 
 
 # --- service accounts --------------------------------------------------------------------

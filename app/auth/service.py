@@ -14,6 +14,7 @@ from app.auth.policy import Grant, Permission, Principal, Role
 from app.auth.schemas import (
     PasswordChange,
     RoleCreate,
+    RoleEnd,
     ServiceAccountCreate,
     Succession,
     UserCreate,
@@ -25,6 +26,7 @@ from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unproce
 from app.core.resources import (
     ListParams,
     PageResult,
+    Scoped,
     audited_create,
     audited_end,
     audited_update,
@@ -454,18 +456,18 @@ async def appoint(
 async def end_role(
     session: AsyncSession,
     principal: Principal,
-    assignment: RoleAssignment,
-    network: Network,
+    found: Scoped[RoleAssignment, Network],
     *,
-    until: datetime | None,
+    data: RoleEnd | None = None,
 ) -> RoleAssignment:
-    """End a role assignment, keeping it as history."""
+    """End a role assignment (at ``data.until``, or now), keeping it as history."""
+    assignment, network = found.obj, found.network
     policy.require_role_change(principal, network, Role(assignment.role))
     return await audited_end(
         session,
         principal,
         assignment,
-        until=until,
+        until=data.until if data else None,
         ended_by_user_id=principal.user_id,
         network_id=network.id,
         label="role assignment",

@@ -147,30 +147,17 @@ async def create_network_member(
     return tagged(response, membership, f"/api/v1/memberships/{membership.id}")
 
 
-@members_router.get(
-    "/memberships/{membership_id}",
-    summary="Get a membership",
-    response_model=MembershipRead,
-    responses=responses.READ,
+membership = ItemRoutes(members_router, "/memberships/{membership_id}", "membership", None)
+membership.found, membership.caller, membership.read = (
+    MembershipForRead,
+    CurrentUser,
+    MembershipRead,
 )
-async def get_membership(found: MembershipForRead, response: Response) -> Membership:
-    return tagged(response, found.obj)
-
-
-@members_router.post(
-    "/memberships/{membership_id}/end",
-    summary="End a membership (kept as history)",
-    response_model=MembershipRead,
-    responses=responses.ACTION,
+membership.get("Get a membership")
+membership.action(
+    "end",
+    "End a membership (kept as history)",
+    service.end_membership,
+    body=MembershipEnd,
+    optional=True,
 )
-async def end_membership(
-    found: MembershipForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    data: MembershipEnd | None = None,
-) -> Membership:
-    membership = await service.end_membership(
-        session, principal, found.obj, found.network, left_on=data.left_on if data else None
-    )
-    return tagged(response, membership)

@@ -1,7 +1,5 @@
 """Organisations (a directory every signed-in person reads) and network memberships."""
 
-from datetime import date
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -13,6 +11,7 @@ from app.core.errors import Conflict, Unprocessable
 from app.core.resources import (
     ListParams,
     PageResult,
+    Scoped,
     audited_create,
     audited_delete,
     audited_restore,
@@ -24,6 +23,7 @@ from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
 from app.organisations.schemas import (
     MembershipCreate,
+    MembershipEnd,
     OrganisationCreate,
     OrganisationKind,
     OrganisationUpdate,
@@ -187,15 +187,16 @@ async def add_member(
 async def end_membership(
     session: AsyncSession,
     principal: Principal,
-    membership: Membership,
-    network: Network,
+    found: Scoped[Membership, Network],
     *,
-    left_on: date | None,
+    data: MembershipEnd | None = None,
 ) -> Membership:
+    """End a membership (on ``data.left_on``, or today), kept as history."""
+    membership, network = found.obj, found.network
     authorize(principal, Permission.membership_write, network)
     if membership.left_on is not None:
         raise Conflict(f"membership {membership.id} has already ended")
-    end = left_on or utcnow().date()
+    end = (data.left_on if data else None) or utcnow().date()
     if end < membership.joined_on:
         raise Unprocessable(
             "a membership cannot end before it started",

@@ -24,6 +24,7 @@ from app.auth.schemas import (
     MyRole,
     PasswordChange,
     RoleEnd,
+    RoleFilters,
     RoleKindList,
     RolePage,
     RoleRead,
@@ -42,7 +43,7 @@ from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unauthorized
 from app.core.models import path_id
 from app.core.resources import ListQuery, Scoped, list_query, path_loader, tagged
-from app.core.routes import NESTED_LIST, ItemRoutes, api_router
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router
 from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
@@ -256,21 +257,9 @@ RoleForRead = Annotated[
 ]
 
 
-@roles_router.get(
-    "/networks/{network_id}/roles",
-    summary="List a network's role assignments",
-    responses=NESTED_LIST,
+Collection(roles_router, "/networks/{network_id}/roles", "network_role", NetworkForRead).list(
+    "List a network's role assignments", RoleList, RolePage, service.list_roles, filters=RoleFilters
 )
-async def list_network_roles(
-    network: NetworkForRead,
-    session: SessionDep,
-    query: RoleList,
-    include_ended: Annotated[bool, Query(description="Include ended roles (history).")] = False,
-) -> RolePage:
-    result = await service.list_roles(
-        session, network, include_ended=include_ended, params=query.params
-    )
-    return query.page(RolePage, result)
 
 
 @roles_router.get(

@@ -23,6 +23,7 @@ from app.auth.schemas import (
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from app.core.filters import WithEnded
 from app.core.resources import (
     ListParams,
     PageResult,
@@ -478,11 +479,11 @@ async def list_roles(
     session: AsyncSession,
     network: Network,
     *,
-    include_ended: bool,
+    filters: WithEnded,
     params: ListParams,
 ) -> PageResult:
     stmt = select(RoleAssignment).where(col(RoleAssignment.network_id) == network.id)
-    if not include_ended and params.since is None:  # a sync reports endings too
+    if not filters.include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(active_role_clause(utcnow()))
     return await fetch_page(session, stmt, params)
 

@@ -6,6 +6,13 @@ from pydantic import BaseModel, Field
 from app.core.schemas import LINE_PATTERN
 
 
+class WithEnded(BaseModel):
+    """A list of spans (roles, memberships) that leaves out the ended ones unless asked; a
+    list says in its own words what ended means (a subclass's ``description``)."""
+
+    include_ended: bool = Field(default=False, description="Include ended ones (history).")
+
+
 class NameSearch(BaseModel):
     """A list's text search (query parameter ``q``)."""
 

@@ -10,7 +10,7 @@ from app.auth.policy import Permission
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, Scoped, list_query, record_loader, tagged
-from app.core.routes import NESTED_LIST, ItemRoutes, api_router
+from app.core.routes import Collection, ItemRoutes, api_router
 from app.core.schemas import LINE_PATTERN
 from app.networks.models import Network
 from app.organisations import service
@@ -18,6 +18,7 @@ from app.organisations.models import Membership, Organisation
 from app.organisations.schemas import (
     MembershipCreate,
     MembershipEnd,
+    MembershipFilters,
     MembershipPage,
     MembershipRead,
     OrganisationCreate,
@@ -112,21 +113,15 @@ MembershipForRead = Annotated[
 ]
 
 
-@members_router.get(
-    "/networks/{network_id}/members",
-    summary="List a network's member organisations",
-    responses=NESTED_LIST,
+members = Collection(members_router, "/networks/{network_id}/members", "network_member", None)
+members.scope = NetworkForRead
+members.list(
+    "List a network's member organisations",
+    MembershipList,
+    MembershipPage,
+    service.list_members,
+    filters=MembershipFilters,
 )
-async def list_network_members(
-    network: NetworkForRead,
-    session: SessionDep,
-    query: MembershipList,
-    include_ended: Annotated[bool, Query(description="Include past members.")] = False,
-) -> MembershipPage:
-    result = await service.list_members(
-        session, network, include_ended=include_ended, params=query.params
-    )
-    return query.page(MembershipPage, result)
 
 
 @members_router.post(

@@ -8,6 +8,7 @@ from app.auth import policy
 from app.auth.policy import Permission, Principal, authorize
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
+from app.core.filters import WithEnded
 from app.core.resources import (
     ListParams,
     PageResult,
@@ -147,11 +148,11 @@ async def list_members(
     session: AsyncSession,
     network: Network,
     *,
-    include_ended: bool,
+    filters: WithEnded,
     params: ListParams,
 ) -> PageResult:
     stmt = select(Membership).where(col(Membership.network_id) == network.id)
-    if not include_ended and params.since is None:  # a sync reports endings too
+    if not filters.include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(col(Membership.left_on).is_(None))
     return await fetch_page(session, stmt, params)
 

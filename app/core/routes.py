@@ -268,21 +268,27 @@ class Collection:
         *,
         filters: Any = None,
         filters_first: bool = False,
+        caller: Any = None,
         read: Callable[[Any], Any] | None = None,
         reads: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]] | None = None,
         **route: Any,
     ) -> None:
         """``GET path``: one page of ``await call(session, scope, params=…[, filters=…])``;
         ``filters`` is a model of query parameters (listed before the list parameters with
-        ``filters_first``); items are made by ``read`` each, or ``await reads(session, rows)``."""
+        ``filters_first``; ``caller``: who may list, where the scope's own caller is wider);
+        items are made by ``read`` each, or ``await reads(session, rows)``."""
 
-        async def run(scope: Any, session: AsyncSession, query: ListQuery, **extra: Any) -> Any:
+        async def run(
+            scope: Any, session: AsyncSession, query: ListQuery, caller: Any = None, **extra: Any
+        ) -> Any:
             rows, next_cursor = await call(session, scope, params=query.params, **extra)
             if reads is not None:
                 return query.page(page, (await reads(session, rows), next_cursor), _same)
             return query.page(page, (rows, next_cursor), read)
 
         params: dict[str, Any] = {"scope": self.scope, "session": SessionDep}
+        if caller is not None:
+            params["caller"] = caller
         if filters is not None and filters_first:
             params["filters"] = Annotated[filters, Query()]
         params["query"] = query

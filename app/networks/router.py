@@ -9,13 +9,14 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id, columns_of
 from app.core.resources import ListQuery, list_query, record_loader, tagged
-from app.core.routes import ItemRoutes, api_router
+from app.core.routes import Collection, ItemRoutes, api_router
 from app.core.schemas import LINE_PATTERN
 from app.networks import service
 from app.networks.deps import DeletedNetwork, ValidNetwork
 from app.networks.models import Network, NetworkLink
 from app.networks.schemas import (
     ChairsForum,
+    LinkFilters,
     NetworkCreate,
     NetworkKind,
     NetworkLinkCreate,
@@ -117,22 +118,17 @@ def read_link(row: Any) -> NetworkLinkRead:
     )
 
 
-@router.get(
-    "/{network_id}/parents",
-    summary="List the parent networks (alliances) a network belongs to",
+parents = Collection(router, "/{network_id}/parents", "network_parent", ValidNetwork)
+parents.list(
+    "List the parent networks (alliances) a network belongs to",
+    LinkList,
+    NetworkLinkPage,
+    service.list_parents,
+    filters=LinkFilters,
+    read=read_link,
     responses=responses.problems(400, 401, 404, 422),
+    caller=CurrentUser,
 )
-async def list_network_parents(
-    network: ValidNetwork,
-    session: SessionDep,
-    _: CurrentUser,
-    query: LinkList,
-    include_ended: Annotated[bool, Query(description="Include ended links (history).")] = False,
-) -> NetworkLinkPage:
-    result = await service.list_parents(
-        session, network, include_ended=include_ended, params=query.params
-    )
-    return query.page(NetworkLinkPage, result, read_link)
 
 
 @router.post(

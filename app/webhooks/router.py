@@ -9,7 +9,7 @@ from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routes import NESTED_LIST, ItemRoutes, api_router
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router
 from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import app_state
@@ -25,6 +25,7 @@ from app.webhooks.schemas import (
     EventTypeRead,
     SecretRotate,
     WebhookCreate,
+    WebhookFilters,
     WebhookPage,
     WebhookRead,
     WebhookUpdate,
@@ -76,19 +77,15 @@ async def list_webhook_event_types(_: CurrentPrincipal) -> EventTypeList:
     )
 
 
-@router.get(
-    "/networks/{network_id}/webhooks",
-    summary="List a network's webhook subscriptions (chair)",
-    responses=NESTED_LIST,
+webhooks = Collection(router, "/networks/{network_id}/webhooks", "network_webhook", None)
+webhooks.scope = NetworkForWebhooks
+webhooks.list(
+    "List a network's webhook subscriptions (chair)",
+    WebhookList,
+    WebhookPage,
+    service.list_webhooks,
+    filters=WebhookFilters,
 )
-async def list_network_webhooks(
-    network: NetworkForWebhooks,
-    session: SessionDep,
-    query: WebhookList,
-    active: Annotated[bool | None, Query(description="Only active (or inactive) ones.")] = None,
-) -> WebhookPage:
-    result = await service.list_webhooks(session, network, active=active, params=query.params)
-    return query.page(WebhookPage, result)
 
 
 @router.post(

@@ -3,9 +3,10 @@
 import base64
 import binascii
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, Response, status
+from fastapi import BackgroundTasks, Depends, Form, Query, Request, Response, status
 
 from app.auth import role_kinds, service
 from app.auth.deps import (
@@ -23,6 +24,7 @@ from app.auth.schemas import (
     MyRole,
     PasswordChange,
     RoleEnd,
+    RoleFilters,
     RoleKindList,
     RolePage,
     RoleRead,
@@ -40,15 +42,15 @@ from app.core import ratelimit, responses
 from app.core.db import SessionDep
 from app.core.errors import BadRequest, Unauthorized
 from app.core.models import path_id
-from app.core.resources import ListQuery, Scoped, list_query, tagged
-from app.core.routing import CohesionRoute, route_options
+from app.core.resources import ListQuery, Scoped, list_query, path_loader, tagged
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router
+from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import AppState, app_state_dependency
-from app.core.versioning import IfMatchHeader, check_if_match
 
-auth_router = APIRouter(tags=["auth"], route_class=CohesionRoute)
-users_router = APIRouter(prefix="/users", tags=["users"], route_class=CohesionRoute)
-roles_router = APIRouter(tags=["roles"], route_class=CohesionRoute)
+auth_router = api_router(tags=["auth"])
+users_router = api_router(prefix="/users", tags=["users"])
+roles_router = api_router(tags=["roles"])
 
 State = Annotated[AppState, Depends(app_state_dependency)]
 UserIdPath = Annotated[int, path_id("user")]
@@ -70,9 +72,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
 
 @auth_router.post(
     "/auth/token",
-    operation_id="create_token",
     summary="Log in: get an access token",
-    response_model=Token,
     responses=responses.problems(400, 401, 422, 429),
 )
 @route_options(idempotent=False, write=False)
@@ -134,11 +134,7 @@ async def create_token(
 
 
 @auth_router.get(
-    "/me",
-    operation_id="get_me",
-    summary="Who am I, with my current roles",
-    response_model=Me,
-    responses=responses.problems(401),
+    "/me", summary="Who am I, with my current roles", responses=responses.problems(401)
 )
 async def get_me(session: SessionDep, principal: CurrentPrincipal) -> Me:
     user_id = principal.user_id
@@ -185,11 +181,7 @@ UserList = Annotated[
 
 
 @users_router.get(
-    "",
-    operation_id="list_users",
-    summary="List users (admin)",
-    response_model=UserPage,
-    responses=responses.problems(400, 401, 403, 422),
+    "", summary="List users (admin)", responses=responses.problems(400, 401, 403, 422)
 )
 async def list_users(
     session: SessionDep,
@@ -205,7 +197,6 @@ async def list_users(
 
 @users_router.post(
     "",
-    operation_id="create_user",
     summary="Create a user (admin, or a chair for its network)",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
@@ -224,7 +215,6 @@ async def create_user(
 
 @users_router.post(
     "/me/password",
-    operation_id="change_my_password",
     summary="Change my password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.ACTION,
@@ -235,65 +225,18 @@ async def change_my_password(
     await service.change_password(session, principal, state.passwords, data=data)
 
 
-@users_router.get(
-    "/{user_id}",
-    operation_id="get_user",
-    summary="Get a user (admin or self)",
-    response_model=UserRead,
-    responses=responses.READ,
+UserPath = Annotated[User, path_loader(service.get_user_or_404, label="user", caller=CurrentUser)]
+AdminUserPath = Annotated[
+    User, path_loader(service.get_user_or_404, label="user", caller=CurrentAdmin)
+]
+user = ItemRoutes(users_router, "/{user_id}", "user", UserPath, CurrentUser, read=UserRead)
+user.get("Get a user (admin or self)")
+user.update("Update a user (admin or self)", UserUpdate, service.update_user)
+deactivate, reactivate = (partial(service.set_user_active, active=a) for a in (False, True))
+user.action(
+    "deactivate", "Deactivate a user (admin or self): they can no longer log in", deactivate
 )
-async def get_user(
-    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
-) -> User:
-    return tagged(response, await service.get_user_or_404(session, principal, user_id))
-
-
-@users_router.patch(
-    "/{user_id}",
-    operation_id="update_user",
-    summary="Update a user (admin or self)",
-    response_model=UserRead,
-    responses=responses.UPDATE,
-)
-async def update_user(
-    user_id: UserIdPath,
-    data: UserUpdate,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> User:
-    user = await service.get_user_or_404(session, principal, user_id)
-    check_if_match(if_match, user.version)
-    return tagged(response, await service.update_user(session, principal, user, data=data))
-
-
-@users_router.post(
-    "/{user_id}/deactivate",
-    operation_id="deactivate_user",
-    summary="Deactivate a user (admin or self): they can no longer log in",
-    response_model=UserRead,
-    responses=responses.ACTION,
-)
-async def deactivate_user(
-    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentUser
-) -> User:
-    user = await service.get_user_or_404(session, principal, user_id)
-    return tagged(response, await service.set_user_active(session, principal, user, active=False))
-
-
-@users_router.post(
-    "/{user_id}/reactivate",
-    operation_id="reactivate_user",
-    summary="Reactivate a user (admin)",
-    response_model=UserRead,
-    responses=responses.ACTION,
-)
-async def reactivate_user(
-    user_id: UserIdPath, response: Response, session: SessionDep, principal: CurrentAdmin
-) -> User:
-    user = await service.get_user_or_404(session, principal, user_id)
-    return tagged(response, await service.set_user_active(session, principal, user, active=True))
+user.action("reactivate", "Reactivate a user (admin)", reactivate, found=AdminUserPath)
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -314,30 +257,14 @@ RoleForRead = Annotated[
 ]
 
 
-@roles_router.get(
-    "/networks/{network_id}/roles",
-    operation_id="list_network_roles",
-    summary="List a network's role assignments",
-    response_model=RolePage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+Collection(roles_router, "/networks/{network_id}/roles", "network_role", NetworkForRead).list(
+    "List a network's role assignments", RoleList, RolePage, service.list_roles, filters=RoleFilters
 )
-async def list_network_roles(
-    network: NetworkForRead,
-    session: SessionDep,
-    query: RoleList,
-    include_ended: Annotated[bool, Query(description="Include ended roles (history).")] = False,
-) -> RolePage:
-    result = await service.list_roles(
-        session, network, include_ended=include_ended, params=query.params
-    )
-    return query.page(RolePage, result)
 
 
 @roles_router.get(
     "/role-kinds",
-    operation_id="list_role_kinds",
     summary="List the role kinds, with their duties and the functions they exercise",
-    response_model=RoleKindList,
     responses=responses.problems(401),
 )
 async def list_role_kinds(_: CurrentUser) -> RoleKindList:
@@ -350,40 +277,23 @@ async def list_role_kinds(_: CurrentUser) -> RoleKindList:
     )
 
 
-@roles_router.get(
-    "/roles/{role_id}",
-    operation_id="get_role",
-    summary="Get a role assignment",
-    response_model=RoleRead,
-    responses=responses.READ,
-)
-async def get_role(found: RoleForRead, response: Response) -> RoleAssignment:
-    return tagged(response, found.obj)
+role = ItemRoutes(roles_router, "/roles/{role_id}", "role", RoleForRead, CurrentUser)
+role.read = RoleRead
+role.get("Get a role assignment")
 
 
-@roles_router.post(
-    "/roles/{role_id}/end",
-    operation_id="end_role",
-    summary="End a role assignment (kept as history)",
-    response_model=RoleRead,
-    responses=responses.ACTION,
+role.action(
+    "end",
+    "End a role assignment (kept as history)",
+    service.end_role,
+    body=RoleEnd,
+    optional=True,
 )
-async def end_role(
-    found: RoleForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    data: RoleEnd | None = None,
-) -> RoleAssignment:
-    assignment = await service.end_role(
-        session, principal, found.obj, found.network, until=data.until if data else None
-    )
-    return tagged(response, assignment)
 
 
 # --- service accounts --------------------------------------------------------------------
 
-service_accounts_router = APIRouter(tags=["service-accounts"], route_class=CohesionRoute)
+service_accounts_router = api_router(tags=["service-accounts"])
 NetworkForServiceAccounts = Annotated[Network, network_with(Permission.service_account_manage)]
 
 
@@ -407,10 +317,8 @@ AccountList = Annotated[ListQuery, list_query({}, ServiceAccount.id, sortable=Fa
 
 @service_accounts_router.get(
     "/networks/{network_id}/service-accounts",
-    operation_id="list_network_service_accounts",
     summary="List a network's service accounts (chair)",
-    response_model=ServiceAccountPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_service_accounts(
     query: AccountList, network: NetworkForServiceAccounts, session: SessionDep
@@ -421,12 +329,10 @@ async def list_network_service_accounts(
 
 @service_accounts_router.post(
     "/networks/{network_id}/service-accounts",
-    operation_id="create_network_service_account",
     summary="Create a service account for automation scripts (chair)",
     description="The response carries `client_secret`, shown only here. Idempotency-Key is "
     "not offered: replaying would require storing the secret.",
     status_code=status.HTTP_201_CREATED,
-    response_model=ServiceAccountCredentials,
     responses=responses.CREATE,
 )
 @route_options(idempotent=False)
@@ -446,22 +352,17 @@ async def create_network_service_account(
     return _credentials(account, secret)
 
 
-@service_accounts_router.get(
-    "/service-accounts/{service_account_id}",
-    operation_id="get_service_account",
-    summary="Get a service account (chair)",
-    response_model=ServiceAccountRead,
-    responses=responses.READ,
+account = ItemRoutes(
+    service_accounts_router, "/service-accounts/{service_account_id}", "service_account", None
 )
-async def get_service_account(found: ManagedAccount, response: Response) -> ServiceAccount:
-    return tagged(response, found.obj)
+account.found, account.caller, account.read = ManagedAccount, CurrentUser, ServiceAccountRead
+account.unwrap = True
+account.get("Get a service account (chair)")
 
 
 @service_accounts_router.post(
     "/service-accounts/{service_account_id}/rotate",
-    operation_id="rotate_service_account",
     summary="Issue a new secret; tokens from the old one stop working",
-    response_model=ServiceAccountCredentials,
     responses=responses.ACTION,
 )
 @route_options(idempotent=False)
@@ -479,14 +380,8 @@ async def rotate_service_account(
     return _credentials(account, secret)
 
 
-@service_accounts_router.post(
-    "/service-accounts/{service_account_id}/revoke",
-    operation_id="revoke_service_account",
-    summary="Revoke a service account; its tokens stop working at once",
-    response_model=ServiceAccountRead,
-    responses=responses.ACTION,
+account.action(
+    "revoke",
+    "Revoke a service account; its tokens stop working at once",
+    service.revoke_service_account,
 )
-async def revoke_service_account(
-    found: ManagedAccount, response: Response, session: SessionDep, principal: CurrentUser
-) -> ServiceAccount:
-    return tagged(response, await service.revoke_service_account(session, principal, found.obj))

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from app.auth.policy import Role, SeilFunction
+from app.core.filters import WithEnded
 from app.core.models import Id
 from app.core.pagination import Page
 from app.core.resources import RecordRead
@@ -105,6 +106,12 @@ class RoleRead(BaseModel):
     ended_by_user_id: int | None = Field(description="Who ended it.")
     version: int = Field(description="Row version.")
     updated_at: datetime = Field(description="Last changed.")
+
+
+class RoleFilters(WithEnded):
+    """Which role assignments a network's list shows (query parameters)."""
+
+    include_ended: bool = Field(default=False, description="Include ended roles (history).")
 
 
 class RolePage(Page[RoleRead]):

@@ -14,6 +14,7 @@ from app.auth.policy import Grant, Permission, Principal, Role
 from app.auth.schemas import (
     PasswordChange,
     RoleCreate,
+    RoleEnd,
     ServiceAccountCreate,
     Succession,
     UserCreate,
@@ -22,9 +23,11 @@ from app.auth.schemas import (
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from app.core.filters import WithEnded
 from app.core.resources import (
     ListParams,
     PageResult,
+    Scoped,
     audited_create,
     audited_end,
     audited_update,
@@ -454,18 +457,18 @@ async def appoint(
 async def end_role(
     session: AsyncSession,
     principal: Principal,
-    assignment: RoleAssignment,
-    network: Network,
+    found: Scoped[RoleAssignment, Network],
     *,
-    until: datetime | None,
+    data: RoleEnd | None = None,
 ) -> RoleAssignment:
-    """End a role assignment, keeping it as history."""
+    """End a role assignment (at ``data.until``, or now), keeping it as history."""
+    assignment, network = found.obj, found.network
     policy.require_role_change(principal, network, Role(assignment.role))
     return await audited_end(
         session,
         principal,
         assignment,
-        until=until,
+        until=data.until if data else None,
         ended_by_user_id=principal.user_id,
         network_id=network.id,
         label="role assignment",
@@ -476,11 +479,11 @@ async def list_roles(
     session: AsyncSession,
     network: Network,
     *,
-    include_ended: bool,
+    filters: WithEnded,
     params: ListParams,
 ) -> PageResult:
     stmt = select(RoleAssignment).where(col(RoleAssignment.network_id) == network.id)
-    if not include_ended and params.since is None:  # a sync reports endings too
+    if not filters.include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(active_role_clause(utcnow()))
     return await fetch_page(session, stmt, params)
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead
@@ -15,20 +15,18 @@ from app.cohorts.schemas import (
     CohortRead,
     CohortUpdate,
     EnrolmentCreate,
+    EnrolmentFilters,
     EnrolmentPage,
     EnrolmentRead,
     EnrolmentUpdate,
 )
-from app.core import responses
-from app.core.db import SessionDep
+from app.core.filters import NameSearch
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
-from app.core.schemas import LINE_PATTERN
-from app.core.versioning import IfMatchHeader, check_if_match
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router, one
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
-LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
+LIST_ERRORS = NESTED_LIST
 CohortList = Annotated[
     ListQuery, list_query({"name": Cohort.name, "launch_on": Cohort.launch_on}, Cohort.id)
 ]
@@ -54,198 +52,61 @@ async def _enrolment_read(
 # --- cohorts ------------------------------------------------------------------------------
 
 
-@router.get(
-    "/networks/{network_id}/cohorts",
-    operation_id="list_network_cohorts",
-    summary="List a network's cohorts",
-    response_model=CohortPage,
-    responses=LIST_ERRORS,
+cohort_view = one(service.cohort_reads)
+cohorts = Collection(router, "/networks/{network_id}/cohorts", "network_cohort", NetworkForRead)
+cohorts.caller = CurrentPrincipal
+cohorts.list(
+    "List a network's cohorts",
+    CohortList,
+    CohortPage,
+    service.list_cohorts,
+    filters=NameSearch,
+    filters_first=True,
+    reads=service.cohort_reads,
 )
-async def list_network_cohorts(
-    network: NetworkForRead,
-    session: SessionDep,
-    q: Annotated[
-        str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the name.")
-    ] = None,
-    *,
-    query: CohortList,
-) -> CohortPage:
-    rows, next_cursor = await service.list_cohorts(session, network, q=q, params=query.params)
-    reads = await service.cohort_reads(session, rows)
-    return query.page(CohortPage, (reads, next_cursor), read=lambda r: r)
-
-
-@router.post(
-    "/networks/{network_id}/cohorts",
-    operation_id="create_network_cohort",
-    summary="Create a cohort of a collaborative learning programme",
-    status_code=status.HTTP_201_CREATED,
-    response_model=CohortRead,
-    responses=responses.CREATE,
+cohorts.create(
+    "Create a cohort of a collaborative learning programme",
+    CohortCreate,
+    service.create_cohort,
+    CohortRead,
+    location="/api/v1/cohorts/{id}",
+    view=lambda cohort: service.cohort_read(cohort, 0),
 )
-async def create_network_cohort(
-    data: CohortCreate,
-    network: NetworkForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> CohortRead:
-    cohort = await service.create_cohort(session, principal, network, data=data)
-    tagged(response, cohort, f"/api/v1/cohorts/{cohort.id}")
-    return service.cohort_read(cohort, 0)
-
-
-@router.get(
-    "/cohorts/{cohort_id}",
-    operation_id="get_cohort",
-    summary="Get a cohort",
-    response_model=CohortRead,
-    responses=responses.READ,
-)
-async def get_cohort(found: ValidCohort, response: Response, session: SessionDep) -> CohortRead:
-    return await _cohort_read(session, response, found.obj)
-
-
-@router.patch(
-    "/cohorts/{cohort_id}",
-    operation_id="update_cohort",
-    summary="Update a cohort",
-    response_model=CohortRead,
-    responses=responses.UPDATE,
-)
-async def update_cohort(
-    data: CohortUpdate,
-    found: ValidCohort,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> CohortRead:
-    check_if_match(if_match, found.obj.version)
-    cohort = await service.update_cohort(session, principal, found, data=data)
-    return await _cohort_read(session, response, cohort)
-
-
-@router.delete(
-    "/cohorts/{cohort_id}",
-    operation_id="delete_cohort",
-    summary="Delete a cohort (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_cohort(
-    found: ValidCohort,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await service.delete_cohort(session, principal, found)
-
-
-@router.post(
-    "/cohorts/{cohort_id}/restore",
-    operation_id="restore_cohort",
-    summary="Restore a deleted cohort",
-    response_model=CohortRead,
-    responses=responses.ACTION,
-)
-async def restore_cohort(
-    found: DeletedCohort, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> CohortRead:
-    cohort = await service.restore_cohort(session, principal, found)
-    return await _cohort_read(session, response, cohort)
+cohort = ItemRoutes(router, "/cohorts/{cohort_id}", "cohort", ValidCohort, CurrentPrincipal)
+cohort.read, cohort.deleted, cohort.view = CohortRead, DeletedCohort, cohort_view
+cohort.get("Get a cohort")
+cohort.update("Update a cohort", CohortUpdate, service.update_cohort)
+cohort.delete("Delete a cohort (restorable)", service.delete_cohort)
+cohort.restore("Restore a deleted cohort", service.restore_cohort)
 
 
 # --- enrolments ---------------------------------------------------------------------------
 
 
-@router.get(
-    "/cohorts/{cohort_id}/enrolments",
-    operation_id="list_cohort_enrolments",
-    summary="List a cohort's enrolled schools",
-    response_model=EnrolmentPage,
-    responses=LIST_ERRORS,
+enrolment_view = one(service.enrolment_reads)
+enrolments = Collection(router, "/cohorts/{cohort_id}/enrolments", "cohort_enrolment", ValidCohort)
+enrolments.caller = CurrentPrincipal
+enrolments.list(
+    "List a cohort's enrolled schools",
+    EnrolmentList,
+    EnrolmentPage,
+    service.list_enrolments,
+    filters=EnrolmentFilters,
+    filters_first=True,
+    reads=service.enrolment_reads,
 )
-async def list_cohort_enrolments(
-    found: ValidCohort,
-    session: SessionDep,
-    include_withdrawn: Annotated[bool, Query(description="Include withdrawn schools.")] = False,
-    *,
-    query: EnrolmentList,
-) -> EnrolmentPage:
-    rows, next_cursor = await service.list_enrolments(
-        session, found.obj, include_withdrawn=include_withdrawn, params=query.params
-    )
-    reads = await service.enrolment_reads(session, rows)
-    return query.page(EnrolmentPage, (reads, next_cursor), read=lambda r: r)
-
-
-@router.post(
-    "/cohorts/{cohort_id}/enrolments",
-    operation_id="create_cohort_enrolment",
-    summary="Enrol a school in a cohort with its enquiry interest",
-    status_code=status.HTTP_201_CREATED,
-    response_model=EnrolmentRead,
-    responses=responses.CREATE,
+enrolments.create(
+    "Enrol a school in a cohort with its enquiry interest",
+    EnrolmentCreate,
+    service.enrol,
+    EnrolmentRead,
+    location="/api/v1/enrolments/{id}",
+    view=enrolment_view,
 )
-async def create_cohort_enrolment(
-    data: EnrolmentCreate,
-    found: ValidCohort,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> EnrolmentRead:
-    enrolment = await service.enrol(session, principal, found, data=data)
-    location = f"/api/v1/enrolments/{enrolment.id}"
-    return await _enrolment_read(session, response, enrolment, location)
-
-
-@router.get(
-    "/enrolments/{enrolment_id}",
-    operation_id="get_enrolment",
-    summary="Get an enrolment",
-    response_model=EnrolmentRead,
-    responses=responses.READ,
+enrolment = ItemRoutes(router, "/enrolments/{enrolment_id}", "enrolment", ValidEnrolment)
+enrolment.caller, enrolment.read, enrolment.view = CurrentPrincipal, EnrolmentRead, enrolment_view
+enrolment.get("Get an enrolment")
+enrolment.update("Update a school's enquiry interest", EnrolmentUpdate, service.update_enrolment)
+enrolment.delete(
+    "Withdraw a school from a cohort (kept as history)", service.withdraw, name="withdraw_enrolment"
 )
-async def get_enrolment(
-    found: ValidEnrolment, response: Response, session: SessionDep
-) -> EnrolmentRead:
-    return await _enrolment_read(session, response, found.obj)
-
-
-@router.patch(
-    "/enrolments/{enrolment_id}",
-    operation_id="update_enrolment",
-    summary="Update a school's enquiry interest",
-    response_model=EnrolmentRead,
-    responses=responses.UPDATE,
-)
-async def update_enrolment(
-    data: EnrolmentUpdate,
-    found: ValidEnrolment,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> EnrolmentRead:
-    check_if_match(if_match, found.obj.version)
-    enrolment = await service.update_enrolment(session, principal, found, data=data)
-    return await _enrolment_read(session, response, enrolment)
-
-
-@router.delete(
-    "/enrolments/{enrolment_id}",
-    operation_id="withdraw_enrolment",
-    summary="Withdraw a school from a cohort (kept as history)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def withdraw_enrolment(
-    found: ValidEnrolment,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await service.withdraw(session, principal, found)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.cohorts import matching_service as service
@@ -18,19 +18,17 @@ from app.cohorts.schemas import (
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
 ProposalList = Annotated[ListQuery, list_query({}, MatchingProposal.id)]
 
 
 @router.post(
     "/cohorts/{cohort_id}/matching",
-    operation_id="create_cohort_matching",
     summary="Propose collaborative learning teams for a cohort's schools",
     status_code=status.HTTP_201_CREATED,
-    response_model=MatchingProposalRead,
     responses=responses.CREATE,
 )
 async def create_cohort_matching(
@@ -47,9 +45,7 @@ async def create_cohort_matching(
 
 @router.get(
     "/cohorts/{cohort_id}/matching",
-    operation_id="list_cohort_matchings",
     summary="List a cohort's matching proposals",
-    response_model=MatchingProposalPage,
     responses=LIST_ERRORS,
 )
 async def list_cohort_matchings(
@@ -69,9 +65,7 @@ async def list_cohort_matchings(
 
 @router.get(
     "/cohorts/{cohort_id}/matching/{proposal_id}",
-    operation_id="get_cohort_matching",
     summary="Get a matching proposal",
-    response_model=MatchingProposalRead,
     responses=responses.READ,
 )
 async def get_cohort_matching(found: ValidProposal, response: Response) -> MatchingProposalRead:
@@ -80,9 +74,7 @@ async def get_cohort_matching(found: ValidProposal, response: Response) -> Match
 
 @router.post(
     "/cohorts/{cohort_id}/matching/{proposal_id}/accept",
-    operation_id="accept_cohort_matching",
     summary="Accept a proposal: create its collaborative learning teams",
-    response_model=MatchingProposalRead,
     responses=responses.ACTION,
 )
 async def accept_cohort_matching(

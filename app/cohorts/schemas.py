@@ -112,6 +112,12 @@ class EnrolmentRead(RecordRead):
     withdrawn_on: Day | None = Field(description="Withdrawn (null while enrolled).")
 
 
+class EnrolmentFilters(BaseModel):
+    """The filters of a cohort's enrolment list (query parameters)."""
+
+    include_withdrawn: bool = Field(default=False, description="Include withdrawn schools.")
+
+
 class EnrolmentPage(Page[EnrolmentRead]):
     """A page of enrolments."""
 

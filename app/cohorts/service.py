@@ -21,6 +21,7 @@ from app.cohorts.schemas import (
     CohortRead,
     CohortUpdate,
     EnrolmentCreate,
+    EnrolmentFilters,
     EnrolmentRead,
     EnrolmentUpdate,
     TargetSizeRead,
@@ -28,6 +29,7 @@ from app.cohorts.schemas import (
 from app.cohorts.scope import InCohort
 from app.communities.service import issue, require_organisation, today
 from app.core.errors import Conflict, Unprocessable
+from app.core.filters import NameSearch
 from app.core.resources import (
     ListParams,
     PageResult,
@@ -94,10 +96,10 @@ async def create_cohort(
 
 
 async def list_cohorts(
-    session: AsyncSession, network: Network, *, q: str | None, params: ListParams
+    session: AsyncSession, network: Network, *, filters: NameSearch, params: ListParams
 ) -> PageResult:
     stmt = select(Cohort).where(col(Cohort.network_id) == network.id)
-    if q:
+    if q := filters.q:
         stmt = stmt.where(func.lower(col(Cohort.name)).contains(q.lower(), autoescape=True))
     return await fetch_page(session, stmt, params)
 
@@ -199,10 +201,10 @@ async def enrol(
 
 
 async def list_enrolments(
-    session: AsyncSession, cohort: Cohort, *, include_withdrawn: bool, params: ListParams
+    session: AsyncSession, found: FoundCohort, *, filters: EnrolmentFilters, params: ListParams
 ) -> PageResult:
-    stmt = select(Enrolment).where(col(Enrolment.cohort_id) == cohort.id)
-    if not include_withdrawn and params.since is None:  # a sync reports withdrawals too
+    stmt = select(Enrolment).where(col(Enrolment.cohort_id) == found.obj.id)
+    if not filters.include_withdrawn and params.since is None:  # a sync reports withdrawals too
         stmt = stmt.where(col(Enrolment.withdrawn_on).is_(None))
     return await fetch_page(session, stmt, params)
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.communities import service
@@ -23,15 +23,15 @@ from app.core.db import SessionDep
 from app.core.i18n import Lang, Served
 from app.core.models import Id
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import NESTED_LIST, api_router
 from app.core.schemas import LINE_PATTERN
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans.action_schemas import ActionPage
 from app.plans.models import Action
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
-LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
+LIST_ERRORS = NESTED_LIST
 CommunityList = Annotated[
     ListQuery,
     list_query(
@@ -52,9 +52,7 @@ def _read(found: InCommunity[Community], served: Served | None = None) -> Commun
 
 @router.get(
     "/networks/{network_id}/communities",
-    operation_id="list_network_communities",
     summary="List the communities a network is home to or takes part in",
-    response_model=CommunityPage,
     responses=LIST_ERRORS,
 )
 async def list_network_communities(
@@ -95,10 +93,8 @@ async def list_network_communities(
 
 @router.post(
     "/networks/{network_id}/communities",
-    operation_id="create_network_community",
     summary="Create a community at home in a network",
     status_code=status.HTTP_201_CREATED,
-    response_model=CommunityRead,
     responses=responses.CREATE,
 )
 async def create_network_community(
@@ -113,24 +109,14 @@ async def create_network_community(
     return service.community_read(community, networks)
 
 
-@router.get(
-    "/communities/{community_id}",
-    operation_id="get_community",
-    summary="Get a community",
-    response_model=CommunityRead,
-    responses=responses.READ,
-)
+@router.get("/communities/{community_id}", summary="Get a community", responses=responses.READ)
 async def get_community(found: ValidCommunity, response: Response, lang: Lang) -> CommunityRead:
     tagged(response, found.community)
     return lang.answer(_read(found, lang.read(found.network)))
 
 
 @router.patch(
-    "/communities/{community_id}",
-    operation_id="update_community",
-    summary="Update or close a community",
-    response_model=CommunityRead,
-    responses=responses.UPDATE,
+    "/communities/{community_id}", summary="Update or close a community", responses=responses.UPDATE
 )
 async def update_community(
     data: CommunityUpdate,
@@ -152,7 +138,6 @@ async def update_community(
 
 @router.delete(
     "/communities/{community_id}",
-    operation_id="delete_community",
     summary="Delete a community (restorable)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.DELETE,
@@ -169,9 +154,7 @@ async def delete_community(
 
 @router.post(
     "/communities/{community_id}/restore",
-    operation_id="restore_community",
     summary="Restore a deleted community",
-    response_model=CommunityRead,
     responses=responses.ACTION,
 )
 async def restore_community(
@@ -183,9 +166,7 @@ async def restore_community(
 
 @router.get(
     "/communities/{community_id}/actions",
-    operation_id="list_community_actions",
     summary="List the plan actions a community owns or is responsible for",
-    response_model=ActionPage,
     responses=LIST_ERRORS,
 )
 async def list_community_actions(

@@ -2,22 +2,22 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
-
 from app.auth.deps import CurrentPrincipal
 from app.communities import meeting_service
 from app.communities.community_router import LIST_ERRORS
 from app.communities.deps import DeletedMeeting, ValidCommunity, ValidMeeting
 from app.communities.models import Meeting
-from app.communities.schemas import MeetingCreate, MeetingPage, MeetingRead, MeetingUpdate
-from app.core import responses
-from app.core.db import SessionDep
-from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
-from app.core.schemas import Day
-from app.core.versioning import IfMatchHeader, check_if_match
+from app.communities.schemas import (
+    MeetingCreate,
+    MeetingFilters,
+    MeetingPage,
+    MeetingRead,
+    MeetingUpdate,
+)
+from app.core.resources import ListQuery, list_query
+from app.core.routes import Collection, ItemRoutes, api_router
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
 MeetingList = Annotated[
     ListQuery,
@@ -29,106 +29,27 @@ MeetingList = Annotated[
 ]
 
 
-@router.get(
-    "/communities/{community_id}/meetings",
-    operation_id="list_community_meetings",
-    summary="List a community's meetings",
-    response_model=MeetingPage,
+meetings = Collection(router, "/communities/{community_id}/meetings", "community_meeting", None)
+meetings.scope, meetings.caller = ValidCommunity, CurrentPrincipal
+meetings.list(
+    "List a community's meetings",
+    MeetingList,
+    MeetingPage,
+    meeting_service.list_meetings,
+    filters=MeetingFilters,
+    filters_first=True,
     responses=LIST_ERRORS,
 )
-async def list_community_meetings(
-    found: ValidCommunity,
-    session: SessionDep,
-    held_from: Annotated[
-        Day | None, Query(alias="from", description="Held on or after (YYYY-MM-DD).")
-    ] = None,
-    held_to: Annotated[
-        Day | None, Query(alias="to", description="Held on or before (YYYY-MM-DD).")
-    ] = None,
-    *,
-    query: MeetingList,
-) -> MeetingPage:
-    result = await meeting_service.list_meetings(
-        session, found.community, held_from=held_from, held_to=held_to, params=query.params
-    )
-    return query.page(MeetingPage, result)
-
-
-@router.post(
-    "/communities/{community_id}/meetings",
-    operation_id="create_community_meeting",
-    summary="Record a meeting of a community",
-    status_code=status.HTTP_201_CREATED,
-    response_model=MeetingRead,
-    responses=responses.CREATE,
+meetings.create(
+    "Record a meeting of a community",
+    MeetingCreate,
+    meeting_service.create_meeting,
+    MeetingRead,
+    location="/api/v1/meetings/{id}",
 )
-async def create_community_meeting(
-    data: MeetingCreate,
-    found: ValidCommunity,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> Meeting:
-    meeting = await meeting_service.create_meeting(session, principal, found, data=data)
-    return tagged(response, meeting, f"/api/v1/meetings/{meeting.id}")
-
-
-@router.get(
-    "/meetings/{meeting_id}",
-    operation_id="get_meeting",
-    summary="Get a meeting",
-    response_model=MeetingRead,
-    responses=responses.READ,
-)
-async def get_meeting(found: ValidMeeting, response: Response) -> Meeting:
-    return tagged(response, found.obj)
-
-
-@router.patch(
-    "/meetings/{meeting_id}",
-    operation_id="update_meeting",
-    summary="Update a meeting's record",
-    response_model=MeetingRead,
-    responses=responses.UPDATE,
-)
-async def update_meeting(
-    data: MeetingUpdate,
-    found: ValidMeeting,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> Meeting:
-    check_if_match(if_match, found.obj.version)
-    meeting = await meeting_service.update_meeting(session, principal, found, data=data)
-    return tagged(response, meeting)
-
-
-@router.delete(
-    "/meetings/{meeting_id}",
-    operation_id="delete_meeting",
-    summary="Delete a meeting (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_meeting(
-    found: ValidMeeting,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await meeting_service.delete_meeting(session, principal, found)
-
-
-@router.post(
-    "/meetings/{meeting_id}/restore",
-    operation_id="restore_meeting",
-    summary="Restore a deleted meeting",
-    response_model=MeetingRead,
-    responses=responses.ACTION,
-)
-async def restore_meeting(
-    found: DeletedMeeting, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> Meeting:
-    return tagged(response, await meeting_service.restore_meeting(session, principal, found))
+meeting = ItemRoutes(router, "/meetings/{meeting_id}", "meeting", ValidMeeting, CurrentPrincipal)
+meeting.read, meeting.deleted = MeetingRead, DeletedMeeting
+meeting.get("Get a meeting")
+meeting.update("Update a meeting's record", MeetingUpdate, meeting_service.update_meeting)
+meeting.delete("Delete a meeting (restorable)", meeting_service.delete_meeting)
+meeting.restore("Restore a deleted meeting", meeting_service.restore_meeting)

@@ -1,7 +1,6 @@
 """Community meetings and their notes of reflective dialogue (deleted softly). Who may run a
 community is ``require_run_community`` in the policy."""
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from sqlmodel import col
 from app.auth import policy
 from app.auth.policy import Principal
 from app.communities.models import Community, Meeting
-from app.communities.schemas import MeetingCreate, MeetingUpdate
+from app.communities.schemas import MeetingCreate, MeetingFilters, MeetingUpdate
 from app.communities.scope import InCommunity
 from app.communities.service import issue, require_users
 from app.core.errors import Unprocessable
@@ -43,12 +42,12 @@ async def create_meeting(
 
 async def list_meetings(
     session: AsyncSession,
-    community: Community,
+    found: InCommunity[Community],
     *,
-    held_from: date | None,
-    held_to: date | None,
+    filters: MeetingFilters,
     params: ListParams,
 ) -> PageResult:
+    community, held_from, held_to = found.community, filters.held_from, filters.held_to
     if held_from and held_to and held_to < held_from:
         raise Unprocessable(
             "`to` is before `from`", errors=[issue(["query", "to"], "before from", "dates")]

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.auth.invitations import InvitationReceipt
@@ -10,44 +10,33 @@ from app.communities import member_service
 from app.communities.community_router import LIST_ERRORS
 from app.communities.deps import ValidCommunity, ValidMember
 from app.communities.models import CommunityMember
-from app.communities.schemas import CommunityRole, MemberCreate, MemberEnd, MemberPage, MemberRead
+from app.communities.schemas import MemberCreate, MemberEnd, MemberFilters, MemberPage, MemberRead
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import Collection, ItemRoutes, api_router
 from app.core.state import AppState, app_state_dependency
 
-router = APIRouter(tags=["communities"], route_class=CohesionRoute)
+router = api_router(tags=["communities"])
 
 MemberList = Annotated[
     ListQuery, list_query({"joined_on": CommunityMember.joined_on}, CommunityMember.id)
 ]
 
 
-@router.get(
-    "/communities/{community_id}/members",
-    operation_id="list_community_members",
-    summary="List a community's members (current; with include_ended, past ones too)",
-    response_model=MemberPage,
+Collection(router, "/communities/{community_id}/members", "community_member", ValidCommunity).list(
+    "List a community's members (current; with include_ended, past ones too)",
+    MemberList,
+    MemberPage,
+    member_service.list_members,
+    filters=MemberFilters,
+    filters_first=True,
     responses=LIST_ERRORS,
 )
-async def list_community_members(
-    found: ValidCommunity,
-    session: SessionDep,
-    include_ended: Annotated[bool, Query(description="Include members who left.")] = False,
-    role: Annotated[CommunityRole | None, Query(description="Only this role.")] = None,
-    *,
-    query: MemberList,
-) -> MemberPage:
-    result = await member_service.list_members(
-        session, found.community, include_ended=include_ended, role=role, params=query.params
-    )
-    return query.page(MemberPage, result)
 
 
 @router.post(
     "/communities/{community_id}/members",
-    operation_id="create_community_member",
     summary="Add a person or an organisation to a community (a person by id, or by e-mail)",
     description="With `user_id` or `organisation_id`: `201` and the membership. With `email` "
     "instead: `202` and the same receipt whether or not the address has an account; a person "
@@ -74,31 +63,13 @@ async def create_community_member(
     return tagged(response, member, f"/api/v1/community-members/{member.id}")
 
 
-@router.get(
-    "/community-members/{community_member_id}",
-    operation_id="get_community_member",
-    summary="Get a community member",
-    response_model=MemberRead,
-    responses=responses.READ,
+member = ItemRoutes(router, "/community-members/{community_member_id}", "community_member", None)
+member.found, member.caller, member.read = ValidMember, CurrentPrincipal, MemberRead
+member.get("Get a community member")
+member.action(
+    "end",
+    "End a community membership (kept as history)",
+    member_service.end_member,
+    body=MemberEnd,
+    optional=True,
 )
-async def get_community_member(found: ValidMember, response: Response) -> CommunityMember:
-    return tagged(response, found.obj)
-
-
-@router.post(
-    "/community-members/{community_member_id}/end",
-    operation_id="end_community_member",
-    summary="End a community membership (kept as history)",
-    response_model=MemberRead,
-    responses=responses.ACTION,
-)
-async def end_community_member(
-    found: ValidMember,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    data: MemberEnd | None = None,
-) -> CommunityMember:
-    left_on = data.left_on if data else None
-    member = await member_service.end_member(session, principal, found, left_on=left_on)
-    return tagged(response, member)

@@ -2,7 +2,6 @@
 the row as history). Who may run a community is ``require_run_community`` in the policy."""
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from app.auth.invitations import InvitationReceipt, Offer
 from app.auth.models import Network, User
 from app.auth.policy import Principal
 from app.communities.models import Community, CommunityMember
-from app.communities.schemas import CommunityRole, MemberCreate
+from app.communities.schemas import MemberCreate, MemberEnd, MemberFilters
 from app.communities.scope import InCommunity
 from app.communities.service import issue, require_organisation, today
 from app.core import audit
@@ -144,17 +143,16 @@ invitations.register_grant("community_member", grant_membership)
 
 async def list_members(
     session: AsyncSession,
-    community: Community,
+    found: InCommunity[Community],
     *,
-    include_ended: bool,
-    role: CommunityRole | None,
+    filters: MemberFilters,
     params: ListParams,
 ) -> PageResult:
-    stmt = select(CommunityMember).where(col(CommunityMember.community_id) == community.id)
-    if not include_ended and params.since is None:  # a sync reports endings too
+    stmt = select(CommunityMember).where(col(CommunityMember.community_id) == found.community.id)
+    if not filters.include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(col(CommunityMember.left_on).is_(None))
-    if role is not None:
-        stmt = stmt.where(col(CommunityMember.role) == role.value)
+    if filters.role is not None:
+        stmt = stmt.where(col(CommunityMember.role) == filters.role.value)
     return await fetch_page(session, stmt, params)
 
 
@@ -163,14 +161,14 @@ async def end_member(
     principal: Principal,
     found: InCommunity[CommunityMember],
     *,
-    left_on: date | None,
+    data: MemberEnd | None = None,
 ) -> CommunityMember:
-    """End a membership; the row stays as history."""
+    """End a membership (on ``data.left_on``, or today); the row stays as history."""
     policy.require_run_community(principal, found)
     member = found.obj
     if member.left_on is not None:
         raise Conflict(f"community member {member.id} has already left")
-    end = left_on or today()
+    end = (data.left_on if data else None) or today()
     if end < member.joined_on:
         raise Unprocessable(
             "a membership cannot end before it started",

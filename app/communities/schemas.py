@@ -183,6 +183,13 @@ class MemberRead(RecordRead):
     note: str | None = Field(description="Note.")
 
 
+class MemberFilters(BaseModel):
+    """Which members a community's member list shows (query parameters)."""
+
+    include_ended: bool = Field(default=False, description="Include members who left.")
+    role: CommunityRole | None = Field(default=None, description="Only this role.")
+
+
 class MemberPage(Page[MemberRead]):
     """A page of community members."""
 
@@ -278,6 +285,17 @@ class MeetingRead(SoftDeleteRead):
     ends_at: datetime | None = Field(default=None, description="End.")
     location: str | None = Field(default=None, description="Where.")
     online_url: str | None = Field(default=None, description="The link to join online.")
+
+
+class MeetingFilters(BaseModel):
+    """The dates a community's meeting list spans (query parameters)."""
+
+    held_from: Day | None = Field(
+        default=None, alias="from", description="Held on or after (YYYY-MM-DD)."
+    )
+    held_to: Day | None = Field(
+        default=None, alias="to", description="Held on or before (YYYY-MM-DD)."
+    )
 
 
 class MeetingPage(Page[MeetingRead]):

@@ -2,19 +2,17 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import Body, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import SkipValidation
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead, ValidNetwork
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.models import Id
-from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
-from app.core.schemas import LINE_PATTERN, Day
+from app.core.resources import ListParams, ListQuery, PageResult, list_query
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router
 from app.core.state import app_state
-from app.core.versioning import IfMatchHeader, check_if_match
 from app.mobility import count_service, service
 from app.mobility import measures as measures
 from app.mobility.deps import DeletedOpportunity, ValidOpportunity
@@ -23,17 +21,20 @@ from app.mobility.schemas import (
     PERIOD_PATTERN,
     CountBatch,
     CountBatchResult,
+    CountFilters,
     CountPage,
     CountSummary,
     MobilityMode,
     OpportunityCreate,
+    OpportunityFilters,
     OpportunityPage,
     OpportunityRead,
     OpportunityUpdate,
     Participant,
 )
+from app.networks.models import Network
 
-router = APIRouter(tags=["mobility"], route_class=CohesionRoute)
+router = api_router(tags=["mobility"])
 
 _GROUP = "(?:participant|mode|eqf_level|receiving_country|period)"
 # Known names only (distinct ones: the service says so when one repeats).
@@ -65,7 +66,6 @@ CountList = Annotated[
 
 ModeQuery = Annotated[MobilityMode | None, Query(description="Only this mode.")]
 ParticipantQuery = Annotated[Participant | None, Query(description="Only staff or learners.")]
-EqfQuery = Annotated[int | None, Query(ge=1, le=8, description="Only this EQF level.")]
 FromQuery = Annotated[
     str | None,
     Query(alias="from", pattern=PERIOD_PATTERN, description="First month, `YYYY-MM`."),
@@ -74,9 +74,6 @@ ToQuery = Annotated[
     str | None,
     Query(alias="to", pattern=PERIOD_PATTERN, description="Last month, `YYYY-MM` (included)."),
 ]
-DescendantsQuery = Annotated[
-    bool, Query(description="Also the counts of the network's descendant networks.")
-]
 SummaryDescendantsQuery = Annotated[
     bool,
     Query(
@@ -84,162 +81,60 @@ SummaryDescendantsQuery = Annotated[
         "default of the mobility_sum measure source too)."
     ),
 ]
-OrganisationQuery = Annotated[
-    Id | None, Query(description="Only counts this organisation sent or received.")
-]
-SendingQuery = Annotated[Id | None, Query(description="Only counts this organisation sent.")]
-ReceivingQuery = Annotated[Id | None, Query(description="Only counts this organisation received.")]
 
 
-def _filters(
-    period_from: str | None,
-    period_to: str | None,
-    participant: Participant | None,
-    mode: MobilityMode | None,
-    eqf_level: int | None,
-    organisation_id: int | None,
-    sending_org_id: int | None,
-    receiving_org_id: int | None,
-    include_descendants: bool,
-) -> service.CountFilter:
-    start, end = service.period_range(period_from, period_to)
-    return service.CountFilter(
-        period_from=start,
-        period_to=end,
-        participant=participant,
-        mode=mode,
-        eqf_level=eqf_level,
-        organisation_id=organisation_id,
-        sending_org_id=sending_org_id,
-        receiving_org_id=receiving_org_id,
-        include_descendants=include_descendants,
-    )
+def _filters(found: CountFilters) -> service.CountFilter:
+    """The service's filter from the query's (months checked to be in order)."""
+    start, end = service.period_range(found.period_from, found.period_to)
+    given = found.model_dump(exclude={"period_from", "period_to"})
+    return service.CountFilter(period_from=start, period_to=end, **given)
+
+
+async def _opportunities(
+    session: AsyncSession, network: Network, *, filters: OpportunityFilters, params: ListParams
+) -> PageResult:
+    return await service.list_opportunities(session, network, **filters.model_dump(), params=params)
+
+
+async def _counts(
+    session: AsyncSession, network: Network, *, filters: CountFilters, params: ListParams
+) -> PageResult:
+    return await service.list_counts(session, network, filters=_filters(filters), params=params)
 
 
 # --- opportunities ------------------------------------------------------------------------
 
 
-@router.get(
-    "/networks/{network_id}/mobility-opportunities",
-    operation_id="list_network_mobility_opportunities",
-    summary="List a network's register of mobility opportunities",
-    response_model=OpportunityPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+register = Collection(
+    router, "/networks/{network_id}/mobility-opportunities", "network_mobility_opportunity", None
 )
-async def list_network_mobility_opportunities(
-    network: NetworkForRead,
-    session: SessionDep,
-    query: OpportunityList,
-    eqf_level: EqfQuery = None,
-    mode: ModeQuery = None,
-    participant: ParticipantQuery = None,
-    organisation_id: Annotated[
-        Id | None, Query(description="Only those this organisation offers.")
-    ] = None,
-    open_on: Annotated[
-        Day | None, Query(description="Only those open for applications on this day.")
-    ] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, pattern=LINE_PATTERN, description="Text in the title.")
-    ] = None,
-) -> OpportunityPage:
-    result = await service.list_opportunities(
-        session,
-        network,
-        eqf_level=eqf_level,
-        mode=mode,
-        participant=participant,
-        organisation_id=organisation_id,
-        open_on=open_on,
-        q=q,
-        params=query.params,
-    )
-    return query.page(OpportunityPage, result)
-
-
-@router.post(
-    "/networks/{network_id}/mobility-opportunities",
-    operation_id="create_network_mobility_opportunity",
-    summary="Add a mobility opportunity to the register",
-    status_code=status.HTTP_201_CREATED,
-    response_model=OpportunityRead,
-    responses=responses.CREATE,
+register.scope, register.caller = NetworkForRead, CurrentPrincipal
+register.list(
+    "List a network's register of mobility opportunities",
+    OpportunityList,
+    OpportunityPage,
+    _opportunities,
+    filters=OpportunityFilters,
 )
-async def create_network_mobility_opportunity(
-    data: OpportunityCreate,
-    network: NetworkForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> MobilityOpportunity:
-    opportunity = await service.create_opportunity(session, principal, network, data=data)
-    return tagged(response, opportunity, f"/api/v1/mobility-opportunities/{opportunity.id}")
-
-
-@router.get(
-    "/mobility-opportunities/{opportunity_id}",
-    operation_id="get_mobility_opportunity",
-    summary="Get a mobility opportunity",
-    response_model=OpportunityRead,
-    responses=responses.READ,
+register.create(
+    "Add a mobility opportunity to the register",
+    OpportunityCreate,
+    service.create_opportunity,
+    OpportunityRead,
+    location="/api/v1/mobility-opportunities/{id}",
 )
-async def get_mobility_opportunity(
-    found: ValidOpportunity, response: Response
-) -> MobilityOpportunity:
-    return tagged(response, found.obj)
-
-
-@router.patch(
-    "/mobility-opportunities/{opportunity_id}",
-    operation_id="update_mobility_opportunity",
-    summary="Update a mobility opportunity",
-    response_model=OpportunityRead,
-    responses=responses.UPDATE,
+opportunity = ItemRoutes(
+    router, "/mobility-opportunities/{opportunity_id}", "mobility_opportunity", ValidOpportunity
 )
-async def update_mobility_opportunity(
-    data: OpportunityUpdate,
-    found: ValidOpportunity,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> MobilityOpportunity:
-    check_if_match(if_match, found.obj.version)
-    opportunity = await service.update_opportunity(session, principal, found, data=data)
-    return tagged(response, opportunity)
-
-
-@router.delete(
-    "/mobility-opportunities/{opportunity_id}",
-    operation_id="delete_mobility_opportunity",
-    summary="Delete a mobility opportunity (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
+opportunity.caller, opportunity.read, opportunity.deleted = (
+    CurrentPrincipal,
+    OpportunityRead,
+    DeletedOpportunity,
 )
-async def delete_mobility_opportunity(
-    found: ValidOpportunity,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await service.delete_opportunity(session, principal, found)
-
-
-@router.post(
-    "/mobility-opportunities/{opportunity_id}/restore",
-    operation_id="restore_mobility_opportunity",
-    summary="Restore a deleted mobility opportunity",
-    response_model=OpportunityRead,
-    responses=responses.ACTION,
-)
-async def restore_mobility_opportunity(
-    found: DeletedOpportunity,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> MobilityOpportunity:
-    return tagged(response, await service.restore_opportunity(session, principal, found))
+opportunity.get("Get a mobility opportunity")
+opportunity.update("Update a mobility opportunity", OpportunityUpdate, service.update_opportunity)
+opportunity.delete("Delete a mobility opportunity (restorable)", service.delete_opportunity)
+opportunity.restore("Restore a deleted mobility opportunity", service.restore_opportunity)
 
 
 # --- counts -------------------------------------------------------------------------------
@@ -247,7 +142,6 @@ async def restore_mobility_opportunity(
 
 @router.post(
     "/networks/{network_id}/mobility-counts",
-    operation_id="post_network_mobility_counts",
     summary="Post a batch of mobility counts (upsert on the natural key)",
     description=(
         "Up to 5,000 counts in one all-or-nothing transaction. A count's key is (period, "
@@ -259,7 +153,6 @@ async def restore_mobility_opportunity(
         "count distinct keys. Service accounts with the `mobility:write` scope post to their "
         "own network; so do its chair, executives and facilitators."
     ),
-    response_model=CountBatchResult,
     responses=responses.problems(400, 401, 403, 404, 409, 413, 422),
 )
 async def post_network_mobility_counts(
@@ -273,48 +166,22 @@ async def post_network_mobility_counts(
     return await count_service.post_counts(session, principal, network, payload=batch)
 
 
-@router.get(
-    "/networks/{network_id}/mobility-counts",
-    operation_id="list_network_mobility_counts",
-    summary="List a network's mobility counts",
-    response_model=CountPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+counts = Collection(router, "/networks/{network_id}/mobility-counts", "network_mobility_count", 0)
+counts.scope = NetworkForRead
+counts.list(
+    "List a network's mobility counts",
+    CountList,
+    CountPage,
+    _counts,
+    filters=CountFilters,
+    read=service.count_read,
 )
-async def list_network_mobility_counts(
-    network: NetworkForRead,
-    session: SessionDep,
-    query: CountList,
-    period_from: FromQuery = None,
-    period_to: ToQuery = None,
-    participant: ParticipantQuery = None,
-    mode: ModeQuery = None,
-    eqf_level: EqfQuery = None,
-    organisation_id: OrganisationQuery = None,
-    sending_org_id: SendingQuery = None,
-    receiving_org_id: ReceivingQuery = None,
-    include_descendants: DescendantsQuery = False,
-) -> CountPage:
-    filters = _filters(
-        period_from,
-        period_to,
-        participant,
-        mode,
-        eqf_level,
-        organisation_id,
-        sending_org_id,
-        receiving_org_id,
-        include_descendants,
-    )
-    result = await service.list_counts(session, network, filters=filters, params=query.params)
-    return query.page(CountPage, result, service.count_read)
 
 
 @router.get(
     "/networks/{network_id}/mobility-counts/summary",
-    operation_id="summarise_network_mobility_counts",
     summary="Sums of a network's mobility counts, grouped",
-    response_model=CountSummary,
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def summarise_network_mobility_counts(
     network: NetworkForRead,
@@ -334,8 +201,11 @@ async def summarise_network_mobility_counts(
     mode: ModeQuery = None,
     include_descendants: SummaryDescendantsQuery = service.INCLUDE_DESCENDANTS,
 ) -> CountSummary:
-    filters = _filters(
-        period_from, period_to, participant, mode, None, None, None, None, include_descendants
+    filters = service.CountFilter(
+        *service.period_range(period_from, period_to),
+        participant=participant,
+        mode=mode,
+        include_descendants=include_descendants,
     )
     return await service.summary(
         session, network, filters=filters, group_by=service.group_by_param(group_by)
@@ -344,7 +214,6 @@ async def summarise_network_mobility_counts(
 
 @router.get(
     "/networks/{network_id}/mobility-counts/export",
-    operation_id="export_network_mobility_counts",
     summary="Download a network's mobility counts as CSV",
     response_class=StreamingResponse,
     responses={
@@ -352,7 +221,7 @@ async def summarise_network_mobility_counts(
             "description": "CSV, one count per line; the first columns are the record fields.",
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
-        **responses.problems(400, 401, 403, 404, 422),
+        **NESTED_LIST,
     },
 )
 async def export_network_mobility_counts(
@@ -361,27 +230,10 @@ async def export_network_mobility_counts(
     export_format: Annotated[
         Literal["csv"], Query(alias="format", description="Only `csv` for now.")
     ] = "csv",
-    period_from: FromQuery = None,
-    period_to: ToQuery = None,
-    participant: ParticipantQuery = None,
-    mode: ModeQuery = None,
-    eqf_level: EqfQuery = None,
-    organisation_id: OrganisationQuery = None,
-    sending_org_id: SendingQuery = None,
-    receiving_org_id: ReceivingQuery = None,
-    include_descendants: DescendantsQuery = False,
+    *,
+    found: Annotated[CountFilters, Query()],
 ) -> StreamingResponse:
-    filters = _filters(
-        period_from,
-        period_to,
-        participant,
-        mode,
-        eqf_level,
-        organisation_id,
-        sending_org_id,
-        receiving_org_id,
-        include_descendants,
-    )
+    filters = _filters(found)
     # Streamed after the request's transaction ends, so it reads in a session of its own.
     rows = service.export_csv(app_state(request).db, network, filters)
     filename = f"mobility-counts-network-{network.id}.csv"

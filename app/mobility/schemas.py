@@ -19,7 +19,7 @@ from pydantic import (
 from app.core.models import MAX_ID, Id
 from app.core.pagination import Page
 from app.core.resources import SoftDeleteRead
-from app.core.schemas import Body, Day, Keep, Text, Title
+from app.core.schemas import LINE_PATTERN, Body, Day, Keep, Text, Title
 from app.core.schemas import Name as ShortText
 
 MAX_BATCH = 5_000
@@ -106,6 +106,23 @@ class OpportunityRead(SoftDeleteRead):
     places: int | None = Field(description="Places offered.")
     opens_on: Day | None = Field(description="Applications open.")
     closes_on: Day | None = Field(description="Applications close.")
+
+
+class OpportunityFilters(BaseModel):
+    """The filters of a network's opportunity register (query parameters)."""
+
+    eqf_level: int | None = Field(default=None, ge=1, le=8, description="Only this EQF level.")
+    mode: MobilityMode | None = Field(default=None, description="Only this mode.")
+    participant: Participant | None = Field(default=None, description="Only staff or learners.")
+    organisation_id: Id | None = Field(
+        default=None, description="Only those this organisation offers."
+    )
+    open_on: Day | None = Field(
+        default=None, description="Only those open for applications on this day."
+    )
+    q: str | None = Field(
+        default=None, max_length=200, pattern=LINE_PATTERN, description="Text in the title."
+    )
 
 
 class OpportunityPage(Page[OpportunityRead]):
@@ -222,6 +239,35 @@ class CountRead(BaseModel):
     batch_id: int | None = Field(description="The batch that last set the count (audited).")
     created_at: datetime = Field(description="First posted.")
     updated_at: datetime = Field(description="Count last changed.")
+
+
+class CountFilters(BaseModel):
+    """Which mobility counts a list or an export takes (query parameters)."""
+
+    period_from: str | None = Field(
+        default=None, alias="from", pattern=PERIOD_PATTERN, description="First month, `YYYY-MM`."
+    )
+    period_to: str | None = Field(
+        default=None,
+        alias="to",
+        pattern=PERIOD_PATTERN,
+        description="Last month, `YYYY-MM` (included).",
+    )
+    participant: Participant | None = Field(default=None, description="Only staff or learners.")
+    mode: MobilityMode | None = Field(default=None, description="Only this mode.")
+    eqf_level: int | None = Field(default=None, ge=1, le=8, description="Only this EQF level.")
+    organisation_id: Id | None = Field(
+        default=None, description="Only counts this organisation sent or received."
+    )
+    sending_org_id: Id | None = Field(
+        default=None, description="Only counts this organisation sent."
+    )
+    receiving_org_id: Id | None = Field(
+        default=None, description="Only counts this organisation received."
+    )
+    include_descendants: bool = Field(
+        default=False, description="Also the counts of the network's descendant networks."
+    )
 
 
 class CountPage(Page[CountRead]):

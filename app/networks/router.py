@@ -2,21 +2,21 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentUser
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import Id, columns_of
 from app.core.resources import ListQuery, list_query, record_loader, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import Collection, ItemRoutes, api_router
 from app.core.schemas import LINE_PATTERN
-from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service
 from app.networks.deps import DeletedNetwork, ValidNetwork
 from app.networks.models import Network, NetworkLink
 from app.networks.schemas import (
     ChairsForum,
+    LinkFilters,
     NetworkCreate,
     NetworkKind,
     NetworkLinkCreate,
@@ -28,8 +28,8 @@ from app.networks.schemas import (
     NetworkUpdate,
 )
 
-router = APIRouter(prefix="/networks", tags=["networks"], route_class=CohesionRoute)
-links_router = APIRouter(tags=["networks"], route_class=CohesionRoute)
+router = api_router(prefix="/networks", tags=["networks"])
+links_router = api_router(tags=["networks"])
 
 SORTS = {"name": Network.name, "created_at": Network.created_at, "updated_at": Network.updated_at}
 NetworkList = Annotated[ListQuery, list_query(SORTS, Network.id)]
@@ -39,13 +39,7 @@ def read(network: Network) -> NetworkRead:
     return NetworkRead.model_validate({**columns_of(network), "ancestor_ids": network.ancestor_ids})
 
 
-@router.get(
-    "",
-    operation_id="list_networks",
-    summary="List networks (the directory)",
-    response_model=NetworkPage,
-    responses=responses.LIST,
-)
+@router.get("", summary="List networks (the directory)", responses=responses.LIST)
 async def list_networks(
     session: SessionDep,
     _: CurrentUser,
@@ -63,12 +57,7 @@ async def list_networks(
 
 
 @router.post(
-    "",
-    operation_id="create_network",
-    summary="Create a network",
-    status_code=status.HTTP_201_CREATED,
-    response_model=NetworkRead,
-    responses=responses.CREATE,
+    "", summary="Create a network", status_code=status.HTTP_201_CREATED, responses=responses.CREATE
 )
 async def create_network(
     data: NetworkCreate, response: Response, session: SessionDep, principal: CurrentUser
@@ -77,73 +66,17 @@ async def create_network(
     return read(tagged(response, network, f"/api/v1/networks/{network.id}"))
 
 
-@router.get(
-    "/{network_id}",
-    operation_id="get_network",
-    summary="Get a network's profile",
-    response_model=NetworkRead,
-    responses=responses.READ,
-)
-async def get_network(network: ValidNetwork, response: Response, _: CurrentUser) -> NetworkRead:
-    return read(tagged(response, network))
-
-
-@router.patch(
-    "/{network_id}",
-    operation_id="update_network",
-    summary="Update a network's profile",
-    response_model=NetworkRead,
-    responses=responses.UPDATE,
-)
-async def update_network(
-    data: NetworkUpdate,
-    network: ValidNetwork,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> NetworkRead:
-    check_if_match(if_match, network.version)
-    network = await service.update(session, principal, network, data=data)
-    return read(tagged(response, network))
-
-
-@router.delete(
-    "/{network_id}",
-    operation_id="delete_network",
-    summary="Delete a network (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_network(
-    network: ValidNetwork,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, network.version)
-    await service.delete(session, principal, network)
-
-
-@router.post(
-    "/{network_id}/restore",
-    operation_id="restore_network",
-    summary="Restore a deleted network",
-    response_model=NetworkRead,
-    responses=responses.ACTION,
-)
-async def restore_network(
-    network: DeletedNetwork, response: Response, session: SessionDep, principal: CurrentUser
-) -> NetworkRead:
-    network = await service.restore(session, principal, network)
-    return read(tagged(response, network))
+item = ItemRoutes(router, "/{network_id}", "network", ValidNetwork, CurrentUser, read=NetworkRead)
+item.view, item.deleted = read, DeletedNetwork
+item.get("Get a network's profile", caller=CurrentUser)
+item.update("Update a network's profile", NetworkUpdate, service.update)
+item.delete("Delete a network (restorable)", service.delete)
+item.restore("Restore a deleted network", service.restore)
 
 
 @router.get(
     "/{network_id}/children",
-    operation_id="list_network_children",
     summary="List a network's child networks",
-    response_model=NetworkPage,
     responses=responses.problems(400, 401, 404, 422),
 )
 async def list_network_children(
@@ -157,9 +90,7 @@ async def list_network_children(
 
 @router.get(
     "/{network_id}/chairs-forum",
-    operation_id="get_network_chairs_forum",
     summary="A network's chairs' forum: the chairs of its child networks, as they are now",
-    response_model=ChairsForum,
     responses=responses.READ,
 )
 async def get_network_chairs_forum(
@@ -187,32 +118,23 @@ def read_link(row: Any) -> NetworkLinkRead:
     )
 
 
-@router.get(
-    "/{network_id}/parents",
-    operation_id="list_network_parents",
-    summary="List the parent networks (alliances) a network belongs to",
-    response_model=NetworkLinkPage,
+parents = Collection(router, "/{network_id}/parents", "network_parent", ValidNetwork)
+parents.list(
+    "List the parent networks (alliances) a network belongs to",
+    LinkList,
+    NetworkLinkPage,
+    service.list_parents,
+    filters=LinkFilters,
+    read=read_link,
     responses=responses.problems(400, 401, 404, 422),
+    caller=CurrentUser,
 )
-async def list_network_parents(
-    network: ValidNetwork,
-    session: SessionDep,
-    _: CurrentUser,
-    query: LinkList,
-    include_ended: Annotated[bool, Query(description="Include ended links (history).")] = False,
-) -> NetworkLinkPage:
-    result = await service.list_parents(
-        session, network, include_ended=include_ended, params=query.params
-    )
-    return query.page(NetworkLinkPage, result, read_link)
 
 
 @router.post(
     "/{network_id}/parents",
-    operation_id="create_network_parent",
     summary="Make a network a member of one more parent network (an alliance)",
     status_code=status.HTTP_201_CREATED,
-    response_model=NetworkLinkRead,
     responses=responses.CREATE,
 )
 async def create_network_parent(
@@ -229,9 +151,7 @@ async def create_network_parent(
 
 @links_router.get(
     "/network-links/{link_id}",
-    operation_id="get_network_link",
     summary="Get a network's membership of a parent network",
-    response_model=NetworkLinkRead,
     responses=responses.READ,
 )
 async def get_network_link(
@@ -245,9 +165,7 @@ async def get_network_link(
 
 @links_router.post(
     "/network-links/{link_id}/end",
-    operation_id="end_network_link",
     summary="End a network's membership of a parent network (kept as history)",
-    response_model=NetworkLinkRead,
     responses=responses.ACTION,
 )
 async def end_network_link(

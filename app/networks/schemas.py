@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.core.filters import WithEnded
 from app.core.i18n import LanguageList, LanguageTag
 from app.core.models import Id
 from app.core.pagination import Page
@@ -140,6 +141,12 @@ class NetworkLinkRead(RecordRead):
     until: datetime | None = Field(description="Member until; null while current.")
     created_by_user_id: int | None = Field(description="Who linked it.")
     ended_by_user_id: int | None = Field(description="Who ended the link.")
+
+
+class LinkFilters(WithEnded):
+    """Which of a network's parent links the list shows (query parameters)."""
+
+    include_ended: bool = Field(default=False, description="Include ended links (history).")
 
 
 class NetworkLinkPage(Page[NetworkLinkRead]):

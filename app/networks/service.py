@@ -17,6 +17,7 @@ from app.auth.policy import Permission, Principal, Role, authorize
 from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.filters import WithEnded
 from app.core.resources import (
     ListParams,
     PageResult,
@@ -159,11 +160,11 @@ def links_statement(*, child_id: int | None = None, link_id: int | None = None) 
 
 
 async def list_parents(
-    session: AsyncSession, network: Network, *, include_ended: bool, params: ListParams
+    session: AsyncSession, network: Network, *, filters: WithEnded, params: ListParams
 ) -> PageResult:
     """The network's memberships of parent networks (live ones unless ``include_ended``)."""
     stmt = links_statement(child_id=network.id)
-    if not include_ended and params.since is None:  # a sync reports endings too
+    if not filters.include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(col(NetworkLink.until).is_(None) | (col(NetworkLink.until) > utcnow()))
     return await fetch_page(session, stmt, params, scalars=False)
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from app.auth import service as auth_service
 from app.auth.deps import CurrentUser
@@ -15,7 +15,8 @@ from app.core.errors import TooManyRequests
 from app.core.models import path_id
 from app.core.pagination import CursorQuery, LimitQuery, SyncQuery, link_next
 from app.core.resources import tagged
-from app.core.routing import CohesionRoute, route_options
+from app.core.routes import NESTED_LIST, api_router
+from app.core.routing import route_options
 from app.core.state import AppState, app_state_dependency
 from app.networks.deps import ValidNetwork
 from app.notifications import calendar, invitations, service
@@ -37,7 +38,7 @@ from app.notifications.schemas import (
     RoleInvite,
 )
 
-router = APIRouter(route_class=CohesionRoute)
+router = api_router()
 State = Annotated[AppState, Depends(app_state_dependency)]
 InvitationIdPath = Annotated[int, path_id("invitation")]
 NotificationIdPath = Annotated[int, path_id("notification")]
@@ -55,7 +56,6 @@ def invitation_read(invitation: Invitation) -> InvitationRead:
 @router.post(
     "/auth/password-reset",
     tags=["auth"],
-    operation_id="request_password_reset",
     summary="Ask for a password-reset e-mail",
     description="Always `202`, whether or not the address has an account: a reset link is "
     "e-mailed to an active account with this address (valid for 60 minutes, once). Rate "
@@ -87,7 +87,6 @@ async def request_password_reset(
 @router.post(
     "/auth/password-reset/confirm",
     tags=["auth"],
-    operation_id="confirm_password_reset",
     summary="Set a new password with the e-mailed token",
     description="Every earlier token of the person stops working: access tokens, and other "
     "reset links. An invalid, used or expired token is a `422`.",
@@ -107,10 +106,8 @@ async def confirm_password_reset(
 @router.post(
     "/invitations/accept",
     tags=["roles"],
-    operation_id="accept_invitation",
     summary="Accept an invitation: create your account and take what was offered",
     status_code=status.HTTP_201_CREATED,
-    response_model=AcceptedInvitation,
     responses=responses.problems(400, 409, 422, 429),
 )
 @route_options(idempotent=False)
@@ -134,10 +131,8 @@ async def accept_invitation(
 @router.get(
     "/networks/{network_id}/invitations",
     tags=["roles"],
-    operation_id="list_network_invitations",
     summary="List a network's invitations (chair)",
-    response_model=InvitationPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_network_invitations(
     request: Request,
@@ -168,9 +163,7 @@ async def list_network_invitations(
 @router.post(
     "/networks/{network_id}/invitations/{invitation_id}/resend",
     tags=["roles"],
-    operation_id="resend_invitation",
     summary="Send an invitation again, with a new link (the old one stops working)",
-    response_model=InvitationRead,
     responses=responses.ACTION,
 )
 async def resend_invitation(
@@ -190,7 +183,6 @@ async def resend_invitation(
 @router.delete(
     "/networks/{network_id}/invitations/{invitation_id}",
     tags=["roles"],
-    operation_id="revoke_invitation",
     summary="Revoke a pending invitation (its link stops working)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.problems(401, 403, 404, 409),
@@ -216,9 +208,7 @@ def _me(principal: CurrentUser) -> int:
 @router.get(
     "/me/notifications",
     tags=["notifications"],
-    operation_id="list_my_notifications",
     summary="My notifications, unread first",
-    response_model=NotificationPage,
     responses=responses.LIST,
 )
 async def list_my_notifications(
@@ -244,9 +234,7 @@ async def list_my_notifications(
 @router.post(
     "/me/notifications/{notification_id}/read",
     tags=["notifications"],
-    operation_id="read_my_notification",
     summary="Mark one of my notifications read",
-    response_model=NotificationRead,
     responses=responses.problems(401, 404, 422),
 )
 async def read_my_notification(
@@ -259,7 +247,6 @@ async def read_my_notification(
 @router.post(
     "/me/notifications/read-all",
     tags=["notifications"],
-    operation_id="read_all_my_notifications",
     summary="Mark all my notifications read",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.problems(401),
@@ -271,9 +258,7 @@ async def read_all_my_notifications(session: SessionDep, principal: CurrentUser)
 @router.get(
     "/me/notification-settings",
     tags=["notifications"],
-    operation_id="get_my_notification_settings",
     summary="How I am e-mailed about each kind of notification",
-    response_model=NotificationSettings,
     responses=responses.problems(401),
 )
 async def get_my_notification_settings(
@@ -285,9 +270,7 @@ async def get_my_notification_settings(
 @router.put(
     "/me/notification-settings",
     tags=["notifications"],
-    operation_id="set_my_notification_settings",
     summary="Choose how I am e-mailed about each kind: immediately, daily, weekly or off",
-    response_model=NotificationSettings,
     responses=responses.problems(400, 401, 413, 422),
 )
 async def set_my_notification_settings(
@@ -307,7 +290,6 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/communities/{community_id}/meetings.ics",
     tags=["communities"],
-    operation_id="get_community_meetings_calendar",
     summary="A community's meetings as an iCalendar file",
     response_class=Response,
     responses={**ICS_RESPONSE, **responses.READ},
@@ -320,13 +302,11 @@ async def get_community_meetings_calendar(found: ValidCommunity, session: Sessio
 @router.post(
     "/me/calendar-feed",
     tags=["notifications"],
-    operation_id="issue_my_calendar_feed",
     summary="Get a personal calendar-feed address (a new one ends the old one)",
     description="Calendar clients cannot send bearer tokens, so the address carries a token of "
     "its own: keep it private. It lists the meetings of your communities and the due dates of "
     "milestones of the actions you own.",
     status_code=status.HTTP_201_CREATED,
-    response_model=CalendarFeedRead,
     responses=responses.problems(401),
 )
 @route_options(idempotent=False)
@@ -338,7 +318,6 @@ async def issue_my_calendar_feed(session: SessionDep, principal: CurrentUser) ->
 @router.delete(
     "/me/calendar-feed",
     tags=["notifications"],
-    operation_id="revoke_my_calendar_feed",
     summary="Revoke my calendar-feed address",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses.problems(401),
@@ -350,7 +329,6 @@ async def revoke_my_calendar_feed(session: SessionDep, principal: CurrentUser) -
 @router.get(
     "/calendar/{feed_token}.ics",
     tags=["notifications"],
-    operation_id="get_personal_calendar",
     summary="A personal calendar feed (the token is the credential)",
     response_class=Response,
     responses={**ICS_RESPONSE, **responses.problems(404, 422)},
@@ -367,7 +345,6 @@ async def get_personal_calendar(
 # notifications); it keeps its `roles` tag and operation id.
 @router.post(
     "/networks/{network_id}/roles",
-    operation_id="create_network_role",
     tags=["roles"],
     summary="Appoint a user to a role in a network (by user id, or by e-mail)",
     description="With `user_id`: `201` and the role assignment. With `email` instead: `202` "

@@ -1,23 +1,24 @@
 """Routes for organisations and network memberships."""
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth.deps import CurrentUser, NetworkForMembers, NetworkForRead, scoped
 from app.auth.policy import Permission
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, Scoped, list_query, record_loader, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import Collection, ItemRoutes, api_router
 from app.core.schemas import LINE_PATTERN
-from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks.models import Network
 from app.organisations import service
 from app.organisations.models import Membership, Organisation
 from app.organisations.schemas import (
     MembershipCreate,
     MembershipEnd,
+    MembershipFilters,
     MembershipPage,
     MembershipRead,
     OrganisationCreate,
@@ -27,8 +28,8 @@ from app.organisations.schemas import (
     OrganisationUpdate,
 )
 
-router = APIRouter(prefix="/organisations", tags=["organisations"], route_class=CohesionRoute)
-members_router = APIRouter(tags=["memberships"], route_class=CohesionRoute)
+router = api_router(prefix="/organisations", tags=["organisations"])
+members_router = api_router(tags=["memberships"])
 
 OrganisationList = Annotated[
     ListQuery,
@@ -50,13 +51,7 @@ DeletedOrganisation = Annotated[
 ]
 
 
-@router.get(
-    "",
-    operation_id="list_organisations",
-    summary="List organisations",
-    response_model=OrganisationPage,
-    responses=responses.LIST,
-)
+@router.get("", summary="List organisations", responses=responses.LIST)
 async def list_organisations(
     session: SessionDep,
     _: CurrentUser,
@@ -84,7 +79,6 @@ async def list_organisations(
 
 @router.post(
     "",
-    operation_id="create_organisation",
     summary="Create an organisation",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganisationRead,
@@ -97,66 +91,15 @@ async def create_organisation(
     return tagged(response, org, f"/api/v1/organisations/{org.id}")
 
 
-@router.get(
-    "/{organisation_id}",
-    operation_id="get_organisation",
-    summary="Get an organisation",
-    response_model=OrganisationRead,
-    responses=responses.READ,
+organisation = ItemRoutes(
+    router, "/{organisation_id}", "organisation", ValidOrganisation, CurrentUser
 )
-async def get_organisation(
-    org: ValidOrganisation, response: Response, _: CurrentUser
-) -> Organisation:
-    return tagged(response, org)
-
-
-@router.patch(
-    "/{organisation_id}",
-    operation_id="update_organisation",
-    summary="Update an organisation",
-    response_model=OrganisationRead,
-    responses=responses.UPDATE,
-)
-async def update_organisation(
-    data: OrganisationUpdate,
-    org: ValidOrganisation,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> Organisation:
-    check_if_match(if_match, org.version)
-    return tagged(response, await service.update(session, principal, org, data=data))
-
-
-@router.delete(
-    "/{organisation_id}",
-    operation_id="delete_organisation",
-    summary="Delete an organisation (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_organisation(
-    org: ValidOrganisation,
-    session: SessionDep,
-    principal: CurrentUser,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, org.version)
-    await service.set_deleted(session, principal, org, deleted=True)
-
-
-@router.post(
-    "/{organisation_id}/restore",
-    operation_id="restore_organisation",
-    summary="Restore a deleted organisation",
-    response_model=OrganisationRead,
-    responses=responses.ACTION,
-)
-async def restore_organisation(
-    org: DeletedOrganisation, response: Response, session: SessionDep, principal: CurrentUser
-) -> Organisation:
-    return tagged(response, await service.set_deleted(session, principal, org, deleted=False))
+organisation.read, organisation.deleted = OrganisationRead, DeletedOrganisation
+organisation.get("Get an organisation", caller=CurrentUser)
+organisation.update("Update an organisation", OrganisationUpdate, service.update)
+delete, restore = (partial(service.set_deleted, deleted=d) for d in (True, False))
+organisation.delete("Delete an organisation (restorable)", delete)
+organisation.restore("Restore a deleted organisation", restore)
 
 
 # --- memberships -------------------------------------------------------------------------
@@ -170,28 +113,19 @@ MembershipForRead = Annotated[
 ]
 
 
-@members_router.get(
-    "/networks/{network_id}/members",
-    operation_id="list_network_members",
-    summary="List a network's member organisations",
-    response_model=MembershipPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+members = Collection(members_router, "/networks/{network_id}/members", "network_member", None)
+members.scope = NetworkForRead
+members.list(
+    "List a network's member organisations",
+    MembershipList,
+    MembershipPage,
+    service.list_members,
+    filters=MembershipFilters,
 )
-async def list_network_members(
-    network: NetworkForRead,
-    session: SessionDep,
-    query: MembershipList,
-    include_ended: Annotated[bool, Query(description="Include past members.")] = False,
-) -> MembershipPage:
-    result = await service.list_members(
-        session, network, include_ended=include_ended, params=query.params
-    )
-    return query.page(MembershipPage, result)
 
 
 @members_router.post(
     "/networks/{network_id}/members",
-    operation_id="create_network_member",
     summary="Add an organisation to a network",
     status_code=status.HTTP_201_CREATED,
     response_model=MembershipRead,
@@ -208,32 +142,17 @@ async def create_network_member(
     return tagged(response, membership, f"/api/v1/memberships/{membership.id}")
 
 
-@members_router.get(
-    "/memberships/{membership_id}",
-    operation_id="get_membership",
-    summary="Get a membership",
-    response_model=MembershipRead,
-    responses=responses.READ,
+membership = ItemRoutes(members_router, "/memberships/{membership_id}", "membership", None)
+membership.found, membership.caller, membership.read = (
+    MembershipForRead,
+    CurrentUser,
+    MembershipRead,
 )
-async def get_membership(found: MembershipForRead, response: Response) -> Membership:
-    return tagged(response, found.obj)
-
-
-@members_router.post(
-    "/memberships/{membership_id}/end",
-    operation_id="end_membership",
-    summary="End a membership (kept as history)",
-    response_model=MembershipRead,
-    responses=responses.ACTION,
+membership.get("Get a membership")
+membership.action(
+    "end",
+    "End a membership (kept as history)",
+    service.end_membership,
+    body=MembershipEnd,
+    optional=True,
 )
-async def end_membership(
-    found: MembershipForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentUser,
-    data: MembershipEnd | None = None,
-) -> Membership:
-    membership = await service.end_membership(
-        session, principal, found.obj, found.network, left_on=data.left_on if data else None
-    )
-    return tagged(response, membership)

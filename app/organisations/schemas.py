@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from app.core.filters import WithEnded
 from app.core.models import Id
 from app.core.pagination import Page
 from app.core.resources import SoftDeleteRead
@@ -111,6 +112,12 @@ class MembershipRead(BaseModel):
     note: str | None = Field(description="A note.")
     version: int = Field(description="Row version.")
     updated_at: datetime = Field(description="Last changed.")
+
+
+class MembershipFilters(WithEnded):
+    """Which member organisations a network's list shows (query parameters)."""
+
+    include_ended: bool = Field(default=False, description="Include past members.")
 
 
 class MembershipPage(Page[MembershipRead]):

@@ -1,7 +1,5 @@
 """Organisations (a directory every signed-in person reads) and network memberships."""
 
-from datetime import date
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -10,9 +8,11 @@ from app.auth import policy
 from app.auth.policy import Permission, Principal, authorize
 from app.core.db import utcnow
 from app.core.errors import Conflict, Unprocessable
+from app.core.filters import WithEnded
 from app.core.resources import (
     ListParams,
     PageResult,
+    Scoped,
     audited_create,
     audited_delete,
     audited_restore,
@@ -24,6 +24,7 @@ from app.networks.models import Network
 from app.organisations.models import Membership, Organisation
 from app.organisations.schemas import (
     MembershipCreate,
+    MembershipEnd,
     OrganisationCreate,
     OrganisationKind,
     OrganisationUpdate,
@@ -147,11 +148,11 @@ async def list_members(
     session: AsyncSession,
     network: Network,
     *,
-    include_ended: bool,
+    filters: WithEnded,
     params: ListParams,
 ) -> PageResult:
     stmt = select(Membership).where(col(Membership.network_id) == network.id)
-    if not include_ended and params.since is None:  # a sync reports endings too
+    if not filters.include_ended and params.since is None:  # a sync reports endings too
         stmt = stmt.where(col(Membership.left_on).is_(None))
     return await fetch_page(session, stmt, params)
 
@@ -187,15 +188,16 @@ async def add_member(
 async def end_membership(
     session: AsyncSession,
     principal: Principal,
-    membership: Membership,
-    network: Network,
+    found: Scoped[Membership, Network],
     *,
-    left_on: date | None,
+    data: MembershipEnd | None = None,
 ) -> Membership:
+    """End a membership (on ``data.left_on``, or today), kept as history."""
+    membership, network = found.obj, found.network
     authorize(principal, Permission.membership_write, network)
     if membership.left_on is not None:
         raise Conflict(f"membership {membership.id} has already ended")
-    end = left_on or utcnow().date()
+    end = (data.left_on if data else None) or utcnow().date()
     if end < membership.joined_on:
         raise Unprocessable(
             "a membership cannot end before it started",

@@ -2,14 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Response, status
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
-from app.core.versioning import IfMatchHeader, check_if_match
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router
 from app.partnerships import service
 from app.partnerships.deps import DeletedPartnership, ValidCommitment, ValidPartnership
 from app.partnerships.models import PartnerCommitment, Partnership
@@ -18,19 +17,15 @@ from app.partnerships.schemas import (
     CommitmentPage,
     CommitmentRead,
     PartnershipCreate,
+    PartnershipFilters,
     PartnershipPage,
     PartnershipRead,
-    PartnershipStatus,
     PartnershipUpdate,
-    Purpose,
     Renewal,
-    Scope,
-    Sector,
 )
 
-router = APIRouter(tags=["partnerships"], route_class=CohesionRoute)
+router = api_router(tags=["partnerships"])
 
-LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
 PartnershipList = Annotated[
     ListQuery,
     list_query(
@@ -48,49 +43,24 @@ CommitmentList = Annotated[ListQuery, list_query({}, PartnerCommitment.id, sorta
 # --- partnerships -------------------------------------------------------------------------
 
 
-@router.get(
-    "/networks/{network_id}/partnerships",
-    operation_id="list_network_partnerships",
-    summary="List a network's partnerships with stakeholder organisations",
-    response_model=PartnershipPage,
-    responses=LIST_ERRORS,
+partnerships = Collection(
+    router, "/networks/{network_id}/partnerships", "network_partnership", NetworkForRead
 )
-async def list_network_partnerships(
-    network: NetworkForRead,
-    session: SessionDep,
-    partnership_status: Annotated[
-        PartnershipStatus | None,
-        Query(
-            alias="status",
-            description="Only this status as of today (ended: also active and past its end "
-            "date; lapsed: active and past its review date).",
-        ),
-    ] = None,
-    sector: Annotated[Sector | None, Query(description="Only this sector.")] = None,
-    scope: Annotated[Scope | None, Query(description="Only this scope.")] = None,
-    purpose: Annotated[Purpose | None, Query(description="Only those with this purpose.")] = None,
-    *,
-    query: PartnershipList,
-) -> PartnershipPage:
-    items, next_cursor = await service.list_partnerships(
-        session,
-        network,
-        status=partnership_status,
-        sector=sector,
-        scope=scope,
-        purpose=purpose,
-        params=query.params,
-    )
-    reads = await service.partnership_reads(session, items)
-    return query.page(PartnershipPage, (reads, next_cursor), lambda read: read)
+partnerships.list(
+    "List a network's partnerships with stakeholder organisations",
+    PartnershipList,
+    PartnershipPage,
+    service.list_partnerships,
+    filters=PartnershipFilters,
+    filters_first=True,
+    reads=service.partnership_reads,
+)
 
 
 @router.post(
     "/networks/{network_id}/partnerships",
-    operation_id="create_network_partnership",
     summary="Record a network's partnership with a stakeholder organisation",
     status_code=status.HTTP_201_CREATED,
-    response_model=PartnershipRead,
     responses=responses.CREATE,
 )
 async def create_network_partnership(
@@ -105,89 +75,21 @@ async def create_network_partnership(
     return service.partnership_read(made, kind)
 
 
-@router.get(
-    "/partnerships/{partnership_id}",
-    operation_id="get_partnership",
-    summary="Get a partnership",
-    response_model=PartnershipRead,
-    responses=responses.READ,
+partnership = ItemRoutes(
+    router, "/partnerships/{partnership_id}", "partnership", ValidPartnership, CurrentPrincipal
 )
-async def get_partnership(
-    found: ValidPartnership, response: Response, session: SessionDep
-) -> PartnershipRead:
-    return tagged(response, await service.partnership_view(session, found.obj))
-
-
-@router.patch(
-    "/partnerships/{partnership_id}",
-    operation_id="update_partnership",
-    summary="Update or end a partnership",
-    response_model=PartnershipRead,
-    responses=responses.UPDATE,
+partnership.read, partnership.view = PartnershipRead, service.partnership_view
+partnership.deleted = DeletedPartnership
+partnership.get("Get a partnership")
+partnership.update("Update or end a partnership", PartnershipUpdate, service.update_partnership)
+partnership.delete("Delete a partnership (restorable)", service.delete_partnership)
+partnership.restore("Restore a deleted partnership", service.restore_partnership)
+partnership.action(
+    "renew",
+    "Renew a partnership: move its review date forward (clears lapsed)",
+    service.renew_partnership,
+    body=Renewal,
 )
-async def update_partnership(
-    data: PartnershipUpdate,
-    found: ValidPartnership,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> PartnershipRead:
-    check_if_match(if_match, found.obj.version)
-    made = await service.update_partnership(session, principal, found, data=data)
-    return tagged(response, await service.partnership_view(session, made))
-
-
-@router.delete(
-    "/partnerships/{partnership_id}",
-    operation_id="delete_partnership",
-    summary="Delete a partnership (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_partnership(
-    found: ValidPartnership,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await service.delete_partnership(session, principal, found)
-
-
-@router.post(
-    "/partnerships/{partnership_id}/restore",
-    operation_id="restore_partnership",
-    summary="Restore a deleted partnership",
-    response_model=PartnershipRead,
-    responses=responses.ACTION,
-)
-async def restore_partnership(
-    found: DeletedPartnership,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    response: Response,
-) -> PartnershipRead:
-    made = await service.restore_partnership(session, principal, found)
-    return tagged(response, await service.partnership_view(session, made))
-
-
-@router.post(
-    "/partnerships/{partnership_id}/renew",
-    operation_id="renew_partnership",
-    summary="Renew a partnership: move its review date forward (clears lapsed)",
-    response_model=PartnershipRead,
-    responses=responses.ACTION,
-)
-async def renew_partnership(
-    data: Renewal,
-    found: ValidPartnership,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> PartnershipRead:
-    made = await service.renew_partnership(session, principal, found, data=data)
-    return tagged(response, await service.partnership_view(session, made))
 
 
 # --- commitments --------------------------------------------------------------------------
@@ -195,10 +97,8 @@ async def renew_partnership(
 
 @router.get(
     "/partnerships/{partnership_id}/commitments",
-    operation_id="list_partner_commitments",
     summary="List a partner's roles in plan objectives and actions",
-    response_model=CommitmentPage,
-    responses=LIST_ERRORS,
+    responses=NESTED_LIST,
 )
 async def list_partner_commitments(
     found: ValidPartnership, session: SessionDep, query: CommitmentList
@@ -210,10 +110,8 @@ async def list_partner_commitments(
 
 @router.post(
     "/partnerships/{partnership_id}/commitments",
-    operation_id="create_partner_commitment",
     summary="Record a partner's role in a plan objective or action",
     status_code=status.HTTP_201_CREATED,
-    response_model=CommitmentRead,
     responses=responses.CREATE,
 )
 async def create_partner_commitment(
@@ -228,18 +126,8 @@ async def create_partner_commitment(
     return (await service.commitment_reads(session, [made]))[0]
 
 
-@router.delete(
-    "/partner-commitments/{commitment_id}",
-    operation_id="delete_partner_commitment",
-    summary="Remove a partner's commitment",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
+commitment = ItemRoutes(
+    router, "/partner-commitments/{commitment_id}", "partner_commitment", ValidCommitment
 )
-async def delete_partner_commitment(
-    found: ValidCommitment,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await service.delete_commitment(session, principal, found)
+commitment.caller = CurrentPrincipal
+commitment.delete("Remove a partner's commitment", service.delete_commitment)

@@ -151,6 +151,19 @@ class PartnershipRead(SoftDeleteRead):
     agreement_reference: str | None = Field(description="Agreement reference.")
 
 
+class PartnershipFilters(BaseModel):
+    """The filters of a network's partnership list (query parameters)."""
+
+    status: PartnershipStatus | None = Field(
+        default=None,
+        description="Only this status as of today (ended: also active and past its end "
+        "date; lapsed: active and past its review date).",
+    )
+    sector: Sector | None = Field(default=None, description="Only this sector.")
+    scope: Scope | None = Field(default=None, description="Only this scope.")
+    purpose: Purpose | None = Field(default=None, description="Only those with this purpose.")
+
+
 class PartnershipPage(Page[PartnershipRead]):
     """A page of partnerships."""
 

@@ -36,13 +36,11 @@ from app.partnerships.schemas import (
     CommitmentRead,
     ContactRead,
     PartnershipCreate,
+    PartnershipFilters,
     PartnershipRead,
     PartnershipStatus,
     PartnershipUpdate,
-    Purpose,
     Renewal,
-    Scope,
-    Sector,
     StoredStatus,
     contact_fields,
 )
@@ -174,22 +172,20 @@ async def list_partnerships(
     session: AsyncSession,
     network: Network,
     *,
-    status: PartnershipStatus | None,
-    sector: Sector | None,
-    scope: Scope | None,
-    purpose: Purpose | None,
+    filters: PartnershipFilters,
     params: ListParams,
 ) -> PageResult:
     stmt = select(Partnership).where(col(Partnership.network_id) == network.id)
-    if status is not None:
-        stmt = stmt.where(status_filter(status, today()))
-    if sector is not None:
-        stmt = stmt.where(col(Partnership.sector) == sector.value)
-    if scope is not None:
-        stmt = stmt.where(col(Partnership.scope) == scope.value)
-    if purpose is not None:
+    if filters.status is not None:
+        stmt = stmt.where(status_filter(filters.status, today()))
+    if filters.sector is not None:
+        stmt = stmt.where(col(Partnership.sector) == filters.sector.value)
+    if filters.scope is not None:
+        stmt = stmt.where(col(Partnership.scope) == filters.scope.value)
+    if filters.purpose is not None:
         # purposes is a JSON list of plain tags: match the quoted tag in its text.
-        stmt = stmt.where(cast(col(Partnership.purposes), String).contains(f'"{purpose.value}"'))
+        purpose = f'"{filters.purpose.value}"'
+        stmt = stmt.where(cast(col(Partnership.purposes), String).contains(purpose))
     return await fetch_page(session, stmt, params)
 
 

@@ -1,16 +1,17 @@
 """Routes for professional learning programmes (sessions, enrolments, attendance) and their
 evaluations (forms, responses, summaries)."""
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from app.auth.deps import CurrentPrincipal, NetworkForRead
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.i18n import Lang
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.programmes import evaluation_service, service
@@ -26,7 +27,6 @@ from app.programmes.schemas import (
     EvaluationSummary,
     ProgrammeCreate,
     ProgrammeEnrolmentCreate,
-    ProgrammeEnrolmentPage,
     ProgrammeEnrolmentRead,
     ProgrammePage,
     ProgrammeRead,
@@ -37,10 +37,12 @@ from app.programmes.schemas import (
     SessionPage,
     SessionRead,
 )
+from app.programmes.schemas import (
+    ProgrammeEnrolmentPage as EnrolmentPage,
+)
 
-router = APIRouter(tags=["partnerships"], route_class=CohesionRoute)
+router = api_router(tags=["partnerships"])
 
-LIST_ERRORS = responses.problems(400, 401, 403, 404, 422)
 ProgrammeList = Annotated[
     ListQuery,
     list_query({"title": Programme.title, "updated_at": Programme.updated_at}, Programme.id),
@@ -59,10 +61,8 @@ EvaluationList = Annotated[ListQuery, list_query({}, Evaluation.id, sortable=Fal
 
 @router.get(
     "/networks/{network_id}/programmes",
-    operation_id="list_network_programmes",
     summary="List a network's professional learning programmes",
-    response_model=ProgrammePage,
-    responses=LIST_ERRORS,
+    responses=NESTED_LIST,
 )
 async def list_network_programmes(
     network: NetworkForRead, session: SessionDep, lang: Lang, query: ProgrammeList
@@ -72,28 +72,21 @@ async def list_network_programmes(
     return lang.answer(query.page(ProgrammePage, result, read=read))
 
 
-@router.post(
-    "/networks/{network_id}/programmes",
-    operation_id="create_network_programme",
-    summary="Create a professional learning programme",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ProgrammeRead,
-    responses=responses.CREATE,
+network_programmes = Collection(
+    router, "/networks/{network_id}/programmes", "network_programme", NetworkForRead
 )
-async def create_network_programme(
-    data: ProgrammeCreate,
-    network: NetworkForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> Programme:
-    made = await service.create_programme(session, principal, network, data=data)
-    return tagged(response, made, f"/api/v1/programmes/{made.id}")
+network_programmes.caller = CurrentPrincipal
+network_programmes.create(
+    "Create a professional learning programme",
+    ProgrammeCreate,
+    service.create_programme,
+    ProgrammeRead,
+    location="/api/v1/programmes/{id}",
+)
 
 
 @router.get(
     "/programmes/{programme_id}",
-    operation_id="get_programme",
     summary="Get a programme",
     response_model=ProgrammeRead,
     responses=responses.READ,
@@ -107,7 +100,6 @@ async def get_programme(
 
 @router.patch(
     "/programmes/{programme_id}",
-    operation_id="update_programme",
     summary="Update a programme",
     response_model=ProgrammeRead,
     responses=responses.UPDATE,
@@ -129,99 +121,35 @@ async def update_programme(
     return lang.answer(tagged(response, served.read(ProgrammeRead, programme)))
 
 
-@router.delete(
-    "/programmes/{programme_id}",
-    operation_id="delete_programme",
-    summary="Delete a programme",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_programme(
-    found: ValidProgramme,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await service.delete_programme(session, principal, found)
+programme = ItemRoutes(router, "/programmes/{programme_id}", "programme", ValidProgramme)
+programme.caller = CurrentPrincipal
+programme.delete("Delete a programme", service.delete_programme)
 
 
 # --- sessions, enrolments, attendance -------------------------------------------------------
 
 
-@router.get(
-    "/programmes/{programme_id}/sessions",
-    operation_id="list_programme_sessions",
-    summary="List a programme's sessions",
-    response_model=SessionPage,
-    responses=LIST_ERRORS,
+sessions = Collection(router, "/programmes/{programme_id}/sessions", "programme_session", None)
+sessions.scope, sessions.caller = ValidProgramme, CurrentPrincipal
+list_sessions = partial(service.list_children, ProgrammeSession)
+sessions.list("List a programme's sessions", SessionList, SessionPage, list_sessions)
+sessions.create("Add a session to a programme", SessionCreate, service.create_session, SessionRead)
+# Who is enrolled: people or organisations.
+enrolled = Collection(router, "/programmes/{programme_id}/enrolments", "programme_enrolment", None)
+enrolled.scope, enrolled.caller = ValidProgramme, CurrentPrincipal
+list_enrolled = partial(service.list_children, ProgrammeEnrolment)
+enrolled.list("List who is enrolled on a programme", EnrolmentList, EnrolmentPage, list_enrolled)
+enrolled.create(
+    "Enrol a person or an organisation on a programme",
+    ProgrammeEnrolmentCreate,
+    service.create_enrolment,
+    ProgrammeEnrolmentRead,
 )
-async def list_programme_sessions(
-    found: ValidProgramme, session: SessionDep, query: SessionList
-) -> SessionPage:
-    result = await service.list_children(
-        session, ProgrammeSession, found.obj.id, params=query.params
-    )
-    return query.page(SessionPage, result)
-
-
-@router.post(
-    "/programmes/{programme_id}/sessions",
-    operation_id="create_programme_session",
-    summary="Add a session to a programme",
-    status_code=status.HTTP_201_CREATED,
-    response_model=SessionRead,
-    responses=responses.CREATE,
-)
-async def create_programme_session(
-    data: SessionCreate,
-    found: ValidProgramme,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> ProgrammeSession:
-    return tagged(response, await service.create_session(session, principal, found, data=data))
-
-
-@router.get(
-    "/programmes/{programme_id}/enrolments",
-    operation_id="list_programme_enrolments",
-    summary="List who is enrolled on a programme",
-    response_model=ProgrammeEnrolmentPage,
-    responses=LIST_ERRORS,
-)
-async def list_programme_enrolments(
-    found: ValidProgramme, session: SessionDep, query: EnrolmentList
-) -> ProgrammeEnrolmentPage:
-    result = await service.list_children(
-        session, ProgrammeEnrolment, found.obj.id, params=query.params
-    )
-    return query.page(ProgrammeEnrolmentPage, result)
-
-
-@router.post(
-    "/programmes/{programme_id}/enrolments",
-    operation_id="create_programme_enrolment",
-    summary="Enrol a person or an organisation on a programme",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ProgrammeEnrolmentRead,
-    responses=responses.CREATE,
-)
-async def create_programme_enrolment(
-    data: ProgrammeEnrolmentCreate,
-    found: ValidProgramme,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> ProgrammeEnrolment:
-    return tagged(response, await service.create_enrolment(session, principal, found, data=data))
 
 
 @router.get(
     "/programme-sessions/{session_id}/attendance",
-    operation_id="get_session_attendance",
     summary="Who attended a programme session",
-    response_model=AttendanceRead,
     responses=responses.READ,
 )
 async def get_session_attendance(found: ValidSession, session: SessionDep) -> AttendanceRead:
@@ -230,9 +158,7 @@ async def get_session_attendance(found: ValidSession, session: SessionDep) -> At
 
 @router.put(
     "/programme-sessions/{session_id}/attendance",
-    operation_id="set_session_attendance",
     summary="Record who attended a programme session (replaces the list)",
-    response_model=AttendanceRead,
     responses=responses.ACTION,
 )
 async def set_session_attendance(
@@ -247,56 +173,26 @@ async def set_session_attendance(
 # --- evaluations --------------------------------------------------------------------------
 
 
-@router.get(
-    "/programmes/{programme_id}/evaluations",
-    operation_id="list_programme_evaluations",
-    summary="List a programme's evaluation forms",
-    response_model=EvaluationPage,
-    responses=LIST_ERRORS,
+forms = Collection(router, "/programmes/{programme_id}/evaluations", "programme_evaluation", None)
+forms.scope, forms.caller = ValidProgramme, CurrentPrincipal
+list_forms = partial(service.list_children, Evaluation)
+forms.list("List a programme's evaluation forms", EvaluationList, EvaluationPage, list_forms)
+forms.create(
+    "Create a pre- or post-programme evaluation form",
+    EvaluationCreate,
+    evaluation_service.create_evaluation,
+    EvaluationRead,
+    location="/api/v1/evaluations/{id}",
 )
-async def list_programme_evaluations(
-    found: ValidProgramme, session: SessionDep, query: EvaluationList
-) -> EvaluationPage:
-    result = await service.list_children(session, Evaluation, found.obj.id, params=query.params)
-    return query.page(EvaluationPage, result)
-
-
-@router.post(
-    "/programmes/{programme_id}/evaluations",
-    operation_id="create_programme_evaluation",
-    summary="Create a pre- or post-programme evaluation form",
-    status_code=status.HTTP_201_CREATED,
-    response_model=EvaluationRead,
-    responses=responses.CREATE,
-)
-async def create_programme_evaluation(
-    data: EvaluationCreate,
-    found: ValidProgramme,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> Evaluation:
-    made = await evaluation_service.create_evaluation(session, principal, found, data=data)
-    return tagged(response, made, f"/api/v1/evaluations/{made.id}")
-
-
-@router.get(
-    "/evaluations/{evaluation_id}",
-    operation_id="get_evaluation",
-    summary="Get an evaluation form",
-    response_model=EvaluationRead,
-    responses=responses.READ,
-)
-async def get_evaluation(found: ValidEvaluation, response: Response) -> Evaluation:
-    return tagged(response, found.obj)
+evaluation = ItemRoutes(router, "/evaluations/{evaluation_id}", "evaluation", ValidEvaluation, None)
+evaluation.read = EvaluationRead
+evaluation.get("Get an evaluation form")
 
 
 @router.post(
     "/evaluations/{evaluation_id}/responses",
-    operation_id="create_evaluation_response",
     summary="Answer an evaluation (once; optionally anonymously)",
     status_code=status.HTTP_201_CREATED,
-    response_model=ResponseRead,
     responses=responses.CREATE,
 )
 async def create_evaluation_response(
@@ -313,9 +209,7 @@ async def create_evaluation_response(
 
 @router.get(
     "/evaluations/{evaluation_id}/summary",
-    operation_id="get_evaluation_summary",
     summary="Counts, means and distributions per question, and the pre/post change",
-    response_model=EvaluationSummary,
     responses=responses.READ,
 )
 async def get_evaluation_summary(found: ValidEvaluation, session: SessionDep) -> EvaluationSummary:

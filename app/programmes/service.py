@@ -144,14 +144,10 @@ async def create_session(
 
 
 async def list_children(
-    session: AsyncSession,
-    model: Any,
-    programme_id: int | None,
-    *,
-    params: ListParams,
+    model: Any, session: AsyncSession, found: Scoped[Programme, Network], *, params: ListParams
 ) -> PageResult:
     """A page of a programme's sessions, enrolments or evaluations (``model``)."""
-    stmt = select(model).where(col(model.programme_id) == programme_id)
+    stmt = select(model).where(col(model.programme_id) == found.obj.id)
     return await fetch_page(session, stmt, params)
 
 

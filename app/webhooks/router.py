@@ -3,13 +3,14 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute, route_options
+from app.core.routes import NESTED_LIST, Collection, ItemRoutes, api_router
+from app.core.routing import route_options
 from app.core.schemas import LINE_PATTERN
 from app.core.state import app_state
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -24,13 +25,14 @@ from app.webhooks.schemas import (
     EventTypeRead,
     SecretRotate,
     WebhookCreate,
+    WebhookFilters,
     WebhookPage,
     WebhookRead,
     WebhookUpdate,
     WebhookWithSecret,
 )
 
-router = APIRouter(tags=["webhooks"], route_class=CohesionRoute)
+router = api_router(tags=["webhooks"])
 
 WebhookList = Annotated[
     ListQuery,
@@ -66,9 +68,7 @@ def _delivery(delivery: WebhookDelivery) -> DeliveryRead:
 
 @router.get(
     "/webhook-event-types",
-    operation_id="list_webhook_event_types",
     summary="List the event types webhooks can receive",
-    response_model=EventTypeList,
     responses=responses.problems(401),
 )
 async def list_webhook_event_types(_: CurrentPrincipal) -> EventTypeList:
@@ -77,32 +77,24 @@ async def list_webhook_event_types(_: CurrentPrincipal) -> EventTypeList:
     )
 
 
-@router.get(
-    "/networks/{network_id}/webhooks",
-    operation_id="list_network_webhooks",
-    summary="List a network's webhook subscriptions (chair)",
-    response_model=WebhookPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+webhooks = Collection(router, "/networks/{network_id}/webhooks", "network_webhook", None)
+webhooks.scope = NetworkForWebhooks
+webhooks.list(
+    "List a network's webhook subscriptions (chair)",
+    WebhookList,
+    WebhookPage,
+    service.list_webhooks,
+    filters=WebhookFilters,
 )
-async def list_network_webhooks(
-    network: NetworkForWebhooks,
-    session: SessionDep,
-    query: WebhookList,
-    active: Annotated[bool | None, Query(description="Only active (or inactive) ones.")] = None,
-) -> WebhookPage:
-    result = await service.list_webhooks(session, network, active=active, params=query.params)
-    return query.page(WebhookPage, result)
 
 
 @router.post(
     "/networks/{network_id}/webhooks",
-    operation_id="create_network_webhook",
     summary="Subscribe a URL to a network's events (chair)",
     description="The response carries `secret`, shown only here; it signs every delivery "
     "(Standard Webhooks). Idempotency-Key is not offered: replaying would require storing "
     "the response with its secret.",
     status_code=status.HTTP_201_CREATED,
-    response_model=WebhookWithSecret,
     responses=responses.CREATE,
 )
 @route_options(idempotent=False)
@@ -122,21 +114,17 @@ async def create_network_webhook(
     return _with_secret(subscription, secret)
 
 
-@router.get(
-    "/webhooks/{webhook_id}",
-    operation_id="get_webhook",
-    summary="Get a webhook subscription (chair)",
+webhook = ItemRoutes(router, "/webhooks/{webhook_id}", "webhook", ManagedWebhook, CurrentPrincipal)
+webhook.read, webhook.deleted = WebhookRead, DeletedWebhook
+webhook.get(
+    "Get a webhook subscription (chair)",
     description="`disabled_reason` says why a subscription was disabled automatically.",
-    response_model=WebhookRead,
     responses=responses.problems(401, 403, 404, 422),
 )
-async def get_webhook(found: ManagedWebhook, response: Response) -> WebhookSubscription:
-    return tagged(response, found.obj)
 
 
 @router.patch(
     "/webhooks/{webhook_id}",
-    operation_id="update_webhook",
     summary="Update a webhook subscription; active: true re-enables a disabled one",
     response_model=WebhookRead,
     responses=responses.UPDATE,
@@ -157,45 +145,15 @@ async def update_webhook(
     return tagged(response, subscription)
 
 
-@router.delete(
-    "/webhooks/{webhook_id}",
-    operation_id="delete_webhook",
-    summary="Delete a webhook subscription (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_webhook(
-    found: ManagedWebhook,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    check_if_match(if_match, found.obj.version)
-    await service.delete_webhook(session, principal, found)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post(
-    "/webhooks/{webhook_id}/restore",
-    operation_id="restore_webhook",
-    summary="Restore a deleted webhook subscription",
-    response_model=WebhookRead,
-    responses=responses.ACTION,
-)
-async def restore_webhook(
-    found: DeletedWebhook, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> WebhookSubscription:
-    subscription = await service.restore_webhook(session, principal, found)
-    return tagged(response, subscription)
+webhook.delete("Delete a webhook subscription (restorable)", service.delete_webhook)
+webhook.restore("Restore a deleted webhook subscription", service.restore_webhook)
 
 
 @router.post(
     "/webhooks/{webhook_id}/rotate-secret",
-    operation_id="rotate_webhook_secret",
     summary="Issue a new signing secret (shown once)",
     description="Deliveries carry a signature with the previous secret too for "
     "`keep_previous_hours` (default 24), so receivers can switch without missing one.",
-    response_model=WebhookWithSecret,
     responses=responses.ACTION,
 )
 @route_options(idempotent=False)
@@ -216,10 +174,8 @@ async def rotate_webhook_secret(
 
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
-    operation_id="list_webhook_deliveries",
     summary="The delivery log of a webhook subscription, newest first",
-    response_model=DeliveryPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+    responses=NESTED_LIST,
 )
 async def list_webhook_deliveries(
     found: ManagedWebhook,
@@ -240,9 +196,7 @@ async def list_webhook_deliveries(
 
 @router.post(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
-    operation_id="redeliver_webhook_delivery",
     summary="Send a delivery again, now, with the same Webhook-Id",
-    response_model=DeliveryRead,
     responses=responses.ACTION,
 )
 async def redeliver_webhook_delivery(

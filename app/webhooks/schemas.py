@@ -109,6 +109,12 @@ class WebhookWithSecret(WebhookRead):
     )
 
 
+class WebhookFilters(BaseModel):
+    """Which subscriptions a network's list shows (query parameters)."""
+
+    active: bool | None = Field(default=None, description="Only active (or inactive) ones.")
+
+
 class WebhookPage(Page[WebhookRead]):
     """A page of webhook subscriptions."""
 

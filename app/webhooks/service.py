@@ -33,6 +33,7 @@ from app.webhooks.schemas import (
     DeliveryStatus,
     SecretRotate,
     WebhookCreate,
+    WebhookFilters,
     WebhookUpdate,
 )
 
@@ -107,12 +108,12 @@ async def list_webhooks(
     session: AsyncSession,
     network: Network,
     *,
-    active: bool | None,
+    filters: WebhookFilters,
     params: ListParams,
 ) -> PageResult:
     stmt = select(WebhookSubscription).where(col(WebhookSubscription.network_id) == network.id)
-    if active is not None:
-        stmt = stmt.where(col(WebhookSubscription.active).is_(active))
+    if filters.active is not None:
+        stmt = stmt.where(col(WebhookSubscription.active).is_(filters.active))
     return await fetch_page(session, stmt, params)
 
 

@@ -407,7 +407,7 @@ async def rolled_back(app: FastAPI) -> AsyncIterator[None]:
 async def module_world(app: FastAPI, engine: AsyncEngine) -> World:
     """The world, built once per module on an empty database (tests roll back their changes)."""
     await reset_database(engine)
-    return await build_world(app)
+    return await restore_world(app)
 
 
 def one_world_per_module() -> tuple[Any, Any]:

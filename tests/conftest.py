@@ -11,12 +11,13 @@ servers it starts), so no two workers ever share a schema.
 """
 
 import asyncio
+import copy
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -40,6 +41,7 @@ from app.networks.schemas import NetworkCreate, NetworkKind
 ROOT = Path(__file__).resolve().parent.parent
 TEST_PASSWORD = "correct horse battery"
 TEST_DATA_KEY = "AyqHfjoQIY0DTXBzPSTlZh9gTWxwGaP5P2OmspesIFY="  # a Fernet key, for tests only
+T = TypeVar("T")
 DB_KINDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -318,6 +320,54 @@ async def build_world(app: FastAPI) -> World:
     return w
 
 
+Rows = list[tuple[Table, list[dict[str, Any]]]]
+
+
+async def saved_rows(engine: AsyncEngine) -> Rows:
+    """Every row of every non-empty table, table by table in insert order, rows by key."""
+    async with engine.connect() as conn:
+        rows = [
+            (
+                table,
+                [
+                    dict(row._mapping)
+                    for row in await conn.execute(table.select().order_by(*table.primary_key))
+                ],
+            )
+            for table in metadata.sorted_tables
+        ]
+    return [(table, found) for table, found in rows if found]
+
+
+async def put_back_rows(engine: AsyncEngine, rows: Rows) -> None:
+    """Insert saved rows (ids and all) in one transaction, foreign keys checked at its end
+    (SQLite) or not re-checked (PostgreSQL: they held when the rows were saved)."""
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            await conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+        for table, found in rows:
+            await conn.execute(table.insert(), found)
+        if engine.dialect.name == "postgresql":
+            # Explicit ids do not move the sequences: set each past its table's highest id
+            # (a schema made anew, by another fixture or module, starts them at 1 again).
+            await conn.execute(text(_sequences_past(rows)))
+
+
+def _sequences_past(rows: Rows) -> str:
+    moves = []
+    for table, _ in rows:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (
+                column.autoincrement == "auto" and len(table.primary_key.columns) == 1
+            ):
+                seq = f"pg_get_serial_sequence('\"{table.name}\"', '{column.name}')"
+                top = f'(SELECT max("{column.name}") FROM "{table.name}")'
+                moves.append(f"setval({seq}, GREATEST({top}, nextval({seq})))")
+    return "SELECT " + ", ".join(moves or ["1"])
+
+
 @dataclass
 class _Snapshot:
     """The world as first built on a database, and its rows, table by table (in insert order)."""
@@ -339,23 +389,38 @@ async def restore_world(app: FastAPI) -> World:
     snapshot = _SNAPSHOTS.get(key)
     if snapshot is None:
         built = await build_world(app)
-        async with engine.connect() as conn:
-            rows = [
-                (table, [dict(row._mapping) for row in await conn.execute(table.select())])
-                for table in metadata.sorted_tables
-            ]
-        snapshot = _Snapshot(built, [(table, found) for table, found in rows if found])
+        snapshot = _Snapshot(built, await saved_rows(engine))
         _SNAPSHOTS[key] = snapshot
     else:
-        async with engine.begin() as conn:
-            for table, found in snapshot.rows:
-                await conn.execute(table.insert(), found)
+        await put_back_rows(engine, snapshot.rows)
     template = snapshot.world
     people = {
         name: replace(person, headers=token_headers(app, f"user:{person.id}"))
         for name, person in template.people.items()
     }
     return replace(template, app=app, admin=people["admin"], people=people)
+
+
+_STATES: dict[tuple[str, str], tuple[Any, Rows]] = {}
+
+
+async def saved_state(app: FastAPI, name: str, build: Callable[[], Awaitable[T]]) -> T:
+    """The database as ``build`` leaves it, and ``build``'s result: ``build`` runs the first
+    time per database and ``name`` (and session) and every row is saved; later calls empty the
+    database and put those rows back, ids and all (a load of the demo data: seconds of
+    services and password hashes, against one transaction of bulk inserts). The caller gives
+    ``build`` the same starting database each time (empty, or the world). The result (ids,
+    principals; never ORM objects) is deep-copied for each caller."""
+    engine = app.state.cohesion.db.engine
+    key = (engine.url.render_as_string(hide_password=False), name)
+    saved = _STATES.get(key)
+    if saved is None:
+        result = await build()
+        _STATES[key] = (result, await saved_rows(engine))
+        return copy.deepcopy(result)
+    await reset_database(engine)
+    await put_back_rows(engine, saved[1])
+    return copy.deepcopy(saved[0])  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -450,3 +515,55 @@ async def appoint(app: FastAPI, by: Principal, network_id: int, user_id: int, ro
 @pytest.fixture
 def anyio_backend() -> Iterator[str]:
     yield "asyncio"
+
+
+# --- the xdist tail ---------------------------------------------------------------------------
+#
+# ``make test`` runs ``-n auto --dist worksteal``: each worker is first sent an equal share of
+# the collection, in order, and an idle worker then steals from the end of another's queue. A
+# test of minutes that starts last leaves the other worker idle for minutes; so the tests marked
+# ``slow_start(seconds)`` are dealt out (longest first, each to the share with the least
+# expected time so far) to the front of the workers' shares, and the rest follow in collection
+# order. Without xdist the order is left alone.
+
+
+def _slow_seconds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("slow_start")
+    return float(marker.args[0]) if marker is not None else 0.0
+
+
+def _db_kind(item: pytest.Item) -> str:
+    callspec = getattr(item, "callspec", None)
+    return str(callspec.params.get("db_kind", "")) if callspec is not None else ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    workerinput = getattr(config, "workerinput", None)
+    workers = int(workerinput["workercount"]) if workerinput else 0
+    if workers < 2:
+        return
+    slow = sorted(
+        (item for item in items if _slow_seconds(item) > 0), key=lambda i: -_slow_seconds(i)
+    )
+    if not slow:
+        return
+    chosen = set(map(id, slow))
+    rest = [item for item in items if id(item) not in chosen]
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for item in slow:
+        least = load.index(min(load))
+        shares[least].append(item)
+        load[least] += _slow_seconds(item)
+    # The scheduler sends share i ``len(pending) // (workers - i)`` items: fill each share up to
+    # that with the next tests of the rest (in collection order, so fixtures stay grouped).
+    ordered: list[pytest.Item] = []
+    pending = len(items)
+    for i, share in enumerate(shares):
+        size = pending // (workers - i)
+        take = max(0, size - len(share))
+        share.sort(key=_db_kind)  # PostgreSQL's, then SQLite's: the rest begins on SQLite
+        ordered += share + rest[:take]
+        rest = rest[take:]
+        pending -= len(share) + take
+    items[:] = ordered + rest

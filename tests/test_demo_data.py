@@ -21,7 +21,7 @@ from app.models import metadata
 from app.networks.models import Network
 from app.plans.models import Evidence, MeasureReading, Milestone, Objective, Plan
 from app.webhooks.models import WebhookSubscription
-from tests.demo_helpers import build_demo
+from tests.demo_helpers import restore_demo
 
 # Rows per table after `cohesion load-demo`, as measured before the demo became documents.
 ROWS = {
@@ -101,8 +101,7 @@ NETWORKS = [
 async def demo(app: FastAPI, db: None) -> dict[str, Any]:
     """The whole demo, built as `cohesion load-demo` builds it; rows per table."""
     state = app.state.cohesion
-    async with state.db.transaction() as session:
-        await build_demo(app, session)
+    await restore_demo(app)
     async with state.db.transaction(write=False) as session:
         return {
             table.name: await session.scalar(select(func.count()).select_from(table))

@@ -15,7 +15,7 @@ from sqlmodel import col
 from app.auth.models import User
 from app.networks.models import Network
 from tests.conftest import token_headers
-from tests.demo_helpers import build_demo
+from tests.demo_helpers import restore_demo
 from tests.test_authz_matrix import api_routes
 
 API = "/api/v1"
@@ -70,9 +70,9 @@ async def everything(client: httpx.AsyncClient, path: str, headers: dict[str, st
 
 @pytest.fixture
 async def demo(app: FastAPI, db: None) -> dict[str, Any]:
+    admin = await restore_demo(app)
     state = app.state.cohesion
     async with state.db.transaction() as session:
-        admin = await build_demo(app, session)
         networks = {n.name: n.id for n in await session.scalars(select(Network))}
         users = {
             u.email: u.id

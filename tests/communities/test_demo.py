@@ -10,13 +10,13 @@ from app.communities.models import Community, CommunityMember
 from app.demo import communities as demo
 from app.networks.models import Network
 from app.organisations.models import Organisation
-from tests.demo_helpers import build_demo
+from tests.demo_helpers import restore_demo
 
 
 async def test_demo_loads_communities_and_a_matched_cohort(app: FastAPI, db: None) -> None:
     state = app.state.cohesion
+    admin = await restore_demo(app)
     async with state.db.transaction() as session:
-        admin = await build_demo(app, session)
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
             networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
             await demo.load(session, admin, networks)

@@ -25,8 +25,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app import demo
-from app.auth.policy import Principal
 from app.badges.models import Badge
 from app.cohorts.models import Cohort
 from app.communities.models import Community
@@ -39,6 +37,7 @@ from app.plans.models import Action, Measure, Milestone, Objective, Plan
 from app.programmes.models import Programme
 from app.webhooks.models import WebhookSubscription
 from tests.conftest import World
+from tests.demo_helpers import restore_demo_on_world
 
 # The object each path parameter of a list names (a list route with a new one fails below).
 PATH_OBJECTS: dict[str, Any] = {
@@ -133,10 +132,8 @@ def list_routes(app: FastAPI) -> list[tuple[str, list[str], set[str]]]:
 
 
 async def _demo_ids(app: FastAPI, world: World) -> dict[str, int]:
-    state = app.state.cohesion
-    admin = Principal(kind="user", id=world.admin.id, is_admin=True)
-    async with state.db.transaction() as session:
-        await demo.build(session, admin, state.passwords)
+    await restore_demo_on_world(world)
+    async with app.state.cohesion.db.transaction(write=False) as session:
         ids = {}
         for name, model in PATH_OBJECTS.items():
             ids[name] = await session.scalar(
@@ -207,6 +204,7 @@ def _fuzz(call: Callable[[dict[str, str]], httpx.Response], orderings: list[Any]
     one_list()
 
 
+@pytest.mark.slow_start(120)
 async def test_no_cursor_reaches_a_500_on_any_list(
     app: FastAPI, client: httpx.AsyncClient, world: World
 ) -> None:

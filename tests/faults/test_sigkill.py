@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tests.faults.harness import API, Server, prepare_database, server_env
 from tests.live import ROOT
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.slow_start(150)]
 
 KINDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 # Extra seconds after the write is seen in the database; None: after the answer arrived.

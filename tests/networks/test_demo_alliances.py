@@ -8,7 +8,7 @@ from sqlmodel import col
 
 from app.networks.models import Network
 from tests.conftest import token_headers
-from tests.demo_helpers import build_demo
+from tests.demo_helpers import restore_demo
 
 API = "/api/v1"
 
@@ -16,8 +16,8 @@ API = "/api/v1"
 async def test_the_demo_holds_alliances_terms_and_functions(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
+    admin = await restore_demo(app)
     async with app.state.cohesion.db.transaction() as session:
-        admin = await build_demo(app, session)
         ids = {
             n.name: n.id for n in await session.scalars(select(Network).order_by(col(Network.id)))
         }

@@ -13,15 +13,15 @@ from app.plans import transfer
 from app.plans.models import Plan
 from app.programmes import evaluation_service
 from app.programmes.models import Evaluation, EvaluationResponse, Programme, ProgrammeEnrolment
-from tests.demo_helpers import build_demo
+from tests.demo_helpers import restore_demo
 
 
 async def test_demo_loads_partnerships_a_programme_and_its_evaluations(
     app: FastAPI, db: None
 ) -> None:
     state = app.state.cohesion
+    admin = await restore_demo(app)
     async with state.db.transaction() as session:
-        admin = await build_demo(app, session)
         networks = {n.name: n for n in (await session.scalars(select(Network))).all()}
         if await session.scalar(select(func.count()).select_from(Community)) == 0:
             await communities_demo.load(session, admin, networks)

@@ -9,10 +9,9 @@ import httpx
 from sqlalchemy import select
 from sqlmodel import col
 
-from app import demo as app_demo
-from app.auth.policy import Principal
 from app.plans.models import Plan
 from tests.conftest import World
+from tests.demo_helpers import restore_demo_on_world
 from tests.plans.helpers import PlanBuilder
 
 
@@ -32,10 +31,8 @@ async def test_demo_2021_22_plan_early_in_its_year_is_grey_not_green(
     """The issue's first finding: with as_of=2022-03-01 the 2021-22 plan and all its
     objectives read green while 17 of 23 measures had no data and no action was done."""
     state = world.app.state.cohesion
+    await restore_demo_on_world(world)
     async with state.db.transaction() as session:
-        await app_demo.build(
-            session, Principal(kind="user", id=world.admin.id, is_admin=True), state.passwords
-        )
         plan_id = await session.scalar(
             select(col(Plan.id)).where(col(Plan.title).like("Networks of Networks%2021-22"))
         )

@@ -11,7 +11,7 @@ from app.plans.models import Milestone, Objective, Plan
 from app.plans.progress_schemas import AttentionReason
 from app.plans.scope import InPlan
 from tests.conftest import World
-from tests.demo_helpers import build_demo
+from tests.demo_helpers import restore_demo
 from tests.plans.helpers import PlanBuilder
 from tests.plans.test_progress import _big_plan, count_statements
 
@@ -378,8 +378,7 @@ async def test_copy_rules_and_constant_statements(client, world: World) -> None:
 
 async def test_demo_rolls_the_2021_22_plan_over_into_this_year(app, db: None) -> None:
     state = app.state.cohesion
-    async with state.db.transaction() as session:
-        await build_demo(app, session)
+    await restore_demo(app)
 
     async with state.db.transaction() as session:
         plans = {p.title: p for p in (await session.scalars(select(Plan))).all()}

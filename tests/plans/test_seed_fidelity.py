@@ -22,8 +22,8 @@ from app.plans.models import Evidence, Milestone, Objective, Plan
 from app.plans.schemas import CLN_WORKSTREAMS
 from app.plans.scope import load_in_plan
 from app.programmes.models import Evaluation
-from tests.conftest import World, reset_database
-from tests.demo_helpers import build_demo
+from tests.conftest import World
+from tests.demo_helpers import restore_demo
 from tests.plans.helpers import PlanBuilder
 
 NON_PLAN = "Networks of Networks Action Plan 2021-22"
@@ -35,10 +35,8 @@ async def demo(app: FastAPI, engine: AsyncEngine) -> dict[str, Any]:
 
     Built once per module: the tests only read what it returns (loaded objects, detached), so
     the other tests' resets of the database do not touch it."""
-    await reset_database(engine)
+    admin = await restore_demo(app)
     state = app.state.cohesion
-    async with state.db.transaction() as session:
-        admin = await build_demo(app, session)
     async with state.db.transaction() as session:
         plan_id = await session.scalar(select(Plan.id).where(col(Plan.title) == NON_PLAN))
         assert plan_id is not None

@@ -12,10 +12,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlmodel import col
 
-from app import demo as app_demo
-from app.auth.policy import Principal
 from app.plans.models import Plan
 from tests.conftest import World
+from tests.demo_helpers import restore_demo_on_world
 
 API = "/api/v1"
 NON_NAME = "Network of Networks"  # the demo's root network
@@ -33,11 +32,8 @@ def words(text: str) -> str:
 
 
 async def _demo(world: World) -> dict[str, int]:
-    state = world.app.state.cohesion
-    async with state.db.transaction() as session:
-        await app_demo.build(
-            session, Principal(kind="user", id=world.admin.id, is_admin=True), state.passwords
-        )
+    await restore_demo_on_world(world)
+    async with world.app.state.cohesion.db.transaction(write=False) as session:
         ids = {}
         for key, title in DEMO_PLANS.items():
             ids[key] = await session.scalar(select(col(Plan.id)).where(col(Plan.title).like(title)))

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.resources import ListQuery, tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -96,6 +97,12 @@ def record_of(found: Any) -> Any:
     return getattr(found, "obj", found)
 
 
+def network_of(found: Any) -> Any:
+    """The network whose languages a loaded record is served in (``Scoped.network``, or the
+    network itself)."""
+    return getattr(found, "network", found)
+
+
 class ItemRoutes:
     """The routes of one record at ``path``, named ``{verb}_{label}``: ``found`` loads it
     live (``deleted``: deleted), ``caller`` is who writes, ``read`` the response model,
@@ -117,6 +124,9 @@ class ItemRoutes:
         self.router, self.path, self.label = router, path, label
         # Services that take the record itself rather than the loader's Scoped.
         self.unwrap = False
+        # Human text in the network's languages: reads take ``Lang`` and answer in the
+        # negotiated language; updates write in ``?lang=`` (``call(…, language=…)``).
+        self.translated = False
         self.found, self.caller, self.read, self.deleted, self.view = (
             found,
             caller,
@@ -152,12 +162,19 @@ class ItemRoutes:
         """``GET path``: the record with its ETag (``caller``: who may read, where the
         loader's own caller is wider)."""
 
-        async def run(found: Any, response: Response, session: AsyncSession, **_: Any) -> Any:
+        async def run(
+            found: Any, response: Response, session: AsyncSession, lang: Any = None, **_: Any
+        ) -> Any:
+            if self.translated:
+                served = lang.read(network_of(found))
+                return lang.answer(tagged(response, served.read(self.read, record_of(found))))
             return await self._answer(response, session, record_of(found))
 
         params = {"found": self.found, "response": Response, "session": SessionDep}
         if caller is not None:
             params["caller"] = caller
+        if self.translated:
+            params["lang"] = Lang
         route.setdefault("responses", responses.READ)
         self._add("get", "get", summary, params, run, **route)
 
@@ -171,19 +188,28 @@ class ItemRoutes:
             session: AsyncSession,
             principal: Any,
             if_match: str | None,
+            lang: Any = None,
         ) -> Any:
             check_if_match(if_match, record_of(found).version)
+            if self.translated:
+                served = lang.write(network_of(found))
+                made = await call(
+                    session, principal, self._arg(found), data=data, language=served.language
+                )
+                return lang.answer(tagged(response, served.read(self.read, made)))
             made = await call(session, principal, self._arg(found), data=data)
             return await self._answer(response, session, made)
 
-        params = {
+        params: dict[str, Any] = {
             "data": body,
             "found": self.found,
             "response": Response,
             "session": SessionDep,
             "principal": self.caller,
-            "if_match": (IfMatchHeader, None),
         }
+        if self.translated:
+            params["lang"] = Lang
+        params["if_match"] = (IfMatchHeader, None)
         route.setdefault("responses", responses.UPDATE)
         self._add("patch", "update", summary, params, run, **route)
 
@@ -271,17 +297,29 @@ class Collection:
         caller: Any = None,
         read: Callable[[Any], Any] | None = None,
         reads: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]] | None = None,
+        translated: Any = None,
+        lang_first: bool = True,
         **route: Any,
     ) -> None:
         """``GET path``: one page of ``await call(session, scope, params=…[, filters=…])``;
         ``filters`` is a model of query parameters (listed before the list parameters with
         ``filters_first``; ``caller``: who may list, where the scope's own caller is wider);
-        items are made by ``read`` each, or ``await reads(session, rows)``."""
+        items are made by ``read`` each, or ``await reads(session, rows)``, or (``translated``:
+        the item model) read in the language the request negotiates with the scope's network (its
+        ``lang`` parameter before the list parameters, or after them without ``lang_first``)."""
 
         async def run(
-            scope: Any, session: AsyncSession, query: ListQuery, caller: Any = None, **extra: Any
+            scope: Any,
+            session: AsyncSession,
+            query: ListQuery,
+            caller: Any = None,
+            lang: Any = None,
+            **extra: Any,
         ) -> Any:
             rows, next_cursor = await call(session, scope, params=query.params, **extra)
+            if translated is not None:
+                reader = lang.read(network_of(scope)).reader(translated)
+                return lang.answer(query.page(page, (rows, next_cursor), reader))
             if reads is not None:
                 return query.page(page, (await reads(session, rows), next_cursor), _same)
             return query.page(page, (rows, next_cursor), read)
@@ -291,7 +329,11 @@ class Collection:
             params["caller"] = caller
         if filters is not None and filters_first:
             params["filters"] = Annotated[filters, Query()]
+        if translated is not None and lang_first:
+            params["lang"] = Lang
         params["query"] = query
+        if translated is not None and not lang_first:
+            params["lang"] = Lang
         if filters is not None and not filters_first:
             params["filters"] = Annotated[filters, Query()]
         route.setdefault("responses", NESTED_LIST)

@@ -1,5 +1,6 @@
 """Routes for badge-network proposals, badges, awards, credentials, JWKS and verification."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -43,7 +44,6 @@ from app.badges.schemas import (
     VerificationRead,
     VerifyBody,
 )
-from app.badges.scope import FoundProposal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
@@ -170,13 +170,21 @@ async def approve_badge_proposal(
     return proposal
 
 
-async def _reject(
-    session: AsyncSession, principal: Principal, found: FoundProposal, *, data: RejectBody
-) -> BadgeProposal:
-    return await proposal_service.reject_proposal(session, principal, found, reason=data.reason)
+def with_reason(call: Any) -> Any:
+    """``call(session, principal, found, reason=…)`` answering a body with a ``reason``."""
+
+    async def run(session: AsyncSession, principal: Principal, found: Any, *, data: Any) -> Any:
+        return await call(session, principal, found, reason=data.reason)
+
+    return run
 
 
-proposal.action("reject", "Reject a submitted proposal, with a reason", _reject, body=RejectBody)
+proposal.action(
+    "reject",
+    "Reject a submitted proposal, with a reason",
+    with_reason(proposal_service.reject_proposal),
+    body=RejectBody,
+)
 proposal.action("reopen", "Return a rejected proposal to draft", proposal_service.reopen_proposal)
 
 
@@ -244,17 +252,16 @@ async def award_badge(
     return award_read(award, principal, found, request)
 
 
-@router.get(
-    "/awards/{award_id}",
-    summary="Get an award",
-    response_model=AwardRead,
-    responses=responses.READ,
-)
-async def get_award(
-    found: ValidAward, request: Request, response: Response, principal: CurrentPrincipal
-) -> AwardRead:
-    tagged(response, found.obj)
-    return award_read(found.obj, principal, found, request)
+def award_viewer(
+    found: ValidAward, request: Request, principal: CurrentPrincipal
+) -> Callable[[BadgeAward], AwardRead]:
+    """The caller's view of an award of the loaded award's network (see ``award_read``)."""
+    return lambda award: award_read(award, principal, found, request)
+
+
+award = ItemRoutes(router, "/awards/{award_id}", "award", ValidAward, CurrentPrincipal)
+award.read, award.viewer = AwardRead, Annotated[Any, Depends(award_viewer)]
+award.get("Get an award", caller=CurrentPrincipal)
 
 
 @router.get(
@@ -273,41 +280,18 @@ async def get_award_credential(found: ValidAward, request: Request) -> Credentia
     )
 
 
-@router.post(
-    "/awards/{award_id}/revoke",
-    summary="Revoke an award (verification fails from now on)",
-    response_model=AwardRead,
-    responses=responses.ACTION,
+award.action(
+    "revoke",
+    "Revoke an award (verification fails from now on)",
+    with_reason(service.revoke_award),
+    body=RevokeBody,
 )
-async def revoke_award(
-    data: RevokeBody,
-    request: Request,
-    found: ValidAward,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> AwardRead:
-    award = await service.revoke_award(session, principal, found, reason=data.reason)
-    tagged(response, award)
-    return award_read(award, principal, found, request)
-
-
-@router.post(
-    "/awards/{award_id}/share-token",
-    summary="Replace the award's share link (the old link stops working)",
-    response_model=AwardRead,
-    responses=responses.ACTION,
+award.action(
+    "share-token",
+    "Replace the award's share link (the old link stops working)",
+    share.replace_token,
+    name="replace_award_share_token",
 )
-async def replace_award_share_token(
-    request: Request,
-    found: ValidAward,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> AwardRead:
-    award = await share.replace_token(session, principal, found)
-    tagged(response, award)
-    return award_read(award, principal, found, request)
 
 
 @router.post(

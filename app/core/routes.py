@@ -107,7 +107,7 @@ class ItemRoutes:
     """The routes of one record at ``path``, named ``{verb}_{label}``: ``found`` loads it
     live (``deleted``: deleted), ``caller`` is who writes, ``read`` the response model,
     ``view`` how it is answered (``view(record)``, or ``await view(session, record)``; the
-    record itself by default)."""
+    record itself by default), or ``viewer``: a dependency giving the caller's view."""
 
     def __init__(
         self,
@@ -120,13 +120,17 @@ class ItemRoutes:
         read: Any = None,
         deleted: Any = None,
         view: View | None = None,
+        translated: bool = False,
     ) -> None:
         self.router, self.path, self.label = router, path, label
         # Services that take the record itself rather than the loader's Scoped.
         self.unwrap = False
         # Human text in the network's languages: reads take ``Lang`` and answer in the
         # negotiated language; updates write in ``?lang=`` (``call(…, language=…)``).
-        self.translated = False
+        self.translated = translated
+        # A dependency answering the request's view of a record (``viewer(record)``), where
+        # the answer depends on who asks.
+        self.viewer: Any = None
         self.found, self.caller, self.read, self.deleted, self.view = (
             found,
             caller,
@@ -138,8 +142,27 @@ class ItemRoutes:
     def _arg(self, found: Any) -> Any:
         return record_of(found) if self.unwrap else found
 
-    async def _answer(self, response: Response, session: AsyncSession, record: Any) -> Any:
+    async def _answer(
+        self, response: Response, session: AsyncSession, record: Any, viewer: Any = None
+    ) -> Any:
+        if viewer is not None:
+            return viewer(tagged(response, record))
         return await present(self.view, session, tagged(response, record))
+
+    def _with_viewer(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.viewer is not None:
+            params["viewer"] = self.viewer
+        return params
+
+    async def _translated(
+        self, lang: Any, served: Any, response: Response, session: AsyncSession, record: Any
+    ) -> Any:
+        """``record`` (its ``view``, when there is one) in the language ``served``."""
+        tagged(response, record)
+        if self.view is None:
+            return lang.answer(served.read(self.read, record))
+        made = await present(self.view, session, record)
+        return lang.answer(served.read(self.read, record, made))
 
     def _add(
         self,
@@ -163,16 +186,22 @@ class ItemRoutes:
         loader's own caller is wider)."""
 
         async def run(
-            found: Any, response: Response, session: AsyncSession, lang: Any = None, **_: Any
+            found: Any,
+            response: Response,
+            session: AsyncSession,
+            lang: Any = None,
+            viewer: Any = None,
+            **_: Any,
         ) -> Any:
             if self.translated:
                 served = lang.read(network_of(found))
-                return lang.answer(tagged(response, served.read(self.read, record_of(found))))
-            return await self._answer(response, session, record_of(found))
+                return await self._translated(lang, served, response, session, record_of(found))
+            return await self._answer(response, session, record_of(found), viewer)
 
         params = {"found": self.found, "response": Response, "session": SessionDep}
         if caller is not None:
             params["caller"] = caller
+        self._with_viewer(params)
         if self.translated:
             params["lang"] = Lang
         route.setdefault("responses", responses.READ)
@@ -196,7 +225,7 @@ class ItemRoutes:
                 made = await call(
                     session, principal, self._arg(found), data=data, language=served.language
                 )
-                return lang.answer(tagged(response, served.read(self.read, made)))
+                return await self._translated(lang, served, response, session, made)
             made = await call(session, principal, self._arg(found), data=data)
             return await self._answer(response, session, made)
 
@@ -247,17 +276,24 @@ class ItemRoutes:
         passed as ``data``, ``optional`` or not), answered as the record."""
 
         async def run(
-            found: Any, response: Response, session: AsyncSession, principal: Any, **data: Any
+            found: Any,
+            response: Response,
+            session: AsyncSession,
+            principal: Any,
+            viewer: Any = None,
+            **data: Any,
         ) -> Any:
             made = await call(session, principal, self._arg(found), **data)
-            return await self._answer(response, session, made)
+            return await self._answer(response, session, made, viewer)
 
-        params: dict[str, Any] = {
-            "found": found or self.found,
-            "response": Response,
-            "session": SessionDep,
-            "principal": self.caller,
-        }
+        params: dict[str, Any] = self._with_viewer(
+            {
+                "found": found or self.found,
+                "response": Response,
+                "session": SessionDep,
+                "principal": self.caller,
+            }
+        )
         if body is not None:
             params["data"] = (body | None, None) if optional else body
         route.setdefault("responses", responses.ACTION)

@@ -7,7 +7,7 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.i18n import Lang
 from app.core.resources import tagged
-from app.core.routes import ItemRoutes, api_router
+from app.core.routes import Collection, ItemRoutes, api_router
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans import measure_service
 from app.plans.deps import DeletedMeasure, ValidMeasure, ValidObjective
@@ -133,17 +133,12 @@ async def restore_measure(
     return read
 
 
-@router.get(
-    "/measures/{measure_id}/readings",
-    summary="List a manual measure's readings",
-    response_model=ReadingPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+measure_readings = Collection(
+    router, "/measures/{measure_id}/readings", "measure_reading", ValidMeasure, CurrentPrincipal
 )
-async def list_measure_readings(
-    found: ValidMeasure, session: SessionDep, query: ReadingList
-) -> ReadingPage:
-    result = await measure_service.list_readings(session, found.obj, params=query.params)
-    return query.page(ReadingPage, result)
+measure_readings.list(
+    "List a manual measure's readings", ReadingList, ReadingPage, measure_service.list_readings
+)
 
 
 @router.post(

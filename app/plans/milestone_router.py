@@ -134,17 +134,20 @@ milestone.delete("Delete a milestone (restorable)", milestone_service.delete_mil
 milestone.restore("Restore a deleted milestone", milestone_service.restore_milestone)
 
 
-@router.get(
+milestone_evidences = Collection(
+    router,
     "/milestones/{milestone_id}/evidence",
-    summary="List a milestone's evidence",
-    response_model=EvidencePage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+    "milestone_evidence",
+    ValidMilestone,
+    CurrentPrincipal,
 )
-async def list_milestone_evidence(
-    found: ValidMilestone, session: SessionDep, query: EvidenceList
-) -> EvidencePage:
-    result = await milestone_service.list_evidence(session, found.obj, params=query.params)
-    return query.page(EvidencePage, result)
+milestone_evidences.list(
+    "List a milestone's evidence",
+    EvidenceList,
+    EvidencePage,
+    milestone_service.list_evidence,
+    name="list_milestone_evidence",
+)
 
 
 @router.post(

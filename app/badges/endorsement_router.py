@@ -3,7 +3,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import Request, Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.badges import endorsement_service
@@ -21,11 +21,11 @@ from app.core import responses
 from app.core.db import SessionDep
 from app.core.models import path_id
 from app.core.resources import ListQuery, list_query, tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.state import app_state
 from app.networks.deps import NetworkForRead
 
-router = APIRouter(tags=["badges"], route_class=CohesionRoute)
+router = api_router(tags=["badges"])
 
 EndorsementList = Annotated[
     ListQuery,
@@ -65,7 +65,6 @@ async def _endorse(
 
 @router.get(
     "/badges/{badge_id}/endorsements",
-    operation_id="list_badge_endorsements",
     summary="List a badge's endorsements (withdrawn ones too)",
     response_model=EndorsementPage,
     responses=responses.problems(400, 401, 403, 404, 422),
@@ -78,7 +77,6 @@ async def list_badge_endorsements(
 
 @router.post(
     "/badges/{badge_id}/endorsements",
-    operation_id="endorse_badge",
     summary="Endorse a badge as a network or an organisation: issues a signed Open Badges 3.0 "
     "EndorsementCredential",
     status_code=status.HTTP_201_CREATED,
@@ -100,7 +98,6 @@ async def endorse_badge(
 
 @router.get(
     "/networks/{network_id}/endorsements",
-    operation_id="list_issuer_endorsements",
     summary="List an issuer's (a badge network's) endorsements (withdrawn ones too)",
     response_model=EndorsementPage,
     responses=responses.problems(400, 401, 403, 404, 422),
@@ -113,7 +110,6 @@ async def list_issuer_endorsements(
 
 @router.post(
     "/networks/{network_id}/endorsements",
-    operation_id="endorse_issuer",
     summary="Endorse an issuer (a badge network) as another network or an organisation: "
     "issues a signed Open Badges 3.0 EndorsementCredential, carried by its later awards",
     status_code=status.HTTP_201_CREATED,
@@ -133,7 +129,6 @@ async def endorse_issuer(
 
 @router.get(
     "/endorsements/{endorsement_id}/credential",
-    operation_id="get_endorsement_credential",
     summary="The endorsement's EndorsementCredential and its VC-JWT",
     response_model=CredentialRead,
     responses=responses.READ,
@@ -149,7 +144,6 @@ async def get_endorsement_credential(found: ValidEndorsement, request: Request) 
 
 @router.post(
     "/endorsements/{endorsement_id}/withdraw",
-    operation_id="withdraw_endorsement",
     summary="Withdraw an endorsement (it no longer verifies, nor goes into new awards)",
     response_model=EndorsementRead,
     responses=responses.ACTION,
@@ -170,7 +164,6 @@ async def withdraw_endorsement(
 
 @router.get(
     "/organisations/{organisation_id}/jwks.json",
-    operation_id="get_organisation_jwks",
     summary="An endorsing organisation's public signing keys (JWKS; no sign-in)",
     response_model=Jwks,
     responses=responses.problems(404, 422),

@@ -1,9 +1,11 @@
 """Routes for badge-network proposals, badges, awards, credentials, JWKS and verification."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import policy
 from app.auth.deps import CurrentPrincipal, NetworkForRead
@@ -45,16 +47,15 @@ from app.badges.schemas import (
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.errors import NotFound
-from app.core.i18n import Lang
 from app.core.models import path_id
 from app.core.resources import ListQuery, Scoped, list_query, tagged
-from app.core.routing import CohesionRoute, route_options
+from app.core.routes import Collection, ItemRoutes, api_router
+from app.core.routing import route_options
 from app.core.state import AppState, app_state, app_state_dependency
-from app.core.versioning import IfMatchHeader, check_if_match
 from app.networks import service as network_service
 from app.networks.models import Network
 
-router = APIRouter(tags=["badges"], route_class=CohesionRoute)
+router = api_router(tags=["badges"])
 
 ProposalList = Annotated[
     ListQuery,
@@ -93,7 +94,6 @@ def award_read(
 
 @router.get(
     "/badge-onboarding",
-    operation_id="list_badge_proposals",
     summary="List badge-network proposals (own, or under networks you chair)",
     response_model=BadgeProposalPage,
     responses=responses.LIST,
@@ -114,7 +114,6 @@ async def list_badge_proposals(
 
 @router.post(
     "/badge-onboarding",
-    operation_id="create_badge_proposal",
     summary="Draft a badge-network proposal (any section may be left for later)",
     status_code=status.HTTP_201_CREATED,
     response_model=BadgeProposalRead,
@@ -128,42 +127,20 @@ async def create_badge_proposal(
     return proposal
 
 
-@router.get(
-    "/badge-onboarding/{proposal_id}",
-    operation_id="get_badge_proposal",
-    summary="Get a badge-network proposal",
-    response_model=BadgeProposalRead,
-    responses=responses.READ,
+proposal = ItemRoutes(
+    router, "/badge-onboarding/{proposal_id}", "badge_proposal", ValidProposal, CurrentPrincipal
 )
-async def get_badge_proposal(found: ValidProposal, response: Response) -> BadgeProposal:
-    tagged(response, found.proposal)
-    return found.proposal
-
-
-@router.patch(
-    "/badge-onboarding/{proposal_id}",
-    operation_id="update_badge_proposal",
-    summary="Fill or change sections of a draft proposal",
-    response_model=BadgeProposalRead,
-    responses=responses.UPDATE,
+proposal.read = BadgeProposalRead
+proposal.get("Get a badge-network proposal")
+proposal.update(
+    "Fill or change sections of a draft proposal",
+    BadgeProposalUpdate,
+    proposal_service.update_proposal,
 )
-async def update_badge_proposal(
-    data: BadgeProposalUpdate,
-    found: ValidProposal,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> BadgeProposal:
-    check_if_match(if_match, found.proposal.version)
-    proposal = await proposal_service.update_proposal(session, principal, found, data=data)
-    tagged(response, proposal)
-    return proposal
 
 
 @router.get(
     "/badge-onboarding/{proposal_id}/completeness",
-    operation_id="get_badge_proposal_completeness",
     summary="Which required sections are still empty",
     response_model=Completeness,
     responses=responses.READ,
@@ -172,24 +149,11 @@ async def get_badge_proposal_completeness(found: ValidProposal) -> Completeness:
     return proposal_service.completeness(found.proposal)
 
 
-@router.post(
-    "/badge-onboarding/{proposal_id}/submit",
-    operation_id="submit_badge_proposal",
-    summary="Submit a complete draft for approval",
-    response_model=BadgeProposalRead,
-    responses=responses.ACTION,
-)
-async def submit_badge_proposal(
-    found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> BadgeProposal:
-    proposal = await proposal_service.submit_proposal(session, principal, found)
-    tagged(response, proposal)
-    return proposal
+proposal.action("submit", "Submit a complete draft for approval", proposal_service.submit_proposal)
 
 
 @router.post(
     "/badge-onboarding/{proposal_id}/approve",
-    operation_id="approve_badge_proposal",
     summary="Approve: create the badge network, its chair, sub-groups and plan",
     response_model=BadgeProposalRead,
     responses=responses.ACTION,
@@ -206,110 +170,44 @@ async def approve_badge_proposal(
     return proposal
 
 
-@router.post(
-    "/badge-onboarding/{proposal_id}/reject",
-    operation_id="reject_badge_proposal",
-    summary="Reject a submitted proposal, with a reason",
-    response_model=BadgeProposalRead,
-    responses=responses.ACTION,
-)
-async def reject_badge_proposal(
-    data: RejectBody,
-    found: ValidProposal,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> BadgeProposal:
-    proposal = await proposal_service.reject_proposal(session, principal, found, reason=data.reason)
-    tagged(response, proposal)
-    return proposal
+def with_reason(call: Any) -> Any:
+    """``call(session, principal, found, reason=…)`` answering a body with a ``reason``."""
+
+    async def run(session: AsyncSession, principal: Principal, found: Any, *, data: Any) -> Any:
+        return await call(session, principal, found, reason=data.reason)
+
+    return run
 
 
-@router.post(
-    "/badge-onboarding/{proposal_id}/reopen",
-    operation_id="reopen_badge_proposal",
-    summary="Return a rejected proposal to draft",
-    response_model=BadgeProposalRead,
-    responses=responses.ACTION,
+proposal.action(
+    "reject",
+    "Reject a submitted proposal, with a reason",
+    with_reason(proposal_service.reject_proposal),
+    body=RejectBody,
 )
-async def reopen_badge_proposal(
-    found: ValidProposal, response: Response, session: SessionDep, principal: CurrentPrincipal
-) -> BadgeProposal:
-    proposal = await proposal_service.reopen_proposal(session, principal, found)
-    tagged(response, proposal)
-    return proposal
+proposal.action("reopen", "Return a rejected proposal to draft", proposal_service.reopen_proposal)
 
 
 # --- badges -------------------------------------------------------------------------------
 
-
-@router.get(
-    "/networks/{network_id}/badges",
-    operation_id="list_network_badges",
-    summary="List a badge network's badges",
-    response_model=BadgePage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+badges = Collection(
+    router, "/networks/{network_id}/badges", "network_badge", NetworkForRead, CurrentPrincipal
 )
-async def list_network_badges(
-    network: NetworkForRead, session: SessionDep, lang: Lang, query: BadgeList
-) -> BadgePage:
-    result = await service.list_badges(session, network, params=query.params)
-    return lang.answer(query.page(BadgePage, result, read=lang.read(network).reader(BadgeRead)))
-
-
-@router.post(
-    "/networks/{network_id}/badges",
-    operation_id="create_network_badge",
-    summary="Create a badge (chair or executive of the badge network)",
-    status_code=status.HTTP_201_CREATED,
-    response_model=BadgeRead,
-    responses=responses.CREATE,
+badges.list(
+    "List a badge network's badges", BadgeList, BadgePage, service.list_badges, translated=BadgeRead
 )
-async def create_network_badge(
-    data: BadgeCreate,
-    network: NetworkForRead,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> Badge:
-    badge = await service.create_badge(session, principal, network, data=data)
-    tagged(response, badge, f"/api/v1/badges/{badge.id}")
-    return badge
-
-
-@router.get(
-    "/badges/{badge_id}",
-    operation_id="get_badge",
-    summary="Get a badge",
-    response_model=BadgeRead,
-    responses=responses.READ,
+badges.create(
+    "Create a badge (chair or executive of the badge network)",
+    BadgeCreate,
+    service.create_badge,
+    BadgeRead,
+    location="/api/v1/badges/{id}",
 )
-async def get_badge(found: ValidBadge, response: Response, lang: Lang) -> Badge | BadgeRead:
-    return lang.answer(tagged(response, lang.read(found.network).read(BadgeRead, found.obj)))
 
-
-@router.patch(
-    "/badges/{badge_id}",
-    operation_id="update_badge",
-    summary="Update a badge",
-    response_model=BadgeRead,
-    responses=responses.UPDATE,
-)
-async def update_badge(
-    data: BadgeUpdate,
-    found: ValidBadge,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    lang: Lang,
-    if_match: IfMatchHeader = None,
-) -> Badge | BadgeRead:
-    check_if_match(if_match, found.obj.version)
-    served = lang.write(found.network)
-    badge = await service.update_badge(
-        session, principal, found, data=data, language=served.language
-    )
-    return lang.answer(tagged(response, served.read(BadgeRead, badge)))
+badge = ItemRoutes(router, "/badges/{badge_id}", "badge", ValidBadge, CurrentPrincipal)
+badge.read, badge.translated = BadgeRead, True
+badge.get("Get a badge")
+badge.update("Update a badge", BadgeUpdate, service.update_badge)
 
 
 # --- awards -------------------------------------------------------------------------------
@@ -317,7 +215,6 @@ async def update_badge(
 
 @router.get(
     "/badges/{badge_id}/awards",
-    operation_id="list_badge_awards",
     summary="List a badge's awards",
     response_model=AwardPage,
     responses=responses.problems(400, 401, 403, 404, 422),
@@ -335,7 +232,6 @@ async def list_badge_awards(
 
 @router.post(
     "/badges/{badge_id}/awards",
-    operation_id="award_badge",
     summary="Award a badge: issues a signed Open Badges 3.0 credential",
     status_code=status.HTTP_201_CREATED,
     response_model=AwardRead,
@@ -356,23 +252,20 @@ async def award_badge(
     return award_read(award, principal, found, request)
 
 
-@router.get(
-    "/awards/{award_id}",
-    operation_id="get_award",
-    summary="Get an award",
-    response_model=AwardRead,
-    responses=responses.READ,
-)
-async def get_award(
-    found: ValidAward, request: Request, response: Response, principal: CurrentPrincipal
-) -> AwardRead:
-    tagged(response, found.obj)
-    return award_read(found.obj, principal, found, request)
+def award_viewer(
+    found: ValidAward, request: Request, principal: CurrentPrincipal
+) -> Callable[[BadgeAward], AwardRead]:
+    """The caller's view of an award of the loaded award's network (see ``award_read``)."""
+    return lambda award: award_read(award, principal, found, request)
+
+
+award = ItemRoutes(router, "/awards/{award_id}", "award", ValidAward, CurrentPrincipal)
+award.read, award.viewer = AwardRead, Annotated[Any, Depends(award_viewer)]
+award.get("Get an award", caller=CurrentPrincipal)
 
 
 @router.get(
     "/awards/{award_id}/credential",
-    operation_id="get_award_credential",
     summary="The award's OpenBadgeCredential and its VC-JWT",
     response_model=CredentialRead,
     responses=responses.READ,
@@ -387,48 +280,22 @@ async def get_award_credential(found: ValidAward, request: Request) -> Credentia
     )
 
 
-@router.post(
-    "/awards/{award_id}/revoke",
-    operation_id="revoke_award",
-    summary="Revoke an award (verification fails from now on)",
-    response_model=AwardRead,
-    responses=responses.ACTION,
+award.action(
+    "revoke",
+    "Revoke an award (verification fails from now on)",
+    with_reason(service.revoke_award),
+    body=RevokeBody,
 )
-async def revoke_award(
-    data: RevokeBody,
-    request: Request,
-    found: ValidAward,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> AwardRead:
-    award = await service.revoke_award(session, principal, found, reason=data.reason)
-    tagged(response, award)
-    return award_read(award, principal, found, request)
-
-
-@router.post(
-    "/awards/{award_id}/share-token",
-    operation_id="replace_award_share_token",
-    summary="Replace the award's share link (the old link stops working)",
-    response_model=AwardRead,
-    responses=responses.ACTION,
+award.action(
+    "share-token",
+    "Replace the award's share link (the old link stops working)",
+    share.replace_token,
+    name="replace_award_share_token",
 )
-async def replace_award_share_token(
-    request: Request,
-    found: ValidAward,
-    response: Response,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-) -> AwardRead:
-    award = await share.replace_token(session, principal, found)
-    tagged(response, award)
-    return award_read(award, principal, found, request)
 
 
 @router.post(
     "/awards/{award_id}/share-link",
-    operation_id="replace_my_award_share_link",
     summary="Replace your own award's share link (the earner; the old link stops working)",
     response_model=AwardRead,
     responses=responses.ACTION,
@@ -450,7 +317,6 @@ async def replace_my_award_share_link(
 
 @router.get(
     "/awards/{award_id}/verify",
-    operation_id="verify_award",
     summary="Verify an award's credential, by award id (for those who read the award)",
     response_model=VerificationRead,
     responses=responses.READ,
@@ -477,7 +343,6 @@ CredentialUUIDPath = Annotated[
 
 @router.get(
     "/credentials/{credential_uuid}/verify",
-    operation_id="verify_credential_by_uuid",
     summary="Verify a credential by its UUID (no sign-in; never shows the email)",
     response_model=VerificationRead,
     responses=responses.problems(404, 422),
@@ -491,7 +356,6 @@ async def verify_credential_by_uuid(
 
 @router.post(
     "/credentials/{credential_uuid}/verify",
-    operation_id="verify_credential_recipient",
     summary="Verify a credential by its UUID and whether it was issued to an email (no sign-in)",
     response_model=VerificationRead,
     responses=responses.problems(400, 404, 413, 422),
@@ -513,7 +377,6 @@ async def verify_credential_recipient(
 
 @router.post(
     "/credentials/verify",
-    operation_id="verify_credential",
     summary="Verify any VC-JWT issued here (no sign-in)",
     response_model=VerificationRead,
     responses=responses.problems(400, 413, 422),
@@ -529,7 +392,6 @@ async def verify_credential(
 
 @router.get(
     "/networks/{network_id}/jwks.json",
-    operation_id="get_network_jwks",
     summary="The issuer network's public signing keys (JWKS; no sign-in)",
     response_model=Jwks,
     responses=responses.problems(404, 422),

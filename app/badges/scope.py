@@ -18,6 +18,11 @@ class FoundProposal:
     proposal: BadgeProposal
     parent: Network | None
 
+    @property
+    def obj(self) -> BadgeProposal:
+        """The proposal, as the route factories read a loaded record."""
+        return self.proposal
+
 
 async def load_proposal(
     session: AsyncSession, principal: Principal, proposal_id: int

@@ -3,15 +3,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path, Request, Response
 
 from app.badges import share
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.state import app_state
 
-router = APIRouter(tags=["badges"], route_class=CohesionRoute)
+router = api_router(tags=["badges"])
 
 ShareToken = Annotated[
     str,
@@ -29,7 +29,6 @@ PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
 
 @router.get(
     "/awards/share/{share_token}",
-    operation_id="get_award_share_page",
     summary="An award's public share page (HTML; no sign-in): badge, issuer, criteria, "
     "endorsements and a verify button",
     response_class=Response,

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import responses
 from app.core.db import SessionDep
+from app.core.i18n import Lang
 from app.core.resources import ListQuery, tagged
 from app.core.routing import CohesionRoute
 from app.core.versioning import IfMatchHeader, check_if_match
@@ -96,11 +97,17 @@ def record_of(found: Any) -> Any:
     return getattr(found, "obj", found)
 
 
+def network_of(found: Any) -> Any:
+    """The network whose languages a loaded record is served in (``Scoped.network``, or the
+    network itself)."""
+    return getattr(found, "network", found)
+
+
 class ItemRoutes:
     """The routes of one record at ``path``, named ``{verb}_{label}``: ``found`` loads it
     live (``deleted``: deleted), ``caller`` is who writes, ``read`` the response model,
     ``view`` how it is answered (``view(record)``, or ``await view(session, record)``; the
-    record itself by default)."""
+    record itself by default), or ``viewer``: a dependency giving the caller's view."""
 
     def __init__(
         self,
@@ -113,10 +120,17 @@ class ItemRoutes:
         read: Any = None,
         deleted: Any = None,
         view: View | None = None,
+        translated: bool = False,
     ) -> None:
         self.router, self.path, self.label = router, path, label
         # Services that take the record itself rather than the loader's Scoped.
         self.unwrap = False
+        # Human text in the network's languages: reads take ``Lang`` and answer in the
+        # negotiated language; updates write in ``?lang=`` (``call(…, language=…)``).
+        self.translated = translated
+        # A dependency answering the request's view of a record (``viewer(record)``), where
+        # the answer depends on who asks.
+        self.viewer: Any = None
         self.found, self.caller, self.read, self.deleted, self.view = (
             found,
             caller,
@@ -128,8 +142,27 @@ class ItemRoutes:
     def _arg(self, found: Any) -> Any:
         return record_of(found) if self.unwrap else found
 
-    async def _answer(self, response: Response, session: AsyncSession, record: Any) -> Any:
+    async def _answer(
+        self, response: Response, session: AsyncSession, record: Any, viewer: Any = None
+    ) -> Any:
+        if viewer is not None:
+            return viewer(tagged(response, record))
         return await present(self.view, session, tagged(response, record))
+
+    def _with_viewer(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.viewer is not None:
+            params["viewer"] = self.viewer
+        return params
+
+    async def _translated(
+        self, lang: Any, served: Any, response: Response, session: AsyncSession, record: Any
+    ) -> Any:
+        """``record`` (its ``view``, when there is one) in the language ``served``."""
+        tagged(response, record)
+        if self.view is None:
+            return lang.answer(served.read(self.read, record))
+        made = await present(self.view, session, record)
+        return lang.answer(served.read(self.read, record, made))
 
     def _add(
         self,
@@ -152,12 +185,25 @@ class ItemRoutes:
         """``GET path``: the record with its ETag (``caller``: who may read, where the
         loader's own caller is wider)."""
 
-        async def run(found: Any, response: Response, session: AsyncSession, **_: Any) -> Any:
-            return await self._answer(response, session, record_of(found))
+        async def run(
+            found: Any,
+            response: Response,
+            session: AsyncSession,
+            lang: Any = None,
+            viewer: Any = None,
+            **_: Any,
+        ) -> Any:
+            if self.translated:
+                served = lang.read(network_of(found))
+                return await self._translated(lang, served, response, session, record_of(found))
+            return await self._answer(response, session, record_of(found), viewer)
 
         params = {"found": self.found, "response": Response, "session": SessionDep}
         if caller is not None:
             params["caller"] = caller
+        self._with_viewer(params)
+        if self.translated:
+            params["lang"] = Lang
         route.setdefault("responses", responses.READ)
         self._add("get", "get", summary, params, run, **route)
 
@@ -171,19 +217,28 @@ class ItemRoutes:
             session: AsyncSession,
             principal: Any,
             if_match: str | None,
+            lang: Any = None,
         ) -> Any:
             check_if_match(if_match, record_of(found).version)
+            if self.translated:
+                served = lang.write(network_of(found))
+                made = await call(
+                    session, principal, self._arg(found), data=data, language=served.language
+                )
+                return await self._translated(lang, served, response, session, made)
             made = await call(session, principal, self._arg(found), data=data)
             return await self._answer(response, session, made)
 
-        params = {
+        params: dict[str, Any] = {
             "data": body,
             "found": self.found,
             "response": Response,
             "session": SessionDep,
             "principal": self.caller,
-            "if_match": (IfMatchHeader, None),
         }
+        if self.translated:
+            params["lang"] = Lang
+        params["if_match"] = (IfMatchHeader, None)
         route.setdefault("responses", responses.UPDATE)
         self._add("patch", "update", summary, params, run, **route)
 
@@ -221,17 +276,24 @@ class ItemRoutes:
         passed as ``data``, ``optional`` or not), answered as the record."""
 
         async def run(
-            found: Any, response: Response, session: AsyncSession, principal: Any, **data: Any
+            found: Any,
+            response: Response,
+            session: AsyncSession,
+            principal: Any,
+            viewer: Any = None,
+            **data: Any,
         ) -> Any:
             made = await call(session, principal, self._arg(found), **data)
-            return await self._answer(response, session, made)
+            return await self._answer(response, session, made, viewer)
 
-        params: dict[str, Any] = {
-            "found": found or self.found,
-            "response": Response,
-            "session": SessionDep,
-            "principal": self.caller,
-        }
+        params: dict[str, Any] = self._with_viewer(
+            {
+                "found": found or self.found,
+                "response": Response,
+                "session": SessionDep,
+                "principal": self.caller,
+            }
+        )
         if body is not None:
             params["data"] = (body | None, None) if optional else body
         route.setdefault("responses", responses.ACTION)
@@ -271,17 +333,29 @@ class Collection:
         caller: Any = None,
         read: Callable[[Any], Any] | None = None,
         reads: Callable[[AsyncSession, list[Any]], Awaitable[list[Any]]] | None = None,
+        translated: Any = None,
+        lang_first: bool = True,
         **route: Any,
     ) -> None:
         """``GET path``: one page of ``await call(session, scope, params=…[, filters=…])``;
         ``filters`` is a model of query parameters (listed before the list parameters with
         ``filters_first``; ``caller``: who may list, where the scope's own caller is wider);
-        items are made by ``read`` each, or ``await reads(session, rows)``."""
+        items are made by ``read`` each, or ``await reads(session, rows)``, or (``translated``:
+        the item model) read in the language the request negotiates with the scope's network (its
+        ``lang`` parameter before the list parameters, or after them without ``lang_first``)."""
 
         async def run(
-            scope: Any, session: AsyncSession, query: ListQuery, caller: Any = None, **extra: Any
+            scope: Any,
+            session: AsyncSession,
+            query: ListQuery,
+            caller: Any = None,
+            lang: Any = None,
+            **extra: Any,
         ) -> Any:
             rows, next_cursor = await call(session, scope, params=query.params, **extra)
+            if translated is not None:
+                reader = lang.read(network_of(scope)).reader(translated)
+                return lang.answer(query.page(page, (rows, next_cursor), reader))
             if reads is not None:
                 return query.page(page, (await reads(session, rows), next_cursor), _same)
             return query.page(page, (rows, next_cursor), read)
@@ -291,7 +365,11 @@ class Collection:
             params["caller"] = caller
         if filters is not None and filters_first:
             params["filters"] = Annotated[filters, Query()]
+        if translated is not None and lang_first:
+            params["lang"] = Lang
         params["query"] = query
+        if translated is not None and not lang_first:
+            params["lang"] = Lang
         if filters is not None and not filters_first:
             params["filters"] = Annotated[filters, Query()]
         route.setdefault("responses", NESTED_LIST)

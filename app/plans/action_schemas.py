@@ -95,3 +95,9 @@ class StatusChangeRead(BaseModel):
 
 class StatusChangePage(Page[StatusChangeRead]):
     """A page of status changes."""
+
+
+class ActionFilters(BaseModel):
+    """An objective's actions in one status."""
+
+    status: ActionStatus | None = Field(default=None, description="Only this status.")

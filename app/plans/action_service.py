@@ -14,7 +14,7 @@ from app.core.resources import (
     audited_update,
     fetch_page,
 )
-from app.plans.action_schemas import ActionCreate, ActionUpdate
+from app.plans.action_schemas import ActionCreate, ActionFilters, ActionUpdate
 from app.plans.communities import check_plan_community
 from app.plans.models import (
     Action,
@@ -22,7 +22,6 @@ from app.plans.models import (
     Milestone,
     Objective,
 )
-from app.plans.schemas import ActionStatus
 from app.plans.scope import InPlan
 from app.plans.service import (
     appended_page,
@@ -68,15 +67,11 @@ async def create_action(
 
 
 async def list_actions(
-    session: AsyncSession,
-    objective: Objective,
-    *,
-    status: ActionStatus | None,
-    params: ListParams,
+    session: AsyncSession, found: InPlan[Objective], *, params: ListParams, filters: ActionFilters
 ) -> tuple[list[Action], str | None]:
-    stmt = select(Action).where(col(Action.objective_id) == objective.id)
-    if status is not None:
-        stmt = stmt.where(col(Action.status) == status.value)
+    stmt = select(Action).where(col(Action.objective_id) == found.obj.id)
+    if filters.status is not None:
+        stmt = stmt.where(col(Action.status) == filters.status.value)
     return await fetch_page(session, stmt, params)
 
 

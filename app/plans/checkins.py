@@ -93,12 +93,10 @@ async def record(
 
 
 async def list_check_ins(
-    session: AsyncSession,
-    target: Objective | Measure,
-    *,
-    params: ListParams,
+    session: AsyncSession, found: InPlan[Objective] | InPlan[Measure], *, params: ListParams
 ) -> tuple[list[CheckInRead], str | None]:
     """A page of the check-ins on an objective or a measure, with their authors' names."""
+    target = found.obj
     on = (
         col(CheckIn.objective_id) == target.id
         if isinstance(target, Objective)

@@ -1,12 +1,12 @@
 """Routes for a plan's life: check-ins on objectives and measures, closing and copying plans."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.resources import ListQuery, tagged
-from app.core.routing import CohesionRoute
+from app.core.resources import tagged
+from app.core.routes import Collection, api_router
 from app.plans import checkins, lifecycle
 from app.plans.checkin_schemas import CheckInCreate, CheckInPage, CheckInRead
 from app.plans.deps import ValidMeasure, ValidObjective, ValidPlan
@@ -15,12 +15,12 @@ from app.plans.router_common import CheckInList
 from app.plans.schemas import PlanCopy, PlanRead
 from app.plans.scope import InPlan
 
-router = APIRouter(tags=["plans"], route_class=CohesionRoute)
+router = api_router(tags=["plans"])
 
 
-async def _list(session: SessionDep, target: Objective | Measure, query: ListQuery) -> CheckInPage:
-    result = await checkins.list_check_ins(session, target, params=query.params)
-    return query.page(CheckInPage, result, lambda read: read)
+def same(read: CheckInRead) -> CheckInRead:
+    """A check-in as the service reads it (with its author's name)."""
+    return read
 
 
 async def _create(
@@ -36,22 +36,19 @@ async def _create(
     return check_in
 
 
-@router.get(
-    "/objectives/{objective_id}/check-ins",
-    operation_id="list_objective_check_ins",
-    summary="List the check-ins on an objective, newest first",
-    response_model=CheckInPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+Collection(
+    router, "/objectives/{objective_id}/check-ins", "objective_check_in", ValidObjective
+).list(
+    "List the check-ins on an objective, newest first",
+    CheckInList,
+    CheckInPage,
+    checkins.list_check_ins,
+    read=same,
 )
-async def list_objective_check_ins(
-    found: ValidObjective, session: SessionDep, query: CheckInList
-) -> CheckInPage:
-    return await _list(session, found.obj, query)
 
 
 @router.post(
     "/objectives/{objective_id}/check-ins",
-    operation_id="create_objective_check_in",
     summary="Record a check-in on an objective: a rating, confidence and a note",
     status_code=status.HTTP_201_CREATED,
     response_model=CheckInRead,
@@ -67,22 +64,17 @@ async def create_objective_check_in(
     return await _create(data, found, response, session, principal, "objective")
 
 
-@router.get(
-    "/measures/{measure_id}/check-ins",
-    operation_id="list_measure_check_ins",
-    summary="List the check-ins on a measure, newest first",
-    response_model=CheckInPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+Collection(router, "/measures/{measure_id}/check-ins", "measure_check_in", ValidMeasure).list(
+    "List the check-ins on a measure, newest first",
+    CheckInList,
+    CheckInPage,
+    checkins.list_check_ins,
+    read=same,
 )
-async def list_measure_check_ins(
-    found: ValidMeasure, session: SessionDep, query: CheckInList
-) -> CheckInPage:
-    return await _list(session, found.obj, query)
 
 
 @router.post(
     "/measures/{measure_id}/check-ins",
-    operation_id="create_measure_check_in",
     summary="Record a check-in on a measure: a rating, confidence and a note",
     status_code=status.HTTP_201_CREATED,
     response_model=CheckInRead,
@@ -100,7 +92,6 @@ async def create_measure_check_in(
 
 @router.post(
     "/plans/{plan_id}/close",
-    operation_id="close_plan",
     summary="Close a plan: pending milestones missed, final progress kept, read-only",
     response_model=PlanRead,
     responses=responses.ACTION,
@@ -114,7 +105,6 @@ async def close_plan(
 
 @router.post(
     "/plans/{plan_id}/copy",
-    operation_id="copy_plan",
     summary="Start a new plan from this one (objectives, measures, unfinished work)",
     status_code=status.HTTP_201_CREATED,
     response_model=PlanRead,

@@ -1,13 +1,13 @@
 """Routes for measures of success and their readings."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from app.auth.deps import CurrentPrincipal
 from app.core import responses
 from app.core.db import SessionDep
 from app.core.i18n import Lang
 from app.core.resources import tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import Collection, ItemRoutes, api_router
 from app.core.versioning import IfMatchHeader, check_if_match
 from app.plans import measure_service
 from app.plans.deps import DeletedMeasure, ValidMeasure, ValidObjective
@@ -25,14 +25,13 @@ from app.plans.models import (
 )
 from app.plans.router_common import AsOf, MeasureList, ReadingList
 
-router = APIRouter(tags=["plans"], route_class=CohesionRoute)
+router = api_router(tags=["plans"])
 
 # --- measures -----------------------------------------------------------------------------
 
 
 @router.get(
     "/objectives/{objective_id}/measures",
-    operation_id="list_objective_measures",
     summary="List an objective's measures of success, with current values",
     response_model=MeasurePage,
     responses=responses.problems(400, 401, 403, 404, 422),
@@ -55,7 +54,6 @@ async def list_objective_measures(
 
 @router.post(
     "/objectives/{objective_id}/measures",
-    operation_id="create_objective_measure",
     summary="Add a measure of success",
     status_code=status.HTTP_201_CREATED,
     response_model=MeasureRead,
@@ -76,7 +74,6 @@ async def create_objective_measure(
 
 @router.get(
     "/measures/{measure_id}",
-    operation_id="get_measure",
     summary="Get a measure with its current value and status",
     response_model=MeasureRead,
     responses=responses.READ,
@@ -91,7 +88,6 @@ async def get_measure(
 
 @router.patch(
     "/measures/{measure_id}",
-    operation_id="update_measure",
     summary="Update a measure",
     response_model=MeasureRead,
     responses=responses.UPDATE,
@@ -115,26 +111,12 @@ async def update_measure(
     return lang.answer(served.read(MeasureRead, measure, read))
 
 
-@router.delete(
-    "/measures/{measure_id}",
-    operation_id="delete_measure",
-    summary="Delete a measure (restorable)",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses.DELETE,
-)
-async def delete_measure(
-    found: ValidMeasure,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    if_match: IfMatchHeader = None,
-) -> None:
-    check_if_match(if_match, found.obj.version)
-    await measure_service.delete_measure(session, principal, found)
+measure = ItemRoutes(router, "/measures/{measure_id}", "measure", ValidMeasure, CurrentPrincipal)
+measure.delete("Delete a measure (restorable)", measure_service.delete_measure)
 
 
 @router.post(
     "/measures/{measure_id}/restore",
-    operation_id="restore_measure",
     summary="Restore a deleted measure",
     response_model=MeasureRead,
     responses=responses.ACTION,
@@ -151,23 +133,16 @@ async def restore_measure(
     return read
 
 
-@router.get(
-    "/measures/{measure_id}/readings",
-    operation_id="list_measure_readings",
-    summary="List a manual measure's readings",
-    response_model=ReadingPage,
-    responses=responses.problems(400, 401, 403, 404, 422),
+measure_readings = Collection(
+    router, "/measures/{measure_id}/readings", "measure_reading", ValidMeasure, CurrentPrincipal
 )
-async def list_measure_readings(
-    found: ValidMeasure, session: SessionDep, query: ReadingList
-) -> ReadingPage:
-    result = await measure_service.list_readings(session, found.obj, params=query.params)
-    return query.page(ReadingPage, result)
+measure_readings.list(
+    "List a manual measure's readings", ReadingList, ReadingPage, measure_service.list_readings
+)
 
 
 @router.post(
     "/measures/{measure_id}/readings",
-    operation_id="create_measure_reading",
     summary="Record a reading of a manual measure",
     status_code=status.HTTP_201_CREATED,
     response_model=ReadingRead,

@@ -176,13 +176,10 @@ async def add_reading(
 
 
 async def list_readings(
-    session: AsyncSession,
-    measure: Measure,
-    *,
-    params: ListParams,
+    session: AsyncSession, found: InPlan[Measure], *, params: ListParams
 ) -> tuple[list[MeasureReading], str | None]:
     return await appended_page(
-        session, MeasureReading, MeasureReading.measure_id, measure.id, params
+        session, MeasureReading, MeasureReading.measure_id, found.obj.id, params
     )
 
 

@@ -196,9 +196,6 @@ async def add_evidence(
 
 
 async def list_evidence(
-    session: AsyncSession,
-    milestone: Milestone,
-    *,
-    params: ListParams,
+    session: AsyncSession, found: InPlan[Milestone], *, params: ListParams
 ) -> tuple[list[Evidence], str | None]:
-    return await appended_page(session, Evidence, Evidence.milestone_id, milestone.id, params)
+    return await appended_page(session, Evidence, Evidence.milestone_id, found.obj.id, params)

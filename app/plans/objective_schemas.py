@@ -80,3 +80,10 @@ class ObjectiveRead(BaseModel):
 
 class ObjectivePage(Page[ObjectiveRead]):
     """A page of objectives."""
+
+
+class ObjectiveFilters(BaseModel):
+    """A plan's objectives: below one objective, or only the top level."""
+
+    parent_id: Id | None = Field(default=None, description="Only children of this objective.")
+    top_level: bool = Field(default=False, description="Only objectives without a parent.")

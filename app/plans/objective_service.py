@@ -24,7 +24,7 @@ from app.plans.models import (
     Objective,
     Plan,
 )
-from app.plans.objective_schemas import ObjectiveCreate, ObjectiveUpdate
+from app.plans.objective_schemas import ObjectiveCreate, ObjectiveFilters, ObjectiveUpdate
 from app.plans.scope import InPlan
 from app.plans.service import ensure_open, field_issue, set_deleted
 
@@ -81,17 +81,12 @@ async def create_objective(
 
 
 async def list_objectives(
-    session: AsyncSession,
-    plan: Plan,
-    *,
-    parent_id: int | None,
-    top_level: bool,
-    params: ListParams,
+    session: AsyncSession, found: InPlan[Plan], *, params: ListParams, filters: ObjectiveFilters
 ) -> tuple[list[Objective], str | None]:
-    stmt = select(Objective).where(col(Objective.plan_id) == plan.id)
-    if parent_id is not None:
-        stmt = stmt.where(col(Objective.parent_id) == parent_id)
-    elif top_level:
+    stmt = select(Objective).where(col(Objective.plan_id) == found.plan.id)
+    if filters.parent_id is not None:
+        stmt = stmt.where(col(Objective.parent_id) == filters.parent_id)
+    elif filters.top_level:
         stmt = stmt.where(col(Objective.parent_id).is_(None))
     return await fetch_page(session, stmt, params)
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from app.core import answers
 from app.core.db import utcnow
 from app.core.pagination import Page
-from app.core.schemas import Body, Day, Keep, Text, Title
+from app.core.schemas import LINE_PATTERN, Body, Day, Keep, Text, Title
 
 Code = Annotated[
     str,
@@ -326,3 +326,14 @@ class PlanCopy(Body):
         if self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
         return self
+
+
+class PlanFilters(BaseModel):
+    """A network's plans in one status, or by a word of their title."""
+
+    status: PlanReadStatus | None = Field(
+        default=None, description="Only this status (`ended`: active, period over)."
+    )
+    q: str | None = Field(
+        default=None, max_length=200, pattern=LINE_PATTERN, description="Text in the title."
+    )

@@ -30,6 +30,7 @@ from app.plans.models import (
 )
 from app.plans.schemas import (
     PlanCreate,
+    PlanFilters,
     PlanReadStatus,
     PlanStatus,
     PlanUpdate,
@@ -67,14 +68,10 @@ async def create_plan(
 
 
 async def list_plans(
-    session: AsyncSession,
-    network: Network,
-    *,
-    status: PlanReadStatus | None,
-    q: str | None,
-    params: ListParams,
+    session: AsyncSession, network: Network, *, params: ListParams, filters: PlanFilters
 ) -> tuple[list[Plan], str | None]:
     stmt = select(Plan).where(col(Plan.network_id) == network.id)
+    status, q = filters.status, filters.q
     if status is not None:
         # ``ended`` is read, not stored: an active plan whose period has passed.
         stored = PlanStatus.active if status is PlanReadStatus.ended else PlanStatus(status)

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import File, Form, Query, Request, Response, UploadFile, status
 
 from app.auth import policy
 from app.auth.deps import CurrentPrincipal
@@ -13,7 +13,7 @@ from app.core.errors import Unprocessable
 from app.core.i18n import Lang
 from app.core.models import Id
 from app.core.resources import tagged
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.core.schemas import Day, Keep
 from app.core.state import app_state
 from app.networks.deps import NetworkForRead
@@ -29,7 +29,7 @@ from app.plans.transfer.store import create_from_document, load_document
 from app.plans.transfer.translate import translate_from_document
 from app.plans.transfer.xlsx import parse_xlsx, to_xlsx
 
-router = APIRouter(tags=["plans"], route_class=CohesionRoute)
+router = api_router(tags=["plans"])
 
 # --- import and export --------------------------------------------------------------------
 
@@ -66,7 +66,6 @@ def _file_format(upload: UploadFile) -> str:
 
 @router.post(
     "/networks/{network_id}/plans/import",
-    operation_id="import_network_plan",
     summary="Import a plan from JSON, CSV or XLSX",
     description="Upload `file` (.json in the tree shape of GET /plans/{id}/export?format=json; "
     ".csv or .xlsx with columns aspiration, objective_code, objective, action, measure, "
@@ -166,7 +165,6 @@ async def import_network_plan(
 
 @router.get(
     "/plans/{plan_id}/export",
-    operation_id="export_plan",
     summary="Export a plan as JSON, CSV, XLSX or Markdown (re-importable, except Markdown)",
     description="The plan's **content** (objectives, actions, measures and their targets, "
     "milestones, partners' roles) in the networks' own table layout, for editing and importing "

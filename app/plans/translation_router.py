@@ -1,20 +1,17 @@
 """Routes for a plan's content in every language (docs/languages.md)."""
 
-from fastapi import APIRouter
-
 from app.core import responses
 from app.core.db import SessionDep
-from app.core.routing import CohesionRoute
+from app.core.routes import api_router
 from app.plans import translations
 from app.plans.deps import ValidPlan
 from app.plans.translation_schemas import PlanMissingTranslations, PlanTranslations
 
-router = APIRouter(tags=["plans"], route_class=CohesionRoute)
+router = api_router(tags=["plans"])
 
 
 @router.get(
     "/plans/{plan_id}/translations",
-    operation_id="get_plan_translations",
     summary="A plan's text in every language, for a translator",
     description="The plan and each objective, action, measure and milestone with every "
     "translatable field's text in each language the network offers. Change one language's "
@@ -28,7 +25,6 @@ async def get_plan_translations(found: ValidPlan, session: SessionDep) -> PlanTr
 
 @router.get(
     "/plans/{plan_id}/translations/missing",
-    operation_id="list_plan_missing_translations",
     summary="What is left to translate in a plan",
     description="Each text of the plan (in the network's default language) that has no "
     "translation in another language the network offers, with counts per language.",
